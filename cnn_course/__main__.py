@@ -1,0 +1,42 @@
+"""Command line of the course: ``python -m cnn_course {build,grade} ...``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m cnn_course", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    build = commands.add_parser("build", help="write notebooks/ from solutions/")
+    build.add_argument("--check", action="store_true", help="only list out-of-date files; exit 1 if any")
+    grade = commands.add_parser("grade", help="run a notebook and print a score per exercise")
+    grade.add_argument("notebook", type=Path)
+    grade.add_argument("--full", action="store_true", help="run in full mode (default: quick mode)")
+    args = parser.parse_args(argv)
+
+    if args.command == "build":
+        from cnn_course.notebooks import build as build_notebooks
+
+        changed = build_notebooks(check=args.check)
+        for path in changed:
+            print(f"{'out of date' if args.check else 'wrote'}: {path}")
+        if not changed:
+            print("notebooks are up to date")
+        return 1 if args.check and changed else 0
+
+    from cnn_course.grading.notebook import grade as grade_notebook
+    from cnn_course.grading.notebook import table
+
+    if not args.notebook.exists():
+        print(f"no such notebook: {args.notebook}", file=sys.stderr)
+        return 2
+    rows = grade_notebook(args.notebook, quick=not args.full)
+    print(table(rows))
+    return 0 if rows and all(row.passed for row in rows) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

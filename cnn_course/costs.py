@@ -1,0 +1,154 @@
+"""What a network costs: parameters, multiplications, and the shrinking volume.
+
+The lectures compare architectures by two numbers. *Parameters* are the weights a layer
+stores. *Multiplications* are those of the weighted sums a layer computes for one input
+image: a convolution producing an ``n_H x n_W x n_C`` volume with ``f x f`` filters over
+``n_C_prev`` channels does ``n_H * n_W * n_C * f * f * n_C_prev`` of them.
+
+Only layers that compute weighted sums are counted -- Dense, Conv1D/2D/3D (any stride,
+padding or ``groups``), DepthwiseConv1D/2D and SeparableConv1D/2D. Every other layer
+(pooling, activations, BatchNormalization, Add, Concatenate, Flatten, ...) costs 0
+multiplications here, as in the lecture's examples: parameter-free layers do no weighted
+sums, and batch normalisation folds into the preceding convolution at inference time.
+A layer with a kernel of any other kind raises ``NotImplementedError`` rather than
+being counted silently as free.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from math import prod
+
+import keras
+from keras import layers
+
+
+def count_params(layer_or_model) -> int:
+    """Number of weights, trainable or not; equals ``model.count_params()``.
+
+    Args:
+        layer_or_model: a built Keras layer or model.
+    """
+    if not layer_or_model.built:
+        raise ValueError(f"{layer_or_model.name} is not built yet: call it on an input (or keras.Input) first")
+    return sum(prod(w.shape) for w in layer_or_model.weights)
+
+
+def count_multiplies(layer_or_model, input_shape=None) -> int:
+    """Multiplications to process one example (batch size 1).
+
+    Args:
+        layer_or_model: a Keras model, or a layer that has been called on a
+            ``keras.Input`` (so its input and output shapes are known).
+        input_shape: the shape of one input without the batch axis, for a layer
+            that has not been called yet, e.g. ``(28, 28, 192)``.
+
+    Returns:
+        The number of multiplications of all weighted sums (see the module docstring).
+    """
+    if isinstance(layer_or_model, keras.Model):
+        return sum(count_multiplies(layer) for layer in layer_or_model.layers)
+    layer = layer_or_model
+    if input_shape is not None:
+        in_shape = (1, *input_shape)
+        out_shape = layer.compute_output_shape(in_shape)
+    else:
+        in_shape, out_shape = _shapes(layer)
+    return _layer_multiplies(layer, in_shape, out_shape)
+
+
+def _shapes(layer):
+    """Input and output shapes of a layer that was called on symbolic inputs."""
+    try:
+        return layer.input.shape, layer.output.shape
+    except (AttributeError, ValueError) as error:
+        raise ValueError(f"layer {layer.name!r} has no single known input: call it on keras.Input "
+                         f"or pass input_shape=") from error
+
+
+def _layer_multiplies(layer, in_shape, out_shape) -> int:
+    """Multiplications of one layer, given its input and output shapes (batch axis first)."""
+    weighted = (layers.Dense, layers.Conv1D, layers.Conv2D, layers.Conv3D, layers.DepthwiseConv1D,
+                layers.DepthwiseConv2D, layers.SeparableConv1D, layers.SeparableConv2D)
+    if not isinstance(layer, weighted):
+        if getattr(layer, "kernel", None) is not None:
+            raise NotImplementedError(f"count_multiplies does not know {type(layer).__name__} ({layer.name})")
+        return 0
+    if isinstance(layer, layers.Dense):
+        return prod(out_shape[1:-1]) * in_shape[-1] * layer.units
+    channels_last = layer.data_format == "channels_last"
+    in_channels = in_shape[-1] if channels_last else in_shape[1]
+    positions = prod(out_shape[1:-1] if channels_last else out_shape[2:])
+    kernel = prod(layer.kernel_size)
+    if isinstance(layer, (layers.DepthwiseConv1D, layers.DepthwiseConv2D)):
+        return positions * in_channels * layer.depth_multiplier * kernel
+    if isinstance(layer, (layers.SeparableConv1D, layers.SeparableConv2D)):
+        depthwise = positions * in_channels * layer.depth_multiplier * kernel
+        pointwise = positions * in_channels * layer.depth_multiplier * layer.filters
+        return depthwise + pointwise
+    return positions * layer.filters * kernel * (in_channels // layer.groups)
+
+
+@dataclass(frozen=True)
+class VolumeRow:
+    """One layer of a volume walk."""
+
+    name: str
+    kind: str
+    shape: tuple
+    activations: int
+    params: int
+    multiplies: int
+
+
+class VolumeTable(list):
+    """Rows of a volume walk; ``print(table)`` shows them with totals."""
+
+    @property
+    def total_params(self) -> int:
+        return sum(row.params for row in self)
+
+    @property
+    def total_multiplies(self) -> int:
+        return sum(row.multiplies for row in self)
+
+    def __str__(self) -> str:
+        header = ("layer", "type", "output shape", "activations", "parameters", "multiplications")
+        lines = [(r.name, r.kind, " x ".join(map(str, r.shape)), f"{r.activations:,}", f"{r.params:,}",
+                  f"{r.multiplies:,}") for r in self]
+        lines.append(("total", "", "", "", f"{self.total_params:,}", f"{self.total_multiplies:,}"))
+        widths = [max(len(str(line[i])) for line in [header, *lines]) for i in range(len(header))]
+        fmt = lambda cells: "  ".join(  # noqa: E731 -- text columns left, numbers right
+            c.ljust(w) if i < 3 else c.rjust(w) for i, (c, w) in enumerate(zip(cells, widths)))
+        rule = "-" * len(fmt(header))
+        return "\n".join([fmt(header), rule, *map(fmt, lines[:-1]), rule, fmt(lines[-1])])
+
+    def _repr_pretty_(self, printer, cycle):  # IPython displays the table, not a list of rows
+        printer.text(str(self))
+
+
+def volume_table(model) -> VolumeTable:
+    """Walk a model layer by layer: output shape, activations, parameters, multiplications.
+
+    The lecture's pattern shows in the shape column: height and width go down while the
+    number of channels goes up. The input is the first row.
+
+    Args:
+        model: a built Keras model (Sequential or Functional).
+    """
+    table = VolumeTable()
+    for tensor in model.inputs:
+        shape = tuple(tensor.shape[1:])
+        table.append(VolumeRow(_input_name(tensor), "Input", shape, prod(shape), 0, 0))
+    for layer in model.layers:
+        if isinstance(layer, keras.layers.InputLayer):
+            continue
+        shape = tuple(layer.output.shape[1:])
+        table.append(VolumeRow(layer.name, type(layer).__name__, shape, prod(shape), count_params(layer),
+                               count_multiplies(layer)))
+    return table
+
+
+def _input_name(tensor) -> str:
+    history = getattr(tensor, "_keras_history", None)
+    return history.operation.name if history else "input"

@@ -1,0 +1,199 @@
+"""The "fingers" data set: a generated stand-in for the course's SIGNS hand images.
+
+Each image is 64x64 RGB and shows a hand holding up 0 to 5 fingers; the label is the
+number of raised fingers. The hand is drawn as polygons on a 4x larger canvas and
+shrunk with an anti-aliasing filter, then placed with a random pose (rotation, scale,
+shift, left or right hand) on a random background (a tinted real texture, a gradient,
+or a gradient with clutter), under random lighting and sensor noise. The raised fingers
+follow the usual counting signs (1: index; 2: index and middle; 3: those and the ring
+finger, or the thumb instead; 4: all but the thumb; 5: all), so a model has to find a
+hand shape wherever it is and however it is lit -- a job for convolutions, not for a
+linear model on raw pixels.
+
+Everything is drawn with Pillow and NumPy from a seeded generator: the same seed gives
+the same images, byte for byte.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PIL import Image, ImageDraw
+
+SIZE = 64
+_SCALE = 4  # draw on a 256x256 canvas, then shrink: smooth edges for free
+_CANVAS = SIZE * _SCALE
+
+CLASS_NAMES = ["0 fingers", "1 finger", "2 fingers", "3 fingers", "4 fingers", "5 fingers"]
+
+# Finger geometry of an upright right hand on the 256x256 canvas:
+# (base x offset from palm centre, length, half-width, fan angle in degrees).
+_FINGERS = [(-35, 64, 8.0, -16.0), (-12, 78, 8.5, -5.5), (12, 74, 8.5, 5.5), (34, 60, 7.0, 16.0)]
+_THUMB = (44, 54, 11.0, 52.0)
+
+# How each count is signed: the raised digits (thumb, index, middle, ring, little).
+_SIGNS = {
+    0: [(0, 0, 0, 0, 0)],
+    1: [(0, 1, 0, 0, 0)],
+    2: [(0, 1, 1, 0, 0)],
+    3: [(0, 1, 1, 1, 0), (1, 1, 1, 0, 0)],
+    4: [(0, 1, 1, 1, 1)],
+    5: [(1, 1, 1, 1, 1)],
+}
+_YY, _XX = (np.mgrid[0:_CANVAS, 0:_CANVAS] / _CANVAS - 0.5).astype(np.float32)
+
+
+def _stadium(p0, p1, radius, n=10):
+    """Polygon of a capsule (a segment p0-p1 thickened by `radius`, round ends)."""
+    p0, p1 = np.asarray(p0, float), np.asarray(p1, float)
+    d = p1 - p0
+    angle = np.arctan2(d[1], d[0])
+    cap = np.linspace(-np.pi / 2, np.pi / 2, n)
+    end = p1 + radius * np.stack([np.cos(angle + cap), np.sin(angle + cap)], 1)
+    start = p0 + radius * np.stack([np.cos(angle + np.pi + cap), np.sin(angle + np.pi + cap)], 1)
+    return np.concatenate([end, start])
+
+
+def _rounded_box(cx, cy, half_w, half_h, power=4.0, n=48):
+    """Polygon of a superellipse: a box with rounded corners, like a palm."""
+    t = np.linspace(0, 2 * np.pi, n, endpoint=False)
+    c, s = np.cos(t), np.sin(t)
+    x = half_w * np.sign(c) * np.abs(c) ** (2 / power)
+    y = half_h * np.sign(s) * np.abs(s) ** (2 / power)
+    return np.stack([cx + x, cy + y], 1)
+
+
+def _digit(base, length, half_width, angle_deg, raised):
+    """Capsule of one finger, raised (full length) or curled (a short knuckle)."""
+    angle = np.deg2rad(angle_deg)
+    direction = np.array([np.sin(angle), -np.cos(angle)])
+    reach = length if raised else 0.16 * length
+    return _stadium(base, base + reach * direction, half_width)
+
+
+def _hand_polygons(raised, rng):
+    """Polygons (in drawing order) of an upright right hand with the given digits raised.
+
+    `raised` has five booleans: thumb, index, middle, ring, little.
+    """
+    cx, cy = 128.0, 150.0
+    palm_w, palm_h = 44 * rng.uniform(0.92, 1.08), 40 * rng.uniform(0.92, 1.08)
+    jitter = lambda: rng.uniform(0.9, 1.1)  # noqa: E731 -- small per-finger variation
+    shapes = [("arm", np.array([[cx - 30, cy + 20], [cx + 30, cy + 20], [cx + 36, 300], [cx - 36, 300]]))]
+    curled = []
+    for (dx, length, half_width, angle), up in zip(_FINGERS, raised[1:]):
+        base = np.array([cx + dx * palm_w / 44, cy - palm_h + 12])
+        shape = _digit(base, length * jitter(), half_width, angle + rng.uniform(-5, 5), up)
+        (shapes if up else curled).append(("finger", shape))
+    dx, length, half_width, angle = _THUMB
+    thumb_base = np.array([cx + dx * palm_w / 44 - 6, cy + 6])
+    if raised[0]:
+        shapes.append(("finger", _digit(thumb_base, length * jitter(), half_width, angle + rng.uniform(-10, 10), True)))
+    shapes.append(("palm", _rounded_box(cx, cy, palm_w, palm_h)))
+    shapes.extend(curled)
+    if not raised[0]:  # a folded thumb lies across the palm
+        shapes.append(("finger", _stadium(thumb_base, thumb_base + [-44, -8], half_width)))
+    return shapes
+
+
+def _pose(rng):
+    """A random similarity transform (3x2 matrix) about the canvas centre, maybe mirrored."""
+    angle = np.deg2rad(rng.uniform(-20, 20))
+    scale = rng.uniform(0.8, 1.05)
+    mirror = -1.0 if rng.random() < 0.5 else 1.0
+    shift = rng.uniform(-16, 16, size=2)
+    rotation = scale * np.array([[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]])
+    matrix = rotation @ np.diag([mirror, 1.0])
+    centre = np.array([_CANVAS / 2, _CANVAS / 2 + 10])
+    return lambda pts: (pts - centre) @ matrix.T + centre + shift
+
+
+def _skin(rng):
+    """A random skin tone, light to dark."""
+    tones = np.array([[241, 194, 160], [224, 172, 135], [198, 134, 96], [161, 102, 69], [112, 72, 48]], float)
+    i = rng.uniform(0, len(tones) - 1)
+    lo = int(i)
+    tone = tones[lo] + (i - lo) * (tones[min(lo + 1, len(tones) - 1)] - tones[lo])
+    return tone * rng.uniform(0.9, 1.1, size=3)
+
+
+def _background(rng, textures):
+    """A 256x256 float RGB background: tinted texture, gradient, or gradient with clutter."""
+    kind = rng.choice(3, p=[0.35, 0.5, 0.15])
+    colour_a, colour_b = rng.uniform(20, 235, size=(2, 3))
+    ramp = np.linspace(0, 1, _CANVAS)[:, None, None]
+    if rng.random() < 0.5:
+        ramp = ramp.transpose(1, 0, 2)
+    image = (colour_a + ramp * (colour_b - colour_a)).astype(np.float32)
+    if kind == 0 and textures:
+        texture = textures[rng.integers(len(textures))]
+        y, x = rng.integers(0, np.array(texture.shape) - _CANVAS + 1)
+        patch = texture[y : y + _CANVAS, x : x + _CANVAS, None] / 255.0
+        image = image * (0.7 + 0.6 * patch)
+    elif kind == 2:
+        canvas = Image.fromarray(np.clip(image, 0, 255).astype(np.uint8))
+        draw = ImageDraw.Draw(canvas)
+        for _ in range(rng.integers(1, 4)):
+            x0, y0 = rng.uniform(-40, _CANVAS, size=2)
+            w, h = rng.uniform(30, 120, size=2)
+            fill = tuple(int(v) for v in rng.uniform(0, 255, size=3))
+            (draw.ellipse if rng.random() < 0.5 else draw.rectangle)([x0, y0, x0 + w, y0 + h], fill=fill)
+        image = np.asarray(canvas, np.float32)
+    return image
+
+
+def _draw_hand(raised, rng):
+    """RGBA float image (256x256x4) of one posed hand."""
+    pose = _pose(rng)
+    skin = _skin(rng)
+    layer = Image.new("RGBA", (_CANVAS, _CANVAS), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(layer)
+    outline = tuple(int(v) for v in skin * 0.55) + (255,)
+    for kind, polygon in _hand_polygons(raised, rng):
+        shade = {"arm": 0.93, "palm": 1.0, "finger": 1.03}[kind] * rng.uniform(0.96, 1.04)
+        fill = tuple(int(v) for v in np.clip(skin * shade, 0, 255)) + (255,)
+        points = [tuple(p) for p in pose(polygon)]
+        draw.polygon(points, fill=fill, outline=outline, width=3)
+    hand = np.asarray(layer, np.float32)
+    # Light from a random side: a linear ramp over the hand.
+    direction = rng.normal(size=2)
+    direction /= np.linalg.norm(direction)
+    light = 1.0 + rng.uniform(0.1, 0.35) * (_XX * direction[0] + _YY * direction[1])
+    hand[..., :3] *= light[..., None]
+    return hand
+
+
+def render(label: int, rng: np.random.Generator, textures=()) -> np.ndarray:
+    """Draw one 64x64x3 uint8 image of a hand holding up `label` fingers.
+
+    Args:
+        label: number of raised fingers, 0 to 5.
+        rng: the random generator that decides everything else.
+        textures: optional greyscale texture images (2-D uint8, at least 256x256)
+            used for some backgrounds.
+    """
+    signs = _SIGNS[label]
+    raised = np.array(signs[rng.integers(len(signs))], bool)
+    hand = _draw_hand(raised, rng)
+    alpha = hand[..., 3:] / 255.0
+    image = _background(rng, textures) * (1 - alpha) + hand[..., :3] * alpha
+    small = Image.fromarray(np.clip(image, 0, 255).astype(np.uint8)).resize((SIZE, SIZE), Image.LANCZOS)
+    pixels = np.asarray(small, float)
+    pixels = pixels * rng.uniform(0.75, 1.2) + rng.uniform(-20, 20)  # exposure
+    pixels += rng.normal(0, rng.uniform(2, 8), size=pixels.shape)  # sensor noise
+    return np.clip(pixels, 0, 255).astype(np.uint8)
+
+
+def generate(n_per_class: int, seed, textures=(), progress=None) -> tuple[np.ndarray, np.ndarray]:
+    """Draw a balanced, shuffled set of `6 * n_per_class` images and their labels.
+
+    Args:
+        n_per_class: images per label.
+        seed: anything ``np.random.default_rng`` accepts (an int, a list of ints).
+        textures: greyscale textures for some backgrounds (see `render`).
+        progress: optional wrapper for the label loop, such as ``tqdm.auto.tqdm``.
+    """
+    rng = np.random.default_rng(seed)
+    labels = rng.permutation(np.repeat(np.arange(6), n_per_class))
+    loop = progress(labels) if progress else labels
+    images = np.stack([render(int(k), rng, textures) for k in loop])
+    return images, labels.astype(np.int64)

@@ -1,0 +1,10 @@
+"""The graders the notebooks call: ``check_<exercise>(answer)`` returns a `Report`.
+
+A report displays as a pass/fail list in the notebook and never raises; its ``passed``
+is a bool. ``python -m cnn_course grade NOTEBOOK`` runs a notebook and tabulates them.
+"""
+
+from cnn_course.grading.core import Report, grader
+from cnn_course.grading.keras_tutorial import check_compile_classifier, check_functional_cnn, check_sequential_cnn
+
+__all__ = ["Report", "grader", "check_sequential_cnn", "check_functional_cnn", "check_compile_classifier"]

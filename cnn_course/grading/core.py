@@ -1,0 +1,219 @@
+"""The machinery every grader shares: reports that never raise, and behaviour checks.
+
+A grader is a function decorated with `grader`. It receives the learner's answer and a
+`Report`, and records checks on it. Whatever happens -- a stub that raises
+``NotImplementedError``, a crash, a wrong type -- the decorated grader returns the
+`Report`, which displays in a notebook as a short pass/fail list and carries a
+machine-readable summary for ``python -m cnn_course grade``.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import json
+import traceback
+
+import numpy as np
+
+MIME_TYPE = "application/vnd.cnn-course.grade+json"
+
+
+class _Stop(Exception):
+    """Ends a grader early when a failed check makes the next ones meaningless."""
+
+
+class Report:
+    """The outcome of grading one exercise: an ordered list of (passed, message) checks."""
+
+    def __init__(self, exercise: str):
+        self.exercise = exercise
+        self.checks: list[tuple[bool, str]] = []
+        self.status = "graded"  # or "not implemented", "error"
+
+    @property
+    def passed(self) -> bool:
+        """True when the answer was graded and every check passed."""
+        return self.status == "graded" and bool(self.checks) and all(ok for ok, _ in self.checks)
+
+    @property
+    def first_failure(self) -> str:
+        """The first failing check's message, or '' when all passed."""
+        return next((message for ok, message in self.checks if not ok), "")
+
+    def check(self, ok: bool, passed: str, failed: str) -> bool:
+        """Record one check; `passed`/`failed` say what was verified or what is likely wrong."""
+        self.checks.append((bool(ok), passed if ok else failed))
+        return bool(ok)
+
+    def require(self, ok: bool, passed: str, failed: str) -> None:
+        """Like `check`, but stop grading here when it fails (later checks depend on it)."""
+        if not self.check(ok, passed, failed):
+            raise _Stop
+
+    def call(self, function, *args, what: str = "", **kwargs):
+        """Call the learner's function; a stub or a crash becomes a failed check that stops grading."""
+        if not callable(function):
+            self.require(False, "", f"expected a function, got {type(function).__name__}")
+        try:
+            return function(*args, **kwargs)
+        except NotImplementedError:
+            self.status = "not implemented"
+            self.checks.append((False, "not implemented yet: replace the `raise NotImplementedError` stub"))
+            raise _Stop from None
+        except Exception as error:  # a crash in the learner's code is a finding, not a grader failure
+            self.require(False, "", f"{what or getattr(function, '__name__', 'your function')} raised "
+                                    f"{type(error).__name__}: {_first_line(error)}")
+
+    # -- display ---------------------------------------------------------------------------
+    def summary(self) -> dict:
+        """A JSON-able summary: exercise, passed, status, first failure, check count."""
+        return {"exercise": self.exercise, "passed": self.passed, "status": self.status,
+                "first_failure": self.first_failure, "checks": len(self.checks)}
+
+    def __str__(self) -> str:
+        verdict = "PASSED" if self.passed else ("NOT IMPLEMENTED" if self.status == "not implemented" else "FAILED")
+        lines = [f"{self.exercise}: {verdict} ({sum(ok for ok, _ in self.checks)}/{len(self.checks)} checks)"]
+        lines += [f"  {'✓' if ok else '✗'} {message}" for ok, message in self.checks]
+        return "\n".join(lines)
+
+    __repr__ = __str__
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        colour = "#1a7f37" if self.passed else "#cf222e"
+        items = "".join(f"<li style='color:{'#1a7f37' if ok else '#cf222e'}'>{'✓' if ok else '✗'} "
+                        f"{html.escape(message)}</li>" for ok, message in self.checks)
+        head = html.escape(str(self).splitlines()[0])
+        return {"text/plain": str(self),
+                "text/html": f"<div><b style='color:{colour}'>{head}</b><ul style='list-style:none'>{items}</ul></div>",
+                MIME_TYPE: json.dumps(self.summary())}
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip().splitlines()
+    return text[0][:300] if text else "(no message)"
+
+
+def grader(exercise: str):
+    """Turn ``check(answer, report)`` into ``check_<exercise>(answer) -> Report`` that never raises."""
+
+    def decorate(check):
+        @functools.wraps(check)
+        def run(answer=None) -> Report:
+            report = Report(exercise)
+            try:
+                check(answer, report)
+            except _Stop:
+                pass
+            except Exception as error:  # a grader bug must not break the learner's notebook
+                report.status = "error"
+                report.checks.append((False, f"the grader could not finish ({type(error).__name__}: "
+                                             f"{_first_line(error)}); please report this with your code"))
+                traceback.print_exc(limit=0)
+            return report
+
+        run.exercise = exercise
+        return run
+
+    return decorate
+
+
+# -- behaviour helpers --------------------------------------------------------------------------
+
+def fixed_inputs(shape, seed: int = 0, low: float = 0.0, high: float = 255.0) -> np.ndarray:
+    """A deterministic batch of inputs, uniform in [low, high)."""
+    return np.random.default_rng(seed).uniform(low, high, size=shape).astype("float32")
+
+
+def randomize_weights(model, seed: int = 0) -> None:
+    """Give every weight (BN statistics included) distinct random values, so that two
+    models agree on outputs only if they compute the same function."""
+    rng = np.random.default_rng(seed)
+    values = []
+    for weight in model.weights:
+        value = rng.normal(0.0, 0.5, size=weight.shape)
+        if "variance" in weight.path or "gamma" in weight.path:
+            value = rng.uniform(0.5, 1.5, size=weight.shape)
+        values.append(value.astype("float32"))
+    model.set_weights(values)
+
+
+def weight_shapes(model) -> list[tuple]:
+    return [tuple(w.shape) for w in model.weights]
+
+
+def copy_weights(source, target, report: Report) -> None:
+    """Copy `source`'s weights into `target`; stop with a message if their shapes differ."""
+    have, want = weight_shapes(target), weight_shapes(source)
+    if have != want:
+        index = next((i for i, (a, b) in enumerate(zip(have, want)) if a != b), min(len(have), len(want)))
+        report.require(False, "", f"the weights differ from the expected ones: {len(have)} weight tensors "
+                                  f"instead of {len(want)}; first difference at tensor {index} "
+                                  f"(yours {have[index] if index < len(have) else 'missing'}, "
+                                  f"expected {want[index] if index < len(want) else 'none'})")
+    target.set_weights(source.get_weights())
+
+
+def compare_outputs(answer, reference, inputs, report: Report, training: bool = False,
+                    atol: float = 1e-4, what: str = "outputs") -> bool:
+    """Check that two models give the same outputs on `inputs` (same weights assumed)."""
+    mode = "training" if training else "inference"
+    got = np.asarray(answer(inputs, training=training))
+    want = np.asarray(reference(inputs, training=training))
+    if got.shape != want.shape:
+        return report.check(False, "", f"{what} in {mode} mode have shape {got.shape}, expected {want.shape}")
+    error = float(np.max(np.abs(got - want))) if got.size else 0.0
+    scale = float(np.max(np.abs(want))) if want.size else 1.0
+    return report.check(error <= atol * max(1.0, scale),
+                        f"same {what} as the reference with identical weights ({mode} mode)",
+                        f"{what} differ from the reference with identical weights in {mode} mode "
+                        f"(max difference {error:.3g})")
+
+
+def layer_signature(model) -> list[str]:
+    """The layers that define what a model computes, as short tokens.
+
+    ``ReLU()``, ``Activation("relu")`` and ``Conv2D(..., activation="relu")`` all give
+    ``relu``, so that equivalent spellings compare equal.
+    """
+    from keras import layers
+
+    tokens = []
+    for layer in model.layers:
+        if isinstance(layer, layers.InputLayer):
+            continue
+        kind = type(layer).__name__
+        if isinstance(layer, layers.Conv2D):
+            kernel, strides = "x".join(map(str, layer.kernel_size)), "x".join(map(str, layer.strides))
+            tokens.append(f"Conv2D({layer.filters}, {kernel}, strides {strides}, {layer.padding}, "
+                          f"bias={layer.use_bias})")
+        elif isinstance(layer, layers.Dense):
+            tokens.append(f"Dense({layer.units})")
+        elif isinstance(layer, (layers.MaxPooling2D, layers.AveragePooling2D)):
+            tokens.append(f"{kind}({'x'.join(map(str, layer.pool_size))}, strides "
+                          f"{'x'.join(map(str, layer.strides))}, {layer.padding})")
+        elif isinstance(layer, layers.ReLU):
+            tokens.append("relu")
+        elif isinstance(layer, layers.Activation):
+            tokens.append(getattr(layer.activation, "__name__", str(layer.activation)))
+        elif isinstance(layer, layers.Rescaling):
+            tokens.append(f"Rescaling({float(np.asarray(layer.scale)):.6g})")
+        else:
+            tokens.append(kind)
+        activation = getattr(layer, "activation", None)
+        name = getattr(activation, "__name__", None)
+        if not isinstance(layer, layers.Activation) and name not in (None, "linear"):
+            tokens.append(name)
+    return tokens
+
+
+def describe_difference(answer_tokens: list[str], reference_tokens: list[str]) -> str:
+    """Name the first place where two layer signatures differ, in words."""
+    for i, (got, want) in enumerate(zip(answer_tokens, reference_tokens)):
+        if got != want:
+            return f"layer {i + 1}: expected {want}, found {got}"
+    if len(answer_tokens) < len(reference_tokens):
+        return f"missing layers after layer {len(answer_tokens)}: expected {reference_tokens[len(answer_tokens)]} next"
+    if len(answer_tokens) > len(reference_tokens):
+        return f"extra layers after layer {len(reference_tokens)}: {answer_tokens[len(reference_tokens)]}"
+    return ""

@@ -1,0 +1,109 @@
+"""Graders of notebook 00, the Keras tutorial."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from cnn_course.grading.core import (compare_outputs, copy_weights, describe_difference, fixed_inputs, grader,
+                                     layer_signature, randomize_weights)
+from cnn_course.models.baseline import SmallCNN
+
+# Two calls per builder: the notebook's shapes, and others that catch hard-coded numbers.
+_BUILD_CASES = [((64, 64, 3), 6), ((32, 32, 1), 4)]
+
+
+def _check_builder(build, report, want_sequential: bool) -> None:
+    """Shared checks of the two model builders: API, shapes, layers, behaviour."""
+    import keras
+
+    api = "Sequential" if want_sequential else "Functional"
+    for case, (input_shape, classes) in enumerate(_BUILD_CASES):
+        model = report.call(build, input_shape=input_shape, classes=classes,
+                            what=f"{getattr(build, '__name__', 'your builder')}(input_shape={input_shape}, "
+                                 f"classes={classes})")
+        report.require(isinstance(model, keras.Model), "returns a Keras model",
+                       f"should return a keras.Model, got {type(model).__name__} (did you forget `return model`?)")
+        is_sequential = isinstance(model, keras.Sequential)
+        if case == 0:
+            report.require(is_sequential == want_sequential, f"built with the {api} API",
+                           "built with keras.Sequential: this exercise asks for the Functional API "
+                           "(keras.Input, calling layers on tensors, keras.Model(inputs, outputs))"
+                           if is_sequential else
+                           "not a keras.Sequential model: this exercise asks for the Sequential API")
+        reference = SmallCNN(input_shape, classes)
+        shape_ok = tuple(model.input_shape[1:]) == input_shape and tuple(model.output_shape) == (None, classes)
+        report.require(shape_ok, f"input {input_shape} and output (None, {classes}) for classes={classes}",
+                       f"with input_shape={input_shape}, classes={classes} the model maps "
+                       f"{model.input_shape} to {model.output_shape}; expected (None, {classes})")
+        difference = describe_difference(layer_signature(model), layer_signature(reference))
+        report.require(not difference, "layers in the right order with the right settings",
+                       f"{difference}")
+        report.require(model.count_params() == reference.count_params(),
+                       f"{reference.count_params():,} parameters",
+                       f"{model.count_params():,} parameters, expected {reference.count_params():,}")
+        randomize_weights(reference, seed=case)
+        copy_weights(reference, model, report)
+        inputs = fixed_inputs((4, *input_shape), seed=case)
+        for training in (False, True):
+            compare_outputs(model, reference, inputs, report, training=training)
+
+
+@grader("sequential_cnn")
+def check_sequential_cnn(sequential_cnn, report) -> None:
+    """Grade ``sequential_cnn(input_shape, classes)``: the four-stage CNN with keras.Sequential."""
+    _check_builder(sequential_cnn, report, want_sequential=True)
+
+
+@grader("functional_cnn")
+def check_functional_cnn(functional_cnn, report) -> None:
+    """Grade ``functional_cnn(input_shape, classes)``: the same CNN with the Functional API."""
+    _check_builder(functional_cnn, report, want_sequential=False)
+
+
+def _probe_model():
+    """A tiny softmax classifier the learner's compile function is tried on."""
+    import keras
+
+    keras.utils.set_random_seed(0)
+    return keras.Sequential([keras.Input((5,)), keras.layers.Dense(3, activation="softmax")])
+
+
+@grader("compile_classifier")
+def check_compile_classifier(compile_classifier, report) -> None:
+    """Grade ``compile_classifier(model, learning_rate)``: Adam, sparse cross-entropy, accuracy."""
+    import keras
+
+    x = fixed_inputs((12, 5), seed=1, low=-1, high=1)
+    y = np.array([0, 1, 2] * 4)
+    for learning_rate in (1e-3, 0.05):
+        model = _probe_model()
+        returned = report.call(compile_classifier, model, learning_rate=learning_rate)
+        report.require(returned is model, "returns the compiled model",
+                       "should return the model it compiled (end with `return model`)")
+        optimizer = model.optimizer
+        report.require(optimizer is not None and model.compiled, "the model is compiled",
+                       "the model is not compiled: call model.compile(...)")
+        report.require(isinstance(optimizer, keras.optimizers.Adam), "the optimizer is Adam",
+                       f"the optimizer is {type(optimizer).__name__}; use keras.optimizers.Adam")
+        rate = float(np.asarray(optimizer.learning_rate))
+        report.require(np.isclose(rate, learning_rate, rtol=1e-5),
+                       f"learning rate {learning_rate} as asked",
+                       f"learning rate {rate:g} instead of {learning_rate:g}: pass learning_rate to "
+                       f"Adam (the string 'adam' always uses 0.001)")
+        probabilities = np.asarray(model(x))
+        want_loss = float(np.mean(-np.log(probabilities[np.arange(len(y)), y])))
+        try:
+            results = model.evaluate(x, y, batch_size=len(x), verbose=0, return_dict=True)
+        except Exception as error:
+            report.require(False, "", f"evaluating on integer labels failed ({type(error).__name__}): the labels "
+                                      f"are integers 0-5, so use sparse categorical cross-entropy")
+        report.require(np.isclose(results["loss"], want_loss, rtol=1e-4),
+                       "the loss is sparse categorical cross-entropy on probabilities",
+                       f"the loss is {results['loss']:.4f}, but the cross-entropy of the softmax outputs is "
+                       f"{want_loss:.4f}: use sparse_categorical_crossentropy (the model already ends in a "
+                       f"softmax, so from_logits must stay False)")
+        want_accuracy = float(np.mean(probabilities.argmax(1) == y))
+        others = {k: v for k, v in results.items() if k != "loss"}
+        report.require(any(np.isclose(v, want_accuracy) for v in others.values()) and others,
+                       "accuracy is reported as a metric",
+                       "no metric reports the accuracy: add metrics=['accuracy']")

@@ -1,0 +1,29 @@
+"""Quick mode, pick() and cache paths."""
+
+import pytest
+
+from cnn_course import config
+
+
+@pytest.mark.parametrize("value, quick", [("1", True), ("yes", True), ("0", False), ("", False), ("false", False)])
+def test_pick_follows_the_environment(monkeypatch, value, quick):
+    monkeypatch.setenv(config.QUICK_VARIABLE, value)
+    assert config.is_quick() is quick
+    assert config.pick(full=10, quick=1) == (1 if quick else 10)
+
+
+def test_cache_dir_is_overridable(monkeypatch, tmp_path):
+    monkeypatch.setenv(config.CACHE_VARIABLE, str(tmp_path / "cache"))
+    assert config.cache_dir() == tmp_path / "cache" and (tmp_path / "cache").is_dir()
+
+
+def test_setup_seeds_everything(capsys):
+    import keras
+    import numpy as np
+
+    config.setup(seed=3)
+    a = (np.random.rand(), keras.ops.convert_to_numpy(keras.random.uniform((2,))).tolist())
+    config.setup(seed=3)
+    b = (np.random.rand(), keras.ops.convert_to_numpy(keras.random.uniform((2,))).tolist())
+    assert a == b
+    assert "mode" in capsys.readouterr().out

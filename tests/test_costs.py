@@ -1,0 +1,92 @@
+"""The lectures' cost numbers come out of cnn_course.costs exactly."""
+
+import keras
+import pytest
+from keras import layers
+
+from cnn_course import costs
+from cnn_course.models.baseline import SmallCNN
+
+
+def called(layer, input_shape):
+    """A layer called on a keras.Input of the given shape (so its shapes are known)."""
+    layer(keras.Input(input_shape))
+    return layer
+
+
+def test_five_by_five_same_conv_on_28x28x192_costs_120_million():
+    conv = called(layers.Conv2D(32, 5, padding="same"), (28, 28, 192))
+    assert costs.count_multiplies(conv) == 120_422_400
+
+
+def test_bottleneck_costs_12_4_million():
+    inputs = keras.Input((28, 28, 192))
+    x = layers.Conv2D(16, 1)(inputs)
+    outputs = layers.Conv2D(32, 5, padding="same")(x)
+    model = keras.Model(inputs, outputs)
+    assert costs.count_multiplies(model) == 12_443_648
+    assert [costs.count_multiplies(layer) for layer in model.layers[1:]] == [2_408_448, 10_035_200]
+
+
+def test_depthwise_separable_example_2160_vs_672():
+    normal = called(layers.Conv2D(5, 3), (6, 6, 3))
+    depthwise = called(layers.DepthwiseConv2D(3), (6, 6, 3))
+    pointwise = called(layers.Conv2D(5, 1), (4, 4, 3))
+    separable = called(layers.SeparableConv2D(5, 3), (6, 6, 3))
+    assert costs.count_multiplies(normal) == 2160
+    assert costs.count_multiplies(depthwise) == 432
+    assert costs.count_multiplies(pointwise) == 240
+    assert costs.count_multiplies(separable) == 672
+
+
+def test_input_shape_argument_for_an_uncalled_layer():
+    assert costs.count_multiplies(layers.Conv2D(32, 5, padding="same"), input_shape=(28, 28, 192)) == 120_422_400
+
+
+@pytest.mark.parametrize("layer, input_shape, expected", [
+    (layers.Conv2D(8, 3, strides=2), (9, 9, 4), 4 * 4 * 8 * 9 * 4),          # stride, valid padding
+    (layers.Conv2D(8, 3, strides=2, padding="same"), (9, 9, 4), 5 * 5 * 8 * 9 * 4),
+    (layers.Conv2D(8, 3, groups=2), (5, 5, 4), 3 * 3 * 8 * 9 * 2),           # each group sees 2 channels
+    (layers.Conv2D(6, (1, 3)), (4, 5, 2), 4 * 3 * 6 * 3 * 2),               # non-square kernel
+    (layers.DepthwiseConv2D(3, depth_multiplier=2), (5, 5, 3), 3 * 3 * 6 * 9),
+    (layers.Dense(10), (20,), 200),
+    (layers.Dense(10), (7, 20), 7 * 200),                                   # Dense on every position
+    (layers.Conv1D(4, 3), (10, 2), 8 * 4 * 3 * 2),
+    (layers.MaxPooling2D(2), (8, 8, 3), 0),
+    (layers.BatchNormalization(), (8, 8, 3), 0),
+])
+def test_multiplies_of_layer_kinds(layer, input_shape, expected):
+    assert costs.count_multiplies(called(layer, input_shape)) == expected
+
+
+def test_unknown_weighted_layer_is_not_counted_as_free():
+    with pytest.raises(NotImplementedError, match="Conv2DTranspose"):
+        costs.count_multiplies(called(layers.Conv2DTranspose(4, 3), (5, 5, 2)))
+
+
+def test_uncalled_layer_without_shape_gives_a_clear_error():
+    with pytest.raises(ValueError, match="input_shape"):
+        costs.count_multiplies(layers.Conv2D(4, 3))
+
+
+@pytest.mark.parametrize("build", [
+    lambda: SmallCNN(),
+    lambda: keras.applications.MobileNetV2(weights=None, input_shape=(96, 96, 3)),
+])
+def test_count_params_agrees_with_keras(build):
+    model = build()
+    assert costs.count_params(model) == model.count_params()
+
+
+def test_volume_table_rows_and_totals():
+    model = SmallCNN()
+    table = costs.volume_table(model)
+    assert table[0].kind == "Input" and table[0].shape == (64, 64, 3) and table[0].activations == 64 * 64 * 3
+    shapes = {row.name: row.shape for row in table}
+    assert shapes["pool1"] == (32, 32, 16) and shapes["pool4"] == (4, 4, 128)
+    assert table.total_params == model.count_params()
+    assert table.total_multiplies == costs.count_multiplies(model)
+    conv1 = next(row for row in table if row.name == "conv1")
+    assert conv1.multiplies == 64 * 64 * 16 * 3 * 3 * 3 and conv1.params == 3 * 3 * 3 * 16
+    text = str(table)
+    assert "conv1" in text and f"{model.count_params():,}" in text.splitlines()[-1]

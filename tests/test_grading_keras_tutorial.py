@@ -1,0 +1,175 @@
+"""Wrong-answer catalogue of notebook 00's graders: each must reject the wrong and accept the right."""
+
+import keras
+import pytest
+from keras import layers
+
+from cnn_course.grading import check_compile_classifier, check_functional_cnn, check_sequential_cnn
+from cnn_course.models.baseline import SmallCNN
+
+WIDTHS = (16, 32, 64, 128)
+
+
+def stage_layers(width, order=("conv", "bn", "relu", "pool"), pool=layers.MaxPooling2D, padding="same",
+                 use_bias=False, strides=1):
+    make = {"conv": lambda: layers.Conv2D(width, 3, strides=strides, padding=padding, use_bias=use_bias),
+            "bn": layers.BatchNormalization, "relu": layers.ReLU, "pool": lambda: pool(2)}
+    return [make[kind]() for kind in order]
+
+
+def sequential(input_shape=(64, 64, 3), classes=6, widths=WIDTHS, rescale=True, head="flatten",
+               final_activation="softmax", **stage):
+    body = [layer for w in widths for layer in stage_layers(w, **stage)]
+    top = [layers.Flatten()] if head == "flatten" else [layers.GlobalAveragePooling2D()]
+    return keras.Sequential([keras.Input(input_shape), *([layers.Rescaling(1 / 255)] if rescale else []), *body,
+                             *top, layers.Dense(classes, activation=final_activation)])
+
+
+def functional(input_shape=(64, 64, 3), classes=6, relu=layers.ReLU, swap=False, final_activation="softmax"):
+    inputs = keras.Input(input_shape)
+    x = layers.Rescaling(1 / 255)(inputs)
+    for width in WIDTHS:
+        x = layers.Conv2D(width, 3, padding="same", use_bias=False)(x)
+        x = relu()(x) if swap else layers.BatchNormalization()(x)
+        x = layers.BatchNormalization()(x) if swap else relu()(x)
+        x = layers.MaxPooling2D(2)(x)
+    x = layers.Flatten()(x)
+    return keras.Model(inputs, layers.Dense(classes, activation=final_activation)(x))
+
+
+def stub(*args, **kwargs):
+    raise NotImplementedError()
+
+
+WRONG_SEQUENTIAL = {
+    "stub": stub,
+    "returns nothing": lambda input_shape, classes: None,
+    "functional API": lambda input_shape, classes: functional(input_shape, classes),
+    "relu before batch norm": lambda input_shape, classes: sequential(
+        input_shape, classes, order=("conv", "relu", "bn", "pool")),
+    "no batch norm": lambda input_shape, classes: sequential(input_shape, classes, order=("conv", "relu", "pool")),
+    "average pooling": lambda input_shape, classes: sequential(input_shape, classes, pool=layers.AveragePooling2D),
+    "valid padding": lambda input_shape, classes: sequential(input_shape, classes, padding="valid"),
+    "conv with bias": lambda input_shape, classes: sequential(input_shape, classes, use_bias=True),
+    "doubled widths": lambda input_shape, classes: sequential(input_shape, classes, widths=(32, 64, 128, 256)),
+    "three stages": lambda input_shape, classes: sequential(input_shape, classes, widths=(16, 32, 64)),
+    "no rescaling": lambda input_shape, classes: sequential(input_shape, classes, rescale=False),
+    "logits, no softmax": lambda input_shape, classes: sequential(input_shape, classes, final_activation=None),
+    "global pooling head": lambda input_shape, classes: sequential(input_shape, classes, head="gap"),
+    "hard-coded shapes": lambda input_shape, classes: sequential(),
+    "crashes": lambda input_shape, classes: sequential(input_shape, classes, widths=None),
+}
+
+RIGHT_SEQUENTIAL = {
+    "reference": lambda input_shape, classes: SmallCNN(input_shape, classes),
+    "Activation('relu') and .add()": lambda input_shape, classes: _built_with_add(input_shape, classes),
+}
+
+
+def _built_with_add(input_shape, classes):
+    model = keras.Sequential()
+    model.add(keras.Input(shape=input_shape))
+    model.add(layers.Rescaling(scale=1.0 / 255.0))
+    for width in WIDTHS:
+        model.add(layers.Conv2D(width, (3, 3), padding="same", use_bias=False))
+        model.add(layers.BatchNormalization())
+        model.add(layers.Activation("relu"))
+        model.add(layers.MaxPooling2D(pool_size=(2, 2)))
+    model.add(layers.Flatten())
+    model.add(layers.Dense(classes, activation="softmax"))
+    return model
+
+
+WRONG_FUNCTIONAL = {
+    "stub": stub,
+    "sequential API": lambda input_shape, classes: SmallCNN(input_shape, classes),
+    "relu before batch norm": lambda input_shape, classes: functional(input_shape, classes, swap=True),
+    "logits": lambda input_shape, classes: functional(input_shape, classes, final_activation=None),
+    "hard-coded classes": lambda input_shape, classes: functional(input_shape, 6),
+    "not a model": lambda input_shape, classes: keras.Input(input_shape),
+}
+
+RIGHT_FUNCTIONAL = {
+    "ReLU layers": lambda input_shape, classes: functional(input_shape, classes),
+    "Activation('relu')": lambda input_shape, classes: functional(input_shape, classes,
+                                                                  relu=lambda: layers.Activation("relu")),
+}
+
+
+@pytest.mark.parametrize("name", WRONG_SEQUENTIAL)
+def test_sequential_cnn_rejects(name):
+    report = check_sequential_cnn(WRONG_SEQUENTIAL[name])
+    assert not report.passed and report.first_failure, str(report)
+    if name == "stub":
+        assert report.status == "not implemented" and "not implemented" in report.first_failure
+
+
+@pytest.mark.parametrize("name", RIGHT_SEQUENTIAL)
+def test_sequential_cnn_accepts(name):
+    report = check_sequential_cnn(RIGHT_SEQUENTIAL[name])
+    assert report.passed, str(report)
+
+
+@pytest.mark.parametrize("name", WRONG_FUNCTIONAL)
+def test_functional_cnn_rejects(name):
+    report = check_functional_cnn(WRONG_FUNCTIONAL[name])
+    assert not report.passed and report.first_failure, str(report)
+
+
+@pytest.mark.parametrize("name", RIGHT_FUNCTIONAL)
+def test_functional_cnn_accepts(name):
+    assert check_functional_cnn(RIGHT_FUNCTIONAL[name]).passed
+
+
+def compile_with(optimizer=None, loss="sparse_categorical_crossentropy", metrics=("accuracy",), give_back=True):
+    def compile_classifier(model, learning_rate=1e-3):
+        opt = keras.optimizers.Adam(learning_rate) if optimizer is None else optimizer(learning_rate)
+        model.compile(optimizer=opt, loss=loss, metrics=list(metrics))
+        return model if give_back else None
+    return compile_classifier
+
+
+WRONG_COMPILE = {
+    "stub": stub,
+    "forgets to return": compile_with(give_back=False),
+    "never compiles": lambda model, learning_rate=1e-3: model,
+    "SGD": compile_with(optimizer=lambda lr: keras.optimizers.SGD(lr)),
+    "ignores the learning rate": compile_with(optimizer=lambda lr: "adam"),
+    "one-hot loss on integer labels": compile_with(loss="categorical_crossentropy"),
+    "from_logits on a softmax": compile_with(loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True)),
+    "no metric": compile_with(metrics=()),
+    "wrong metric": compile_with(metrics=("mae",)),
+}
+
+RIGHT_COMPILE = {
+    "strings": compile_with(),
+    "objects": compile_with(loss=keras.losses.SparseCategoricalCrossentropy(),
+                            metrics=(keras.metrics.SparseCategoricalAccuracy(),)),
+}
+
+
+@pytest.mark.parametrize("name", WRONG_COMPILE)
+def test_compile_classifier_rejects(name):
+    report = check_compile_classifier(WRONG_COMPILE[name])
+    assert not report.passed and report.first_failure, str(report)
+
+
+@pytest.mark.parametrize("name", RIGHT_COMPILE)
+def test_compile_classifier_accepts(name):
+    report = check_compile_classifier(RIGHT_COMPILE[name])
+    assert report.passed, str(report)
+
+
+def test_report_is_readable_and_machine_readable():
+    report = check_sequential_cnn(stub)
+    bundle = report._repr_mimebundle_()
+    assert "NOT IMPLEMENTED" in bundle["text/plain"] and "not implemented" in bundle["text/html"]
+    assert '"passed": false' in bundle["application/vnd.cnn-course.grade+json"]
+
+
+def test_grader_bug_never_raises(monkeypatch):
+    import cnn_course.grading.keras_tutorial as module
+
+    monkeypatch.setattr(module, "SmallCNN", None)  # make the grader itself crash
+    report = check_sequential_cnn(RIGHT_SEQUENTIAL["reference"])
+    assert not report.passed and report.status == "error" and "grader could not finish" in report.first_failure
