@@ -34,7 +34,7 @@ def requirements_fingerprint() -> str:
 
 def ensure_environment() -> None:
     """Create .venv and install requirements.txt into it, unless that is already done."""
-    if sys.version_info < (3, 10):
+    if sys.version_info < (3, 10):  # noqa: UP036 -- this script may be started by an older python3
         sys.exit(f"the course needs Python 3.10 or newer; this is {sys.version.split()[0]}")
     stamp = VENV / ".cnn-course-installed"
     fingerprint = requirements_fingerprint()

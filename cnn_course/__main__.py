@@ -1,4 +1,4 @@
-"""Command line of the course: ``python -m cnn_course {build,grade} ...``."""
+"""Command line of the course: ``python -m cnn_course {build,grade,benchmark} ...``."""
 
 from __future__ import annotations
 
@@ -15,7 +15,16 @@ def main(argv: list[str] | None = None) -> int:
     grade = commands.add_parser("grade", help="run a notebook and print a score per exercise")
     grade.add_argument("notebook", type=Path)
     grade.add_argument("--full", action="store_true", help="run in full mode (default: quick mode)")
+    bench = commands.add_parser("benchmark", help="time every notebook in quick and full mode; update README")
+    bench.add_argument("names", nargs="*", help="only notebooks whose name contains one of these")
+    bench.add_argument("--quick-only", action="store_true", help="skip the (long) full-mode runs")
     args = parser.parse_args(argv)
+
+    if args.command == "benchmark":
+        from cnn_course.benchmark import benchmark
+
+        benchmark(args.names, modes=("quick",) if args.quick_only else ("quick", "full"))
+        return 0
 
     if args.command == "build":
         from cnn_course.notebooks import build as build_notebooks

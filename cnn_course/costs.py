@@ -47,7 +47,8 @@ def count_multiplies(layer_or_model, input_shape=None) -> int:
         The number of multiplications of all weighted sums (see the module docstring).
     """
     if isinstance(layer_or_model, keras.Model):
-        return sum(count_multiplies(layer) for layer in layer_or_model.layers)
+        return sum(count_multiplies(layer) for layer in layer_or_model.layers
+                   if not isinstance(layer, layers.InputLayer))
     layer = layer_or_model
     if input_shape is not None:
         in_shape = (1, *input_shape)

@@ -88,8 +88,8 @@ def load_fingers(n_train: int = 1080, n_test: int = 120, seed: int = 0, cache: b
     if cache and path.exists():
         with np.load(path) as f:
             return (f["x_train"], f["y_train"]), (f["x_test"], f["y_test"])
-    from tqdm.auto import tqdm
     from skimage import data as textures_
+    from tqdm.auto import tqdm
 
     textures = [textures_.brick(), textures_.grass(), textures_.gravel()]
     bar = lambda desc: lambda labels: tqdm(labels, desc=desc, leave=False)  # noqa: E731

@@ -4,11 +4,11 @@ Each image is 64x64 RGB and shows a hand holding up 0 to 5 fingers; the label is
 number of raised fingers. The hand is drawn as polygons on a 4x larger canvas and
 shrunk with an anti-aliasing filter, then placed with a random pose (rotation, scale,
 shift, left or right hand) on a random background (a tinted real texture, a gradient,
-or a gradient with clutter), under random lighting and sensor noise. The raised fingers
-follow the usual counting signs (1: index; 2: index and middle; 3: those and the ring
-finger, or the thumb instead; 4: all but the thumb; 5: all), so a model has to find a
-hand shape wherever it is and however it is lit -- a job for convolutions, not for a
-linear model on raw pixels.
+or a gradient with clutter), under random lighting and sensor noise; one hand in three
+wears a glove of a random colour. The raised fingers follow the usual counting signs
+(1: index; 2: index and middle; 3: those and the ring finger; 4: all but the thumb;
+5: all), so a model has to find a hand shape wherever it is and however it is lit -- a
+job for convolutions, not for a linear model on raw pixels.
 
 Everything is drawn with Pillow and NumPy from a seeded generator: the same seed gives
 the same images, byte for byte.
@@ -25,9 +25,9 @@ _CANVAS = SIZE * _SCALE
 
 CLASS_NAMES = ["0 fingers", "1 finger", "2 fingers", "3 fingers", "4 fingers", "5 fingers"]
 
-# Finger geometry of an upright right hand on the 256x256 canvas:
-# (base x offset from palm centre, length, half-width, fan angle in degrees).
-_FINGERS = [(-35, 64, 8.0, -16.0), (-12, 78, 8.5, -5.5), (12, 74, 8.5, 5.5), (34, 60, 7.0, 16.0)]
+# Finger geometry of an upright hand, thumb on the right, on the 256x256 canvas: index,
+# middle, ring, little as (base x offset from palm centre, length, half-width, fan angle).
+_FINGERS = [(38, 74, 7.5, 20.0), (13, 80, 7.5, 6.5), (-13, 76, 7.5, -6.5), (-38, 62, 6.5, -22.0)]
 _THUMB = (44, 54, 11.0, 52.0)
 
 # How each count is signed: the raised digits (thumb, index, middle, ring, little).
@@ -35,7 +35,7 @@ _SIGNS = {
     0: [(0, 0, 0, 0, 0)],
     1: [(0, 1, 0, 0, 0)],
     2: [(0, 1, 1, 0, 0)],
-    3: [(0, 1, 1, 1, 0), (1, 1, 1, 0, 0)],
+    3: [(0, 1, 1, 1, 0)],
     4: [(0, 1, 1, 1, 1)],
     5: [(1, 1, 1, 1, 1)],
 }
@@ -63,10 +63,10 @@ def _rounded_box(cx, cy, half_w, half_h, power=4.0, n=48):
 
 
 def _digit(base, length, half_width, angle_deg, raised):
-    """Capsule of one finger, raised (full length) or curled (a short knuckle)."""
+    """Capsule of one finger, raised (full length) or curled (a knuckle inside the palm)."""
     angle = np.deg2rad(angle_deg)
     direction = np.array([np.sin(angle), -np.cos(angle)])
-    reach = length if raised else 0.16 * length
+    reach = length if raised else 0.02 * length
     return _stadium(base, base + reach * direction, half_width)
 
 
@@ -97,18 +97,29 @@ def _hand_polygons(raised, rng):
 
 def _pose(rng):
     """A random similarity transform (3x2 matrix) about the canvas centre, maybe mirrored."""
-    angle = np.deg2rad(rng.uniform(-20, 20))
-    scale = rng.uniform(0.8, 1.05)
+    angle = np.deg2rad(rng.uniform(-12, 12))
+    scale = rng.uniform(0.85, 1.05)
     mirror = -1.0 if rng.random() < 0.5 else 1.0
-    shift = rng.uniform(-16, 16, size=2)
+    shift = rng.uniform(-10, 10, size=2)
     rotation = scale * np.array([[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]])
     matrix = rotation @ np.diag([mirror, 1.0])
     centre = np.array([_CANVAS / 2, _CANVAS / 2 + 10])
     return lambda pts: (pts - centre) @ matrix.T + centre + shift
 
 
-def _skin(rng):
-    """A random skin tone, light to dark."""
+def _skin(rng, background_colour):
+    """A random skin tone, light to dark -- or, one time in three, a glove of any colour --
+    that stands out from the background's mean colour."""
+    for _ in range(20):
+        tone = _skin_or_glove(rng)
+        if np.linalg.norm(tone - background_colour) > 70:
+            break
+    return tone
+
+
+def _skin_or_glove(rng):
+    if rng.random() < 1 / 3:
+        return rng.uniform(30, 230, size=3)
     tones = np.array([[241, 194, 160], [224, 172, 135], [198, 134, 96], [161, 102, 69], [112, 72, 48]], float)
     i = rng.uniform(0, len(tones) - 1)
     lo = int(i)
@@ -141,10 +152,10 @@ def _background(rng, textures):
     return image
 
 
-def _draw_hand(raised, rng):
+def _draw_hand(raised, rng, background_colour):
     """RGBA float image (256x256x4) of one posed hand."""
     pose = _pose(rng)
-    skin = _skin(rng)
+    skin = _skin(rng, background_colour)
     layer = Image.new("RGBA", (_CANVAS, _CANVAS), (0, 0, 0, 0))
     draw = ImageDraw.Draw(layer)
     outline = tuple(int(v) for v in skin * 0.55) + (255,)
@@ -173,13 +184,14 @@ def render(label: int, rng: np.random.Generator, textures=()) -> np.ndarray:
     """
     signs = _SIGNS[label]
     raised = np.array(signs[rng.integers(len(signs))], bool)
-    hand = _draw_hand(raised, rng)
+    background = _background(rng, textures)
+    hand = _draw_hand(raised, rng, background.mean(axis=(0, 1)))
     alpha = hand[..., 3:] / 255.0
-    image = _background(rng, textures) * (1 - alpha) + hand[..., :3] * alpha
+    image = background * (1 - alpha) + hand[..., :3] * alpha
     small = Image.fromarray(np.clip(image, 0, 255).astype(np.uint8)).resize((SIZE, SIZE), Image.LANCZOS)
     pixels = np.asarray(small, float)
     pixels = pixels * rng.uniform(0.75, 1.2) + rng.uniform(-20, 20)  # exposure
-    pixels += rng.normal(0, rng.uniform(2, 8), size=pixels.shape)  # sensor noise
+    pixels += rng.normal(0, rng.uniform(1, 5), size=pixels.shape)  # sensor noise
     return np.clip(pixels, 0, 255).astype(np.uint8)
 
 

@@ -14,7 +14,6 @@ report as "not implemented yet".
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
@@ -111,7 +110,7 @@ def _is_generated(cell) -> bool:
 
 def learner_copy(solution, relative_path: str):
     """The learner's notebook made from a (normalised) solution notebook."""
-    notebook = nbformat.from_dict(json.loads(nbformat.writes(solution)))
+    notebook = nbformat.reads(nbformat.writes(solution), as_version=4)
     notebook.cells[0] = badge_cell(relative_path)
     notebook.cells[0].id = "cell-000"
     for cell in notebook.cells:

@@ -4,8 +4,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from cnn_course.grading.core import (compare_outputs, copy_weights, describe_difference, fixed_inputs, grader,
-                                     layer_signature, randomize_weights)
+from cnn_course.grading.core import (
+    compare_outputs,
+    copy_weights,
+    describe_difference,
+    fixed_inputs,
+    grader,
+    layer_signature,
+    randomize_weights,
+)
 from cnn_course.models.baseline import SmallCNN
 
 # Two calls per builder: the notebook's shapes, and others that catch hard-coded numbers.
@@ -80,8 +87,8 @@ def check_compile_classifier(compile_classifier, report) -> None:
         returned = report.call(compile_classifier, model, learning_rate=learning_rate)
         report.require(returned is model, "returns the compiled model",
                        "should return the model it compiled (end with `return model`)")
-        optimizer = model.optimizer
-        report.require(optimizer is not None and model.compiled, "the model is compiled",
+        optimizer = getattr(model, "optimizer", None)
+        report.require(optimizer is not None and getattr(model, "compiled", False), "the model is compiled",
                        "the model is not compiled: call model.compile(...)")
         report.require(isinstance(optimizer, keras.optimizers.Adam), "the optimizer is Adam",
                        f"the optimizer is {type(optimizer).__name__}; use keras.optimizers.Adam")
@@ -90,13 +97,19 @@ def check_compile_classifier(compile_classifier, report) -> None:
                        f"learning rate {learning_rate} as asked",
                        f"learning rate {rate:g} instead of {learning_rate:g}: pass learning_rate to "
                        f"Adam (the string 'adam' always uses 0.001)")
+        from_logits = getattr(model.loss, "from_logits", False) or \
+            getattr(getattr(model.loss, "fn", None), "from_logits", False)
+        report.require(not from_logits, "the loss reads probabilities (from_logits=False)",
+                       "the loss is told it receives logits (from_logits=True), but the model ends in a "
+                       "softmax and outputs probabilities")
         probabilities = np.asarray(model(x))
         want_loss = float(np.mean(-np.log(probabilities[np.arange(len(y)), y])))
         try:
             results = model.evaluate(x, y, batch_size=len(x), verbose=0, return_dict=True)
         except Exception as error:
-            report.require(False, "", f"evaluating on integer labels failed ({type(error).__name__}): the labels "
-                                      f"are integers 0-5, so use sparse categorical cross-entropy")
+            report.require(False, "", f"model.evaluate on integer labels failed ({type(error).__name__}: "
+                                      f"{str(error).strip().splitlines()[0][:160]}); integer labels need the loss "
+                                      f"'sparse_categorical_crossentropy' and the metric 'accuracy'")
         report.require(np.isclose(results["loss"], want_loss, rtol=1e-4),
                        "the loss is sparse categorical cross-entropy on probabilities",
                        f"the loss is {results['loss']:.4f}, but the cross-entropy of the softmax outputs is "

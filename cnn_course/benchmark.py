@@ -1,0 +1,122 @@
+"""Measure every solution notebook in quick and full mode and write the README's table.
+
+``python -m cnn_course benchmark`` runs each notebook headless in both modes, records the
+wall time and every printed line that starts with "test accuracy", stores them in
+``results/benchmarks.json`` and rewrites the README's generated blocks (between
+``<!-- name:start -->`` and ``<!-- name:end -->`` markers) from the JSON files in
+``results/``. Nothing in those blocks is typed by hand; a test checks they match.
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+import re
+import time
+from pathlib import Path
+
+from cnn_course.config import REPO_ROOT
+from cnn_course.notebooks import SOLUTIONS, execute
+
+RESULTS = REPO_ROOT / "results" / "benchmarks.json"
+FINGERS = REPO_ROOT / "results" / "fingers_difficulty.json"
+README = REPO_ROOT / "README.md"
+RESULT_LINE = re.compile(r"^(test accuracy.*)$", re.MULTILINE | re.IGNORECASE)
+
+
+def run(path: Path, quick: bool) -> dict:
+    """Execute one notebook; return its wall time, errors and 'test accuracy' lines."""
+    start = time.perf_counter()
+    notebook = execute(path, quick=quick)
+    seconds = time.perf_counter() - start
+    text = "".join(o.get("text", "") for c in notebook.cells if c.cell_type == "code" for o in c.outputs)
+    errors = [f"{o['ename']}: {o['evalue'][:120]}" for c in notebook.cells if c.cell_type == "code"
+              for o in c.outputs if o.get("output_type") == "error"]
+    return {"seconds": round(seconds, 1), "errors": errors, "results": RESULT_LINE.findall(text)}
+
+
+def benchmark(names: list[str] | None = None, modes=("quick", "full")) -> dict:
+    """Run the chosen notebooks (all by default) and merge the figures into results/benchmarks.json."""
+    data = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    data["machine"] = machine_description()
+    for path in sorted(SOLUTIONS.glob("*.ipynb")):
+        if names and not any(n in path.stem for n in names):
+            continue
+        entry = data.setdefault(path.stem, {})
+        for mode in modes:
+            print(f"benchmark: {path.name} in {mode} mode ...", flush=True)
+            entry[mode] = run(path, quick=(mode == "quick"))
+            print(f"  {entry[mode]}", flush=True)
+    RESULTS.parent.mkdir(exist_ok=True)
+    RESULTS.write_text(json.dumps(data, indent=2) + "\n")
+    update_readme()
+    return data
+
+
+def machine_description() -> str:
+    """E.g. 'x86_64, 2 CPU cores, Python 3.11.7': where a figure was measured."""
+    import os
+
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return f"{platform.machine()}, {cores} CPU cores, Python {platform.python_version()}"
+
+
+def readme_table(data: dict) -> str:
+    """The README's notebook table from measured figures."""
+    import nbformat
+
+    rows = ["| # | notebook | exercises | quick run | full run | full-mode results |",
+            "| --- | --- | --- | --- | --- | --- |"]
+    for path in sorted(SOLUTIONS.glob("*.ipynb")):
+        notebook = nbformat.read(path, as_version=4)
+        title = next(c.source.splitlines()[0].lstrip("# ") for c in notebook.cells if c.source.startswith("# "))
+        exercises = [m for c in notebook.cells if c.cell_type == "markdown"
+                     for m in re.findall(r"^#+ Exercise \d+ — (\w+)", c.source, re.M)]
+        entry = data.get(path.stem, {})
+        results = "; ".join(entry.get("full", {}).get("results", [])) or "—"
+        rows.append(f"| {path.stem[:2]} | [{title}](notebooks/{path.name}) | {', '.join(f'`{e}`' for e in exercises)} "
+                    f"| {_seconds(entry, 'quick')} | {_seconds(entry, 'full')} | {results} |")
+    rows.append(f"\nMeasured by `python -m cnn_course benchmark` on {data.get('machine', 'this machine')}.")
+    return "\n".join(rows)
+
+
+def _seconds(entry: dict, mode: str) -> str:
+    return f"{entry[mode]['seconds']:.0f} s" if mode in entry else "not measured"
+
+
+def fingers_table(figures: dict) -> str:
+    """The README's fingers-difficulty figures, from scripts/fingers_difficulty.py's JSON."""
+    return "\n".join([
+        "| model | test accuracy | time on this machine |",
+        "| --- | --- | --- |",
+        f"| logistic regression on raw pixels (best C = {figures['logistic_regression_C']}) "
+        f"| {figures['logistic_regression_test_accuracy']:.1%} | — |",
+        f"| small CNN: 4 × (conv 3×3 → BN → ReLU → max-pool), Adam, {figures['small_cnn_epochs']} epochs "
+        f"| {figures['small_cnn_test_accuracy']:.1%} | {figures['small_cnn_train_seconds']:.0f} s of training |",
+        "",
+        f"{figures['train_images']:,} training and {figures['test_images']} test images, generated in "
+        f"{figures['generation_seconds']:.0f} s; measured on {figures.get('machine', 'this machine')}.",
+    ])
+
+
+def readme_blocks() -> dict[str, str]:
+    """Each generated README block, from the measured JSON files that exist."""
+    blocks = {}
+    if RESULTS.exists():
+        blocks["notebooks"] = readme_table(json.loads(RESULTS.read_text()))
+    if FINGERS.exists():
+        blocks["fingers"] = fingers_table(json.loads(FINGERS.read_text()))
+    return blocks
+
+
+def block_of(text: str, name: str) -> str:
+    """The text between ``<!-- name:start -->`` and ``<!-- name:end -->``."""
+    return text.split(f"<!-- {name}:start -->\n", 1)[1].split(f"\n<!-- {name}:end -->", 1)[0]
+
+
+def update_readme() -> None:
+    """Rewrite the README's generated blocks from results/*.json."""
+    text = README.read_text()
+    for name, block in readme_blocks().items():
+        text = text.replace(block_of(text, name), block)
+    README.write_text(text)

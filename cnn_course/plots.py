@@ -1,0 +1,91 @@
+"""The figures the notebooks show.
+
+Each function returns a `matplotlib.figure.Figure` built without pyplot, so a notebook
+shows it exactly once when it is the cell's last value, and scripts and tests can save
+or inspect it without a display.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from matplotlib.figure import Figure
+
+
+def image_grid(images, titles=None, columns: int = 8, size: float = 1.4) -> Figure:
+    """Show images in a grid, optionally with a title over each.
+
+    Args:
+        images: array (N, H, W, C) of uint8 or floats in [0, 1]; C may be 1 or 3.
+        titles: N strings, or None.
+        columns: images per row.
+        size: inches per image.
+    """
+    images = np.asarray(images)
+    rows = int(np.ceil(len(images) / columns))
+    fig = Figure(figsize=(columns * size, rows * size * (1.2 if titles is not None else 1.0)))
+    for i, image in enumerate(images):
+        ax = fig.add_subplot(rows, columns, i + 1)
+        ax.imshow(image.squeeze(), cmap="gray" if image.shape[-1] == 1 else None)
+        ax.set_axis_off()
+        if titles is not None:
+            ax.set_title(titles[i], fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def examples_per_class(x, y, class_names, per_class: int = 6, size: float = 1.3) -> Figure:
+    """One row per class with its first `per_class` images: do the pictures match the labels?"""
+    classes = len(class_names)
+    fig = Figure(figsize=(per_class * size, classes * size))
+    for label in range(classes):
+        chosen = np.flatnonzero(y == label)[:per_class]
+        for j, index in enumerate(chosen):
+            ax = fig.add_subplot(classes, per_class, label * per_class + j + 1)
+            ax.imshow(x[index].squeeze(), cmap="gray" if x.shape[-1] == 1 else None)
+            ax.set_xticks([])
+            ax.set_yticks([])
+            if j == 0:
+                ax.set_ylabel(class_names[label], fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+def learning_curves(history, metrics=("loss", "accuracy")) -> Figure:
+    """Training and validation curves per epoch from a Keras ``History`` (or its ``.history`` dict)."""
+    logs = getattr(history, "history", history)
+    fig = Figure(figsize=(5 * len(metrics), 3.5))
+    for i, metric in enumerate(metrics):
+        ax = fig.add_subplot(1, len(metrics), i + 1)
+        epochs = np.arange(1, len(logs[metric]) + 1)
+        ax.plot(epochs, logs[metric], marker="o", label="training")
+        if f"val_{metric}" in logs:
+            ax.plot(epochs, logs[f"val_{metric}"], marker="o", label="validation")
+        ax.set_xlabel("epoch")
+        ax.set_ylabel(metric)
+        ax.grid(alpha=0.3)
+        ax.legend()
+    fig.tight_layout()
+    return fig
+
+
+def volume_chart(table, title: str = "") -> Figure:
+    """The volume walk as a picture: height x width and channels of each layer's output.
+
+    Args:
+        table: a `cnn_course.costs.VolumeTable` (rows with 3-D image shapes are drawn).
+        title: figure title.
+    """
+    rows = [row for row in table if len(row.shape) == 3]
+    names = [row.name for row in rows]
+    fig = Figure(figsize=(max(6, 0.45 * len(rows)), 4))
+    ax = fig.add_subplot(1, 1, 1)
+    positions = np.arange(len(rows))
+    ax.bar(positions, [row.shape[0] for row in rows], color="tab:blue", label="height = width  $n_H$")
+    ax.set_ylabel("$n_H$ (height, width)", color="tab:blue")
+    channels = ax.twinx()
+    channels.plot(positions, [row.shape[2] for row in rows], color="tab:red", marker="o", label="channels $n_C$")
+    channels.set_ylabel("$n_C$ (channels)", color="tab:red")
+    ax.set_xticks(positions, names, rotation=60, ha="right", fontsize=8)
+    ax.set_title(title or "$n_H$ and $n_W$ go down, $n_C$ goes up")
+    fig.tight_layout()
+    return fig
