@@ -97,10 +97,10 @@ def _hand_polygons(raised, rng):
 
 def _pose(rng):
     """A random similarity transform (3x2 matrix) about the canvas centre, maybe mirrored."""
-    angle = np.deg2rad(rng.uniform(-12, 12))
+    angle = np.deg2rad(rng.uniform(-15, 15))
     scale = rng.uniform(0.85, 1.05)
     mirror = -1.0 if rng.random() < 0.5 else 1.0
-    shift = rng.uniform(-10, 10, size=2)
+    shift = rng.uniform(-12, 12, size=2)
     rotation = scale * np.array([[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]])
     matrix = rotation @ np.diag([mirror, 1.0])
     centre = np.array([_CANVAS / 2, _CANVAS / 2 + 10])

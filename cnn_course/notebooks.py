@@ -47,11 +47,14 @@ def setup_cell():
     """The first code cell of every notebook: fetch the course code on Colab, then `config.setup()`."""
     return nbformat.v4.new_code_cell("\n".join([
         SETUP_MARK,
+        "import os",
         "import subprocess",
         "import sys",
         "",
-        'if "google.colab" in sys.modules:  # on Colab, fetch the course code next to the notebook',
-        f'    subprocess.run(["git", "clone", "--quiet", "--depth", "1", "{repository_url()}", "{CLONE_DIR}"])',
+        'if "google.colab" in sys.modules:  # on Colab, fetch the course code (once) next to the notebook',
+        f'    if not os.path.isdir("{CLONE_DIR}"):',
+        f'        subprocess.run(["git", "clone", "--quiet", "--depth", "1", "{repository_url()}", "{CLONE_DIR}"],',
+        "                       check=True)",
         f'    sys.path.insert(0, "{CLONE_DIR}")',
         "",
         "from cnn_course import config",

@@ -13,28 +13,49 @@ WIDTHS = (16, 32, 64, 128)
 def stage_layers(width, order=("conv", "bn", "relu", "pool"), pool=layers.MaxPooling2D, padding="same",
                  use_bias=False, strides=1):
     make = {"conv": lambda: layers.Conv2D(width, 3, strides=strides, padding=padding, use_bias=use_bias),
+            "conv_relu": lambda: layers.Conv2D(width, 3, padding=padding, use_bias=use_bias, activation="relu"),
             "bn": layers.BatchNormalization, "relu": layers.ReLU, "pool": lambda: pool(2)}
     return [make[kind]() for kind in order]
 
 
 def sequential(input_shape=(64, 64, 3), classes=6, widths=WIDTHS, rescale=True, head="flatten",
-               final_activation="softmax", **stage):
+               final_activation="softmax", softmax_layer=None, with_input=True, **stage):
     body = [layer for w in widths for layer in stage_layers(w, **stage)]
-    top = [layers.Flatten()] if head == "flatten" else [layers.GlobalAveragePooling2D()]
-    return keras.Sequential([keras.Input(input_shape), *([layers.Rescaling(1 / 255)] if rescale else []), *body,
-                             *top, layers.Dense(classes, activation=final_activation)])
+    top = {"flatten": [layers.Flatten()], "gap": [layers.GlobalAveragePooling2D()], "none": []}[head]
+    final = [layers.Dense(classes, activation=None if softmax_layer else final_activation)]
+    final += [softmax_layer()] if softmax_layer else []
+    start = [keras.Input(input_shape)] if with_input else []
+    return keras.Sequential([*start, *([layers.Rescaling(1 / 255)] if rescale else []), *body, *top, *final])
 
 
-def functional(input_shape=(64, 64, 3), classes=6, relu=layers.ReLU, swap=False, final_activation="softmax"):
+def functional(input_shape=(64, 64, 3), classes=6, relu=layers.ReLU, swap=False, final_activation="softmax",
+               rescale=True, padding="same", use_bias=False, shared_relu=False, return_tensor=False):
     inputs = keras.Input(input_shape)
-    x = layers.Rescaling(1 / 255)(inputs)
+    x = layers.Rescaling(1 / 255)(inputs) if rescale else inputs
+    one_relu = relu()
     for width in WIDTHS:
-        x = layers.Conv2D(width, 3, padding="same", use_bias=False)(x)
-        x = relu()(x) if swap else layers.BatchNormalization()(x)
-        x = layers.BatchNormalization()(x) if swap else relu()(x)
+        activation = one_relu if shared_relu else relu()
+        x = layers.Conv2D(width, 3, padding=padding, use_bias=use_bias)(x)
+        x = activation(x) if swap else layers.BatchNormalization()(x)
+        x = layers.BatchNormalization()(x) if swap else activation(x)
         x = layers.MaxPooling2D(2)(x)
     x = layers.Flatten()(x)
-    return keras.Model(inputs, layers.Dense(classes, activation=final_activation)(x))
+    outputs = layers.Dense(classes, activation=final_activation)(x)
+    return outputs if return_tensor else keras.Model(inputs, outputs)
+
+
+class Subclassed(keras.Model):
+    """The same layers in a subclassed model: not the Functional API, and no input shape until called."""
+
+    def __init__(self, classes=6):
+        super().__init__()
+        self.body = [layers.Rescaling(1 / 255)] + [layer for w in WIDTHS for layer in stage_layers(w)]
+        self.head = [layers.Flatten(), layers.Dense(classes, activation="softmax")]
+
+    def call(self, x):
+        for layer in self.body + self.head:
+            x = layer(x)
+        return x
 
 
 def assert_rejected(report):
@@ -64,11 +85,23 @@ WRONG_SEQUENTIAL = {
     "global pooling head": lambda input_shape, classes: sequential(input_shape, classes, head="gap"),
     "hard-coded shapes": lambda input_shape, classes: sequential(),
     "crashes": lambda input_shape, classes: sequential(input_shape, classes, widths=None),
+    "no keras.Input": lambda input_shape, classes: sequential(input_shape, classes, with_input=False),
+    "conv with fused relu, then BN": lambda input_shape, classes: sequential(
+        input_shape, classes, order=("conv_relu", "bn", "relu", "pool")),
+    "strided conv instead of pooling": lambda input_shape, classes: sequential(
+        input_shape, classes, strides=2, order=("conv", "bn", "relu")),
+    "no flatten": lambda input_shape, classes: sequential(input_shape, classes, head="none"),
 }
 
 RIGHT_SEQUENTIAL = {
     "reference": lambda input_shape, classes: SmallCNN(input_shape, classes),
     "Activation('relu') and .add()": lambda input_shape, classes: _built_with_add(input_shape, classes),
+    "Softmax() layer after a linear Dense": lambda input_shape, classes: sequential(
+        input_shape, classes, softmax_layer=layers.Softmax),
+    "Activation('softmax') layer": lambda input_shape, classes: sequential(
+        input_shape, classes, softmax_layer=lambda: layers.Activation("softmax")),
+    "MaxPool2D alias, padding='SAME'": lambda input_shape, classes: sequential(
+        input_shape, classes, pool=layers.MaxPool2D, padding="SAME"),
 }
 
 
@@ -93,6 +126,14 @@ WRONG_FUNCTIONAL = {
     "logits": lambda input_shape, classes: functional(input_shape, classes, final_activation=None),
     "hard-coded classes": lambda input_shape, classes: functional(input_shape, 6),
     "not a model": lambda input_shape, classes: keras.Input(input_shape),
+    "returns the output tensor": lambda input_shape, classes: functional(input_shape, classes, return_tensor=True),
+    "no rescaling": lambda input_shape, classes: functional(input_shape, classes, rescale=False),
+    "valid padding": lambda input_shape, classes: functional(input_shape, classes, padding="valid"),
+    "conv with bias": lambda input_shape, classes: functional(input_shape, classes, use_bias=True),
+    "hard-coded input shape": lambda input_shape, classes: functional((64, 64, 3), classes),
+    "subclassed model": lambda input_shape, classes: Subclassed(classes),
+    "one ReLU object for all stages": lambda input_shape, classes: functional(input_shape, classes,
+                                                                            shared_relu=True),
 }
 
 RIGHT_FUNCTIONAL = {
@@ -123,7 +164,21 @@ def test_functional_cnn_rejects(name):
 
 @pytest.mark.parametrize("name", RIGHT_FUNCTIONAL)
 def test_functional_cnn_accepts(name):
-    assert check_functional_cnn(RIGHT_FUNCTIONAL[name]).passed
+    report = check_functional_cnn(RIGHT_FUNCTIONAL[name])
+    assert report.passed, str(report)
+
+
+def test_random_weights_do_not_saturate_the_softmax():
+    """Outputs compared on identical random weights must carry information, not one-hot argmaxes."""
+    import numpy as np
+
+    from cnn_course.grading.core import fixed_inputs, randomize_weights
+
+    model = SmallCNN()
+    randomize_weights(model)
+    for training in (False, True):
+        probabilities = np.asarray(model(fixed_inputs((4, 64, 64, 3)), training=training))
+        assert probabilities.max(axis=1).mean() < 0.99
 
 
 def compile_with(optimizer=None, loss="sparse_categorical_crossentropy", metrics=("accuracy",), give_back=True):
@@ -144,12 +199,16 @@ WRONG_COMPILE = {
     "from_logits on a softmax": compile_with(loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True)),
     "no metric": compile_with(metrics=()),
     "wrong metric": compile_with(metrics=("mae",)),
+    "Accuracy() compares labels to probabilities": compile_with(metrics=(keras.metrics.Accuracy(),)),
+    "AdamW": compile_with(optimizer=lambda lr: keras.optimizers.AdamW(lr)),
+    "Adam() without the learning rate": compile_with(optimizer=lambda lr: keras.optimizers.Adam()),
 }
 
 RIGHT_COMPILE = {
     "strings": compile_with(),
     "objects": compile_with(loss=keras.losses.SparseCategoricalCrossentropy(),
                             metrics=(keras.metrics.SparseCategoricalAccuracy(),)),
+    "metrics=['acc']": compile_with(metrics=("acc",)),
 }
 
 

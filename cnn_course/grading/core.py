@@ -127,13 +127,22 @@ def fixed_inputs(shape, seed: int = 0, low: float = 0.0, high: float = 255.0) ->
 
 def randomize_weights(model, seed: int = 0) -> None:
     """Give every weight (BN statistics included) distinct random values, so that two
-    models agree on outputs only if they compute the same function."""
+    models agree on outputs only if they compute the same function.
+
+    Kernels get He-scaled values (std sqrt(2 / fan_in)) so activations keep a moderate
+    size through many layers and a final softmax does not saturate; batch-norm scales and
+    variances stay in [0.5, 1.5].
+    """
     rng = np.random.default_rng(seed)
     values = []
     for weight in model.weights:
-        value = rng.normal(0.0, 0.5, size=weight.shape)
+        shape = tuple(weight.shape)
         if "variance" in weight.path or "gamma" in weight.path:
-            value = rng.uniform(0.5, 1.5, size=weight.shape)
+            value = rng.uniform(0.5, 1.5, size=shape)
+        elif len(shape) >= 2:
+            value = rng.normal(0.0, np.sqrt(2.0 / np.prod(shape[:-1])), size=shape)
+        else:
+            value = rng.normal(0.0, 0.3, size=shape)
         values.append(value.astype("float32"))
     model.set_weights(values)
 
@@ -194,10 +203,15 @@ def layer_signature(model) -> list[str]:
                           f"{'x'.join(map(str, layer.strides))}, {layer.padding})")
         elif isinstance(layer, layers.ReLU):
             tokens.append("relu")
+        elif isinstance(layer, layers.Softmax):
+            tokens.append("softmax")
         elif isinstance(layer, layers.Activation):
             tokens.append(getattr(layer.activation, "__name__", str(layer.activation)))
         elif isinstance(layer, layers.Rescaling):
-            tokens.append(f"Rescaling({float(np.asarray(layer.scale)):.6g})")
+            scale = float(np.asarray(layer.scale))
+            shown = f"1/{round(1 / scale)}" if scale and abs(1 / scale - round(1 / scale)) < 1e-6 else f"{scale:g}"
+            offset = float(np.asarray(layer.offset))
+            tokens.append(f"Rescaling({shown}{f', offset={offset:g}' if offset else ''})")
         else:
             tokens.append(kind)
         activation = getattr(layer, "activation", None)
@@ -208,12 +222,19 @@ def layer_signature(model) -> list[str]:
 
 
 def describe_difference(answer_tokens: list[str], reference_tokens: list[str]) -> str:
-    """Name the first place where two layer signatures differ, in words."""
+    """Name the first place where two layer signatures differ, in words.
+
+    Steps count layers and fused activations (``Dense(..., activation="softmax")`` is two
+    steps: ``Dense`` then ``softmax``).
+    """
     for i, (got, want) in enumerate(zip(answer_tokens, reference_tokens)):
         if got != want:
-            return f"layer {i + 1}: expected {want}, found {got}"
+            return f"step {i + 1} of the layer list: expected {want}, found {got}"
     if len(answer_tokens) < len(reference_tokens):
-        return f"missing layers after layer {len(answer_tokens)}: expected {reference_tokens[len(answer_tokens)]} next"
+        missing = reference_tokens[len(answer_tokens)]
+        if missing == "softmax" and len(answer_tokens) == len(reference_tokens) - 1:
+            return "the model ends without a softmax: give the last Dense activation='softmax'"
+        return f"missing layers after step {len(answer_tokens)}: expected {missing} next"
     if len(answer_tokens) > len(reference_tokens):
-        return f"extra layers after layer {len(reference_tokens)}: {answer_tokens[len(reference_tokens)]}"
+        return f"extra layers after step {len(reference_tokens)}: {answer_tokens[len(reference_tokens)]}"
     return ""

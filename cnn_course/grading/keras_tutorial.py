@@ -28,8 +28,9 @@ def _check_builder(build, report, want_sequential: bool) -> None:
         model = report.call(build, input_shape=input_shape, classes=classes,
                             what=f"{getattr(build, '__name__', 'your builder')}(input_shape={input_shape}, "
                                  f"classes={classes})")
-        report.require(isinstance(model, keras.Model), "returns a Keras model",
-                       f"should return a keras.Model, got {type(model).__name__} (did you forget `return model`?)")
+        report.require(isinstance(model, keras.Model), "returns a Keras model", _not_a_model(model))
+        report.require(_has_input(model), "the model starts from keras.Input",
+                       "the model has no input shape yet: start it with keras.Input(input_shape)")
         is_sequential = isinstance(model, keras.Sequential)
         if case == 0:
             report.require(is_sequential == want_sequential, f"built with the {api} API",
@@ -41,10 +42,13 @@ def _check_builder(build, report, want_sequential: bool) -> None:
         shape_ok = tuple(model.input_shape[1:]) == input_shape and tuple(model.output_shape) == (None, classes)
         report.require(shape_ok, f"input {input_shape} and output (None, {classes}) for classes={classes}",
                        f"with input_shape={input_shape}, classes={classes} the model maps "
-                       f"{model.input_shape} to {model.output_shape}; expected (None, {classes})")
+                       f"{model.input_shape} to {model.output_shape}; expected (None, *{input_shape}) to "
+                       f"(None, {classes}): use the arguments, not fixed numbers")
         difference = describe_difference(layer_signature(model), layer_signature(reference))
-        report.require(not difference, "layers in the right order with the right settings",
-                       f"{difference}")
+        if difference and _reuses_layers(model):
+            difference += (" -- one layer object is used in several places (e.g. a single ReLU() for every "
+                           "stage); create a new layer at each step")
+        report.require(not difference, "layers in the right order with the right settings", difference)
         report.require(model.count_params() == reference.count_params(),
                        f"{reference.count_params():,} parameters",
                        f"{model.count_params():,} parameters, expected {reference.count_params():,}")
@@ -53,6 +57,23 @@ def _check_builder(build, report, want_sequential: bool) -> None:
         inputs = fixed_inputs((4, *input_shape), seed=case)
         for training in (False, True):
             compare_outputs(model, reference, inputs, report, training=training)
+
+
+def _not_a_model(answer) -> str:
+    if type(answer).__name__ == "KerasTensor":
+        return "returned a tensor: wrap it in keras.Model(inputs, outputs) and return the model"
+    return f"should return a keras.Model, got {type(answer).__name__} (did you forget `return model`?)"
+
+
+def _has_input(model) -> bool:
+    try:
+        return bool(model.inputs)
+    except (AttributeError, ValueError):
+        return False
+
+
+def _reuses_layers(model) -> bool:
+    return any(len(getattr(layer, "_inbound_nodes", ())) > 1 for layer in model.layers)
 
 
 @grader("sequential_cnn")
@@ -68,11 +89,12 @@ def check_functional_cnn(functional_cnn, report) -> None:
 
 
 def _probe_model():
-    """A tiny softmax classifier the learner's compile function is tried on."""
+    """A tiny softmax classifier the learner's compile function is tried on (fixed weights,
+    without touching the notebook's global random state)."""
     import keras
 
-    keras.utils.set_random_seed(0)
-    return keras.Sequential([keras.Input((5,)), keras.layers.Dense(3, activation="softmax")])
+    dense = keras.layers.Dense(3, activation="softmax", kernel_initializer=keras.initializers.GlorotUniform(seed=0))
+    return keras.Sequential([keras.Input((5,)), dense])
 
 
 @grader("compile_classifier")
@@ -81,22 +103,24 @@ def check_compile_classifier(compile_classifier, report) -> None:
     import keras
 
     x = fixed_inputs((12, 5), seed=1, low=-1, high=1)
-    y = np.array([0, 1, 2] * 4)
     for learning_rate in (1e-3, 0.05):
         model = _probe_model()
+        # Labels that the probe gets exactly half right, so no constant metric can pass for accuracy.
+        guesses = np.asarray(model(x)).argmax(1)
+        y = np.where(np.arange(len(x)) % 2 == 0, guesses, (guesses + 1) % 3)
         returned = report.call(compile_classifier, model, learning_rate=learning_rate)
         report.require(returned is model, "returns the compiled model",
                        "should return the model it compiled (end with `return model`)")
         optimizer = getattr(model, "optimizer", None)
         report.require(optimizer is not None and getattr(model, "compiled", False), "the model is compiled",
                        "the model is not compiled: call model.compile(...)")
-        report.require(isinstance(optimizer, keras.optimizers.Adam), "the optimizer is Adam",
+        report.require(type(optimizer) is keras.optimizers.Adam, "the optimizer is Adam",
                        f"the optimizer is {type(optimizer).__name__}; use keras.optimizers.Adam")
         rate = float(np.asarray(optimizer.learning_rate))
         report.require(np.isclose(rate, learning_rate, rtol=1e-5),
                        f"learning rate {learning_rate} as asked",
-                       f"learning rate {rate:g} instead of {learning_rate:g}: pass learning_rate to "
-                       f"Adam (the string 'adam' always uses 0.001)")
+                       f"learning rate {rate:g} instead of {learning_rate:g}: pass the learning_rate argument "
+                       f"to keras.optimizers.Adam (the string 'adam' and Adam() always use 0.001)")
         from_logits = getattr(model.loss, "from_logits", False) or \
             getattr(getattr(model.loss, "fn", None), "from_logits", False)
         report.require(not from_logits, "the loss reads probabilities (from_logits=False)",
