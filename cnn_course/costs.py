@@ -22,6 +22,9 @@ from math import prod
 import keras
 from keras import layers
 
+_WEIGHTED = (layers.Dense, layers.Conv1D, layers.Conv2D, layers.Conv3D, layers.DepthwiseConv1D,
+             layers.DepthwiseConv2D, layers.SeparableConv1D, layers.SeparableConv2D)
+
 
 def count_params(layer_or_model) -> int:
     """Number of weights, trainable or not; equals ``model.count_params()``.
@@ -50,6 +53,10 @@ def count_multiplies(layer_or_model, input_shape=None) -> int:
         return sum(count_multiplies(layer) for layer in layer_or_model.layers
                    if not isinstance(layer, layers.InputLayer))
     layer = layer_or_model
+    if not isinstance(layer, _WEIGHTED):
+        if getattr(layer, "kernel", None) is not None:
+            raise NotImplementedError(f"count_multiplies does not know {type(layer).__name__} ({layer.name})")
+        return 0
     if input_shape is not None:
         in_shape = (1, *input_shape)
         out_shape = layer.compute_output_shape(in_shape)
@@ -68,13 +75,7 @@ def _shapes(layer):
 
 
 def _layer_multiplies(layer, in_shape, out_shape) -> int:
-    """Multiplications of one layer, given its input and output shapes (batch axis first)."""
-    weighted = (layers.Dense, layers.Conv1D, layers.Conv2D, layers.Conv3D, layers.DepthwiseConv1D,
-                layers.DepthwiseConv2D, layers.SeparableConv1D, layers.SeparableConv2D)
-    if not isinstance(layer, weighted):
-        if getattr(layer, "kernel", None) is not None:
-            raise NotImplementedError(f"count_multiplies does not know {type(layer).__name__} ({layer.name})")
-        return 0
+    """Multiplications of one weighted layer, given its input and output shapes (batch axis first)."""
     if isinstance(layer, layers.Dense):
         return prod(out_shape[1:-1]) * in_shape[-1] * layer.units
     channels_last = layer.data_format == "channels_last"

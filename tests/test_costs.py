@@ -78,6 +78,18 @@ def test_count_params_agrees_with_keras(build):
     assert costs.count_params(model) == model.count_params()
 
 
+def test_volume_table_of_a_branching_model():
+    inputs = keras.Input((8, 8, 3))
+    a = layers.Conv2D(4, 1, name="a")(inputs)
+    b = layers.Conv2D(6, 3, padding="same", name="b")(inputs)
+    joined = layers.Concatenate(name="join")([a, b])
+    added = layers.Add(name="add")([joined, layers.Conv2D(10, 1, name="c")(joined)])
+    table = costs.volume_table(keras.Model(inputs, added))
+    rows = {row.name: row for row in table}
+    assert rows["join"].shape == (8, 8, 10) and rows["join"].multiplies == 0 and rows["add"].multiplies == 0
+    assert table.total_multiplies == 64 * (4 * 3 + 6 * 27 + 10 * 10)
+
+
 def test_volume_table_rows_and_totals():
     model = SmallCNN()
     table = costs.volume_table(model)

@@ -7,8 +7,9 @@ from cnn_course.config import REPO_ROOT
 
 
 def test_ruff_finds_nothing():
-    result = subprocess.run([sys.executable, "-m", "ruff", "check", "cnn_course", "tests", "scripts", "course.py", "solutions"],
-                            cwd=REPO_ROOT, capture_output=True, text=True)
+    paths = ["cnn_course", "tests", "scripts", "course.py", "solutions"]
+    result = subprocess.run([sys.executable, "-m", "ruff", "check", *paths], cwd=REPO_ROOT, capture_output=True,
+                            text=True)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
