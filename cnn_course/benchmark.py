@@ -69,7 +69,8 @@ def readme_table(data: dict) -> str:
             "| --- | --- | --- | --- | --- | --- |"]
     for path in sorted(SOLUTIONS.glob("*.ipynb")):
         notebook = nbformat.read(path, as_version=4)
-        title = next(c.source.splitlines()[0].lstrip("# ") for c in notebook.cells if c.source.startswith("# "))
+        title = next(c.source.splitlines()[0].lstrip("# ") for c in notebook.cells
+                     if c.cell_type == "markdown" and c.source.startswith("# "))
         exercises = [m for c in notebook.cells if c.cell_type == "markdown"
                      for m in re.findall(r"^#+ Exercise \d+ — (\w+)", c.source, re.M)]
         entry = data.get(path.stem, {})

@@ -24,3 +24,17 @@ def test_generated_blocks_match_the_measurements(name):
 def test_every_solution_notebook_is_in_the_table():
     for path in sorted((REPO_ROOT / "solutions").glob("*.ipynb")):
         assert f"(notebooks/{path.name})" in benchmark.block_of(README, "notebooks")
+
+
+def test_recorded_measurements_meet_the_course_targets():
+    """Guards on the stored figures: re-measure with the scripts when the code changes them."""
+    import json
+
+    fingers = json.loads((REPO_ROOT / "results" / "fingers_difficulty.json").read_text())
+    assert fingers["logistic_regression_test_accuracy"] <= 0.45
+    assert fingers["small_cnn_test_accuracy"] >= 0.90 and fingers["small_cnn_train_seconds"] <= 180
+    runs = json.loads((REPO_ROOT / "results" / "benchmarks.json").read_text())
+    for name, entry in runs.items():
+        if name != "machine":
+            assert entry["quick"]["seconds"] < 60 and not entry["quick"]["errors"], name
+            assert not entry["full"]["errors"], name
