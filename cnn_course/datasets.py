@@ -23,15 +23,9 @@ import numpy as np
 from PIL import Image
 
 from cnn_course import config, fingers
+from cnn_course.download import OfflineError
 
 Split = tuple[np.ndarray, np.ndarray]
-
-
-class OfflineError(RuntimeError):
-    """A download was needed and failed. Notebooks show its one-line message, not a traceback."""
-
-    def _render_traceback_(self):  # IPython calls this instead of printing a traceback
-        return [f"{type(self).__name__}: {self}"]
 
 
 def load(name: str, **options) -> tuple[Split, Split]:

@@ -1,0 +1,5 @@
+"""Model builders, called like keras.applications'."""
+
+from cnn_course.models.classic import VGG16, AlexNet, LeNet5
+
+__all__ = ["LeNet5", "AlexNet", "VGG16"]

@@ -1,0 +1,146 @@
+"""The classic networks of the lecture: LeNet-5, AlexNet and VGG-16.
+
+Builders are called like keras.applications':
+``VGG16(include_top=True, weights=None, input_shape=None, pooling=None, classes=1000)``.
+"""
+
+from __future__ import annotations
+
+import keras
+from keras import layers
+
+from cnn_course.blocks import vgg_block
+from cnn_course.download import fetch
+
+# (convolutions, filters) of VGG-16's five blocks: configuration "D" of the paper's Table 1.
+VGG16_BLOCKS = [(2, 64), (2, 128), (3, 256), (3, 512), (3, 512)]
+
+_VGG16_WEIGHTS = {  # keras.applications' files and hashes
+    True: ("vgg16_weights_tf_dim_ordering_tf_kernels.h5", "64373286793e3c8b2b4e3219cbf3544b"),
+    False: ("vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5", "6d6bbae143d832006294945121d1f1fc"),
+}
+_VGG16_URL = "https://storage.googleapis.com/tensorflow/keras-applications/vgg16/"
+
+
+def LeNet5(include_top=True, weights=None, input_shape=None, pooling=None, classes=10, modern=False,
+           classifier_activation="softmax", name="lenet5"):
+    """LeNet-5 as in the lecture: 32x32x1 -> conv 5x5 (6) -> avg-pool -> conv 5x5 (16) -> avg-pool
+    -> 120 -> 84 -> 10, with 61,706 parameters.
+
+    LeCun, Bottou, Bengio & Haffner, "Gradient-Based Learning Applied to Document
+    Recognition", 1998. The lecture simplifies the paper: there, C3 connects each of its
+    16 maps to only some of S2's 6 maps (to save computation and break symmetry), the
+    subsampling layers have a trainable weight and bias and a sigmoid, and the output
+    layer is made of Euclidean RBF units rather than a softmax. Here every map is
+    connected, pooling is plain averaging, hidden units use tanh, and the output is a softmax.
+
+    Args:
+        include_top: add the 120-84-classes classifier after the second pooling.
+        weights: None (random) or the path of a weights file.
+        input_shape: defaults to (32, 32, 1).
+        pooling: without the top, None (4-D output), "avg" or "max" (global pooling).
+        classes: softmax outputs.
+        modern: use today's choices instead -- ReLU and max-pooling.
+        classifier_activation: activation of the last layer.
+        name: model name.
+    """
+    activation, pool = ("relu", layers.MaxPooling2D) if modern else ("tanh", layers.AveragePooling2D)
+    inputs = keras.Input(input_shape or (32, 32, 1))
+    x = layers.Conv2D(6, 5, activation=activation, name="conv1")(inputs)
+    x = pool(2, name="pool1")(x)
+    x = layers.Conv2D(16, 5, activation=activation, name="conv2")(x)
+    x = pool(2, name="pool2")(x)
+    x = _top(x, include_top, pooling, [(120, "fc1"), (84, "fc2")], activation, classes, classifier_activation)
+    return _finish(keras.Model(inputs, x, name=name), weights)
+
+
+def AlexNet(include_top=True, weights=None, input_shape=None, pooling=None, classes=1000, two_gpu=False,
+            classifier_activation="softmax", name="alexnet"):
+    """AlexNet as in the lecture: 227x227x3, five convolutions, three max-pools and three
+    fully connected layers; 62,378,344 parameters.
+
+    Krizhevsky, Sutskever & Hinton, "ImageNet Classification with Deep Convolutional
+    Neural Networks", NeurIPS 2012. The paper splits the network over two GPUs, so conv2,
+    conv4 and conv5 see only the half of the previous maps on their own GPU
+    (``two_gpu=True`` builds that with ``groups=2``: 60,965,224 parameters, the paper's
+    "60 million"). The paper's local response normalisation (no parameters, later found
+    unnecessary) and dropout in fc6/fc7 are left out, as in the lecture.
+
+    Args:
+        include_top: add fc6 (4096) -> fc7 (4096) -> predictions after the last pool.
+        weights: None (random) or the path of a weights file.
+        input_shape: defaults to (227, 227, 3).
+        pooling: without the top, None, "avg" or "max".
+        classes: softmax outputs.
+        two_gpu: group conv2, conv4 and conv5 in two halves, as the paper does.
+        classifier_activation: activation of the last layer.
+        name: model name.
+    """
+    groups = 2 if two_gpu else 1
+    inputs = keras.Input(input_shape or (227, 227, 3))
+    x = layers.Conv2D(96, 11, strides=4, activation="relu", name="conv1")(inputs)
+    x = layers.MaxPooling2D(3, strides=2, name="pool1")(x)
+    x = layers.Conv2D(256, 5, padding="same", groups=groups, activation="relu", name="conv2")(x)
+    x = layers.MaxPooling2D(3, strides=2, name="pool2")(x)
+    x = layers.Conv2D(384, 3, padding="same", activation="relu", name="conv3")(x)
+    x = layers.Conv2D(384, 3, padding="same", groups=groups, activation="relu", name="conv4")(x)
+    x = layers.Conv2D(256, 3, padding="same", groups=groups, activation="relu", name="conv5")(x)
+    x = layers.MaxPooling2D(3, strides=2, name="pool5")(x)
+    x = _top(x, include_top, pooling, [(4096, "fc6"), (4096, "fc7")], "relu", classes, classifier_activation)
+    return _finish(keras.Model(inputs, x, name=name), weights)
+
+
+def VGG16(include_top=True, weights=None, input_shape=None, pooling=None, classes=1000,
+          classifier_activation="softmax", name="vgg16"):
+    """VGG-16, layer for layer ``keras.applications.VGG16``: 138,357,544 parameters.
+
+    Simonyan & Zisserman, "Very Deep Convolutional Networks for Large-Scale Image
+    Recognition", 2014 (arXiv:1409.1556), configuration D: five `vgg_block`s of 3x3
+    "same" convolutions (64, 128, 256, 512, 512 filters) each halving height and width,
+    then fc1 (4096) -> fc2 (4096) -> predictions. Layer names, order and weight shapes
+    equal keras.applications', so its weights (and its ImageNet weight files) load into
+    this model and give the same outputs.
+
+    Args:
+        include_top: add flatten -> fc1 -> fc2 -> predictions.
+        weights: None (random), "imagenet" (downloaded once with its hash; offline this
+            raises `OfflineError`), or the path of a weights file.
+        input_shape: defaults to (224, 224, 3); with the top and ImageNet weights it must be that.
+        pooling: without the top, None, "avg" or "max".
+        classes: outputs; 1000 with ImageNet weights and the top.
+        classifier_activation: activation of the last layer.
+        name: model name.
+    """
+    if weights == "imagenet" and include_top and (classes != 1000 or (input_shape or (224, 224, 3)) != (224, 224, 3)):
+        raise ValueError("VGG16 with ImageNet weights and the top needs classes=1000 and input_shape=(224, 224, 3)")
+    inputs = keras.Input(input_shape or (224, 224, 3))
+    x = inputs
+    for block, (num_convs, filters) in enumerate(VGG16_BLOCKS, start=1):
+        x = vgg_block(x, num_convs, filters, name=f"block{block}")
+    x = _top(x, include_top, pooling, [(4096, "fc1"), (4096, "fc2")], "relu", classes, classifier_activation)
+    model = keras.Model(inputs, x, name=name)
+    if weights == "imagenet":
+        file_name, file_hash = _VGG16_WEIGHTS[include_top]
+        weights = fetch(file_name, _VGG16_URL + file_name, file_hash, "VGG16 ImageNet weights",
+                        "use weights=None, or copy the file into ~/.keras/models/ by hand")
+    return _finish(model, weights)
+
+
+def _top(x, include_top, pooling, dense_layers, activation, classes, classifier_activation):
+    """Flatten and fully connected layers ending in the classifier, or a global pooling."""
+    if include_top:
+        x = layers.Flatten(name="flatten")(x)
+        for units, layer_name in dense_layers:
+            x = layers.Dense(units, activation=activation, name=layer_name)(x)
+        return layers.Dense(classes, activation=classifier_activation, name="predictions")(x)
+    if pooling == "avg":
+        return layers.GlobalAveragePooling2D()(x)
+    if pooling == "max":
+        return layers.GlobalMaxPooling2D()(x)
+    return x
+
+
+def _finish(model, weights):
+    if weights is not None:
+        model.load_weights(weights)
+    return model
