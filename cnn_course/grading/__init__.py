@@ -4,7 +4,9 @@ A report displays as a pass/fail list in the notebook and never raises; its ``pa
 is a bool. ``python -m cnn_course grade NOTEBOOK`` runs a notebook and tabulates them.
 """
 
+from cnn_course.grading.classic_networks import check_conv_output_shape, check_LeNet5, check_vgg_block
 from cnn_course.grading.core import Report, grader
 from cnn_course.grading.keras_tutorial import check_compile_classifier, check_functional_cnn, check_sequential_cnn
 
-__all__ = ["Report", "grader", "check_sequential_cnn", "check_functional_cnn", "check_compile_classifier"]
+__all__ = ["Report", "grader", "check_sequential_cnn", "check_functional_cnn", "check_compile_classifier",
+           "check_conv_output_shape", "check_LeNet5", "check_vgg_block"]

@@ -238,3 +238,65 @@ def describe_difference(answer_tokens: list[str], reference_tokens: list[str]) -
     if len(answer_tokens) > len(reference_tokens):
         return f"extra layers after step {len(reference_tokens)}: {answer_tokens[len(reference_tokens)]}"
     return ""
+
+
+def check_builder(build, reference_builder, cases, report: Report, api: str | None = None) -> None:
+    """Check a learner's model builder against a reference, case by case.
+
+    For each ``(input_shape, classes)`` in `cases`: it returns a Keras model with a
+    ``keras.Input``, built with the requested `api` ("Sequential", "Functional" or None
+    for either), mapping ``input_shape`` to ``classes`` outputs, with the reference's layers,
+    parameter count, and outputs on identical weights in inference and training mode.
+    """
+    import keras
+
+    for case, (input_shape, classes) in enumerate(cases):
+        model = report.call(build, input_shape=input_shape, classes=classes,
+                            what=f"{getattr(build, '__name__', 'your builder')}(input_shape={input_shape}, "
+                                 f"classes={classes})")
+        report.require(isinstance(model, keras.Model), "returns a Keras model", _not_a_model(model))
+        report.require(_has_input(model), "the model starts from keras.Input",
+                       "the model has no input shape yet: start it with keras.Input(input_shape)")
+        is_sequential = isinstance(model, keras.Sequential)
+        if case == 0 and api is not None:
+            report.require(is_sequential == (api == "Sequential"), f"built with the {api} API",
+                           "built with keras.Sequential: this exercise asks for the Functional API "
+                           "(keras.Input, calling layers on tensors, keras.Model(inputs, outputs))"
+                           if is_sequential else
+                           "not a keras.Sequential model: this exercise asks for the Sequential API")
+        reference = reference_builder(input_shape=input_shape, classes=classes)
+        shape_ok = tuple(model.input_shape[1:]) == input_shape and tuple(model.output_shape) == (None, classes)
+        report.require(shape_ok, f"input {input_shape} and output (None, {classes}) for classes={classes}",
+                       f"with input_shape={input_shape}, classes={classes} the model maps "
+                       f"{model.input_shape} to {model.output_shape}; expected (None, *{input_shape}) to "
+                       f"(None, {classes}): use the arguments, not fixed numbers")
+        difference = describe_difference(layer_signature(model), layer_signature(reference))
+        if difference and _reuses_layers(model):
+            difference += (" -- one layer object is used in several places (e.g. a single ReLU() for every "
+                           "stage); create a new layer at each step")
+        report.require(not difference, "layers in the right order with the right settings", difference)
+        report.require(model.count_params() == reference.count_params(),
+                       f"{reference.count_params():,} parameters",
+                       f"{model.count_params():,} parameters, expected {reference.count_params():,}")
+        randomize_weights(reference, seed=case)
+        copy_weights(reference, model, report)
+        inputs = fixed_inputs((4, *input_shape), seed=case)
+        for training in (False, True):
+            compare_outputs(model, reference, inputs, report, training=training)
+
+
+def _not_a_model(answer) -> str:
+    if type(answer).__name__ == "KerasTensor":
+        return "returned a tensor: wrap it in keras.Model(inputs, outputs) and return the model"
+    return f"should return a keras.Model, got {type(answer).__name__} (did you forget `return model`?)"
+
+
+def _has_input(model) -> bool:
+    try:
+        return bool(model.inputs)
+    except (AttributeError, ValueError):
+        return False
+
+
+def _reuses_layers(model) -> bool:
+    return any(len(getattr(layer, "_inbound_nodes", ())) > 1 for layer in model.layers)

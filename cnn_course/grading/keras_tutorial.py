@@ -4,88 +4,23 @@ from __future__ import annotations
 
 import numpy as np
 
-from cnn_course.grading.core import (
-    compare_outputs,
-    copy_weights,
-    describe_difference,
-    fixed_inputs,
-    grader,
-    layer_signature,
-    randomize_weights,
-)
+from cnn_course.grading.core import check_builder, fixed_inputs, grader
 from cnn_course.models.baseline import SmallCNN
 
 # Two calls per builder: the notebook's shapes, and others that catch hard-coded numbers.
 _BUILD_CASES = [((64, 64, 3), 6), ((32, 32, 1), 4)]
 
 
-def _check_builder(build, report, want_sequential: bool) -> None:
-    """Shared checks of the two model builders: API, shapes, layers, behaviour."""
-    import keras
-
-    api = "Sequential" if want_sequential else "Functional"
-    for case, (input_shape, classes) in enumerate(_BUILD_CASES):
-        model = report.call(build, input_shape=input_shape, classes=classes,
-                            what=f"{getattr(build, '__name__', 'your builder')}(input_shape={input_shape}, "
-                                 f"classes={classes})")
-        report.require(isinstance(model, keras.Model), "returns a Keras model", _not_a_model(model))
-        report.require(_has_input(model), "the model starts from keras.Input",
-                       "the model has no input shape yet: start it with keras.Input(input_shape)")
-        is_sequential = isinstance(model, keras.Sequential)
-        if case == 0:
-            report.require(is_sequential == want_sequential, f"built with the {api} API",
-                           "built with keras.Sequential: this exercise asks for the Functional API "
-                           "(keras.Input, calling layers on tensors, keras.Model(inputs, outputs))"
-                           if is_sequential else
-                           "not a keras.Sequential model: this exercise asks for the Sequential API")
-        reference = SmallCNN(input_shape, classes)
-        shape_ok = tuple(model.input_shape[1:]) == input_shape and tuple(model.output_shape) == (None, classes)
-        report.require(shape_ok, f"input {input_shape} and output (None, {classes}) for classes={classes}",
-                       f"with input_shape={input_shape}, classes={classes} the model maps "
-                       f"{model.input_shape} to {model.output_shape}; expected (None, *{input_shape}) to "
-                       f"(None, {classes}): use the arguments, not fixed numbers")
-        difference = describe_difference(layer_signature(model), layer_signature(reference))
-        if difference and _reuses_layers(model):
-            difference += (" -- one layer object is used in several places (e.g. a single ReLU() for every "
-                           "stage); create a new layer at each step")
-        report.require(not difference, "layers in the right order with the right settings", difference)
-        report.require(model.count_params() == reference.count_params(),
-                       f"{reference.count_params():,} parameters",
-                       f"{model.count_params():,} parameters, expected {reference.count_params():,}")
-        randomize_weights(reference, seed=case)
-        copy_weights(reference, model, report)
-        inputs = fixed_inputs((4, *input_shape), seed=case)
-        for training in (False, True):
-            compare_outputs(model, reference, inputs, report, training=training)
-
-
-def _not_a_model(answer) -> str:
-    if type(answer).__name__ == "KerasTensor":
-        return "returned a tensor: wrap it in keras.Model(inputs, outputs) and return the model"
-    return f"should return a keras.Model, got {type(answer).__name__} (did you forget `return model`?)"
-
-
-def _has_input(model) -> bool:
-    try:
-        return bool(model.inputs)
-    except (AttributeError, ValueError):
-        return False
-
-
-def _reuses_layers(model) -> bool:
-    return any(len(getattr(layer, "_inbound_nodes", ())) > 1 for layer in model.layers)
-
-
 @grader("sequential_cnn")
 def check_sequential_cnn(sequential_cnn, report) -> None:
     """Grade ``sequential_cnn(input_shape, classes)``: the four-stage CNN with keras.Sequential."""
-    _check_builder(sequential_cnn, report, want_sequential=True)
+    check_builder(sequential_cnn, SmallCNN, _BUILD_CASES, report, api="Sequential")
 
 
 @grader("functional_cnn")
 def check_functional_cnn(functional_cnn, report) -> None:
     """Grade ``functional_cnn(input_shape, classes)``: the same CNN with the Functional API."""
-    _check_builder(functional_cnn, report, want_sequential=False)
+    check_builder(functional_cnn, SmallCNN, _BUILD_CASES, report, api="Functional")
 
 
 def _probe_model():

@@ -1,0 +1,94 @@
+"""Graders of notebook 01, the classic networks."""
+
+from __future__ import annotations
+
+import math
+import numbers
+
+from cnn_course.blocks import vgg_block
+from cnn_course.grading.core import (
+    check_builder,
+    compare_outputs,
+    copy_weights,
+    describe_difference,
+    fixed_inputs,
+    grader,
+    layer_signature,
+    randomize_weights,
+)
+from cnn_course.models.classic import LeNet5
+
+# (n, f, p, s) cases: the lecture's networks, and strides where flooring matters.
+_SHAPE_CASES = [(32, 5, 0, 1), (28, 2, 0, 2), (227, 11, 0, 4), (55, 3, 0, 2), (27, 5, 2, 1), (6, 3, 1, 2),
+                (7, 3, 0, 2), (224, 3, 1, 1)]
+
+# Formulas learners plausibly write instead of floor((n + 2p - f) / s) + 1, and what to say.
+_SHAPE_MISTAKES = [
+    (lambda n, f, p, s: math.ceil((n + 2 * p - f) / s) + 1, "rounds up: use floor, e.g. (n + 2*p - f) // s + 1"),
+    (lambda n, f, p, s: (n + 2 * p - f) / s + 1, "does not round: the output size is floor((n + 2p - f) / s) + 1"),
+    (lambda n, f, p, s: (n + 2 * p - f) // s, "forgets the + 1 (the filter's first position)"),
+    (lambda n, f, p, s: (n + p - f) // s + 1, "pads one side only: padding p adds 2p (both sides)"),
+    (lambda n, f, p, s: n + 2 * p - f + 1, "ignores the stride s"),
+    (lambda n, f, p, s: (n - f) // s + 1, "ignores the padding p"),
+]
+
+
+def conv_output_shape_reference(n: int, f: int, p: int, s: int) -> int:
+    return (n + 2 * p - f) // s + 1
+
+
+@grader("conv_output_shape")
+def check_conv_output_shape(conv_output_shape, report) -> None:
+    """Grade ``conv_output_shape(n, f, p, s)``: floor((n + 2p - f) / s) + 1."""
+    for n, f, p, s in _SHAPE_CASES:
+        got = report.call(conv_output_shape, n, f, p, s, what=f"conv_output_shape({n}, {f}, {p}, {s})")
+        want = conv_output_shape_reference(n, f, p, s)
+        if isinstance(got, numbers.Number) and not isinstance(got, numbers.Integral) and got == want:
+            report.require(False, "", f"conv_output_shape({n}, {f}, {p}, {s}) returned {got!r}, a float: return "
+                                      f"an int (integer division // does both the floor and the type)")
+        if got != want:
+            hint = next((why for formula, why in _SHAPE_MISTAKES if formula(n, f, p, s) == got), "")
+            report.require(False, "", f"conv_output_shape({n}, {f}, {p}, {s}) returned {got!r}, expected {want}"
+                                      + (f": it {hint}" if hint else ""))
+    report.check(True, f"right on {len(_SHAPE_CASES)} cases, including strides that need the floor", "")
+
+
+# (input_shape, classes): the lecture's LeNet-5, and another size that catches fixed numbers.
+_LENET_CASES = [((32, 32, 1), 10), ((28, 28, 1), 5)]
+
+
+@grader("LeNet5")
+def check_LeNet5(LeNet5_answer, report) -> None:  # noqa: N802 -- named after the exercise
+    """Grade ``LeNet5(input_shape, classes)``: the lecture's LeNet-5 (tanh, average pooling, softmax)."""
+    check_builder(LeNet5_answer, LeNet5, _LENET_CASES, report)
+
+
+# (input shape, num_convs, filters): more than one of each, to catch fixed numbers.
+_VGG_BLOCK_CASES = [((16, 16, 3), 2, 8), ((8, 8, 5), 3, 4), ((6, 6, 2), 1, 6)]
+
+
+@grader("vgg_block")
+def check_vgg_block(vgg_block_answer, report) -> None:
+    """Grade ``vgg_block(x, num_convs, filters)``: num_convs 3x3 same ReLU convs, then a 2x2/2 max-pool."""
+    import keras
+
+    for case, (shape, num_convs, filters) in enumerate(_VGG_BLOCK_CASES):
+        inputs = keras.Input(shape)
+        call = f"vgg_block(x, num_convs={num_convs}, filters={filters}) on x of shape {shape}"
+        outputs = report.call(vgg_block_answer, inputs, num_convs, filters, what=call)
+        report.require(type(outputs).__name__ == "KerasTensor", "returns a tensor",
+                       f"{call} returned {type(outputs).__name__}: a block returns the output tensor of its "
+                       f"last layer (x = layer(x) ... return x)")
+        model = keras.Model(inputs, outputs)
+        reference_inputs = keras.Input(shape)
+        reference = keras.Model(reference_inputs, vgg_block(reference_inputs, num_convs, filters))
+        want_shape, got_shape = (shape[0] // 2, shape[1] // 2, filters), tuple(model.output_shape[1:])
+        why = ("'same' convolutions keep n_H, n_W; the 2x2 pool with stride 2 halves them"
+               if got_shape[:2] != want_shape[:2] else "every convolution of the block has `filters` filters")
+        report.require(got_shape == want_shape, f"{call} -> {want_shape}",
+                       f"{call} gives shape {got_shape}, expected {want_shape} ({why})")
+        difference = describe_difference(layer_signature(model), layer_signature(reference))
+        report.require(not difference, f"{num_convs} conv(s) with ReLU, then the pool", f"{call}: {difference}")
+        randomize_weights(reference, seed=case)
+        copy_weights(reference, model, report)
+        compare_outputs(model, reference, fixed_inputs((2, *shape), seed=case, low=-1, high=1), report)

@@ -1,0 +1,136 @@
+"""Wrong-answer catalogue of notebook 01's graders."""
+
+import math
+
+import keras
+import pytest
+from keras import layers
+
+from cnn_course.grading import check_conv_output_shape, check_LeNet5, check_vgg_block
+from cnn_course.models import LeNet5
+
+
+def assert_rejected(report):
+    assert not report.passed and report.first_failure, str(report)
+    assert report.status != "error", str(report)
+
+
+def stub(*args, **kwargs):
+    raise NotImplementedError()
+
+
+WRONG_SHAPE = {
+    "stub": stub,
+    "ceil": lambda n, f, p, s: math.ceil((n + 2 * p - f) / s) + 1,
+    "true division": lambda n, f, p, s: (n + 2 * p - f) / s + 1,
+    "float result": lambda n, f, p, s: float((n + 2 * p - f) // s + 1),
+    "no + 1": lambda n, f, p, s: (n + 2 * p - f) // s,
+    "one-sided padding": lambda n, f, p, s: (n + p - f) // s + 1,
+    "ignores stride": lambda n, f, p, s: n + 2 * p - f + 1,
+    "returns nothing": lambda n, f, p, s: None,
+}
+RIGHT_SHAPE = {
+    "floor division": lambda n, f, p, s: (n + 2 * p - f) // s + 1,
+    "math.floor": lambda n, f, p, s: math.floor((n + 2 * p - f) / s) + 1,
+    "int() of a positive number": lambda n, f, p, s: int((n + 2 * p - f) / s) + 1,
+}
+
+
+@pytest.mark.parametrize("name", WRONG_SHAPE)
+def test_conv_output_shape_rejects(name):
+    assert_rejected(check_conv_output_shape(WRONG_SHAPE[name]))
+
+
+def test_conv_output_shape_names_the_mistake():
+    assert "floor" in check_conv_output_shape(WRONG_SHAPE["ceil"]).first_failure
+    assert "+ 1" in check_conv_output_shape(WRONG_SHAPE["no + 1"]).first_failure
+    assert "stride" in check_conv_output_shape(WRONG_SHAPE["ignores stride"]).first_failure
+    assert "int" in check_conv_output_shape(WRONG_SHAPE["float result"]).first_failure
+
+
+@pytest.mark.parametrize("name", RIGHT_SHAPE)
+def test_conv_output_shape_accepts(name):
+    assert check_conv_output_shape(RIGHT_SHAPE[name]).passed
+
+
+def lenet(input_shape=(32, 32, 1), classes=10, activation="tanh", pool=layers.AveragePooling2D, padding="valid",
+          hidden=(120, 84), final="softmax", separate_activations=False):
+    def act():
+        return [layers.Activation(activation)] if separate_activations else []
+    conv_activation = None if separate_activations else activation
+    stack = [keras.Input(input_shape),
+             layers.Conv2D(6, 5, padding=padding, activation=conv_activation), *act(), pool(2),
+             layers.Conv2D(16, 5, padding=padding, activation=conv_activation), *act(), pool(2),
+             layers.Flatten()]
+    for units in hidden:
+        stack += [layers.Dense(units, activation=conv_activation), *act()]
+    return keras.Sequential([*stack, layers.Dense(classes, activation=final)])
+
+
+WRONG_LENET = {
+    "stub": stub,
+    "max pooling": lambda input_shape, classes: lenet(input_shape, classes, pool=layers.MaxPooling2D),
+    "relu": lambda input_shape, classes: lenet(input_shape, classes, activation="relu"),
+    "same padding": lambda input_shape, classes: lenet(input_shape, classes, padding="same"),
+    "missing the 84 layer": lambda input_shape, classes: lenet(input_shape, classes, hidden=(120,)),
+    "no softmax": lambda input_shape, classes: lenet(input_shape, classes, final=None),
+    "hard-coded": lambda input_shape, classes: lenet(),
+}
+RIGHT_LENET = {
+    "reference": LeNet5,
+    "Sequential with fused activations": lambda input_shape, classes: lenet(input_shape, classes),
+    "separate Activation layers": lambda input_shape, classes: lenet(input_shape, classes, separate_activations=True),
+}
+
+
+@pytest.mark.parametrize("name", WRONG_LENET)
+def test_lenet5_rejects(name):
+    assert_rejected(check_LeNet5(WRONG_LENET[name]))
+
+
+@pytest.mark.parametrize("name", RIGHT_LENET)
+def test_lenet5_accepts(name):
+    report = check_LeNet5(RIGHT_LENET[name])
+    assert report.passed, str(report)
+
+
+def block(num_convs_used=None, filters_used=None, padding="same", activation="relu", pool=layers.MaxPooling2D,
+          pool_strides=2, pool_first=False, separate_relu=False):
+    def vgg_block(x, num_convs, filters):
+        if pool_first:
+            x = pool(2, strides=pool_strides)(x)
+        for _ in range(num_convs if num_convs_used is None else num_convs_used):
+            x = layers.Conv2D(filters if filters_used is None else filters_used, 3, padding=padding,
+                              activation=None if separate_relu else activation)(x)
+            if separate_relu:
+                x = layers.ReLU()(x)
+        return x if pool_first else pool(2, strides=pool_strides)(x)
+    return vgg_block
+
+
+WRONG_VGG_BLOCK = {
+    "stub": stub,
+    "valid padding": block(padding="valid"),
+    "no relu": block(activation=None),
+    "average pooling": block(pool=layers.AveragePooling2D),
+    "pool with stride 1": block(pool_strides=1),
+    "pool before the convolutions": block(pool_first=True),
+    "always two convolutions": block(num_convs_used=2),
+    "fixed 64 filters": block(filters_used=64),
+    "returns a model": lambda x, num_convs, filters: keras.Model(x, block()(x, num_convs, filters)),
+}
+RIGHT_VGG_BLOCK = {
+    "fused relu": block(),
+    "separate ReLU layers": block(separate_relu=True),
+}
+
+
+@pytest.mark.parametrize("name", WRONG_VGG_BLOCK)
+def test_vgg_block_rejects(name):
+    assert_rejected(check_vgg_block(WRONG_VGG_BLOCK[name]))
+
+
+@pytest.mark.parametrize("name", RIGHT_VGG_BLOCK)
+def test_vgg_block_accepts(name):
+    report = check_vgg_block(RIGHT_VGG_BLOCK[name])
+    assert report.passed, str(report)
