@@ -106,7 +106,10 @@ def test_grade_untouched_learner_copy_fails_with_not_implemented_rows():
     assert "score: 0/3" in result.stdout
 
 
-def test_grade_solution_passes():
-    result = grade("solutions/00_keras_tutorial.ipynb")
+@pytest.mark.parametrize("path", SOLUTION_FILES, ids=lambda p: p.name)
+def test_grade_solution_passes_every_exercise(path):
+    """nbval only checks that cells run; this checks that every grader in the solution says pass."""
+    exercises = sum(len(EXERCISE_TITLE.findall(c.source)) for c in read(path).cells if c.cell_type == "markdown")
+    result = grade(f"solutions/{path.name}")
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "score: 3/3" in result.stdout
+    assert f"score: {exercises}/{exercises}" in result.stdout
