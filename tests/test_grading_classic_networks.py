@@ -3,21 +3,11 @@
 import math
 
 import keras
-import pytest
+from catalogue import catalogue, stub
 from keras import layers
 
 from cnn_course.grading import check_conv_output_shape, check_LeNet5, check_vgg_block
 from cnn_course.models import LeNet5
-
-
-def assert_rejected(report):
-    assert not report.passed and report.first_failure, str(report)
-    assert report.status != "error", str(report)
-
-
-def stub(*args, **kwargs):
-    raise NotImplementedError()
-
 
 WRONG_SHAPE = {
     "stub": stub,
@@ -36,9 +26,8 @@ RIGHT_SHAPE = {
 }
 
 
-@pytest.mark.parametrize("name", WRONG_SHAPE)
-def test_conv_output_shape_rejects(name):
-    assert_rejected(check_conv_output_shape(WRONG_SHAPE[name]))
+test_conv_output_shape_rejects, test_conv_output_shape_accepts = catalogue(
+    check_conv_output_shape, WRONG_SHAPE, RIGHT_SHAPE)
 
 
 def test_conv_output_shape_names_the_mistake():
@@ -47,10 +36,6 @@ def test_conv_output_shape_names_the_mistake():
     assert "stride" in check_conv_output_shape(WRONG_SHAPE["ignores stride"]).first_failure
     assert "int" in check_conv_output_shape(WRONG_SHAPE["float result"]).first_failure
 
-
-@pytest.mark.parametrize("name", RIGHT_SHAPE)
-def test_conv_output_shape_accepts(name):
-    assert check_conv_output_shape(RIGHT_SHAPE[name]).passed
 
 
 def lenet(input_shape=(32, 32, 1), classes=10, activation="tanh", pool=layers.AveragePooling2D, padding="valid",
@@ -83,15 +68,7 @@ RIGHT_LENET = {
 }
 
 
-@pytest.mark.parametrize("name", WRONG_LENET)
-def test_lenet5_rejects(name):
-    assert_rejected(check_LeNet5(WRONG_LENET[name]))
-
-
-@pytest.mark.parametrize("name", RIGHT_LENET)
-def test_lenet5_accepts(name):
-    report = check_LeNet5(RIGHT_LENET[name])
-    assert report.passed, str(report)
+test_lenet5_rejects, test_lenet5_accepts = catalogue(check_LeNet5, WRONG_LENET, RIGHT_LENET)
 
 
 def block(num_convs_used=None, filters_used=None, padding="same", activation="relu", pool=layers.MaxPooling2D,
@@ -125,12 +102,5 @@ RIGHT_VGG_BLOCK = {
 }
 
 
-@pytest.mark.parametrize("name", WRONG_VGG_BLOCK)
-def test_vgg_block_rejects(name):
-    assert_rejected(check_vgg_block(WRONG_VGG_BLOCK[name]))
-
-
-@pytest.mark.parametrize("name", RIGHT_VGG_BLOCK)
-def test_vgg_block_accepts(name):
-    report = check_vgg_block(RIGHT_VGG_BLOCK[name])
-    assert report.passed, str(report)
+test_vgg_block_rejects, test_vgg_block_accepts = catalogue(
+    check_vgg_block, WRONG_VGG_BLOCK, RIGHT_VGG_BLOCK)

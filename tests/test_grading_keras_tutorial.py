@@ -1,7 +1,7 @@
 """Wrong-answer catalogue of notebook 00's graders: each must reject the wrong and accept the right."""
 
 import keras
-import pytest
+from catalogue import catalogue, stub
 from keras import layers
 
 from cnn_course.grading import check_compile_classifier, check_functional_cnn, check_sequential_cnn
@@ -58,14 +58,8 @@ class Subclassed(keras.Model):
         return x
 
 
-def assert_rejected(report):
-    """Rejected for a reason the learner can read -- not because the grader itself broke."""
-    assert not report.passed and report.first_failure, str(report)
-    assert report.status != "error", str(report)
 
 
-def stub(*args, **kwargs):
-    raise NotImplementedError()
 
 
 WRONG_SEQUENTIAL = {
@@ -143,29 +137,12 @@ RIGHT_FUNCTIONAL = {
 }
 
 
-@pytest.mark.parametrize("name", WRONG_SEQUENTIAL)
-def test_sequential_cnn_rejects(name):
-    report = check_sequential_cnn(WRONG_SEQUENTIAL[name])
-    assert_rejected(report)
-    if name == "stub":
-        assert report.status == "not implemented" and "not implemented" in report.first_failure
+test_sequential_cnn_rejects, test_sequential_cnn_accepts = catalogue(
+    check_sequential_cnn, WRONG_SEQUENTIAL, RIGHT_SEQUENTIAL)
 
 
-@pytest.mark.parametrize("name", RIGHT_SEQUENTIAL)
-def test_sequential_cnn_accepts(name):
-    report = check_sequential_cnn(RIGHT_SEQUENTIAL[name])
-    assert report.passed, str(report)
-
-
-@pytest.mark.parametrize("name", WRONG_FUNCTIONAL)
-def test_functional_cnn_rejects(name):
-    assert_rejected(check_functional_cnn(WRONG_FUNCTIONAL[name]))
-
-
-@pytest.mark.parametrize("name", RIGHT_FUNCTIONAL)
-def test_functional_cnn_accepts(name):
-    report = check_functional_cnn(RIGHT_FUNCTIONAL[name])
-    assert report.passed, str(report)
+test_functional_cnn_rejects, test_functional_cnn_accepts = catalogue(
+    check_functional_cnn, WRONG_FUNCTIONAL, RIGHT_FUNCTIONAL)
 
 
 def test_random_weights_do_not_saturate_the_softmax():
@@ -212,15 +189,8 @@ RIGHT_COMPILE = {
 }
 
 
-@pytest.mark.parametrize("name", WRONG_COMPILE)
-def test_compile_classifier_rejects(name):
-    assert_rejected(check_compile_classifier(WRONG_COMPILE[name]))
-
-
-@pytest.mark.parametrize("name", RIGHT_COMPILE)
-def test_compile_classifier_accepts(name):
-    report = check_compile_classifier(RIGHT_COMPILE[name])
-    assert report.passed, str(report)
+test_compile_classifier_rejects, test_compile_classifier_accepts = catalogue(
+    check_compile_classifier, WRONG_COMPILE, RIGHT_COMPILE)
 
 
 def test_report_is_readable_and_machine_readable():

@@ -1,0 +1,32 @@
+"""Shared machinery of the grader catalogues: every wrong answer rejected, every right one accepted."""
+
+import pytest
+
+
+def stub(*args, **kwargs):
+    """The learner's untouched exercise."""
+    raise NotImplementedError()
+
+
+def assert_rejected(report):
+    """Rejected for a reason the learner can read -- not because the grader itself broke."""
+    assert not report.passed and report.first_failure, str(report)
+    assert report.status != "error", str(report)
+
+
+def catalogue(check, wrong: dict, right: dict):
+    """Two parametrized tests for a grader: ``test_rejects`` over `wrong`, ``test_accepts`` over `right`."""
+
+    @pytest.mark.parametrize("name", list(wrong))
+    def test_rejects(name):
+        report = check(wrong[name])
+        assert_rejected(report)
+        if wrong[name] is stub:
+            assert report.status == "not implemented" and "not implemented" in report.first_failure
+
+    @pytest.mark.parametrize("name", list(right))
+    def test_accepts(name):
+        report = check(right[name])
+        assert report.passed, str(report)
+
+    return test_rejects, test_accepts
