@@ -26,3 +26,90 @@ def vgg_block(x, num_convs: int, filters: int, name: str | None = None):
         x = layers.Conv2D(filters, (3, 3), activation="relu", padding="same",
                           name=f"{name}_conv{i}" if name else None)(x)
     return layers.MaxPooling2D((2, 2), strides=(2, 2), name=f"{name}_pool" if name else None)(x)
+
+
+# Batch-norm epsilon of keras.applications' ResNets, so that their weights give equal outputs here.
+BN_EPSILON = 1.001e-5
+
+
+def _named(name: str | None, suffix: str) -> str | None:
+    return f"{name}_{suffix}" if name else None
+
+
+def _conv_bn(x, filters, kernel, strides=1, padding="valid", name=None, step="1", relu=True):
+    """Conv2D -> BatchNormalization (-> ReLU), named ``{name}_{step}_conv/_bn/_relu``."""
+    x = layers.Conv2D(filters, kernel, strides=strides, padding=padding, name=_named(name, f"{step}_conv"))(x)
+    x = layers.BatchNormalization(epsilon=BN_EPSILON, name=_named(name, f"{step}_bn"))(x)
+    return layers.Activation("relu", name=_named(name, f"{step}_relu"))(x) if relu else x
+
+
+def identity_block(x, f: int, filters, name: str | None = None):
+    """ResNet's bottleneck block whose shortcut is the identity: input and output shapes are equal.
+
+    Main path: 1x1 conv (F1) -> BN -> ReLU -> f x f "same" conv (F2) -> BN -> ReLU -> 1x1 conv
+    (F3) -> BN; then the input is added and a final ReLU applied: a[l+2] = g(z[l+2] + a[l]).
+    He, Zhang, Ren & Sun, "Deep Residual Learning for Image Recognition", 2015 (arXiv:1512.03385).
+
+    Args:
+        x: input tensor (batch, n_H, n_W, n_C) with n_C == F3.
+        f: size of the middle convolution's filter.
+        filters: (F1, F2, F3), the filters of the three convolutions.
+        name: block name; layers are named as in keras.applications.ResNet50
+            (``{name}_1_conv`` ... ``{name}_add``, ``{name}_out``).
+
+    Returns:
+        Tensor of the same shape as `x`.
+    """
+    f1, f2, f3 = filters
+    shortcut = x
+    x = _conv_bn(x, f1, 1, name=name, step="1")
+    x = _conv_bn(x, f2, f, padding="same", name=name, step="2")
+    x = _conv_bn(x, f3, 1, name=name, step="3", relu=False)
+    x = layers.Add(name=_named(name, "add"))([shortcut, x])
+    return layers.Activation("relu", name=_named(name, "out"))(x)
+
+
+def convolutional_block(x, f: int, filters, s: int = 2, name: str | None = None):
+    """ResNet's bottleneck block with a 1x1 convolution on the shortcut, for when shapes change.
+
+    Main path as in `identity_block`, but the first 1x1 convolution has stride `s`; the
+    shortcut is a 1x1 convolution (F3 filters, stride s) followed by batch norm, so that it
+    matches the main path's shape before the addition. He et al. 2015 (arXiv:1512.03385).
+
+    Args:
+        x: input tensor (batch, n_H, n_W, n_C).
+        f: size of the middle convolution's filter.
+        filters: (F1, F2, F3).
+        s: stride of the first 1x1 convolution and of the shortcut convolution.
+        name: block name (keras.applications' names; the shortcut is ``{name}_0_conv``/``_0_bn``).
+
+    Returns:
+        Tensor (batch, ceil(n_H / s), ceil(n_W / s), F3).
+    """
+    f1, f2, f3 = filters
+    shortcut = _conv_bn(x, f3, 1, strides=s, name=name, step="0", relu=False)
+    x = _conv_bn(x, f1, 1, strides=s, name=name, step="1")
+    x = _conv_bn(x, f2, f, padding="same", name=name, step="2")
+    x = _conv_bn(x, f3, 1, name=name, step="3", relu=False)
+    x = layers.Add(name=_named(name, "add"))([shortcut, x])
+    return layers.Activation("relu", name=_named(name, "out"))(x)
+
+
+def residual_block(x, filters: int, s: int = 1, name: str | None = None):
+    """The two-layer residual block of ResNet-18/34: 3x3 conv -> BN -> ReLU -> 3x3 conv -> BN,
+    plus the shortcut, then ReLU. When `s` > 1 or the channels change, the shortcut is a
+    1x1 convolution with stride `s` and batch norm (the paper's option B). He et al. 2015.
+
+    Args:
+        x: input tensor (batch, n_H, n_W, n_C).
+        filters: filters of both convolutions (and of the output).
+        s: stride of the first convolution.
+        name: block name (layers ``{name}_1_conv`` ... ``{name}_out``).
+    """
+    shortcut = x
+    if s != 1 or x.shape[-1] != filters:
+        shortcut = _conv_bn(x, filters, 1, strides=s, name=name, step="0", relu=False)
+    x = _conv_bn(x, filters, 3, strides=s, padding="same", name=name, step="1")
+    x = _conv_bn(x, filters, 3, padding="same", name=name, step="2", relu=False)
+    x = layers.Add(name=_named(name, "add"))([shortcut, x])
+    return layers.Activation("relu", name=_named(name, "out"))(x)

@@ -1,5 +1,6 @@
 """Model builders, called like keras.applications'."""
 
 from cnn_course.models.classic import VGG16, AlexNet, LeNet5
+from cnn_course.models.resnet import ResNet50
 
-__all__ = ["LeNet5", "AlexNet", "VGG16"]
+__all__ = ["LeNet5", "AlexNet", "VGG16", "ResNet50"]

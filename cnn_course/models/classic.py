@@ -10,7 +10,7 @@ import keras
 from keras import layers
 
 from cnn_course.blocks import vgg_block
-from cnn_course.download import fetch
+from cnn_course.models.weights import load_weights
 
 # (convolutions, filters) of VGG-16's five blocks: configuration "D" of the paper's Table 1.
 VGG16_BLOCKS = [(2, 64), (2, 128), (3, 256), (3, 512), (3, 512)]
@@ -51,7 +51,7 @@ def LeNet5(include_top=True, weights=None, input_shape=None, pooling=None, class
     x = layers.Conv2D(16, 5, activation=activation, name="conv2")(x)
     x = pool(2, name="pool2")(x)
     x = _top(x, include_top, pooling, [(120, "fc1"), (84, "fc2")], activation, classes, classifier_activation)
-    return _finish(keras.Model(inputs, x, name=name), weights)
+    return load_weights(keras.Model(inputs, x, name=name), weights)
 
 
 def AlexNet(include_top=True, weights=None, input_shape=None, pooling=None, classes=1000, two_gpu=False,
@@ -87,7 +87,7 @@ def AlexNet(include_top=True, weights=None, input_shape=None, pooling=None, clas
     x = layers.Conv2D(256, 3, padding="same", groups=groups, activation="relu", name="conv5")(x)
     x = layers.MaxPooling2D(3, strides=2, name="pool5")(x)
     x = _top(x, include_top, pooling, [(4096, "fc6"), (4096, "fc7")], "relu", classes, classifier_activation)
-    return _finish(keras.Model(inputs, x, name=name), weights)
+    return load_weights(keras.Model(inputs, x, name=name), weights)
 
 
 def VGG16(include_top=True, weights=None, input_shape=None, pooling=None, classes=1000,
@@ -118,12 +118,7 @@ def VGG16(include_top=True, weights=None, input_shape=None, pooling=None, classe
     for block, (num_convs, filters) in enumerate(VGG16_BLOCKS, start=1):
         x = vgg_block(x, num_convs, filters, name=f"block{block}")
     x = _top(x, include_top, pooling, [(4096, "fc1"), (4096, "fc2")], "relu", classes, classifier_activation)
-    model = keras.Model(inputs, x, name=name)
-    if weights == "imagenet":
-        file_name, file_hash = _VGG16_WEIGHTS[include_top]
-        weights = fetch(file_name, _VGG16_URL + file_name, file_hash, "VGG16 ImageNet weights",
-                        "use weights=None, or copy the file into ~/.keras/models/ by hand")
-    return _finish(model, weights)
+    return load_weights(keras.Model(inputs, x, name=name), weights, include_top, _VGG16_WEIGHTS, _VGG16_URL)
 
 
 def _top(x, include_top, pooling, dense_layers, activation, classes, classifier_activation):
@@ -138,9 +133,3 @@ def _top(x, include_top, pooling, dense_layers, activation, classes, classifier_
     if pooling == "max":
         return layers.GlobalMaxPooling2D()(x)
     return x
-
-
-def _finish(model, weights):
-    if weights is not None:
-        model.load_weights(weights)
-    return model

@@ -1,0 +1,92 @@
+"""Residual blocks and ResNet-50: shapes, the identity property, counts, keras.applications equivalence."""
+
+import urllib.error
+
+import h5py
+import keras
+import numpy as np
+import pytest
+
+from cnn_course.blocks import convolutional_block, identity_block, residual_block
+from cnn_course.download import OfflineError
+from cnn_course.grading.core import fixed_inputs, randomize_weights
+from cnn_course.models import ResNet50
+
+
+def block_model(block, input_shape, *args, **kwargs):
+    inputs = keras.Input(input_shape)
+    return keras.Model(inputs, block(inputs, *args, **kwargs))
+
+
+@pytest.mark.parametrize("block, args, input_shape, output_shape", [
+    (identity_block, (3, (4, 4, 8)), (8, 8, 8), (8, 8, 8)),
+    (convolutional_block, (3, (4, 4, 16)), (8, 8, 8), (4, 4, 16)),
+    (convolutional_block, (3, (4, 4, 16)), (9, 9, 8), (5, 5, 16)),
+    (lambda x, *a, **k: convolutional_block(x, *a, s=1, **k), (3, (2, 2, 8)), (6, 6, 3), (6, 6, 8)),
+    (residual_block, (8,), (6, 6, 8), (6, 6, 8)),
+    (lambda x, *a, **k: residual_block(x, *a, s=2, **k), (16,), (6, 6, 8), (3, 3, 16)),
+])
+def test_block_shapes(block, args, input_shape, output_shape):
+    assert tuple(block_model(block, input_shape, *args).output_shape[1:]) == output_shape
+
+
+def test_identity_block_is_the_identity_when_its_last_batch_norm_outputs_zero():
+    """gamma = beta = 0 in the last BN makes the main path output 0: a[l+2] = g(0 + a[l]) = a[l] for a[l] >= 0."""
+    model = block_model(identity_block, (6, 6, 8), 3, (4, 4, 8), name="b")
+    randomize_weights(model)
+    bn = model.get_layer("b_3_bn")
+    bn.gamma.assign(np.zeros(8, "float32"))
+    bn.beta.assign(np.zeros(8, "float32"))
+    x = fixed_inputs((2, 6, 6, 8), low=0, high=3)  # a ReLU output is non-negative
+    assert np.allclose(np.asarray(model(x)), x, atol=1e-6)
+
+
+def test_residual_block_uses_a_projection_only_when_shapes_change():
+    same = block_model(residual_block, (6, 6, 8), 8, name="r")
+    wider = block_model(residual_block, (6, 6, 8), 16, name="r")
+    assert "r_0_conv" not in [layer.name for layer in same.layers]
+    assert "r_0_conv" in [layer.name for layer in wider.layers]
+
+
+@pytest.mark.parametrize("kwargs, params", [({}, 25_636_712), ({"input_shape": (64, 64, 3), "classes": 6}, 23_600_006)])
+def test_resnet50_parameter_counts(kwargs, params):
+    assert ResNet50(**kwargs).count_params() == params
+
+
+@pytest.mark.parametrize("kwargs, input_shape", [({}, (224, 224, 3)),
+                                                 ({"include_top": False, "input_shape": (64, 64, 3)}, (64, 64, 3))])
+def test_resnet50_equals_keras_applications(kwargs, input_shape):
+    ours, theirs = ResNet50(**kwargs), keras.applications.ResNet50(weights=None, **kwargs)
+    assert [layer.name for layer in ours.layers[1:]] == [layer.name for layer in theirs.layers[1:]]
+    assert [w.shape for w in ours.weights] == [w.shape for w in theirs.weights]
+    randomize_weights(theirs, seed=3)
+    ours.set_weights(theirs.get_weights())
+    images = fixed_inputs((2, *input_shape), low=-1, high=1)
+    for training in (False, True):
+        want = np.asarray(theirs(images, training=training))
+        got = np.asarray(ours(images, training=training))
+        assert np.abs(got - want).max() <= 1e-4 * max(1.0, np.abs(want).max())
+
+
+def test_resnet50_loads_a_keras_applications_weight_file(tmp_path):
+    from keras.src.legacy.saving import legacy_h5_format
+
+    theirs = keras.applications.ResNet50(weights=None, include_top=False, input_shape=(32, 32, 3))
+    randomize_weights(theirs, seed=4)
+    path = tmp_path / "resnet50_notop.h5"
+    with h5py.File(path, "w") as f:
+        legacy_h5_format.save_weights_to_hdf5_group(f, theirs)
+    ours = ResNet50(include_top=False, weights=str(path), input_shape=(32, 32, 3))
+    images = fixed_inputs((2, 32, 32, 3), low=-1, high=1)
+    want = np.asarray(theirs(images))
+    assert np.abs(np.asarray(ours(images)) - want).max() <= 1e-4 * max(1.0, np.abs(want).max())
+
+
+def test_resnet50_imagenet_offline_fails_with_one_line(monkeypatch):
+    def no_network(*args, **kwargs):
+        raise urllib.error.URLError("Name or service not known")
+
+    monkeypatch.setattr(keras.utils, "get_file", no_network)
+    with pytest.raises(OfflineError) as caught:
+        ResNet50(weights="imagenet", include_top=False, input_shape=(64, 64, 3))
+    assert "\n" not in str(caught.value) and "resnet50" in str(caught.value)
