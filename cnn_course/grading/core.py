@@ -42,7 +42,12 @@ class Report:
         return next((message for ok, message in self.checks if not ok), "")
 
     def check(self, ok: bool, passed: str, failed: str) -> bool:
-        """Record one check; `passed`/`failed` say what was verified or what is likely wrong."""
+        """Record one check; `passed`/`failed` say what was verified or what is likely wrong.
+
+        A passing check with an empty `passed` message is a precondition: it is not listed.
+        """
+        if ok and not passed:
+            return True
         self.checks.append((bool(ok), passed if ok else failed))
         return bool(ok)
 
@@ -51,8 +56,11 @@ class Report:
         if not self.check(ok, passed, failed):
             raise _Stop
 
-    def call(self, function, *args, what: str = "", **kwargs):
-        """Call the learner's function; a stub or a crash becomes a failed check that stops grading."""
+    def call(self, function, *args, what: str = "", hints=(), **kwargs):
+        """Call the learner's function; a stub or a crash becomes a failed check that stops grading.
+
+        `hints` are ``(text, advice)`` pairs: advice added when the error message contains text.
+        """
         if not callable(function):
             self.require(False, "", f"expected a function, got {type(function).__name__}")
         try:
@@ -62,8 +70,9 @@ class Report:
             self.checks.append((False, "not implemented yet: replace the `raise NotImplementedError` stub"))
             raise _Stop from None
         except Exception as error:  # a crash in the learner's code is a finding, not a grader failure
+            advice = "".join(f" -- {advice}" for text, advice in hints if text in str(error))
             self.require(False, "", f"{what or getattr(function, '__name__', 'your function')} raised "
-                                    f"{type(error).__name__}: {_first_line(error)}")
+                                    f"{type(error).__name__}: {_first_line(error)}{advice}")
 
     # -- display ---------------------------------------------------------------------------
     def summary(self) -> dict:

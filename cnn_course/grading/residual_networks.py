@@ -1,0 +1,170 @@
+"""Graders of notebook 02, the residual networks assignment.
+
+A residual block is checked by *role*, not by the order its layers were created in: the
+grader follows the learner's graph back from the addition to the input, finds the main
+path and the shortcut, checks each convolution's kernel, stride and padding and the place
+of every ReLU, then loads the reference block's weights role by role and compares the
+outputs in training and inference mode. So creating the shortcut after the main path, or
+writing ``Add()([x, shortcut])``, is accepted, as it computes the same function.
+"""
+
+from __future__ import annotations
+
+from cnn_course import blocks
+from cnn_course.grading.core import Report, compare_outputs, fixed_inputs, grader, randomize_weights
+
+# Advice when the learner's Add fails on mismatched shapes.
+_SHAPE_HINTS = [("incompatible shapes", "both paths must have the same shape at the Add: the middle f x f "
+                                        "convolution needs padding='same', and in the convolutional block both the "
+                                        "first 1x1 convolution and the shortcut's 1x1 convolution take stride s")]
+
+
+def _producer(tensor):
+    """The layer that produced `tensor`, and the tensors it was called on."""
+    history = getattr(tensor, "_keras_history", None)
+    if history is None:
+        return None, []
+    layer = history.operation
+    return layer, list(layer._inbound_nodes[history.node_index].input_tensors)
+
+
+def _branch(tensor, source) -> list | None:
+    """Layers on the single-input chain from `source` to `tensor` (input side first), or None
+    when the chain merges or never reaches `source`."""
+    chain = []
+    while tensor is not source:
+        layer, inputs = _producer(tensor)
+        if layer is None or len(inputs) != 1:
+            return None
+        chain.append(layer)
+        tensor = inputs[0]
+    return chain[::-1]
+
+
+def _kind(layer) -> str:
+    from keras import layers
+
+    if isinstance(layer, layers.Conv2D):
+        return "conv"
+    if isinstance(layer, layers.BatchNormalization):
+        return "bn"
+    if isinstance(layer, layers.ReLU) or (isinstance(layer, layers.Activation)
+                                          and getattr(layer.activation, "__name__", "") == "relu"):
+        return "relu"
+    return type(layer).__name__
+
+
+def _structure(output, source, report, what):
+    """Split a block into (main path, shortcut, after-add layers), or stop with a readable message."""
+    after = []
+    tensor = output
+    while True:
+        layer, inputs = _producer(tensor)
+        report.require(layer is not None and tensor is not source, "",
+                       f"{what}: no addition found -- the block must add the shortcut to the main path "
+                       f"(layers.Add()([shortcut, x]))")
+        if len(inputs) > 1:
+            break
+        after.insert(0, layer)
+        tensor = inputs[0]
+    from keras import layers
+
+    report.require(isinstance(layer, layers.Add) and len(inputs) == 2, "",
+                   f"{what}: the two paths are joined by {type(layer).__name__}; use layers.Add() to add them")
+    paths = [_branch(t, source) for t in inputs]
+    report.require(all(p is not None for p in paths), "",
+                   f"{what}: each input of the Add must be one chain of layers starting from the block's input")
+    main, shortcut = sorted(paths, key=lambda p: -sum(_kind(layer) == "conv" for layer in p))
+    report.require([_kind(layer) for layer in after] == ["relu"],
+                   "ReLU after the addition: a[l+2] = g(z[l+2] + a[l])",
+                   f"{what}: after the addition the block should apply exactly one ReLU, found "
+                   f"{[type(layer).__name__ for layer in after] or 'nothing'}")
+    return main, shortcut
+
+
+def _check_path(path, expected, report, what, where):
+    """Compare a path's (kind, kernel, stride, padding) sequence with the expected one, in words."""
+    got = [_kind(layer) for layer in path]
+    want = [kind for kind, *_ in expected]
+    if got != want:
+        if got and got[-1] == "relu" and want[-1] == "bn":
+            report.require(False, "", f"{what}: the {where} ends with a ReLU before the addition -- the shortcut "
+                                      f"is added after the ReLU; add it to the last BatchNormalization's output "
+                                      f"and apply the ReLU after the Add")
+        report.require(False, "", f"{what}: the {where} should be {' -> '.join(want) or 'the input itself'}, "
+                                  f"found {' -> '.join(got) or 'the input itself'}")
+    for layer, (kind, kernel, stride, padding) in zip(path, expected):
+        if kind != "conv":
+            continue
+        has = (tuple(layer.kernel_size), tuple(layer.strides), layer.padding)
+        if has != ((kernel, kernel), (stride, stride), padding):
+            report.require(False, "", f"{what}: a convolution on the {where} is {has[0][0]}x{has[0][1]}, stride "
+                                      f"{has[1][0]}, padding '{has[2]}'; expected {kernel}x{kernel}, stride "
+                                      f"{stride}, padding '{padding}'")
+
+
+def _copy_by_role(reference_paths, answer_paths, report, what) -> None:
+    for ref_path, ans_path in zip(reference_paths, answer_paths):
+        for ref_layer, ans_layer in zip(ref_path, ans_path):
+            shapes = [tuple(w.shape) for w in ans_layer.weights]
+            want = [tuple(w.shape) for w in ref_layer.weights]
+            report.require(shapes == want, "", f"{what}: {type(ans_layer).__name__} weights {shapes}, expected "
+                                               f"{want} -- check the filters (F1, F2, F3) of each convolution")
+            ans_layer.set_weights(ref_layer.get_weights())
+            if hasattr(ref_layer, "epsilon"):  # any batch-norm epsilon is a right answer: use the learner's
+                ref_layer.epsilon = ans_layer.epsilon
+
+
+def _check_block(answer, reference_block, cases, expected_paths, report) -> None:
+    """Run one residual-block grader over (input_shape, args, kwargs) cases."""
+    import keras
+
+    for case, (input_shape, args, kwargs) in enumerate(cases):
+        what = f"{getattr(answer, '__name__', 'block')}(x, {', '.join(map(repr, args))}" + \
+               "".join(f", {k}={v!r}" for k, v in kwargs.items()) + f") on x of shape {input_shape}"
+        inputs = keras.Input(input_shape)
+        output = report.call(answer, inputs, *args, what=what, hints=_SHAPE_HINTS, **kwargs)
+        report.require(type(output).__name__ == "KerasTensor", "returns a tensor",
+                       f"{what} returned {type(output).__name__}: a block returns its output tensor")
+        main, shortcut = _structure(output, inputs, report, what)
+        expected_main, expected_shortcut = expected_paths(*args, **kwargs)
+        _check_path(main, expected_main, report, what, "main path")
+        _check_path(shortcut, expected_shortcut, report, what, "shortcut")
+        ref_inputs = keras.Input(input_shape)
+        reference = keras.Model(ref_inputs, reference_block(ref_inputs, *args, **kwargs))
+        report.require(tuple(output.shape[1:]) == tuple(reference.output_shape[1:]),
+                       f"{what} -> {tuple(reference.output_shape[1:])}",
+                       f"{what} gives shape {tuple(output.shape[1:])}, expected {tuple(reference.output_shape[1:])}")
+        ref_main, ref_shortcut = _structure(reference.output, ref_inputs, Report("reference"), "reference")
+        randomize_weights(reference, seed=case)
+        _copy_by_role([ref_main, ref_shortcut], [main, shortcut], report, what)
+        model = keras.Model(inputs, output)
+        data = fixed_inputs((2, *input_shape), seed=case, low=-1, high=1)
+        for training in (False, True):
+            compare_outputs(model, reference, data, report, training=training)
+
+
+def _bottleneck_main(f, s):
+    return [("conv", 1, s, "valid"), ("bn",) + (None,) * 3, ("relu",) + (None,) * 3,
+            ("conv", f, 1, "same"), ("bn",) + (None,) * 3, ("relu",) + (None,) * 3,
+            ("conv", 1, 1, "valid"), ("bn",) + (None,) * 3]
+
+
+_IDENTITY_CASES = [((6, 6, 8), (3, (4, 4, 8)), {}), ((5, 5, 6), (5, (2, 3, 6)), {}), ((4, 4, 3), (1, (3, 5, 3)), {})]
+_CONVOLUTIONAL_CASES = [((8, 8, 4), (3, (2, 3, 8)), {"s": 2}), ((7, 7, 3), (3, (4, 2, 6)), {"s": 2}),
+                        ((6, 6, 5), (5, (3, 3, 4)), {"s": 1}), ((9, 9, 2), (3, (2, 2, 4)), {"s": 3})]
+
+
+@grader("identity_block")
+def check_identity_block(identity_block, report) -> None:
+    """Grade ``identity_block(x, f, filters)``."""
+    _check_block(identity_block, blocks.identity_block, _IDENTITY_CASES,
+                 lambda f, filters: (_bottleneck_main(f, 1), []), report)
+
+
+@grader("convolutional_block")
+def check_convolutional_block(convolutional_block, report) -> None:
+    """Grade ``convolutional_block(x, f, filters, s=2)``."""
+    _check_block(convolutional_block, blocks.convolutional_block, _CONVOLUTIONAL_CASES,
+                 lambda f, filters, s: (_bottleneck_main(f, s), [("conv", 1, s, "valid"), ("bn",) + (None,) * 3]),
+                 report)
