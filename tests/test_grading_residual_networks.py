@@ -4,7 +4,7 @@ import keras
 from catalogue import catalogue, stub
 from keras import layers
 
-from cnn_course.grading import check_convolutional_block, check_identity_block
+from cnn_course.grading import check_convolutional_block, check_identity_block, check_resnet50
 
 
 def bottleneck(x, f, filters, s=1, shortcut="identity", order=("conv", "bn", "relu"), middle_padding="same",
@@ -94,3 +94,53 @@ def test_messages_name_the_likely_mistake():
     assert "after the ReLU" in after_relu
     assert "Add" in check_identity_block(WRONG_IDENTITY["concatenate instead of add"]).first_failure
     assert "stride" in check_convolutional_block(WRONG_CONVOLUTIONAL["stride on the middle convolution"]).first_failure
+
+
+def resnet(stages=((64, 3, 1), (128, 4, 2), (256, 6, 2), (512, 3, 2)), pool_padding=True, head="gap",
+           shortcuts=True, **block_options):
+    """A learner-style ResNet-50 made of `bottleneck` blocks; each wrong answer changes one thing."""
+    def ResNet50(input_shape=(64, 64, 3), classes=6):
+        inputs = keras.Input(input_shape)
+        x = layers.ZeroPadding2D(3)(inputs)
+        x = layers.Conv2D(64, 7, strides=2)(x)
+        x = layers.Activation("relu")(layers.BatchNormalization()(x))
+        x = layers.ZeroPadding2D(1)(x) if pool_padding else x
+        x = layers.MaxPooling2D(3, strides=2)(x)
+        for f1, blocks, stride in stages:
+            filters = (f1, f1, 4 * f1)
+            if shortcuts:
+                x = bottleneck(x, 3, filters, s=stride, shortcut="conv", **block_options)
+                for _ in range(blocks - 1):
+                    x = bottleneck(x, 3, filters, **block_options)
+            else:
+                for b in range(blocks):
+                    x = plain(x, filters, stride if b == 0 else 1)
+        x = layers.GlobalAveragePooling2D()(x) if head == "gap" else layers.Flatten()(x)
+        return keras.Model(inputs, layers.Dense(classes, activation="softmax")(x))
+    return ResNet50
+
+
+def plain(x, filters, s):
+    f1, f2, f3 = filters
+    for f, k, stride in ((f1, 1, s), (f2, 3, 1), (f3, 1, 1)):
+        x = layers.Activation("relu")(layers.BatchNormalization()(
+            layers.Conv2D(f, k, strides=stride, padding="same" if k == 3 else "valid")(x)))
+    return x
+
+
+WRONG_RESNET = {
+    "stub": stub,
+    "five blocks in stage 4": resnet(stages=((64, 3, 1), (128, 4, 2), (256, 5, 2), (512, 3, 2))),
+    "max-pool without padding": resnet(pool_padding=False),
+    "stride 1 in stage 3": resnet(stages=((64, 3, 1), (128, 4, 1), (256, 6, 2), (512, 3, 2))),
+    "no shortcuts (plain network)": resnet(shortcuts=False),
+    "flatten instead of global pooling": resnet(head="flatten"),
+    "shortcut added after the ReLU": resnet(relu_before_add=True),
+    "hard-coded input": lambda input_shape, classes: resnet()((64, 64, 3), classes),
+}
+RIGHT_RESNET = {
+    "blocks with Add inputs swapped": resnet(swap_add=True),
+    "shortcut built after the main path": resnet(shortcut_first=False),
+}
+
+test_resnet50_rejects, test_resnet50_accepts = catalogue(check_resnet50, WRONG_RESNET, RIGHT_RESNET)

@@ -168,3 +168,102 @@ def check_convolutional_block(convolutional_block, report) -> None:
     _check_block(convolutional_block, blocks.convolutional_block, _CONVOLUTIONAL_CASES,
                  lambda f, filters, s: (_bottleneck_main(f, s), [("conv", 1, s, "valid"), ("bn",) + (None,) * 3]),
                  report)
+
+
+def _chain_back(tensor, stop) -> list:
+    """Tensors from `tensor` back along first inputs, through single-input layers, to `stop` or a merge."""
+    chain = [tensor]
+    while tensor is not stop:
+        layer, inputs = _producer(tensor)
+        if layer is None or len(inputs) != 1:
+            break
+        tensor = inputs[0]
+        chain.append(tensor)
+    return chain
+
+
+def _residual_parts(model, report, what):
+    """Split a residual network into stem layers, blocks (main path, shortcut) and head layers."""
+    from keras import layers
+
+    source = model.inputs[0]
+    adds = [layer for layer in model.layers if isinstance(layer, layers.Add)]
+    report.require(bool(adds), "", f"{what} has no Add layer: build it from your identity and convolutional blocks")
+    parts, block_inputs = [], []
+    for add in adds:
+        a, b = add._inbound_nodes[0].input_tensors
+        chain_a, chain_b = _chain_back(a, source), _chain_back(b, source)
+        block_input = next((t for t in chain_a if any(t is u for u in chain_b)), None)
+        report.require(block_input is not None, "",
+                       f"{what}: the two inputs of {add.name} do not start from one tensor")
+        paths = [_branch(a, block_input), _branch(b, block_input)]
+        main, shortcut = sorted(paths, key=lambda p: -sum(_kind(layer) == "conv" for layer in p))
+        parts.append((main, shortcut))
+        block_inputs.append(block_input)
+    stem = _branch(block_inputs[0], source) or []
+    last_out = adds[-1]._outbound_nodes[0].output_tensors[0] if adds[-1]._outbound_nodes else None
+    head = _branch(model.outputs[0], last_out) if last_out is not None else None
+    report.require(head is not None, "", f"{what}: after the last block expect the ReLU's output to feed the head")
+    return stem, parts, head
+
+
+def _weighted(layers_):
+    return [layer for layer in layers_ if layer.weights]
+
+
+_RESNET_CASES = [((64, 64, 3), 6), ((32, 32, 3), 4)]
+
+
+@grader("resnet50")
+def check_resnet50(resnet50, report) -> None:
+    """Grade ``ResNet50(input_shape=(64, 64, 3), classes=6)`` against cnn_course.models.ResNet50."""
+    import keras
+
+    from cnn_course.models.resnet import ResNet50
+
+    for case, (input_shape, classes) in enumerate(_RESNET_CASES):
+        what = f"ResNet50(input_shape={input_shape}, classes={classes})"
+        model = report.call(resnet50, input_shape=input_shape, classes=classes, what=what)
+        report.require(isinstance(model, keras.Model) and bool(getattr(model, "inputs", None)),
+                       "returns a Keras model", f"{what} should return a keras.Model built from keras.Input")
+        reference = ResNet50(input_shape=input_shape, classes=classes)
+        report.require(tuple(model.input_shape[1:]) == input_shape, f"{what} takes {input_shape} images",
+                       f"{what} takes {model.input_shape[1:]} images: use the input_shape argument")
+        report.require(tuple(model.output_shape) == (None, classes), f"{what} outputs (None, {classes})",
+                       f"{what} outputs {model.output_shape}, expected (None, {classes})")
+        report.require(model.count_params() == reference.count_params(), f"{reference.count_params():,} parameters",
+                       f"{what} has {model.count_params():,} parameters, expected {reference.count_params():,}")
+        stem, parts, head = _residual_parts(model, report, what)
+        ref_stem, ref_parts, ref_head = _residual_parts(reference, Report("reference"), "reference")
+        report.require(len(parts) == len(ref_parts), "16 residual blocks (3 + 4 + 6 + 3)",
+                       f"{what} has {len(parts)} residual blocks, expected 16 (3 + 4 + 6 + 3)")
+        late = [i for i, (main, _) in enumerate(parts) if main and _kind(main[-1]) == "relu"]
+        report.require(not late, "each shortcut is added before the block's last ReLU",
+                       f"{what}: in block {late[0] + 1 if late else 0} the shortcut is added after the ReLU; add it to "
+                       f"the last BatchNormalization's output and apply the ReLU after the Add")
+        shortcuts = ["conv" if any(_kind(layer) == "conv" for layer in s) else "identity" for _, s in parts]
+        want = ["conv" if any(_kind(layer) == "conv" for layer in s) else "identity" for _, s in ref_parts]
+        report.require(shortcuts == want, "a convolutional block opens each stage, identity blocks follow",
+                       f"{what}: block types {shortcuts}, expected {want}")
+        shapes = [tuple(p[0][-1].output.shape[1:]) for p in parts]
+        want_shapes = [tuple(p[0][-1].output.shape[1:]) for p in ref_parts]
+        wrong = [i for i, (a, b) in enumerate(zip(shapes, want_shapes)) if a != b]
+        report.require(not wrong, "every block's output shape as in keras.applications",
+                       f"{what}: block {wrong[0] + 1} outputs {shapes[wrong[0]]}, expected {want_shapes[wrong[0]]} "
+                       f"(stem: ZeroPadding2D(3), 7x7 conv with stride 2, BN, ReLU, ZeroPadding2D(1), 3x3 max-pool "
+                       f"with stride 2; stage strides 1, 2, 2, 2)" if wrong else "")
+        randomize_weights(reference, seed=case)
+        pairs = list(zip(_weighted(stem), _weighted(ref_stem)))
+        for (main, short), (ref_main, ref_short) in zip(parts, ref_parts):
+            pairs += list(zip(_weighted(main), _weighted(ref_main))) + list(zip(_weighted(short), _weighted(ref_short)))
+        pairs += list(zip(_weighted(head), _weighted(ref_head)))
+        for layer, ref_layer in pairs:
+            report.require([w.shape for w in layer.weights] == [w.shape for w in ref_layer.weights], "",
+                           f"{what}: {layer.name} has weights {[tuple(w.shape) for w in layer.weights]}, expected "
+                           f"{[tuple(w.shape) for w in ref_layer.weights]}")
+            layer.set_weights(ref_layer.get_weights())
+            if hasattr(ref_layer, "epsilon"):
+                ref_layer.epsilon = layer.epsilon
+        data = fixed_inputs((2, *input_shape), seed=case, low=-1, high=1)
+        for training in (False, True):
+            compare_outputs(model, reference, data, report, training=training)
