@@ -36,9 +36,10 @@ def _named(name: str | None, suffix: str) -> str | None:
     return f"{name}_{suffix}" if name else None
 
 
-def _conv_bn(x, filters, kernel, strides=1, padding="valid", name=None, step="1", relu=True):
+def _conv_bn(x, filters, kernel, strides=1, padding="valid", name=None, step="1", relu=True, use_bias=True):
     """Conv2D -> BatchNormalization (-> ReLU), named ``{name}_{step}_conv/_bn/_relu``."""
-    x = layers.Conv2D(filters, kernel, strides=strides, padding=padding, name=_named(name, f"{step}_conv"))(x)
+    x = layers.Conv2D(filters, kernel, strides=strides, padding=padding, use_bias=use_bias,
+                      name=_named(name, f"{step}_conv"))(x)
     x = layers.BatchNormalization(epsilon=BN_EPSILON, name=_named(name, f"{step}_bn"))(x)
     return layers.Activation("relu", name=_named(name, f"{step}_relu"))(x) if relu else x
 
@@ -95,21 +96,45 @@ def convolutional_block(x, f: int, filters, s: int = 2, name: str | None = None)
     return layers.Activation("relu", name=_named(name, "out"))(x)
 
 
-def residual_block(x, filters: int, s: int = 1, name: str | None = None):
-    """The two-layer residual block of ResNet-18/34: 3x3 conv -> BN -> ReLU -> 3x3 conv -> BN,
-    plus the shortcut, then ReLU. When `s` > 1 or the channels change, the shortcut is a
-    1x1 convolution with stride `s` and batch norm (the paper's option B). He et al. 2015.
+def residual_block(x, filters: int, s: int = 1, name: str | None = None, plain: bool = False,
+                   shortcut: str = "projection"):
+    """The two-layer residual block of ResNet-18/34 and of the paper's CIFAR networks:
+    3x3 conv -> BN -> ReLU -> 3x3 conv -> BN, plus the shortcut, then ReLU.
+
+    When `s` > 1 or the channels change, the shortcut must change shape too: a 1x1
+    convolution with stride `s` and batch norm (``shortcut="projection"``, the paper's
+    option B), or a parameter-free subsampling with the new channels filled with zeros
+    (``shortcut="zero_pad"``, option A, used by the paper's CIFAR networks). Convolutions
+    have no bias (batch norm's beta replaces it), as in the paper. He et al. 2015
+    (arXiv:1512.03385).
 
     Args:
         x: input tensor (batch, n_H, n_W, n_C).
         filters: filters of both convolutions (and of the output).
         s: stride of the first convolution.
         name: block name (layers ``{name}_1_conv`` ... ``{name}_out``).
+        plain: drop the shortcut: the same two layers as a "plain" network, for comparing
+            plain and residual networks of equal depth.
+        shortcut: "projection" (option B) or "zero_pad" (option A) when shapes change.
     """
-    shortcut = x
-    if s != 1 or x.shape[-1] != filters:
-        shortcut = _conv_bn(x, filters, 1, strides=s, name=name, step="0", relu=False)
-    x = _conv_bn(x, filters, 3, strides=s, padding="same", name=name, step="1")
-    x = _conv_bn(x, filters, 3, padding="same", name=name, step="2", relu=False)
-    x = layers.Add(name=_named(name, "add"))([shortcut, x])
+    skip = x
+    if not plain and (s != 1 or x.shape[-1] != filters):
+        if shortcut == "zero_pad":
+            skip = _zero_pad_shortcut(x, filters, s, name)
+        else:
+            skip = _conv_bn(x, filters, 1, strides=s, name=name, step="0", relu=False, use_bias=False)
+    x = _conv_bn(x, filters, 3, strides=s, padding="same", name=name, step="1", use_bias=False)
+    x = _conv_bn(x, filters, 3, padding="same", name=name, step="2", relu=False, use_bias=False)
+    if not plain:
+        x = layers.Add(name=_named(name, "add"))([skip, x])
     return layers.Activation("relu", name=_named(name, "out"))(x)
+
+
+def _zero_pad_shortcut(x, filters: int, s: int, name: str | None):
+    """Option A: keep every s-th pixel, then append zero channels up to `filters` (no weights)."""
+    channels = x.shape[-1]
+    x = layers.MaxPooling2D(1, strides=s, name=_named(name, "0_subsample"))(x)  # a 1x1 pool just subsamples
+    height, width = x.shape[1], x.shape[2]
+    x = layers.Reshape((height, width, channels, 1), name=_named(name, "0_split"))(x)
+    x = layers.ZeroPadding3D(((0, 0), (0, 0), (0, filters - channels)), name=_named(name, "0_pad"))(x)
+    return layers.Reshape((height, width, filters), name=_named(name, "0_merge"))(x)

@@ -90,3 +90,48 @@ def test_resnet50_imagenet_offline_fails_with_one_line(monkeypatch):
     with pytest.raises(OfflineError) as caught:
         ResNet50(weights="imagenet", include_top=False, input_shape=(64, 64, 3))
     assert "\n" not in str(caught.value) and "resnet50" in str(caught.value)
+
+
+def trainable(model) -> int:
+    return int(sum(np.prod(w.shape) for w in model.trainable_weights))
+
+
+def test_resnet18_has_the_papers_11_7_million_trainable_parameters():
+    from cnn_course.models import ResNet18
+
+    assert trainable(ResNet18()) == 11_689_512  # the paper's 11.7 M (Table 1)
+
+
+@pytest.mark.parametrize("depth, millions", [(20, 0.27), (32, 0.46), (44, 0.66), (56, 0.85), (110, 1.7)])
+def test_cifar_resnets_have_the_papers_parameter_counts(depth, millions):
+    from cnn_course.models import CifarResNet
+
+    assert round(trainable(CifarResNet(depth)) / 1e6, 2 if depth < 110 else 1) == millions
+
+
+@pytest.mark.parametrize("depth", [8, 20])
+def test_plain_twin_has_the_same_layers_but_no_shortcuts(depth):
+    from cnn_course.models import CifarResNet
+
+    residual, plain = CifarResNet(depth), CifarResNet(depth, plain=True)
+    assert trainable(plain) == trainable(residual)  # option A shortcuts carry no weights
+    assert not any(isinstance(layer, keras.layers.Add) for layer in plain.layers)
+    assert sum(isinstance(layer, keras.layers.Add) for layer in residual.layers) == 3 * (depth - 2) // 6
+    weighted = [layer for layer in residual.layers if isinstance(layer, (keras.layers.Conv2D, keras.layers.Dense))]
+    assert len(weighted) == depth
+
+
+def test_zero_pad_shortcut_subsamples_and_appends_zero_channels():
+    inputs = keras.Input((8, 8, 4))
+    model = keras.Model(inputs, residual_block(inputs, 8, s=2, shortcut="zero_pad", name="b"))
+    shortcut = keras.Model(model.input, model.get_layer("b_0_merge").output)
+    x = fixed_inputs((1, 8, 8, 4))
+    out = np.asarray(shortcut(x))
+    assert out.shape == (1, 4, 4, 8) and np.array_equal(out[..., :4], x[:, ::2, ::2, :]) and not out[..., 4:].any()
+
+
+def test_cifar_resnet_depth_must_be_6n_plus_2():
+    from cnn_course.models import CifarResNet
+
+    with pytest.raises(ValueError, match="6n"):
+        CifarResNet(21)

@@ -1,6 +1,6 @@
 """Model builders, called like keras.applications'."""
 
 from cnn_course.models.classic import VGG16, AlexNet, LeNet5
-from cnn_course.models.resnet import ResNet50
+from cnn_course.models.resnet import CifarResNet, ResNet18, ResNet50
 
-__all__ = ["LeNet5", "AlexNet", "VGG16", "ResNet50"]
+__all__ = ["LeNet5", "AlexNet", "VGG16", "ResNet50", "ResNet18", "CifarResNet"]

@@ -1,4 +1,5 @@
-"""ResNet-50, layer for layer keras.applications.ResNet50.
+"""Residual networks: ResNet-50 (layer for layer keras.applications.ResNet50), ResNet-18,
+and the paper's small CIFAR networks, each with a `plain` twin without shortcuts.
 
 He, Zhang, Ren & Sun, "Deep Residual Learning for Image Recognition", CVPR 2016
 (arXiv:1512.03385).
@@ -9,7 +10,7 @@ from __future__ import annotations
 import keras
 from keras import layers
 
-from cnn_course.blocks import BN_EPSILON, convolutional_block, identity_block
+from cnn_course.blocks import BN_EPSILON, convolutional_block, identity_block, residual_block
 from cnn_course.models.weights import load_weights
 
 # (F1, blocks, stride) of ResNet-50's four stages; each block's filters are (F1, F1, 4 F1).
@@ -56,11 +57,78 @@ def ResNet50(include_top=True, weights=None, input_shape=None, pooling=None, cla
         x = convolutional_block(x, 3, filters, s=stride, name=f"conv{stage}_block1")
         for block in range(2, blocks + 1):
             x = identity_block(x, 3, filters, name=f"conv{stage}_block{block}")
+    x = _head(x, include_top, pooling, classes, classifier_activation)
+    return load_weights(keras.Model(inputs, x, name=name), weights, include_top, _RESNET50_WEIGHTS, _RESNET_URL)
+
+
+def ResNet18(include_top=True, weights=None, input_shape=None, pooling=None, classes=1000, width=64, plain=False,
+             classifier_activation="softmax", name=None):
+    """ResNet-18: a 7x7 stem, then four stages of two `residual_block`s (width x 1, 2, 4, 8
+    filters; stride 1, 2, 2, 2), global average pooling and a softmax. With the default
+    width it has the paper's 11.7 million trainable parameters (Table 1).
+
+    Args:
+        include_top, weights, input_shape, pooling, classes, classifier_activation: as in
+            `ResNet50` (no ImageNet weights are published for this model).
+        width: filters of the first stage; a small width (e.g. 16) trains quickly on a CPU.
+        plain: the same network without shortcuts.
+        name: model name (default "resnet18", or "plain18").
+    """
+    inputs = keras.Input(input_shape or (224, 224, 3))
+    x = layers.ZeroPadding2D(padding=((3, 3), (3, 3)), name="conv1_pad")(inputs)
+    x = layers.Conv2D(width, 7, strides=2, use_bias=False, name="conv1_conv")(x)
+    x = layers.BatchNormalization(epsilon=BN_EPSILON, name="conv1_bn")(x)
+    x = layers.Activation("relu", name="conv1_relu")(x)
+    x = layers.ZeroPadding2D(padding=((1, 1), (1, 1)), name="pool1_pad")(x)
+    x = layers.MaxPooling2D(3, strides=2, name="pool1_pool")(x)
+    for stage, (multiple, stride) in enumerate([(1, 1), (2, 2), (4, 2), (8, 2)], start=2):
+        x = residual_block(x, width * multiple, s=stride, name=f"conv{stage}_block1", plain=plain)
+        x = residual_block(x, width * multiple, name=f"conv{stage}_block2", plain=plain)
+    x = _head(x, include_top, pooling, classes, classifier_activation)
+    return load_weights(keras.Model(inputs, x, name=name or ("plain18" if plain else "resnet18")), weights)
+
+
+def CifarResNet(depth=20, include_top=True, weights=None, input_shape=None, pooling=None, classes=10, plain=False,
+                classifier_activation="softmax", name=None):
+    """The paper's networks for small images (Section 4.2): a 3x3 convolution with 16 filters,
+    then three stages of n two-layer blocks with 16, 32 and 64 filters (the last two halving
+    height and width, with the parameter-free option-A shortcut), global average pooling
+    and a softmax: depth = 6n + 2 layers with weights. Depth 20, 32, 44, 56 and 110 have
+    the paper's 0.27, 0.46, 0.66, 0.85 and 1.7 million trainable parameters.
+
+    With ``plain=True`` it is the paper's plain baseline of the same depth, which trains
+    *worse* as it gets deeper (Fig. 6) -- the degradation problem residual learning solves.
+
+    Args:
+        depth: 6n + 2, e.g. 8, 20, 32, 44, 56, 110.
+        include_top, weights, input_shape, pooling, classes, classifier_activation: as in
+            `ResNet50`; `input_shape` defaults to (32, 32, 3).
+        plain: the same network without shortcuts.
+        name: model name (default "resnet{depth}" or "plain{depth}").
+    """
+    if (depth - 2) % 6 or depth < 8:
+        raise ValueError(f"depth must be 6n + 2 with n >= 1 (8, 14, 20, 32, 44, 56, ...), got {depth}")
+    blocks = (depth - 2) // 6
+    inputs = keras.Input(input_shape or (32, 32, 3))
+    x = layers.Conv2D(16, 3, padding="same", use_bias=False, name="conv1_conv")(inputs)
+    x = layers.BatchNormalization(epsilon=BN_EPSILON, name="conv1_bn")(x)
+    x = layers.Activation("relu", name="conv1_relu")(x)
+    for stage, (filters, stride) in enumerate([(16, 1), (32, 2), (64, 2)], start=2):
+        for block in range(1, blocks + 1):
+            x = residual_block(x, filters, s=stride if block == 1 else 1, name=f"conv{stage}_block{block}",
+                               plain=plain, shortcut="zero_pad")
+    x = _head(x, include_top, pooling, classes, classifier_activation)
+    default = f"{'plain' if plain else 'resnet'}{depth}"
+    return load_weights(keras.Model(inputs, x, name=name or default), weights)
+
+
+def _head(x, include_top, pooling, classes, classifier_activation):
+    """Global average pooling and the classifier, or the chosen pooling without the top."""
     if include_top:
         x = layers.GlobalAveragePooling2D(name="avg_pool")(x)
-        x = layers.Dense(classes, activation=classifier_activation, name="predictions")(x)
-    elif pooling == "avg":
-        x = layers.GlobalAveragePooling2D(name="avg_pool")(x)
-    elif pooling == "max":
-        x = layers.GlobalMaxPooling2D(name="max_pool")(x)
-    return load_weights(keras.Model(inputs, x, name=name), weights, include_top, _RESNET50_WEIGHTS, _RESNET_URL)
+        return layers.Dense(classes, activation=classifier_activation, name="predictions")(x)
+    if pooling == "avg":
+        return layers.GlobalAveragePooling2D(name="avg_pool")(x)
+    if pooling == "max":
+        return layers.GlobalMaxPooling2D(name="max_pool")(x)
+    return x
