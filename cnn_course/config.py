@@ -35,11 +35,6 @@ def cache_dir() -> Path:
     return path
 
 
-def data_dir() -> Path:
-    """The repository's ``data/`` folder of shipped artifacts."""
-    return REPO_ROOT / "data"
-
-
 def setup(seed: int = SEED, verbose: bool = True) -> None:
     """Prepare a notebook: quiet TensorFlow logs, fix all seeds, report the mode.
 

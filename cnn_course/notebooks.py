@@ -139,11 +139,10 @@ def build(check: bool = False) -> list[Path]:
     Args:
         check: only report what is out of date, write nothing.
     """
-    stale = [path for path, text in expected_files().items()
-             if not path.exists() or path.read_text() != text]
+    files = expected_files()
+    stale = [path for path, text in files.items() if not path.exists() or path.read_text() != text]
     if not check:
         NOTEBOOKS.mkdir(exist_ok=True)
-        files = expected_files()
         for path in stale:
             path.write_text(files[path])
         learner_names = {p.name for p in SOLUTIONS.glob("*.ipynb")}

@@ -103,9 +103,15 @@ def _check_path(path, expected, report, what, where):
                                       f"{stride}, padding '{padding}'")
 
 
+def _weighted(layers_):
+    return [layer for layer in layers_ if layer.weights]
+
+
 def _copy_by_role(reference_paths, answer_paths, report, what) -> None:
+    """Load each reference layer's weights into the learner's layer of the same role (paths pair
+    up in order; within a path, the layers that have weights pair up in order)."""
     for ref_path, ans_path in zip(reference_paths, answer_paths):
-        for ref_layer, ans_layer in zip(ref_path, ans_path):
+        for ref_layer, ans_layer in zip(_weighted(ref_path), _weighted(ans_path)):
             shapes = [tuple(w.shape) for w in ans_layer.weights]
             want = [tuple(w.shape) for w in ref_layer.weights]
             report.require(shapes == want, "", f"{what}: {type(ans_layer).__name__} weights {shapes}, expected "
@@ -207,10 +213,6 @@ def _residual_parts(model, report, what):
     return stem, parts, head
 
 
-def _weighted(layers_):
-    return [layer for layer in layers_ if layer.weights]
-
-
 _RESNET_CASES = [((64, 64, 3), 6), ((32, 32, 3), 4)]
 
 
@@ -253,17 +255,8 @@ def check_resnet50(resnet50, report) -> None:
                        f"(stem: ZeroPadding2D(3), 7x7 conv with stride 2, BN, ReLU, ZeroPadding2D(1), 3x3 max-pool "
                        f"with stride 2; stage strides 1, 2, 2, 2)" if wrong else "")
         randomize_weights(reference, seed=case)
-        pairs = list(zip(_weighted(stem), _weighted(ref_stem)))
-        for (main, short), (ref_main, ref_short) in zip(parts, ref_parts):
-            pairs += list(zip(_weighted(main), _weighted(ref_main))) + list(zip(_weighted(short), _weighted(ref_short)))
-        pairs += list(zip(_weighted(head), _weighted(ref_head)))
-        for layer, ref_layer in pairs:
-            report.require([w.shape for w in layer.weights] == [w.shape for w in ref_layer.weights], "",
-                           f"{what}: {layer.name} has weights {[tuple(w.shape) for w in layer.weights]}, expected "
-                           f"{[tuple(w.shape) for w in ref_layer.weights]}")
-            layer.set_weights(ref_layer.get_weights())
-            if hasattr(ref_layer, "epsilon"):
-                ref_layer.epsilon = layer.epsilon
+        _copy_by_role([ref_stem, *(path for block in ref_parts for path in block), ref_head],
+                      [stem, *(path for block in parts for path in block), head], report, what)
         data = fixed_inputs((2, *input_shape), seed=case, low=-1, high=1)
         for training in (False, True):
             compare_outputs(model, reference, data, report, training=training)
