@@ -16,6 +16,7 @@ being counted silently as free.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from math import prod
 
@@ -124,6 +125,20 @@ class VolumeTable(list):
             c.ljust(w) if i < 3 else c.rjust(w) for i, (c, w) in enumerate(zip(cells, widths)))
         rule = "-" * len(fmt(header))
         return "\n".join([fmt(header), rule, *map(fmt, lines[:-1]), rule, fmt(lines[-1])])
+
+    def grouped(self, key) -> VolumeTable:
+        """One row per consecutive run of layers with the same ``key(name)``: a stage, a block, a module.
+
+        Parameters and multiplications are summed; the shape is the group's last output.
+        ``table.grouped(lambda name: name.split("_block")[0])`` walks ResNet-50 stage by stage.
+        """
+        groups = VolumeTable()
+        for group, rows in itertools.groupby(self, key=lambda row: key(row.name)):
+            rows = list(rows)
+            groups.append(VolumeRow(group, f"{len(rows)} layers" if len(rows) > 1 else rows[0].kind, rows[-1].shape,
+                                    rows[-1].activations, sum(r.params for r in rows),
+                                    sum(r.multiplies for r in rows)))
+        return groups
 
     def _repr_pretty_(self, printer, cycle):  # IPython displays the table, not a list of rows
         printer.text(str(self))

@@ -68,6 +68,34 @@ def learning_curves(history, metrics=("loss", "accuracy")) -> Figure:
     return fig
 
 
+def line_panels(panels, xlabel: str, ylabel: str, log: bool = False, size: float = 4.5) -> Figure:
+    """Side-by-side panels of labelled curves on a shared y axis, e.g. training loss of plain
+    and of residual networks, one curve per depth.
+
+    Args:
+        panels: ``{panel title: {curve label: y values}}``; x runs 1, 2, ... along each curve.
+        xlabel, ylabel: axis labels.
+        log: logarithmic y axis.
+        size: inches per panel.
+    """
+    fig = Figure(figsize=(size * len(panels), 0.75 * size))
+    first = None
+    for i, (title, curves) in enumerate(panels.items()):
+        ax = fig.add_subplot(1, len(panels), i + 1, sharey=first)
+        first = first or ax
+        for label, values in curves.items():
+            ax.plot(np.arange(1, len(values) + 1), values, marker="o", markersize=3, label=str(label))
+        ax.set_title(title)
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel(ylabel)
+        if log:
+            ax.set_yscale("log")
+        ax.grid(alpha=0.3)
+        ax.legend()
+    fig.tight_layout()
+    return fig
+
+
 def volume_chart(table, title: str = "") -> Figure:
     """The volume walk as a picture: height x width and channels of each layer's output.
 
@@ -87,5 +115,25 @@ def volume_chart(table, title: str = "") -> Figure:
     channels.set_ylabel("$n_C$ (channels)", color="tab:red")
     ax.set_xticks(positions, names, rotation=60, ha="right", fontsize=8)
     ax.set_title(title or "$n_H$ and $n_W$ go down, $n_C$ goes up")
+    fig.tight_layout()
+    return fig
+
+
+def confusion_matrix(y_true, y_pred, class_names, title: str = "") -> Figure:
+    """Counts of (true class, predicted class) pairs: the diagonal is right, the rest are mistakes.
+
+    Args:
+        y_true: integer labels.
+        y_pred: integer predictions (e.g. ``probabilities.argmax(-1)``).
+        class_names: a name per class, in label order.
+        title: figure title.
+    """
+    from sklearn.metrics import ConfusionMatrixDisplay
+
+    fig = Figure(figsize=(1.0 + 0.7 * len(class_names), 0.6 + 0.7 * len(class_names)))
+    ax = fig.add_subplot(1, 1, 1)
+    ConfusionMatrixDisplay.from_predictions(y_true, y_pred, labels=range(len(class_names)),
+                                            display_labels=class_names, ax=ax, colorbar=False, cmap="Blues")
+    ax.set_title(title or f"{np.mean(np.asarray(y_true) == np.asarray(y_pred)):.1%} right")
     fig.tight_layout()
     return fig

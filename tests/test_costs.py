@@ -102,3 +102,16 @@ def test_volume_table_rows_and_totals():
     assert conv1.multiplies == 64 * 64 * 16 * 3 * 3 * 3 and conv1.params == 3 * 3 * 3 * 16
     text = str(table)
     assert "conv1" in text and f"{model.count_params():,}" in text.splitlines()[-1]
+
+
+def test_volume_table_grouped_walks_resnet50_stage_by_stage():
+    from cnn_course.models import ResNet50
+
+    model = ResNet50(input_shape=(64, 64, 3), classes=6)
+    table = costs.volume_table(model)
+    stages = table.grouped(lambda name: name.split("_")[0])
+    assert [row.name for row in stages] == ["input", "conv1", "pool1", "conv2", "conv3", "conv4", "conv5",
+                                            "avg", "predictions"]
+    assert [row.shape for row in stages][3:7] == [(16, 16, 256), (8, 8, 512), (4, 4, 1024), (2, 2, 2048)]
+    assert stages.total_params == table.total_params == model.count_params()
+    assert stages.total_multiplies == table.total_multiplies

@@ -61,8 +61,9 @@ def test_every_exercise_has_a_title_a_solution_and_a_grader(path):
     for name, index in zip(titles, solution_cells):
         assert re.search(rf"def {name}\(", cells[index].source), f"the solution cell should define {name}()"
         following = next(c for c in cells[index + 1:] if c.cell_type == "code")
-        assert re.search(rf"^check_{name}\({name}\)\s*$", following.source, re.M), \
-            f"the code cell after exercise {name} should end with check_{name}({name})"
+        # the grader's name may be lower case: check_resnet50(ResNet50)
+        assert re.search(rf"^check_(?i:{name})\({name}\)\s*$", following.source, re.M), \
+            f"the code cell after exercise {name} should end with check_{name.lower()}({name}) or check_{name}({name})"
     numbers = [int(n) for c in cells if c.cell_type == "markdown" for n in re.findall(r"^#+ Exercise (\d+)",
                                                                                      c.source, re.M)]
     assert numbers == list(range(1, len(numbers) + 1))

@@ -1,0 +1,32 @@
+"""The figures show what their names promise."""
+
+import numpy as np
+
+from cnn_course import plots
+
+
+def test_confusion_matrix_counts_true_against_predicted():
+    fig = plots.confusion_matrix([0, 0, 1, 2], [0, 1, 1, 2], ["zero", "one", "two"])
+    ax = fig.axes[0]
+    counts = np.array([int(t.get_text()) for t in ax.texts]).reshape(3, 3)
+    np.testing.assert_array_equal(counts, [[1, 1, 0], [0, 1, 0], [0, 0, 1]])
+    assert ax.get_ylabel() == "True label" and ax.get_xlabel() == "Predicted label"
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["zero", "one", "two"]
+    assert ax.get_title() == "75.0% right"
+
+
+def test_learning_curves_draw_training_and_validation():
+    fig = plots.learning_curves({"loss": [2.0, 1.0], "val_loss": [2.5, 1.5], "accuracy": [.5, .7],
+                                 "val_accuracy": [.4, .6]})
+    assert [len(ax.lines) for ax in fig.axes] == [2, 2]
+    np.testing.assert_array_equal(fig.axes[0].lines[1].get_ydata(), [2.5, 1.5])
+
+
+def test_line_panels_draw_one_panel_per_group_on_a_shared_axis():
+    fig = plots.line_panels({"plain": {8: [3, 2, 1], 20: [3, 2.5, 2]}, "residual": {8: [3, 1, .5]}},
+                            xlabel="epoch", ylabel="training loss", log=True)
+    plain, residual = fig.axes
+    assert [plain.get_title(), residual.get_title()] == ["plain", "residual"]
+    assert [len(plain.lines), len(residual.lines)] == [2, 1]
+    np.testing.assert_array_equal(plain.lines[1].get_ydata(), [3, 2.5, 2])
+    assert plain.get_yscale() == "log" and residual.get_ylim() == plain.get_ylim()
