@@ -1,8 +1,8 @@
 """Measure every solution notebook in quick and full mode and write the README's table.
 
 ``python -m cnn_course benchmark`` runs each notebook headless in both modes, records the
-wall time and every printed line that starts with "test accuracy", stores them in
-``results/benchmarks.json`` and rewrites the README's generated blocks (between
+wall time and every printed result line (starting with "test accuracy" or "final training
+loss"), stores them in ``results/benchmarks.json`` and rewrites the README's generated blocks (between
 ``<!-- name:start -->`` and ``<!-- name:end -->`` markers) from the JSON files in
 ``results/``. Nothing in those blocks is typed by hand; a test checks they match.
 """
@@ -21,11 +21,11 @@ from cnn_course.notebooks import SOLUTIONS, execute
 RESULTS = REPO_ROOT / "results" / "benchmarks.json"
 FINGERS = REPO_ROOT / "results" / "fingers_difficulty.json"
 README = REPO_ROOT / "README.md"
-RESULT_LINE = re.compile(r"^(test accuracy.*)$", re.MULTILINE | re.IGNORECASE)
+RESULT_LINE = re.compile(r"^((?:test accuracy|final training loss).*)$", re.MULTILINE | re.IGNORECASE)
 
 
 def run(path: Path, quick: bool) -> dict:
-    """Execute one notebook; return its wall time, errors and 'test accuracy' lines."""
+    """Execute one notebook; return its wall time, errors and result lines."""
     start = time.perf_counter()
     notebook = execute(path, quick=quick)
     seconds = time.perf_counter() - start

@@ -138,3 +138,32 @@ def _zero_pad_shortcut(x, filters: int, s: int, name: str | None):
     x = layers.Reshape((height, width, channels, 1), name=_named(name, "0_split"))(x)
     x = layers.ZeroPadding3D(((0, 0), (0, 0), (0, filters - channels)), name=_named(name, "0_pad"))(x)
     return layers.Reshape((height, width, filters), name=_named(name, "0_merge"))(x)
+
+
+def inception_module(x, filters, name: str | None = None):
+    """GoogLeNet's Inception module: "do them all" -- 1x1, 3x3 and 5x5 convolutions and a 3x3
+    max-pool side by side, the 3x3 and 5x5 behind 1x1 bottlenecks and the pool followed by a 1x1
+    projection, all ReLU and "same", concatenated along the channels.
+
+    Szegedy et al., "Going Deeper with Convolutions", CVPR 2015 (arXiv:1409.4842), Fig. 2b.
+    Shapes: (n_H, n_W, n_C) -> (n_H, n_W, #1x1 + #3x3 + #5x5 + pool proj).
+
+    Args:
+        x: input tensor, (batch, n_H, n_W, n_C).
+        filters: the paper's Table 1 columns, (#1x1, #3x3 reduce, #3x3, #5x5 reduce, #5x5,
+            pool proj); e.g. module 3a is (64, 96, 128, 16, 32, 32).
+        name: module name; layers are ``{name}_1x1``, ``{name}_3x3_reduce``, ``{name}_3x3``,
+            ``{name}_5x5_reduce``, ``{name}_5x5``, ``{name}_pool``, ``{name}_pool_proj``,
+            ``{name}_output``.
+    """
+    n1x1, n3x3_reduce, n3x3, n5x5_reduce, n5x5, pool_proj = filters
+
+    def conv(t, n, kernel, suffix):
+        return layers.Conv2D(n, kernel, padding="same", activation="relu", name=_named(name, suffix))(t)
+
+    branch1 = conv(x, n1x1, 1, "1x1")
+    branch3 = conv(conv(x, n3x3_reduce, 1, "3x3_reduce"), n3x3, 3, "3x3")
+    branch5 = conv(conv(x, n5x5_reduce, 1, "5x5_reduce"), n5x5, 5, "5x5")
+    pooled = layers.MaxPooling2D(3, strides=1, padding="same", name=_named(name, "pool"))(x)
+    branch_pool = conv(pooled, pool_proj, 1, "pool_proj")
+    return layers.Concatenate(name=_named(name, "output"))([branch1, branch3, branch5, branch_pool])

@@ -1,0 +1,90 @@
+"""GoogLeNet (Inception v1): nine Inception modules, with the two auxiliary classifiers.
+
+Szegedy, Liu, Jia, Sermanet, Reed, Anguelov, Erhan, Vanhoucke & Rabinovich, "Going Deeper
+with Convolutions", CVPR 2015 (arXiv:1409.4842). The name honours LeNet; the paper's
+motto, "we need to go deeper", comes from the film *Inception*.
+"""
+
+from __future__ import annotations
+
+import keras
+from keras import layers
+
+from cnn_course.blocks import inception_module
+from cnn_course.models.weights import load_weights
+
+# The paper's Table 1: each module's (#1x1, #3x3 reduce, #3x3, #5x5 reduce, #5x5, pool proj);
+# "pool3" and "pool4" are 3x3 max-pools with stride 2 between the stages.
+GOOGLENET_MODULES = [
+    ("3a", (64, 96, 128, 16, 32, 32)), ("3b", (128, 128, 192, 32, 96, 64)), "pool3",
+    ("4a", (192, 96, 208, 16, 48, 64)), ("4b", (160, 112, 224, 24, 64, 64)),
+    ("4c", (128, 128, 256, 24, 64, 64)), ("4d", (112, 144, 288, 32, 64, 64)),
+    ("4e", (256, 160, 320, 32, 128, 128)), "pool4",
+    ("5a", (256, 160, 320, 32, 128, 128)), ("5b", (384, 192, 384, 48, 128, 128)),
+]
+# The auxiliary classifiers sit on these modules' outputs; their losses count 0.3 each in training.
+AUX_AFTER = ("4a", "4d")
+AUX_LOSS_WEIGHT = 0.3
+
+
+def GoogLeNet(include_top=True, weights=None, input_shape=None, pooling=None, classes=1000,
+              aux_classifiers=False, classifier_activation="softmax", name="googlenet"):
+    """GoogLeNet: a convolutional stem, nine Inception modules, global average pooling,
+    40% dropout and a softmax; 6,998,552 parameters at 224x224 with 1000 classes.
+
+    With ``aux_classifiers=True`` the model has three outputs, ``[main, aux1, aux2]``: the two
+    side branches of the paper (on modules 4a and 4d: 5x5 average pool with stride 3, 1x1
+    convolution with 128 filters, a 1024-unit layer, 70% dropout, a softmax), 13,378,280
+    parameters in all. Train with ``loss_weights=[1, AUX_LOSS_WEIGHT, AUX_LOSS_WEIGHT]`` and
+    predict with the first output. The side branches need module 4a's output to be at least
+    5x5, i.e. inputs of at least 65x65. The paper's local response normalization is left
+    out (later work found it does not help); every convolution has a bias and ReLU.
+
+    Args:
+        include_top: add the pooling, dropout and classifier (and the side branches).
+        weights: None (random) or the path of a weights file (none are published for Keras).
+        input_shape: defaults to (224, 224, 3).
+        pooling: without the top, None, "avg" or "max".
+        classes: outputs of the classifier(s).
+        aux_classifiers: add the two auxiliary classifiers (only with the top).
+        classifier_activation: activation of the classifier(s).
+        name: model name.
+    """
+    inputs = keras.Input(input_shape or (224, 224, 3))
+    x = layers.Conv2D(64, 7, strides=2, padding="same", activation="relu", name="conv1_7x7_s2")(inputs)
+    x = layers.MaxPooling2D(3, strides=2, padding="same", name="pool1_3x3_s2")(x)
+    x = layers.Conv2D(64, 1, activation="relu", name="conv2_3x3_reduce")(x)
+    x = layers.Conv2D(192, 3, padding="same", activation="relu", name="conv2_3x3")(x)
+    x = layers.MaxPooling2D(3, strides=2, padding="same", name="pool2_3x3_s2")(x)
+    side_outputs = []
+    for module in GOOGLENET_MODULES:
+        if isinstance(module, str):
+            x = layers.MaxPooling2D(3, strides=2, padding="same", name=f"{module}_3x3_s2")(x)
+            continue
+        label, filters = module
+        x = inception_module(x, filters, name=f"inception_{label}")
+        if include_top and aux_classifiers and label in AUX_AFTER:
+            side_outputs.append(_auxiliary_classifier(x, classes, classifier_activation, f"aux{len(side_outputs) + 1}"))
+    if include_top:
+        x = layers.GlobalAveragePooling2D(name="avg_pool")(x)
+        x = layers.Dropout(0.4, name="dropout")(x)
+        x = layers.Dense(classes, activation=classifier_activation, name="predictions")(x)
+    elif pooling == "avg":
+        x = layers.GlobalAveragePooling2D(name="avg_pool")(x)
+    elif pooling == "max":
+        x = layers.GlobalMaxPooling2D(name="max_pool")(x)
+    model = keras.Model(inputs, [x, *side_outputs] if side_outputs else x, name=name)
+    return load_weights(model, weights)
+
+
+def _auxiliary_classifier(x, classes, activation, name):
+    """A side branch that classifies from an intermediate module (the paper's Section 5)."""
+    if min(x.shape[1], x.shape[2]) < 5:
+        raise ValueError(f"the auxiliary classifiers need a 5x5 or larger input at module "
+                         f"{AUX_AFTER[0]}, got {x.shape[1]}x{x.shape[2]}: use a larger input_shape")
+    x = layers.AveragePooling2D(5, strides=3, name=f"{name}_pool")(x)
+    x = layers.Conv2D(128, 1, activation="relu", name=f"{name}_conv")(x)
+    x = layers.Flatten(name=f"{name}_flatten")(x)
+    x = layers.Dense(1024, activation="relu", name=f"{name}_fc")(x)
+    x = layers.Dropout(0.7, name=f"{name}_dropout")(x)
+    return layers.Dense(classes, activation=activation, name=f"{name}_predictions")(x)

@@ -1,0 +1,67 @@
+"""The Inception module and GoogLeNet against the paper's Table 1."""
+
+import keras
+import numpy as np
+import pytest
+
+from cnn_course import costs
+from cnn_course.blocks import inception_module
+from cnn_course.models import GoogLeNet
+from cnn_course.models.inception import AUX_LOSS_WEIGHT, GOOGLENET_MODULES
+
+
+def module_3a():
+    inputs = keras.Input((28, 28, 192))
+    return keras.Model(inputs, inception_module(inputs, (64, 96, 128, 16, 32, 32), name="inception_3a"))
+
+
+def test_module_3a_shape_and_parameters():
+    model = module_3a()
+    assert model.output_shape == (None, 28, 28, 256)
+    assert model.count_params() == 163_696
+
+
+def test_module_branches_are_concatenated_in_table_order():
+    model = module_3a()
+    concat = model.get_layer("inception_3a_output")
+    assert [t._keras_history.operation.name for t in concat.input] == [
+        "inception_3a_1x1", "inception_3a_3x3", "inception_3a_5x5", "inception_3a_pool_proj"]
+    assert model.get_layer("inception_3a_5x5").kernel.shape == (5, 5, 16, 32)
+    assert model.get_layer("inception_3a_pool").strides == (1, 1)
+
+
+def test_module_outputs_are_the_branches_side_by_side():
+    model = module_3a()
+    x = np.random.default_rng(0).uniform(0, 1, (1, 28, 28, 192)).astype("float32")
+    out = np.asarray(model(x))
+    one_by_one = keras.Model(model.input, model.get_layer("inception_3a_1x1").output)
+    np.testing.assert_allclose(out[..., :64], np.asarray(one_by_one(x)), atol=1e-6)
+    assert (out >= 0).all()  # every branch ends in a ReLU
+
+
+def test_googlenet_parameters_as_in_the_paper():
+    assert GoogLeNet().count_params() == 6_998_552
+    with_aux = GoogLeNet(aux_classifiers=True)
+    assert with_aux.count_params() == 13_378_280
+    assert [o.shape for o in with_aux.outputs] == [(None, 1000)] * 3
+    assert AUX_LOSS_WEIGHT == 0.3
+
+
+def test_googlenet_volume_walk_follows_table_1():
+    model = GoogLeNet()
+    shapes = {row.name: row.shape for row in costs.volume_table(model)}
+    assert shapes["conv1_7x7_s2"] == (112, 112, 64) and shapes["pool2_3x3_s2"] == (28, 28, 192)
+    expected = {"3a": 256, "3b": 480, "4a": 512, "4b": 512, "4c": 512, "4d": 528, "4e": 832, "5a": 832, "5b": 1024}
+    for module in GOOGLENET_MODULES:
+        if not isinstance(module, str):
+            label = module[0]
+            size = {"3": 28, "4": 14, "5": 7}[label[0]]
+            assert shapes[f"inception_{label}_output"] == (size, size, expected[label]), label
+    assert shapes["avg_pool"] == (1024,)
+
+
+def test_googlenet_on_small_images_without_side_branches():
+    model = GoogLeNet(input_shape=(64, 64, 3), classes=6)
+    assert model.output_shape == (None, 6)
+    with pytest.raises(ValueError, match="5x5 or larger"):
+        GoogLeNet(input_shape=(64, 64, 3), classes=6, aux_classifiers=True)
