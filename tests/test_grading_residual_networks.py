@@ -9,14 +9,15 @@ from cnn_course.grading import check_convolutional_block, check_identity_block, 
 
 def bottleneck(x, f, filters, s=1, shortcut="identity", order=("conv", "bn", "relu"), middle_padding="same",
                stride_on="first", swap_add=False, shortcut_first=True, relu_after_add=True, relu_before_add=False,
-               join=layers.Add, relu=lambda: layers.Activation("relu"), shortcut_bn=True, shortcut_stride=True):
+               join=layers.Add, relu=lambda: layers.Activation("relu"), shortcut_bn=True, shortcut_stride=True,
+               one_by_one_padding="valid"):
     """A configurable bottleneck block: every wrong answer below changes one thing."""
     f1, f2, f3 = filters
 
     def make_shortcut(inp):
         if shortcut == "identity":
             return inp
-        out = layers.Conv2D(f3, 1, strides=s if shortcut_stride else 1)(inp)
+        out = layers.Conv2D(f3, 1, strides=s if shortcut_stride else 1, padding=one_by_one_padding)(inp)
         return layers.BatchNormalization()(out) if shortcut_bn else out
 
     def unit(t, filters_, kernel, strides, padding, last=False):
@@ -30,9 +31,9 @@ def bottleneck(x, f, filters, s=1, shortcut="identity", order=("conv", "bn", "re
         return t
 
     short = make_shortcut(x) if shortcut_first else None
-    main = unit(x, f1, 1, s if stride_on == "first" else 1, "valid")
+    main = unit(x, f1, 1, s if stride_on == "first" else 1, one_by_one_padding)
     main = unit(main, f2, f, s if stride_on == "middle" else 1, middle_padding)
-    main = unit(main, f3, 1, 1, "valid", last=True)
+    main = unit(main, f3, 1, 1, one_by_one_padding, last=True)
     short = make_shortcut(x) if not shortcut_first else short
     out = join()([main, short] if swap_add else [short, main])
     return relu()(out) if relu_after_add else out
@@ -65,6 +66,7 @@ RIGHT_IDENTITY = {
     "Activation('relu')": identity(),
     "Add with its inputs swapped": identity(swap_add=True),
     "ReLU layers": identity(relu=layers.ReLU),
+    "1x1 convolutions with padding='same'": identity(one_by_one_padding="same"),
 }
 
 WRONG_CONVOLUTIONAL = {
@@ -81,6 +83,7 @@ RIGHT_CONVOLUTIONAL = {
     "reference order": convolutional(),
     "shortcut built after the main path": convolutional(shortcut_first=False),
     "Add with its inputs swapped": convolutional(swap_add=True),
+    "1x1 convolutions with padding='same'": convolutional(one_by_one_padding="same"),
 }
 
 test_identity_block_rejects, test_identity_block_accepts = catalogue(
@@ -141,6 +144,7 @@ WRONG_RESNET = {
 RIGHT_RESNET = {
     "blocks with Add inputs swapped": resnet(swap_add=True),
     "shortcut built after the main path": resnet(shortcut_first=False),
+    "1x1 convolutions with padding='same'": resnet(one_by_one_padding="same"),
 }
 
 test_resnet50_rejects, test_resnet50_accepts = catalogue(check_resnet50, WRONG_RESNET, RIGHT_RESNET)

@@ -6,16 +6,7 @@ import math
 import numbers
 
 from cnn_course.blocks import vgg_block
-from cnn_course.grading.core import (
-    check_builder,
-    compare_outputs,
-    copy_weights,
-    describe_difference,
-    fixed_inputs,
-    grader,
-    layer_signature,
-    randomize_weights,
-)
+from cnn_course.grading.core import check_block, check_builder, grader
 from cnn_course.models.classic import LeNet5
 
 # (n, f, p, s) cases: the lecture's networks, and strides where flooring matters.
@@ -64,31 +55,16 @@ def check_LeNet5(LeNet5_answer, report) -> None:  # noqa: N802 -- named after th
 
 
 # (input shape, num_convs, filters): more than one of each, to catch fixed numbers.
-_VGG_BLOCK_CASES = [((16, 16, 3), 2, 8), ((8, 8, 5), 3, 4), ((6, 6, 2), 1, 6)]
+_VGG_BLOCK_CASES = [((16, 16, 3), (2, 8)), ((8, 8, 5), (3, 4)), ((6, 6, 2), (1, 6))]
 
 
 @grader("vgg_block")
 def check_vgg_block(vgg_block_answer, report) -> None:
     """Grade ``vgg_block(x, num_convs, filters)``: num_convs 3x3 same ReLU convs, then a 2x2/2 max-pool."""
-    import keras
+    check_block(vgg_block_answer, vgg_block, _VGG_BLOCK_CASES, report, shape_advice=_vgg_shape_advice)
 
-    for case, (shape, num_convs, filters) in enumerate(_VGG_BLOCK_CASES):
-        inputs = keras.Input(shape)
-        call = f"vgg_block(x, num_convs={num_convs}, filters={filters}) on x of shape {shape}"
-        outputs = report.call(vgg_block_answer, inputs, num_convs, filters, what=call)
-        report.require(type(outputs).__name__ == "KerasTensor", "returns a tensor",
-                       f"{call} returned {type(outputs).__name__}: a block returns the output tensor of its "
-                       f"last layer (x = layer(x) ... return x)")
-        model = keras.Model(inputs, outputs)
-        reference_inputs = keras.Input(shape)
-        reference = keras.Model(reference_inputs, vgg_block(reference_inputs, num_convs, filters))
-        want_shape, got_shape = (shape[0] // 2, shape[1] // 2, filters), tuple(model.output_shape[1:])
-        why = ("'same' convolutions keep n_H, n_W; the 2x2 pool with stride 2 halves them"
-               if got_shape[:2] != want_shape[:2] else "every convolution of the block has `filters` filters")
-        report.require(got_shape == want_shape, f"{call} -> {want_shape}",
-                       f"{call} gives shape {got_shape}, expected {want_shape} ({why})")
-        difference = describe_difference(layer_signature(model), layer_signature(reference))
-        report.require(not difference, f"{num_convs} conv(s) with ReLU, then the pool", f"{call}: {difference}")
-        randomize_weights(reference, seed=case)
-        copy_weights(reference, model, report)
-        compare_outputs(model, reference, fixed_inputs((2, *shape), seed=case, low=-1, high=1), report)
+
+def _vgg_shape_advice(got, want) -> str:
+    if got[:2] != want[:2]:
+        return "'same' convolutions keep n_H, n_W; the 2x2 pool with stride 2 halves them"
+    return "every convolution of the block has `filters` filters"

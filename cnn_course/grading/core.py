@@ -189,22 +189,23 @@ def compare_outputs(answer, reference, inputs, report: Report, training: bool = 
 
 
 def layer_signature(model) -> list[str]:
-    """The layers that define what a model computes, as short tokens.
+    """The layers that define what a model (or a list of layers) computes, as short tokens.
 
     ``ReLU()``, ``Activation("relu")`` and ``Conv2D(..., activation="relu")`` all give
-    ``relu``, so that equivalent spellings compare equal.
+    ``relu``, and a 1x1 convolution's padding is ignored ("same" and "valid" compute the same),
+    so that equivalent spellings compare equal.
     """
     from keras import layers
 
     tokens = []
-    for layer in model.layers:
+    for layer in getattr(model, "layers", model):
         if isinstance(layer, layers.InputLayer):
             continue
         kind = type(layer).__name__
         if isinstance(layer, layers.Conv2D):
             kernel, strides = "x".join(map(str, layer.kernel_size)), "x".join(map(str, layer.strides))
-            tokens.append(f"Conv2D({layer.filters}, {kernel}, strides {strides}, {layer.padding}, "
-                          f"bias={layer.use_bias})")
+            padding = "valid" if tuple(layer.kernel_size) == (1, 1) else layer.padding  # 1x1: no padding needed
+            tokens.append(f"Conv2D({layer.filters}, {kernel}, strides {strides}, {padding}, bias={layer.use_bias})")
         elif isinstance(layer, layers.Dense):
             tokens.append(f"Dense({layer.units})")
         elif isinstance(layer, (layers.MaxPooling2D, layers.AveragePooling2D)):
@@ -292,6 +293,39 @@ def check_builder(build, reference_builder, cases, report: Report, api: str | No
         inputs = fixed_inputs((4, *input_shape), seed=case)
         for training in (False, True):
             compare_outputs(model, reference, inputs, report, training=training)
+
+
+def check_block(block, reference_block, cases, report: Report, shape_advice=None) -> None:
+    """Check a learner's block -- a function from a tensor to a tensor -- against a reference.
+
+    For each ``(input_shape, args)`` in `cases`: ``block(x, *args)`` returns a tensor of the
+    reference's shape, made of the reference's layers in order (equivalent spellings of
+    ReLU are equal), and with identical weights gives the same outputs.
+
+    Args:
+        shape_advice: optional ``f(got_shape, want_shape) -> str`` explaining a wrong shape.
+    """
+    import keras
+
+    name = getattr(block, "__name__", "block")
+    for case, (input_shape, args) in enumerate(cases):
+        call = f"{name}(x, {', '.join(map(repr, args))}) on x of shape {input_shape}"
+        inputs = keras.Input(input_shape)
+        outputs = report.call(block, inputs, *args, what=call)
+        report.require(type(outputs).__name__ == "KerasTensor", "returns a tensor",
+                       f"{call} returned {type(outputs).__name__}: a block returns the output tensor of its "
+                       f"last layer (x = layer(x) ... return x)")
+        reference_inputs = keras.Input(input_shape)
+        reference = keras.Model(reference_inputs, reference_block(reference_inputs, *args))
+        model = keras.Model(inputs, outputs)
+        got, want = tuple(model.output_shape[1:]), tuple(reference.output_shape[1:])
+        advice = f" ({shape_advice(got, want)})" if shape_advice and got != want else ""
+        report.require(got == want, f"{call} -> {want}", f"{call} gives shape {got}, expected {want}{advice}")
+        difference = describe_difference(layer_signature(model), layer_signature(reference))
+        report.require(not difference, "the right layers in the right order", f"{call}: {difference}")
+        randomize_weights(reference, seed=case)
+        copy_weights(reference, model, report)
+        compare_outputs(model, reference, fixed_inputs((2, *input_shape), seed=case, low=-1, high=1), report)
 
 
 def _not_a_model(answer) -> str:

@@ -12,33 +12,12 @@ from __future__ import annotations
 
 from cnn_course import blocks
 from cnn_course.grading.core import Report, compare_outputs, fixed_inputs, grader, randomize_weights
+from cnn_course.grading.graph import branch, producer
 
 # Advice when the learner's Add fails on mismatched shapes.
 _SHAPE_HINTS = [("incompatible shapes", "both paths must have the same shape at the Add: the middle f x f "
                                         "convolution needs padding='same', and in the convolutional block both the "
                                         "first 1x1 convolution and the shortcut's 1x1 convolution take stride s")]
-
-
-def _producer(tensor):
-    """The layer that produced `tensor`, and the tensors it was called on."""
-    history = getattr(tensor, "_keras_history", None)
-    if history is None:
-        return None, []
-    layer = history.operation
-    return layer, list(layer._inbound_nodes[history.node_index].input_tensors)
-
-
-def _branch(tensor, source) -> list | None:
-    """Layers on the single-input chain from `source` to `tensor` (input side first), or None
-    when the chain merges or never reaches `source`."""
-    chain = []
-    while tensor is not source:
-        layer, inputs = _producer(tensor)
-        if layer is None or len(inputs) != 1:
-            return None
-        chain.append(layer)
-        tensor = inputs[0]
-    return chain[::-1]
 
 
 def _kind(layer) -> str:
@@ -59,7 +38,7 @@ def _structure(output, source, report, what):
     after = []
     tensor = output
     while True:
-        layer, inputs = _producer(tensor)
+        layer, inputs = producer(tensor)
         report.require(layer is not None and tensor is not source, "",
                        f"{what}: no addition found -- the block must add the shortcut to the main path "
                        f"(layers.Add()([shortcut, x]))")
@@ -71,7 +50,7 @@ def _structure(output, source, report, what):
 
     report.require(isinstance(layer, layers.Add) and len(inputs) == 2, "",
                    f"{what}: the two paths are joined by {type(layer).__name__}; use layers.Add() to add them")
-    paths = [_branch(t, source) for t in inputs]
+    paths = [branch(t, source) for t in inputs]
     report.require(all(p is not None for p in paths), "",
                    f"{what}: each input of the Add must be one chain of layers starting from the block's input")
     main, shortcut = sorted(paths, key=lambda p: -sum(_kind(layer) == "conv" for layer in p))
@@ -97,6 +76,8 @@ def _check_path(path, expected, report, what, where):
         if kind != "conv":
             continue
         has = (tuple(layer.kernel_size), tuple(layer.strides), layer.padding)
+        if has[0] == (1, 1):  # a 1x1 window needs no padding: "same" and "valid" compute the same
+            has = (has[0], has[1], padding)
         if has != ((kernel, kernel), (stride, stride), padding):
             report.require(False, "", f"{what}: a convolution on the {where} is {has[0][0]}x{has[0][1]}, stride "
                                       f"{has[1][0]}, padding '{has[2]}'; expected {kernel}x{kernel}, stride "
@@ -180,7 +161,7 @@ def _chain_back(tensor, stop) -> list:
     """Tensors from `tensor` back along first inputs, through single-input layers, to `stop` or a merge."""
     chain = [tensor]
     while tensor is not stop:
-        layer, inputs = _producer(tensor)
+        layer, inputs = producer(tensor)
         if layer is None or len(inputs) != 1:
             break
         tensor = inputs[0]
@@ -202,13 +183,13 @@ def _residual_parts(model, report, what):
         block_input = next((t for t in chain_a if any(t is u for u in chain_b)), None)
         report.require(block_input is not None, "",
                        f"{what}: the two inputs of {add.name} do not start from one tensor")
-        paths = [_branch(a, block_input), _branch(b, block_input)]
+        paths = [branch(a, block_input), branch(b, block_input)]
         main, shortcut = sorted(paths, key=lambda p: -sum(_kind(layer) == "conv" for layer in p))
         parts.append((main, shortcut))
         block_inputs.append(block_input)
-    stem = _branch(block_inputs[0], source) or []
+    stem = branch(block_inputs[0], source) or []
     last_out = adds[-1]._outbound_nodes[0].output_tensors[0] if adds[-1]._outbound_nodes else None
-    head = _branch(model.outputs[0], last_out) if last_out is not None else None
+    head = branch(model.outputs[0], last_out) if last_out is not None else None
     report.require(head is not None, "", f"{what}: after the last block expect the ReLU's output to feed the head")
     return stem, parts, head
 

@@ -1,0 +1,62 @@
+"""check_conv_multiplies and check_bottleneck must reject plausible wrong answers and accept right ones."""
+
+from catalogue import catalogue, stub
+from keras import layers
+
+from cnn_course.grading import check_bottleneck, check_conv_multiplies
+
+WRONG_COST = {
+    "not implemented": stub,
+    "f once": lambda h, w, c, f, p: h * w * c * f * p,
+    "no n_C_prev": lambda h, w, c, f, p: h * w * c * f * f,
+    "no n_C": lambda h, w, c, f, p: h * w * f * f * p,
+    "parameters": lambda h, w, c, f, p: (f * f * p + 1) * c,
+    "no output positions": lambda h, w, c, f, p: c * f * f * p,
+    "multiplications and additions": lambda h, w, c, f, p: 2 * h * w * c * f * f * p,
+    "float": lambda h, w, c, f, p: float(h * w * c * f * f * p),
+}
+RIGHT_COST = {
+    "product": lambda h, w, c, f, p: h * w * c * f * f * p,
+    "per output value times outputs": lambda h, w, c, f, p: (f * f * p) * (h * w * c),
+}
+
+
+def bottleneck(relu_reduce=True, padding="same", order="reduce first", separate_relu=False, swap=False):
+    def block(x, reduce, filters, f):
+        if swap:
+            reduce, filters = filters, reduce
+
+        def conv(t, n, k, relu=True):
+            if separate_relu:
+                t = layers.Conv2D(n, k, padding=padding if k > 1 else "valid")(t)
+                return layers.ReLU()(t) if relu else t
+            return layers.Conv2D(n, k, padding=padding if k > 1 else "valid", activation="relu" if relu else None)(t)
+
+        if order == "reduce first":
+            return conv(conv(x, reduce, 1, relu=relu_reduce), filters, f)
+        return conv(conv(x, filters, f), reduce, 1)
+    return block
+
+
+WRONG_BOTTLENECK = {
+    "not implemented": stub,
+    "no ReLU after the 1x1": bottleneck(relu_reduce=False),
+    "valid f x f": bottleneck(padding="valid"),
+    "1x1 after the f x f": bottleneck(order="reduce last"),
+    "reduce and filters swapped": bottleneck(swap=True),
+    "no bottleneck": lambda x, reduce, filters, f: layers.Conv2D(filters, f, padding="same", activation="relu")(x),
+}
+RIGHT_BOTTLENECK = {
+    "fused ReLU": bottleneck(),
+    "ReLU layers": bottleneck(separate_relu=True),
+}
+
+test_conv_multiplies_rejects, test_conv_multiplies_accepts = catalogue(check_conv_multiplies, WRONG_COST, RIGHT_COST)
+test_bottleneck_rejects, test_bottleneck_accepts = catalogue(check_bottleneck, WRONG_BOTTLENECK, RIGHT_BOTTLENECK)
+
+
+def test_messages_name_the_likely_mistake():
+    assert "f*f" in check_conv_multiplies(WRONG_COST["f once"]).first_failure
+    assert "parameters" in check_conv_multiplies(WRONG_COST["parameters"]).first_failure
+    assert "an int" in check_conv_multiplies(WRONG_COST["float"]).first_failure
+    assert "padding='same'" in check_bottleneck(WRONG_BOTTLENECK["valid f x f"]).first_failure

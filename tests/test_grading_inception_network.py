@@ -1,0 +1,71 @@
+"""check_inception_module must reject plausible wrong modules and accept equivalent right ones."""
+
+from catalogue import catalogue, stub
+from keras import layers
+
+from cnn_course.grading import check_inception_module
+
+
+def module(order=(0, 1, 2, 3), pool="max", pool_padding="same", pool_stride=1, middle_padding="same",
+           swap_reduce=False, relu_on_reduce=True, separate_relu=False, reduce_after=False, axis=-1,
+           create_pool_first=False):
+    """An Inception module with one knob per plausible mistake (defaults: the right answer)."""
+
+    def inception_module(x, filters):
+        n1, r3, n3, r5, n5, proj = filters
+        if swap_reduce:
+            r3, n3 = n3, r3
+
+        def conv(t, n, k, relu=True, padding="same"):
+            if separate_relu:
+                t = layers.Conv2D(n, k, padding=padding)(t)
+                return layers.ReLU()(t) if relu else t
+            return layers.Conv2D(n, k, padding=padding, activation="relu" if relu else None)(t)
+
+        Pool = layers.MaxPooling2D if pool == "max" else layers.AveragePooling2D
+        if create_pool_first:
+            pooled = Pool(3, strides=pool_stride, padding=pool_padding)(x)
+        b1 = conv(x, n1, 1)
+        if reduce_after:
+            b3 = conv(conv(x, n3, 3, padding=middle_padding), r3, 1)
+        else:
+            b3 = conv(conv(x, r3, 1, relu=relu_on_reduce), n3, 3, padding=middle_padding)
+        b5 = conv(conv(x, r5, 1, relu=relu_on_reduce), n5, 5, padding=middle_padding)
+        if not create_pool_first:
+            pooled = Pool(3, strides=pool_stride, padding=pool_padding)(x)
+        bp = conv(pooled, proj, 1)
+        branches = [b1, b3, b5, bp]
+        return layers.Concatenate(axis=axis)([branches[i] for i in order])
+
+    return inception_module
+
+
+WRONG = {
+    "not implemented": stub,
+    "branches concatenated in another order": module(order=(0, 2, 1, 3)),
+    "pool before the 1x1 branch": module(order=(3, 0, 1, 2)),
+    "average pooling instead of max": module(pool="avg"),
+    "pool without padding": module(pool_padding="valid"),
+    "pool with stride 2": module(pool_stride=2),
+    "valid 3x3 and 5x5": module(middle_padding="valid"),
+    "3x3 reduce and 3x3 filters swapped": module(swap_reduce=True),
+    "no ReLU after the reductions": module(relu_on_reduce=False),
+    "1x1 reduction after the 3x3": module(reduce_after=True),
+    "concatenated along the width": module(axis=2),
+    "adds the branches": lambda x, filters: layers.Add()([layers.Conv2D(filters[0], 1)(x)] * 2),
+    "returns the input": lambda x, filters: x,
+    "returns a list": lambda x, filters: [layers.Conv2D(filters[0], 1)(x)],
+}
+RIGHT = {
+    "the reference layout": module(),
+    "ReLU as separate layers": module(separate_relu=True),
+    "pool layer created first": module(create_pool_first=True),
+}
+
+test_inception_module_rejects, test_inception_module_accepts = catalogue(check_inception_module, WRONG, RIGHT)
+
+
+def test_messages_name_the_likely_mistake():
+    assert "table's order" in check_inception_module(WRONG["branches concatenated in another order"]).first_failure
+    assert "padding='same'" in check_inception_module(WRONG["pool without padding"]).first_failure
+    assert "3x3 reduce" in check_inception_module(WRONG["3x3 reduce and 3x3 filters swapped"]).first_failure

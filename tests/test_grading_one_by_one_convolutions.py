@@ -1,0 +1,46 @@
+"""check_one_by_one_as_dense must reject plausible wrong answers and accept equivalent right ones."""
+
+import numpy as np
+from catalogue import catalogue, stub
+
+from cnn_course.grading import check_one_by_one_as_dense
+
+
+def per_pixel_loop(volume, weights, bias):
+    out = np.zeros(volume.shape[:-1] + (weights.shape[1],), volume.dtype)
+    for i in np.ndindex(volume.shape[:-1]):
+        out[i] = np.maximum(volume[i] @ weights + bias, 0)
+    return out
+
+
+def reshape_matmul(volume, weights, bias):
+    m, n_h, n_w, n_c_prev = volume.shape
+    flat = volume.reshape(-1, n_c_prev) @ weights + bias
+    return np.maximum(flat, 0).reshape(m, n_h, n_w, -1)
+
+
+WRONG = {
+    "not implemented": stub,
+    "no bias": lambda v, w, b: np.maximum(v @ w, 0),
+    "no ReLU": lambda v, w, b: v @ w + b,
+    "flattened output": lambda v, w, b: np.maximum(v.reshape(-1, v.shape[-1]) @ w + b, 0),
+    "sums the channels first": lambda v, w, b: np.maximum(v.sum(-1, keepdims=True) * w.sum(0) + b, 0),
+    "sigmoid instead of ReLU": lambda v, w, b: 1 / (1 + np.exp(-(v @ w + b))),
+    "returns a list": lambda v, w, b: np.maximum(v @ w + b, 0).tolist(),
+    "transposed weights": lambda v, w, b: np.maximum(v @ w.T + b, 0),
+}
+RIGHT = {
+    "matmul on the channel axis": lambda v, w, b: np.maximum(v @ w + b, 0),
+    "einsum": lambda v, w, b: np.maximum(np.einsum("mhwc,cd->mhwd", v, w) + b, 0),
+    "loop over pixels": per_pixel_loop,
+    "reshape, multiply, reshape back": reshape_matmul,
+}
+
+test_one_by_one_as_dense_rejects, test_one_by_one_as_dense_accepts = catalogue(check_one_by_one_as_dense, WRONG,
+                                                                                RIGHT)
+
+
+def test_messages_name_the_likely_mistake():
+    assert "bias" in check_one_by_one_as_dense(WRONG["no bias"]).first_failure
+    assert "ReLU" in check_one_by_one_as_dense(WRONG["no ReLU"]).first_failure
+    assert "shape" in check_one_by_one_as_dense(WRONG["flattened output"]).first_failure
