@@ -184,3 +184,22 @@ def bottleneck(x, reduce: int, filters: int, f: int, name: str | None = None):
     """
     x = layers.Conv2D(reduce, 1, activation="relu", name=_named(name, "reduce"))(x)
     return layers.Conv2D(filters, f, padding="same", activation="relu", name=name)(x)
+
+
+def mlpconv(x, filters: int, f: int, strides: int = 1, name: str | None = None):
+    """Network in Network's "mlpconv" layer: an f x f convolution followed by two 1x1
+    convolutions, all with ReLU -- a small multilayer perceptron slid over every position.
+
+    Lin, Chen & Yan, "Network In Network", ICLR 2014 (arXiv:1312.4400).
+    Shapes: (n_H, n_W, n_C) -> (n_H / strides, n_W / strides, filters) with "same" padding.
+
+    Args:
+        x: input tensor, (batch, n_H, n_W, n_C).
+        filters: filters of all three convolutions.
+        f: window of the first convolution.
+        strides: stride of the first convolution.
+        name: layers are ``{name}_conv``, ``{name}_mlp1`` and ``{name}_mlp2``.
+    """
+    x = layers.Conv2D(filters, f, strides=strides, padding="same", activation="relu", name=_named(name, "conv"))(x)
+    x = layers.Conv2D(filters, 1, activation="relu", name=_named(name, "mlp1"))(x)
+    return layers.Conv2D(filters, 1, activation="relu", name=_named(name, "mlp2"))(x)

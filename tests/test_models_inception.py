@@ -60,8 +60,30 @@ def test_googlenet_volume_walk_follows_table_1():
     assert shapes["avg_pool"] == (1024,)
 
 
-def test_googlenet_on_small_images_without_side_branches():
-    model = GoogLeNet(input_shape=(64, 64, 3), classes=6)
-    assert model.output_shape == (None, 6)
-    with pytest.raises(ValueError, match="5x5 or larger"):
-        GoogLeNet(input_shape=(64, 64, 3), classes=6, aux_classifiers=True)
+def test_narrow_googlenet_on_fingers_with_side_branches():
+    model = GoogLeNet(input_shape=(64, 64, 3), classes=6, aux_classifiers=True, width=0.25)
+    assert [o.shape for o in model.outputs] == [(None, 6)] * 3
+    assert model.get_layer("aux1_pool").output.shape[1:3] == (4, 4)  # pooled to 4x4 as on 14x14 maps
+    assert model.get_layer("inception_3a_output").output.shape[-1] == 64  # 256 / 4
+    with pytest.raises(ValueError, match="4x4 or larger"):
+        GoogLeNet(input_shape=(32, 32, 3), classes=6, aux_classifiers=True)
+
+
+def test_bottleneck_is_the_lectures_cheap_5x5():
+    from cnn_course.blocks import bottleneck
+
+    inputs = keras.Input((28, 28, 192))
+    model = keras.Model(inputs, bottleneck(inputs, 16, 32, 5, name="b"))
+    assert model.output_shape == (None, 28, 28, 32)
+    assert [costs.count_multiplies(model.get_layer(n)) for n in ("b_reduce", "b")] == [2_408_448, 10_035_200]
+
+
+def test_mlpconv_is_a_convolution_and_two_1x1_layers():
+    from cnn_course.blocks import mlpconv
+
+    inputs = keras.Input((32, 32, 3))
+    model = keras.Model(inputs, mlpconv(inputs, 16, 5, strides=2, name="m"))
+    assert model.output_shape == (None, 16, 16, 16)
+    assert [model.get_layer(f"m_{n}").kernel.shape for n in ("conv", "mlp1", "mlp2")] == [
+        (5, 5, 3, 16), (1, 1, 16, 16), (1, 1, 16, 16)]
+    assert model.count_params() == (5 * 5 * 3 + 1) * 16 + 2 * (16 + 1) * 16

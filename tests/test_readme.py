@@ -1,5 +1,8 @@
 """The README tells the two commands, and its measured tables match results/*.json."""
 
+import json
+import re
+
 import pytest
 
 from cnn_course import benchmark
@@ -28,8 +31,6 @@ def test_every_solution_notebook_is_in_the_table():
 
 def test_recorded_measurements_meet_the_course_targets():
     """Guards on the stored figures: re-measure with the scripts when the code changes them."""
-    import json
-
     fingers = json.loads((REPO_ROOT / "results" / "fingers_difficulty.json").read_text())
     assert fingers["logistic_regression_test_accuracy"] <= 0.45
     assert fingers["small_cnn_test_accuracy"] >= 0.90 and fingers["small_cnn_train_seconds"] <= 180
@@ -38,3 +39,31 @@ def test_recorded_measurements_meet_the_course_targets():
         if name != "machine":
             assert entry["quick"]["seconds"] < 60 and not entry["quick"]["errors"], name
             assert not entry["full"]["errors"], name
+
+
+# The accuracies the course promises in full mode (the issues' targets).
+TARGET_ACCURACY = {"00_keras_tutorial": 0.90, "01_classic_networks": 0.97, "02_residual_networks": 0.95}
+
+
+def full_results(name: str) -> list[str]:
+    runs = json.loads((REPO_ROOT / "results" / "benchmarks.json").read_text())
+    assert name in runs, f"{name} has not been benchmarked: run `python -m cnn_course benchmark {name[:2]}`"
+    return runs[name]["full"]["results"]
+
+
+@pytest.mark.parametrize("name", list(TARGET_ACCURACY))
+def test_full_mode_reaches_the_promised_accuracy(name):
+    accuracy = float(re.search(r"test accuracy: ([\d.]+)", full_results(name)[0]).group(1))
+    assert accuracy >= TARGET_ACCURACY[name]
+
+
+def test_full_mode_shows_the_degradation_problem():
+    """Notebook 03: the deepest plain net trains worse than the shallowest; residual nets of that depth do not."""
+    losses = {}
+    for line in full_results("03_why_resnets_work"):
+        kind, values = re.match(r"final training loss, (\w+): (.*?)\s+\(", line).groups()
+        losses[kind] = {int(d): float(v) for d, v in re.findall(r"(\d+) layers ([\d.]+)", values)}
+    plain, residual = losses["plain"], losses["residual"]
+    shallow, deep = min(plain), max(plain)
+    assert plain[deep] > plain[shallow] and residual[deep] < plain[deep]
+    assert residual[deep] <= residual[shallow]

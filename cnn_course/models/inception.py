@@ -28,7 +28,7 @@ AUX_LOSS_WEIGHT = 0.3
 
 
 def GoogLeNet(include_top=True, weights=None, input_shape=None, pooling=None, classes=1000,
-              aux_classifiers=False, classifier_activation="softmax", name="googlenet"):
+              aux_classifiers=False, width=1.0, classifier_activation="softmax", name="googlenet"):
     """GoogLeNet: a convolutional stem, nine Inception modules, global average pooling,
     40% dropout and a softmax; 6,998,552 parameters at 224x224 with 1000 classes.
 
@@ -36,9 +36,10 @@ def GoogLeNet(include_top=True, weights=None, input_shape=None, pooling=None, cl
     side branches of the paper (on modules 4a and 4d: 5x5 average pool with stride 3, 1x1
     convolution with 128 filters, a 1024-unit layer, 70% dropout, a softmax), 13,378,280
     parameters in all. Train with ``loss_weights=[1, AUX_LOSS_WEIGHT, AUX_LOSS_WEIGHT]`` and
-    predict with the first output. The side branches need module 4a's output to be at least
-    5x5, i.e. inputs of at least 65x65. The paper's local response normalization is left
-    out (later work found it does not help); every convolution has a bias and ReLU.
+    predict with the first output. A side branch pools its input to 4x4, as the paper's does
+    on 14x14 maps; on maps smaller than 14x14 (small images) the window shrinks to n - 3 with
+    stride 1. The paper's local response normalization is left out (later work found it does
+    not help); every convolution has a bias and ReLU.
 
     Args:
         include_top: add the pooling, dropout and classifier (and the side branches).
@@ -47,14 +48,19 @@ def GoogLeNet(include_top=True, weights=None, input_shape=None, pooling=None, cl
         pooling: without the top, None, "avg" or "max".
         classes: outputs of the classifier(s).
         aux_classifiers: add the two auxiliary classifiers (only with the top).
+        width: multiplies every layer's number of filters and units (at least 1 each); e.g.
+            0.25 gives a narrow GoogLeNet that trains on a CPU.
         classifier_activation: activation of the classifier(s).
         name: model name.
     """
+    def n(filters):
+        return max(1, round(filters * width))
+
     inputs = keras.Input(input_shape or (224, 224, 3))
-    x = layers.Conv2D(64, 7, strides=2, padding="same", activation="relu", name="conv1_7x7_s2")(inputs)
+    x = layers.Conv2D(n(64), 7, strides=2, padding="same", activation="relu", name="conv1_7x7_s2")(inputs)
     x = layers.MaxPooling2D(3, strides=2, padding="same", name="pool1_3x3_s2")(x)
-    x = layers.Conv2D(64, 1, activation="relu", name="conv2_3x3_reduce")(x)
-    x = layers.Conv2D(192, 3, padding="same", activation="relu", name="conv2_3x3")(x)
+    x = layers.Conv2D(n(64), 1, activation="relu", name="conv2_3x3_reduce")(x)
+    x = layers.Conv2D(n(192), 3, padding="same", activation="relu", name="conv2_3x3")(x)
     x = layers.MaxPooling2D(3, strides=2, padding="same", name="pool2_3x3_s2")(x)
     side_outputs = []
     for module in GOOGLENET_MODULES:
@@ -62,9 +68,10 @@ def GoogLeNet(include_top=True, weights=None, input_shape=None, pooling=None, cl
             x = layers.MaxPooling2D(3, strides=2, padding="same", name=f"{module}_3x3_s2")(x)
             continue
         label, filters = module
-        x = inception_module(x, filters, name=f"inception_{label}")
+        x = inception_module(x, [n(f) for f in filters], name=f"inception_{label}")
         if include_top and aux_classifiers and label in AUX_AFTER:
-            side_outputs.append(_auxiliary_classifier(x, classes, classifier_activation, f"aux{len(side_outputs) + 1}"))
+            side_outputs.append(_auxiliary_classifier(x, classes, classifier_activation, n,
+                                                      f"aux{len(side_outputs) + 1}"))
     if include_top:
         x = layers.GlobalAveragePooling2D(name="avg_pool")(x)
         x = layers.Dropout(0.4, name="dropout")(x)
@@ -77,14 +84,16 @@ def GoogLeNet(include_top=True, weights=None, input_shape=None, pooling=None, cl
     return load_weights(model, weights)
 
 
-def _auxiliary_classifier(x, classes, activation, name):
+def _auxiliary_classifier(x, classes, activation, n, name):
     """A side branch that classifies from an intermediate module (the paper's Section 5)."""
-    if min(x.shape[1], x.shape[2]) < 5:
-        raise ValueError(f"the auxiliary classifiers need a 5x5 or larger input at module "
-                         f"{AUX_AFTER[0]}, got {x.shape[1]}x{x.shape[2]}: use a larger input_shape")
-    x = layers.AveragePooling2D(5, strides=3, name=f"{name}_pool")(x)
-    x = layers.Conv2D(128, 1, activation="relu", name=f"{name}_conv")(x)
+    size = min(x.shape[1], x.shape[2])
+    if size < 4:
+        raise ValueError(f"the auxiliary classifiers need a 4x4 or larger map at module {AUX_AFTER[0]}, "
+                         f"got {x.shape[1]}x{x.shape[2]}: use a larger input_shape (at least 49x49)")
+    window, stride = (5, 3) if size >= 14 else (size - 3, 1)  # pool to 4x4 as the paper does on 14x14
+    x = layers.AveragePooling2D(window, strides=stride, name=f"{name}_pool")(x)
+    x = layers.Conv2D(n(128), 1, activation="relu", name=f"{name}_conv")(x)
     x = layers.Flatten(name=f"{name}_flatten")(x)
-    x = layers.Dense(1024, activation="relu", name=f"{name}_fc")(x)
+    x = layers.Dense(n(1024), activation="relu", name=f"{name}_fc")(x)
     x = layers.Dropout(0.7, name=f"{name}_dropout")(x)
     return layers.Dense(classes, activation=activation, name=f"{name}_predictions")(x)
