@@ -15,20 +15,26 @@ import re
 import time
 from pathlib import Path
 
+import nbformat
+
 from cnn_course.config import REPO_ROOT
 from cnn_course.notebooks import SOLUTIONS, execute
 
 RESULTS = REPO_ROOT / "results" / "benchmarks.json"
 FINGERS = REPO_ROOT / "results" / "fingers_difficulty.json"
 README = REPO_ROOT / "README.md"
+EXECUTED = REPO_ROOT / "results" / "executed"
 RESULT_LINE = re.compile(r"^((?:test accuracy|final training loss).*)$", re.MULTILINE | re.IGNORECASE)
 
 
 def run(path: Path, quick: bool) -> dict:
-    """Execute one notebook; return its wall time, errors and result lines."""
+    """Execute one notebook, keep the executed copy in results/executed/, and return its wall
+    time, errors and result lines."""
     start = time.perf_counter()
     notebook = execute(path, quick=quick)
     seconds = time.perf_counter() - start
+    EXECUTED.mkdir(parents=True, exist_ok=True)  # the run with its outputs, to read (not committed)
+    nbformat.write(notebook, EXECUTED / f"{path.stem}.{'quick' if quick else 'full'}.ipynb")
     text = "".join(o.get("text", "") for c in notebook.cells if c.cell_type == "code" for o in c.outputs)
     errors = [f"{o['ename']}: {o['evalue'][:120]}" for c in notebook.cells if c.cell_type == "code"
               for o in c.outputs if o.get("output_type") == "error"]
@@ -63,8 +69,6 @@ def machine_description() -> str:
 
 def readme_table(data: dict) -> str:
     """The README's notebook table from measured figures."""
-    import nbformat
-
     rows = ["| # | notebook | exercises | quick run | full run | full-mode results |",
             "| --- | --- | --- | --- | --- | --- |"]
     for path in sorted(SOLUTIONS.glob("*.ipynb")):

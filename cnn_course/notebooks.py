@@ -153,8 +153,12 @@ def build(check: bool = False) -> list[Path]:
     return stale
 
 
-def execute(path: Path, quick: bool = True, timeout: int = 1200):
-    """Run a notebook headless in its own folder (errors are kept in the outputs) and return it."""
+def execute(path: Path, quick: bool = True, timeout: int | None = None):
+    """Run a notebook headless in its own folder (errors are kept in the outputs) and return it.
+
+    `timeout` limits each cell, by default 10 minutes in quick mode and 4 hours in full mode
+    (full-mode training on a CPU can take tens of minutes).
+    """
     import os
 
     from nbclient import NotebookClient
@@ -163,8 +167,8 @@ def execute(path: Path, quick: bool = True, timeout: int = 1200):
     previous = os.environ.get("CNN_COURSE_QUICK")
     os.environ["CNN_COURSE_QUICK"] = "1" if quick else "0"
     try:
-        NotebookClient(notebook, timeout=timeout, allow_errors=True, kernel_name="python3",
-                       resources={"metadata": {"path": str(Path(path).parent)}}).execute()
+        NotebookClient(notebook, timeout=timeout or (600 if quick else 4 * 3600), allow_errors=True,
+                       kernel_name="python3", resources={"metadata": {"path": str(Path(path).parent)}}).execute()
     finally:
         if previous is None:
             os.environ.pop("CNN_COURSE_QUICK")
