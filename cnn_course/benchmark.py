@@ -1,8 +1,9 @@
 """Measure every solution notebook in quick and full mode and write the README's table.
 
 ``python -m cnn_course benchmark`` runs each notebook headless in both modes, records the
-wall time and every printed result line (starting with "test accuracy" or "final training
-loss"), stores them in ``results/benchmarks.json`` and rewrites the README's generated blocks (between
+wall time and every printed result line (starting with "test accuracy", "final training
+loss" or "measured speed-up"), stores them in ``results/benchmarks.json`` and rewrites the
+README's generated blocks (between
 ``<!-- name:start -->`` and ``<!-- name:end -->`` markers) from the JSON files in
 ``results/``. Nothing in those blocks is typed by hand; a test checks they match.
 """
@@ -24,7 +25,8 @@ RESULTS = REPO_ROOT / "results" / "benchmarks.json"
 FINGERS = REPO_ROOT / "results" / "fingers_difficulty.json"
 README = REPO_ROOT / "README.md"
 EXECUTED = REPO_ROOT / "results" / "executed"
-RESULT_LINE = re.compile(r"^((?:test accuracy|final training loss).*)$", re.MULTILINE | re.IGNORECASE)
+RESULT_LINE = re.compile(r"^((?:test accuracy|final training loss|measured speed-up).*)$",
+                         re.MULTILINE | re.IGNORECASE)
 
 
 def run(path: Path, quick: bool) -> dict:
@@ -86,7 +88,10 @@ def readme_table(data: dict) -> str:
 
 
 def _seconds(entry: dict, mode: str) -> str:
-    return f"{entry[mode]['seconds']:.0f} s" if mode in entry else "not measured"
+    if mode not in entry:
+        return "not measured"
+    seconds = entry[mode]["seconds"]
+    return f"{seconds:.0f} s" if seconds < 600 else f"{seconds / 60:.0f} min"
 
 
 def fingers_table(figures: dict) -> str:
