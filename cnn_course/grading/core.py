@@ -172,6 +172,23 @@ def copy_weights(source, target, report: Report) -> None:
     target.set_weights(source.get_weights())
 
 
+def copy_weights_by_role(reference_paths, answer_paths, report: Report, what: str, advice: str) -> None:
+    """Load each reference layer's weights into the learner's layer of the same role: paths (lists
+    of layers, e.g. a block's main path and shortcut, or a module's branches) pair up in order, and
+    within a path the layers that have weights pair up in order. A batch-norm epsilon is not a
+    mistake: the reference adopts the learner's."""
+    for reference_path, answer_path in zip(reference_paths, answer_paths):
+        weighted = zip([layer for layer in reference_path if layer.weights],
+                       [layer for layer in answer_path if layer.weights])
+        for reference_layer, answer_layer in weighted:
+            have, want = weight_shapes(answer_layer), weight_shapes(reference_layer)
+            report.require(have == want, "", f"{what}: {type(answer_layer).__name__} weights {have}, expected "
+                                             f"{want} -- {advice}")
+            answer_layer.set_weights(reference_layer.get_weights())
+            if hasattr(reference_layer, "epsilon"):
+                reference_layer.epsilon = answer_layer.epsilon
+
+
 def compare_outputs(answer, reference, inputs, report: Report, training: bool = False,
                     atol: float = 1e-4, what: str = "outputs") -> bool:
     """Check that two models give the same outputs on `inputs` (same weights assumed)."""

@@ -13,6 +13,7 @@ from __future__ import annotations
 from cnn_course import blocks
 from cnn_course.grading.core import (
     compare_outputs,
+    copy_weights_by_role,
     describe_difference,
     fixed_inputs,
     grader,
@@ -93,10 +94,7 @@ def check_inception_module(inception_module, report) -> None:
             report.require(not difference, "", f"{what}, {role} branch: {difference} -- {_FILTERS}, every "
                                                f"convolution 'same' with a ReLU, the pool a 3x3 max-pool")
         randomize_weights(reference, seed=case)
-        for role in BRANCHES:  # same layers in each branch (checked above): copy the weights in order
-            answer_weighted = [layer for layer in answer_branches[role] if layer.weights]
-            reference_weighted = [layer for layer in reference_branches[role] if layer.weights]
-            for answer_layer, reference_layer in zip(answer_weighted, reference_weighted):
-                answer_layer.set_weights(reference_layer.get_weights())
+        copy_weights_by_role([reference_branches[r] for r in BRANCHES], [answer_branches[r] for r in BRANCHES],
+                             report, what, _FILTERS)
         model = keras.Model(inputs, outputs)
         compare_outputs(model, reference, fixed_inputs((2, *input_shape), seed=case, low=-1, high=1), report)

@@ -11,9 +11,17 @@ writing ``Add()([x, shortcut])``, is accepted, as it computes the same function.
 from __future__ import annotations
 
 from cnn_course import blocks
-from cnn_course.grading.core import Report, compare_outputs, fixed_inputs, grader, randomize_weights
+from cnn_course.grading.core import (
+    Report,
+    compare_outputs,
+    copy_weights_by_role,
+    fixed_inputs,
+    grader,
+    randomize_weights,
+)
 from cnn_course.grading.graph import branch, producer
 
+_FILTER_ADVICE = "check the filters (F1, F2, F3) of each convolution"
 # Advice when the learner's Add fails on mismatched shapes.
 _SHAPE_HINTS = [("incompatible shapes", "both paths must have the same shape at the Add: the middle f x f "
                                         "convolution needs padding='same', and in the convolutional block both the "
@@ -84,24 +92,6 @@ def _check_path(path, expected, report, what, where):
                                       f"{stride}, padding '{padding}'")
 
 
-def _weighted(layers_):
-    return [layer for layer in layers_ if layer.weights]
-
-
-def _copy_by_role(reference_paths, answer_paths, report, what) -> None:
-    """Load each reference layer's weights into the learner's layer of the same role (paths pair
-    up in order; within a path, the layers that have weights pair up in order)."""
-    for ref_path, ans_path in zip(reference_paths, answer_paths):
-        for ref_layer, ans_layer in zip(_weighted(ref_path), _weighted(ans_path)):
-            shapes = [tuple(w.shape) for w in ans_layer.weights]
-            want = [tuple(w.shape) for w in ref_layer.weights]
-            report.require(shapes == want, "", f"{what}: {type(ans_layer).__name__} weights {shapes}, expected "
-                                               f"{want} -- check the filters (F1, F2, F3) of each convolution")
-            ans_layer.set_weights(ref_layer.get_weights())
-            if hasattr(ref_layer, "epsilon"):  # any batch-norm epsilon is a right answer: use the learner's
-                ref_layer.epsilon = ans_layer.epsilon
-
-
 def _check_block(answer, reference_block, cases, expected_paths, report) -> None:
     """Run one residual-block grader over (input_shape, args, kwargs) cases."""
     import keras
@@ -124,7 +114,7 @@ def _check_block(answer, reference_block, cases, expected_paths, report) -> None
                        f"{what} gives shape {tuple(output.shape[1:])}, expected {tuple(reference.output_shape[1:])}")
         ref_main, ref_shortcut = _structure(reference.output, ref_inputs, Report("reference"), "reference")
         randomize_weights(reference, seed=case)
-        _copy_by_role([ref_main, ref_shortcut], [main, shortcut], report, what)
+        copy_weights_by_role([ref_main, ref_shortcut], [main, shortcut], report, what, _FILTER_ADVICE)
         model = keras.Model(inputs, output)
         data = fixed_inputs((2, *input_shape), seed=case, low=-1, high=1)
         for training in (False, True):
@@ -236,8 +226,8 @@ def check_resnet50(resnet50, report) -> None:
                        f"(stem: ZeroPadding2D(3), 7x7 conv with stride 2, BN, ReLU, ZeroPadding2D(1), 3x3 max-pool "
                        f"with stride 2; stage strides 1, 2, 2, 2)" if wrong else "")
         randomize_weights(reference, seed=case)
-        _copy_by_role([ref_stem, *(path for block in ref_parts for path in block), ref_head],
-                      [stem, *(path for block in parts for path in block), head], report, what)
+        copy_weights_by_role([ref_stem, *(path for block in ref_parts for path in block), ref_head],
+                             [stem, *(path for block in parts for path in block), head], report, what, _FILTER_ADVICE)
         data = fixed_inputs((2, *input_shape), seed=case, low=-1, high=1)
         for training in (False, True):
             compare_outputs(model, reference, data, report, training=training)
