@@ -7,6 +7,7 @@ run and what the README's results table reports.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import warnings
@@ -35,6 +36,28 @@ def cache_dir() -> Path:
     return path
 
 
+@contextlib.contextmanager
+def _native_stderr_silenced():
+    """Send the process's own stderr (file descriptor 2) to /dev/null for a moment.
+
+    TensorFlow's C++ start-up lines ("Could not find cuda drivers", "failed call to cuInit")
+    are written before its log settings apply, so no environment variable hides them on a
+    machine without a GPU. Python errors still surface: they are raised, not printed here.
+    """
+    try:
+        saved = os.dup(2)
+    except OSError:  # no file descriptor 2 (some embedded interpreters): nothing to silence
+        yield
+        return
+    with open(os.devnull, "w") as devnull:
+        os.dup2(devnull.fileno(), 2)
+        try:
+            yield
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+
+
 def setup(seed: int = SEED, verbose: bool = True) -> None:
     """Prepare a notebook: quiet TensorFlow logs, fix all seeds, report the mode.
 
@@ -45,7 +68,13 @@ def setup(seed: int = SEED, verbose: bool = True) -> None:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     logging.getLogger("tensorflow").setLevel(logging.ERROR)
     warnings.filterwarnings("ignore", module="keras")
-    import keras
+    with _native_stderr_silenced():
+        import keras
+
+        if keras.backend.backend() == "tensorflow":
+            import tensorflow as tf
+
+            tf.config.list_physical_devices()  # looks for a GPU now, while its messages are silenced
 
     keras.utils.set_random_seed(seed)
     if verbose:

@@ -7,7 +7,7 @@ import pytest
 
 from cnn_course.blocks import convolutional_block, identity_block, residual_block
 from cnn_course.grading.core import fixed_inputs, randomize_weights
-from cnn_course.models import ResNet50
+from cnn_course.models import CifarResNet, ResNet50, zero_init_residuals
 
 
 def block_model(block, input_shape, *args, **kwargs):
@@ -77,15 +77,11 @@ def test_resnet18_has_the_papers_11_7_million_trainable_parameters():
 
 @pytest.mark.parametrize("depth, millions", [(20, 0.27), (32, 0.46), (44, 0.66), (56, 0.85), (110, 1.7)])
 def test_cifar_resnets_have_the_papers_parameter_counts(depth, millions):
-    from cnn_course.models import CifarResNet
-
     assert round(trainable(CifarResNet(depth)) / 1e6, 2 if depth < 110 else 1) == millions
 
 
 @pytest.mark.parametrize("depth", [8, 20])
 def test_plain_twin_has_the_same_layers_but_no_shortcuts(depth):
-    from cnn_course.models import CifarResNet
-
     residual, plain = CifarResNet(depth), CifarResNet(depth, plain=True)
     assert trainable(plain) == trainable(residual)  # option A shortcuts carry no weights
     assert not any(isinstance(layer, keras.layers.Add) for layer in plain.layers)
@@ -104,7 +100,32 @@ def test_zero_pad_shortcut_subsamples_and_appends_zero_channels():
 
 
 def test_cifar_resnet_depth_must_be_6n_plus_2():
-    from cnn_course.models import CifarResNet
-
     with pytest.raises(ValueError, match="6n"):
         CifarResNet(21)
+
+
+def _zero_gamma_layers(model):
+    return sorted(layer.name for layer in model.layers
+                  if isinstance(layer, keras.layers.BatchNormalization) and not np.asarray(layer.gamma).any())
+
+
+@pytest.mark.parametrize("build, blocks, last_bn", [
+    (lambda: ResNet50(input_shape=(64, 64, 3), classes=6), 16, "_3_bn"),
+    (lambda: CifarResNet(20), 9, "_2_bn"),
+])
+def test_zero_init_residuals_zeroes_the_last_batch_norm_of_each_main_path(build, blocks, last_bn):
+    model = build()
+    assert zero_init_residuals(model) == blocks
+    zeroed = _zero_gamma_layers(model)
+    assert len(zeroed) == blocks and all(name.endswith(last_bn) for name in zeroed)
+
+
+def test_zero_init_residuals_finds_the_main_path_whatever_the_add_order_and_skips_plain_nets():
+    inputs = keras.Input((6, 6, 8))
+    x = keras.layers.Conv2D(8, 3, padding="same", name="c1")(inputs)
+    x = keras.layers.BatchNormalization(name="bn1")(x)
+    shortcut = keras.layers.BatchNormalization(name="shortcut_bn")(inputs)
+    model = keras.Model(inputs, keras.layers.Add()([x, shortcut]))  # main path first this time
+    assert zero_init_residuals(model) == 1 and _zero_gamma_layers(model) == ["bn1"]
+    plain = CifarResNet(8, plain=True)
+    assert zero_init_residuals(plain) == 0 and _zero_gamma_layers(plain) == []
