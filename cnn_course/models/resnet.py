@@ -123,12 +123,13 @@ def CifarResNet(depth=20, include_top=True, weights=None, input_shape=None, pool
 
 
 def zero_init_residuals(model):
-    """Start every residual block as the identity: set to 0 the scale gamma of the last batch
-    norm on each block's main path, so the main path outputs zeros and the block computes
-    g(0 + a) = a on its (non-negative) input. The network then starts as shallow as its
-    stem and head, and each block learns its residual from there (Goyal et al., "Accurate,
-    Large Minibatch SGD", 2017, Section 5.1). Works on any Functional model built from
-    blocks that end in BatchNormalization -> Add; returns the number of blocks changed.
+    """Start every residual block with its main path switched off: set to 0 the scale gamma of
+    the last batch norm on each block's main path, so the main path outputs zeros. An identity
+    block then computes g(0 + a) = a on its (non-negative) input and a convolutional block
+    just its shortcut, so a deep network starts nearly as shallow as its stem and head, and
+    each block learns its residual from there (Goyal et al., "Accurate, Large Minibatch SGD",
+    2017, Section 5.1). Works on any Functional model built from blocks that end in
+    BatchNormalization -> Add; returns the number of blocks changed.
     """
     from cnn_course.grading.graph import producer  # here: the grading package imports models
 
