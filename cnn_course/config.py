@@ -71,10 +71,7 @@ def setup(seed: int = SEED, verbose: bool = True) -> None:
     with _native_stderr_silenced():
         import keras
 
-        if keras.backend.backend() == "tensorflow":
-            import tensorflow as tf
-
-            tf.config.list_physical_devices()  # looks for a GPU now, while its messages are silenced
+        keras.ops.zeros(())  # the first operation looks for a GPU: now, while its messages are silenced
 
     keras.utils.set_random_seed(seed)
     if verbose:
