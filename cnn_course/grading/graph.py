@@ -25,3 +25,15 @@ def branch(tensor, source) -> list | None:
         chain.append(layer)
         tensor = inputs[0]
     return chain[::-1]
+
+
+def chain_back(tensor, stop=None) -> list:
+    """Tensors from `tensor` (first) back along single-input layers to `stop`, a merge or an input."""
+    chain = [tensor]
+    while tensor is not stop:
+        layer, inputs = producer(tensor)
+        if layer is None or len(inputs) != 1:
+            break
+        tensor = inputs[0]
+        chain.append(tensor)
+    return chain

@@ -19,7 +19,7 @@ from cnn_course.grading.core import (
     grader,
     randomize_weights,
 )
-from cnn_course.grading.graph import branch, producer
+from cnn_course.grading.graph import branch, chain_back, producer
 
 _FILTER_ADVICE = "check the filters (F1, F2, F3) of each convolution"
 # Advice when the learner's Add fails on mismatched shapes.
@@ -147,18 +147,6 @@ def check_convolutional_block(convolutional_block, report) -> None:
                  report)
 
 
-def _chain_back(tensor, stop) -> list:
-    """Tensors from `tensor` back along first inputs, through single-input layers, to `stop` or a merge."""
-    chain = [tensor]
-    while tensor is not stop:
-        layer, inputs = producer(tensor)
-        if layer is None or len(inputs) != 1:
-            break
-        tensor = inputs[0]
-        chain.append(tensor)
-    return chain
-
-
 def _residual_parts(model, report, what):
     """Split a residual network into stem layers, blocks (main path, shortcut) and head layers."""
     from keras import layers
@@ -169,7 +157,7 @@ def _residual_parts(model, report, what):
     parts, block_inputs = [], []
     for add in adds:
         a, b = add._inbound_nodes[0].input_tensors
-        chain_a, chain_b = _chain_back(a, source), _chain_back(b, source)
+        chain_a, chain_b = chain_back(a, source), chain_back(b, source)
         block_input = next((t for t in chain_a if any(t is u for u in chain_b)), None)
         report.require(block_input is not None, "",
                        f"{what}: the two inputs of {add.name} do not start from one tensor")

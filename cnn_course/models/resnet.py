@@ -131,27 +131,17 @@ def zero_init_residuals(model):
     2017, Section 5.1). Works on any Functional model built from blocks that end in
     BatchNormalization -> Add; returns the number of blocks changed.
     """
-    from cnn_course.grading.graph import producer  # here: the grading package imports models
+    from cnn_course.grading.graph import chain_back, producer  # here: the grading package imports models
 
     changed = 0
     for add in (layer for layer in model.layers if isinstance(layer, layers.Add)):
-        main_path_end = max(add._inbound_nodes[0].input_tensors, key=_layers_behind)
+        # back to the block's input, the main path passes more layers than the shortcut
+        main_path_end = max(add._inbound_nodes[0].input_tensors, key=lambda tensor: len(chain_back(tensor)))
         last, _ = producer(main_path_end)
         if isinstance(last, layers.BatchNormalization):
             last.gamma.assign(keras.ops.zeros_like(last.gamma))
             changed += 1
     return changed
-
-
-def _layers_behind(tensor) -> int:
-    """Single-input layers between `tensor` and the nearest merge or input behind it; at an
-    Add the main path has more of them than the shortcut."""
-    from cnn_course.grading.graph import producer
-
-    count, (layer, inputs) = 0, producer(tensor)
-    while layer is not None and len(inputs) == 1:
-        count, (layer, inputs) = count + 1, producer(inputs[0])
-    return count
 
 
 def _head(x, include_top, pooling, classes, classifier_activation):
