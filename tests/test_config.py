@@ -7,7 +7,6 @@ import sys
 import pytest
 
 from cnn_course import config
-from cnn_course.config import REPO_ROOT
 
 
 @pytest.mark.parametrize("value, quick", [("1", True), ("yes", True), ("0", False), ("", False), ("false", False)])
@@ -40,7 +39,7 @@ def test_setup_keeps_tensorflows_native_start_up_lines_out_of_the_notebook():
     leave stderr working afterwards."""
     code = ("import sys; from cnn_course import config; config.setup(verbose=False); import keras; "
             "keras.ops.zeros(()) + 1; print('still here', file=sys.stderr)")
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO_ROOT,
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=config.REPO_ROOT,
                             env={k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"})
     assert result.returncode == 0, result.stderr
     assert result.stderr.strip() == "still here", result.stderr

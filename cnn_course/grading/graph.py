@@ -17,14 +17,10 @@ def producer(tensor):
 def branch(tensor, source) -> list | None:
     """Layers on the single-input chain from `source` to `tensor` (input side first), or None
     when the chain merges or never reaches `source`."""
-    chain = []
-    while tensor is not source:
-        layer, inputs = producer(tensor)
-        if layer is None or len(inputs) != 1:
-            return None
-        chain.append(layer)
-        tensor = inputs[0]
-    return chain[::-1]
+    chain = chain_back(tensor, source)
+    if chain[-1] is not source:
+        return None
+    return [producer(t)[0] for t in reversed(chain[:-1])]
 
 
 def chain_back(tensor, stop=None) -> list:
