@@ -3,7 +3,9 @@
 import os
 from collections import defaultdict
 
-os.environ.setdefault("CNN_COURSE_QUICK", "1")
+from cnn_course.config import QUICK_VARIABLE
+
+os.environ.setdefault(QUICK_VARIABLE, "1")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 _notebook_seconds: dict[str, float] = defaultdict(float)

@@ -19,6 +19,9 @@ import venv
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
+sys.path.insert(0, str(ROOT))
+from cnn_course.config import QUICK_VARIABLE  # noqa: E402 -- standard library only, importable before .venv exists
+
 VENV = Path(os.environ.get("CNN_COURSE_VENV", ROOT / ".venv"))
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
@@ -58,7 +61,7 @@ def main(argv: list[str]) -> int:
     if command == "lab":
         return subprocess.call([BIN / "jupyter", "lab", "notebooks", *rest], cwd=ROOT)
     if command == "test":
-        env = {**os.environ, "CNN_COURSE_QUICK": os.environ.get("CNN_COURSE_QUICK", "1")}
+        env = {**os.environ, QUICK_VARIABLE: os.environ.get(QUICK_VARIABLE, "1")}
         return subprocess.call([PYTHON, "-m", "pytest", *rest], cwd=ROOT, env=env)
     return subprocess.call([PYTHON, "-m", "cnn_course", command, *rest], cwd=ROOT)
 

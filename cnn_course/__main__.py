@@ -21,13 +21,13 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     if args.command == "benchmark":
-        from cnn_course.benchmark import benchmark
+        from cnn_course.notebooks.benchmark import benchmark
 
         benchmark(args.names, modes=("quick",) if args.quick_only else ("quick", "full"))
         return 0
 
     if args.command == "build":
-        from cnn_course.notebooks import build as build_notebooks
+        from cnn_course.notebooks.build import build as build_notebooks
 
         changed = build_notebooks(check=args.check)
         for path in changed:
@@ -36,8 +36,8 @@ def main(argv: list[str] | None = None) -> int:
             print("notebooks are up to date")
         return 1 if args.check and changed else 0
 
-    from cnn_course.grading.notebook import grade as grade_notebook
-    from cnn_course.grading.notebook import table
+    from cnn_course.notebooks.grade import grade as grade_notebook
+    from cnn_course.notebooks.grade import table
 
     if not args.notebook.exists():
         print(f"no such notebook: {args.notebook}", file=sys.stderr)

@@ -45,7 +45,8 @@ def _conv_bn(x, filters, kernel, strides=1, padding="valid", name=None, step="1"
 
 
 def identity_block(x, f: int, filters, name: str | None = None):
-    """ResNet's bottleneck block whose shortcut is the identity: input and output shapes are equal.
+    """ResNet's bottleneck block (1x1 reduce, f x f, 1x1 restore) whose shortcut is the identity:
+    input and output shapes are equal.
 
     Main path: 1x1 conv (F1) -> BN -> ReLU -> f x f "same" conv (F2) -> BN -> ReLU -> 1x1 conv
     (F3) -> BN; then the input is added and a final ReLU applied: a[l+2] = g(z[l+2] + a[l]).
@@ -159,18 +160,19 @@ def inception_module(x, filters, name: str | None = None):
     n1x1, n3x3_reduce, n3x3, n5x5_reduce, n5x5, pool_proj = filters
 
     branch1 = layers.Conv2D(n1x1, 1, activation="relu", name=_named(name, "1x1"))(x)
-    branch3 = bottleneck(x, n3x3_reduce, n3x3, 3, name=_named(name, "3x3"))
-    branch5 = bottleneck(x, n5x5_reduce, n5x5, 5, name=_named(name, "5x5"))
+    branch3 = bottleneck_layer(x, n3x3_reduce, n3x3, 3, name=_named(name, "3x3"))
+    branch5 = bottleneck_layer(x, n5x5_reduce, n5x5, 5, name=_named(name, "5x5"))
     pooled = layers.MaxPooling2D(3, strides=1, padding="same", name=_named(name, "pool"))(x)
     branch_pool = layers.Conv2D(pool_proj, 1, activation="relu", name=_named(name, "pool_proj"))(pooled)
     return layers.Concatenate(name=_named(name, "output"))([branch1, branch3, branch5, branch_pool])
 
 
-def bottleneck(x, reduce: int, filters: int, f: int, name: str | None = None):
-    """A 1x1 convolution that shrinks the channels to `reduce`, then the f x f "same" convolution,
-    both with ReLU: the lecture's bottleneck layer, about ten times cheaper than the f x f
+def bottleneck_layer(x, reduce: int, filters: int, f: int, name: str | None = None):
+    """Inception's bottleneck layer: a 1x1 convolution that shrinks the channels to `reduce`,
+    then the f x f "same" convolution, both with ReLU -- about ten times cheaper than the f x f
     convolution alone when `reduce` is small (Inception motivation: 12.4M instead of 120M
-    multiplications for 5x5, 32 filters on 28x28x192 with reduce=16).
+    multiplications for 5x5, 32 filters on 28x28x192 with reduce=16). Not to be confused with
+    ResNet's bottleneck *block* (`identity_block`, `convolutional_block`).
 
     Lin, Chen & Yan, "Network In Network", 2013 (arXiv:1312.4400); Szegedy et al. 2014
     (arXiv:1409.4842). Shapes: (n_H, n_W, n_C) -> (n_H, n_W, filters).

@@ -29,6 +29,21 @@ def pick(full, quick):
     return quick if is_quick() else full
 
 
+@contextlib.contextmanager
+def mode(quick: bool):
+    """Quick or full mode inside the ``with`` block, for this process and the kernels it starts;
+    the mode as it was afterwards."""
+    previous = os.environ.get(QUICK_VARIABLE)
+    os.environ[QUICK_VARIABLE] = "1" if quick else "0"
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop(QUICK_VARIABLE, None)
+        else:
+            os.environ[QUICK_VARIABLE] = previous
+
+
 def cache_dir() -> Path:
     """Folder for generated data sets: ``$CNN_COURSE_CACHE`` or ``~/.cache/cnn_course``."""
     path = Path(os.environ.get(CACHE_VARIABLE) or Path.home() / ".cache" / "cnn_course")

@@ -23,6 +23,8 @@ from math import prod
 import keras
 from keras import layers
 
+from cnn_course.graph import producer_name
+
 _WEIGHTED = (layers.Dense, layers.Conv1D, layers.Conv2D, layers.Conv3D, layers.DepthwiseConv1D,
              layers.DepthwiseConv2D, layers.SeparableConv1D, layers.SeparableConv2D)
 
@@ -156,7 +158,7 @@ def volume_table(model) -> VolumeTable:
     table = VolumeTable()
     for tensor in model.inputs:
         shape = tuple(tensor.shape[1:])
-        table.append(VolumeRow(_input_name(tensor), "Input", shape, prod(shape), 0, 0))
+        table.append(VolumeRow(producer_name(tensor), "Input", shape, prod(shape), 0, 0))
     for layer in model.layers:
         if isinstance(layer, keras.layers.InputLayer):
             continue
@@ -164,8 +166,3 @@ def volume_table(model) -> VolumeTable:
         table.append(VolumeRow(layer.name, type(layer).__name__, shape, prod(shape), count_params(layer),
                                count_multiplies(layer)))
     return table
-
-
-def _input_name(tensor) -> str:
-    history = getattr(tensor, "_keras_history", None)
-    return history.operation.name if history else "input"

@@ -14,8 +14,8 @@ import json
 import time
 
 from cnn_course import config, datasets
-from cnn_course.benchmark import machine_description, update_readme
 from cnn_course.models.baseline import SmallCNN
+from cnn_course.notebooks.benchmark import machine_description, update_readme
 
 
 def logistic_regression_accuracy(train, test) -> tuple[float, float]:

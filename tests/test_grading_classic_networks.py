@@ -6,7 +6,7 @@ import keras
 from catalogue import catalogue, stub
 from keras import layers
 
-from cnn_course.grading import check_conv_output_shape, check_LeNet5, check_vgg_block
+from cnn_course.grading.classic_networks import check_conv_output_shape, check_LeNet5, check_vgg_block
 from cnn_course.models import LeNet5
 
 WRONG_SHAPE = {

@@ -1,9 +1,9 @@
-"""check_conv_multiplies and check_bottleneck must reject plausible wrong answers and accept right ones."""
+"""check_conv_multiplies and check_bottleneck_layer must reject plausible wrong answers and accept right ones."""
 
 from catalogue import catalogue, stub
 from keras import layers
 
-from cnn_course.grading import check_bottleneck, check_conv_multiplies
+from cnn_course.grading.inception_motivation import check_bottleneck_layer, check_conv_multiplies
 
 WRONG_COST = {
     "not implemented": stub,
@@ -21,7 +21,7 @@ RIGHT_COST = {
 }
 
 
-def bottleneck(relu_reduce=True, padding="same", order="reduce first", separate_relu=False, swap=False):
+def bottleneck_layer(relu_reduce=True, padding="same", order="reduce first", separate_relu=False, swap=False):
     def block(x, reduce, filters, f):
         if swap:
             reduce, filters = filters, reduce
@@ -40,23 +40,24 @@ def bottleneck(relu_reduce=True, padding="same", order="reduce first", separate_
 
 WRONG_BOTTLENECK = {
     "not implemented": stub,
-    "no ReLU after the 1x1": bottleneck(relu_reduce=False),
-    "valid f x f": bottleneck(padding="valid"),
-    "1x1 after the f x f": bottleneck(order="reduce last"),
-    "reduce and filters swapped": bottleneck(swap=True),
+    "no ReLU after the 1x1": bottleneck_layer(relu_reduce=False),
+    "valid f x f": bottleneck_layer(padding="valid"),
+    "1x1 after the f x f": bottleneck_layer(order="reduce last"),
+    "reduce and filters swapped": bottleneck_layer(swap=True),
     "no bottleneck": lambda x, reduce, filters, f: layers.Conv2D(filters, f, padding="same", activation="relu")(x),
 }
 RIGHT_BOTTLENECK = {
-    "fused ReLU": bottleneck(),
-    "ReLU layers": bottleneck(separate_relu=True),
+    "fused ReLU": bottleneck_layer(),
+    "ReLU layers": bottleneck_layer(separate_relu=True),
 }
 
 test_conv_multiplies_rejects, test_conv_multiplies_accepts = catalogue(check_conv_multiplies, WRONG_COST, RIGHT_COST)
-test_bottleneck_rejects, test_bottleneck_accepts = catalogue(check_bottleneck, WRONG_BOTTLENECK, RIGHT_BOTTLENECK)
+test_bottleneck_layer_rejects, test_bottleneck_layer_accepts = catalogue(check_bottleneck_layer, WRONG_BOTTLENECK,
+                                                                      RIGHT_BOTTLENECK)
 
 
 def test_messages_name_the_likely_mistake():
     assert "f*f" in check_conv_multiplies(WRONG_COST["f once"]).first_failure
     assert "parameters" in check_conv_multiplies(WRONG_COST["parameters"]).first_failure
     assert "an int" in check_conv_multiplies(WRONG_COST["float"]).first_failure
-    assert "padding='same'" in check_bottleneck(WRONG_BOTTLENECK["valid f x f"]).first_failure
+    assert "padding='same'" in check_bottleneck_layer(WRONG_BOTTLENECK["valid f x f"]).first_failure

@@ -3,7 +3,7 @@
 from catalogue import catalogue, stub
 from keras import layers
 
-from cnn_course.grading import check_inception_module
+from cnn_course.grading.inception_network import check_inception_module
 
 
 def module(order=(0, 1, 2, 3), pool="max", pool_padding="same", pool_stride=1, middle_padding="same",

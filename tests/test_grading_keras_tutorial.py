@@ -4,7 +4,7 @@ import keras
 from catalogue import catalogue, stub
 from keras import layers
 
-from cnn_course.grading import check_compile_classifier, check_functional_cnn, check_sequential_cnn
+from cnn_course.grading.keras_tutorial import check_compile_classifier, check_functional_cnn, check_sequential_cnn
 from cnn_course.models.baseline import SmallCNN
 
 WIDTHS = (16, 32, 64, 128)
@@ -149,7 +149,7 @@ def test_random_weights_do_not_saturate_the_softmax():
     """Outputs compared on identical random weights must carry information, not one-hot argmaxes."""
     import numpy as np
 
-    from cnn_course.grading.core import fixed_inputs, randomize_weights
+    from cnn_course.fixtures import fixed_inputs, randomize_weights
 
     model = SmallCNN()
     randomize_weights(model)

@@ -4,10 +4,10 @@ import keras
 from catalogue import catalogue, stub
 from keras import layers
 
-from cnn_course.grading import check_convolutional_block, check_identity_block, check_resnet50
+from cnn_course.grading.residual_networks import check_convolutional_block, check_identity_block, check_ResNet50
 
 
-def bottleneck(x, f, filters, s=1, shortcut="identity", order=("conv", "bn", "relu"), middle_padding="same",
+def bottleneck_block(x, f, filters, s=1, shortcut="identity", order=("conv", "bn", "relu"), middle_padding="same",
                stride_on="first", swap_add=False, shortcut_first=True, relu_after_add=True, relu_before_add=False,
                join=layers.Add, relu=lambda: layers.Activation("relu"), shortcut_bn=True, shortcut_stride=True,
                one_by_one_padding="valid"):
@@ -41,13 +41,13 @@ def bottleneck(x, f, filters, s=1, shortcut="identity", order=("conv", "bn", "re
 
 def identity(**options):
     def identity_block(x, f, filters):
-        return bottleneck(x, f, filters, **options)
+        return bottleneck_block(x, f, filters, **options)
     return identity_block
 
 
 def convolutional(**options):
     def convolutional_block(x, f, filters, s=2):
-        return bottleneck(x, f, filters, s=s, **{"shortcut": "conv", **options})
+        return bottleneck_block(x, f, filters, s=s, **{"shortcut": "conv", **options})
     return convolutional_block
 
 
@@ -59,8 +59,8 @@ WRONG_IDENTITY = {
     "valid padding in the middle": identity(middle_padding="valid"),
     "a convolution on the shortcut": identity(shortcut="conv"),
     "concatenate instead of add": identity(join=layers.Concatenate),
-    "F1 and F2 swapped": lambda x, f, filters: bottleneck(x, f, (filters[1], filters[0], filters[2])),
-    "returns a model": lambda x, f, filters: keras.Model(x, bottleneck(x, f, filters)),
+    "F1 and F2 swapped": lambda x, f, filters: bottleneck_block(x, f, (filters[1], filters[0], filters[2])),
+    "returns a model": lambda x, f, filters: keras.Model(x, bottleneck_block(x, f, filters)),
 }
 RIGHT_IDENTITY = {
     "Activation('relu')": identity(),
@@ -77,7 +77,7 @@ WRONG_CONVOLUTIONAL = {
     "shortcut without the stride": convolutional(shortcut_stride=False),
     "shortcut added after the last ReLU": convolutional(relu_before_add=True),
     "no ReLU after the addition": convolutional(relu_after_add=False),
-    "ignores s": lambda x, f, filters, s=2: bottleneck(x, f, filters, s=2, shortcut="conv"),
+    "ignores s": lambda x, f, filters, s=2: bottleneck_block(x, f, filters, s=2, shortcut="conv"),
 }
 RIGHT_CONVOLUTIONAL = {
     "reference order": convolutional(),
@@ -101,7 +101,7 @@ def test_messages_name_the_likely_mistake():
 
 def resnet(stages=((64, 3, 1), (128, 4, 2), (256, 6, 2), (512, 3, 2)), pool_padding=True, head="gap",
            shortcuts=True, **block_options):
-    """A learner-style ResNet-50 made of `bottleneck` blocks; each wrong answer changes one thing."""
+    """A learner-style ResNet-50 made of `bottleneck_block`s; each wrong answer changes one thing."""
     def ResNet50(input_shape=(64, 64, 3), classes=6):
         inputs = keras.Input(input_shape)
         x = layers.ZeroPadding2D(3)(inputs)
@@ -112,9 +112,9 @@ def resnet(stages=((64, 3, 1), (128, 4, 2), (256, 6, 2), (512, 3, 2)), pool_padd
         for f1, blocks, stride in stages:
             filters = (f1, f1, 4 * f1)
             if shortcuts:
-                x = bottleneck(x, 3, filters, s=stride, shortcut="conv", **block_options)
+                x = bottleneck_block(x, 3, filters, s=stride, shortcut="conv", **block_options)
                 for _ in range(blocks - 1):
-                    x = bottleneck(x, 3, filters, **block_options)
+                    x = bottleneck_block(x, 3, filters, **block_options)
             else:
                 for b in range(blocks):
                     x = plain(x, filters, stride if b == 0 else 1)
@@ -147,4 +147,4 @@ RIGHT_RESNET = {
     "1x1 convolutions with padding='same'": resnet(one_by_one_padding="same"),
 }
 
-test_resnet50_rejects, test_resnet50_accepts = catalogue(check_resnet50, WRONG_RESNET, RIGHT_RESNET)
+test_ResNet50_rejects, test_ResNet50_accepts = catalogue(check_ResNet50, WRONG_RESNET, RIGHT_RESNET)

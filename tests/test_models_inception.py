@@ -6,6 +6,7 @@ import pytest
 
 from cnn_course import costs
 from cnn_course.blocks import inception_module
+from cnn_course.graph import producer_name
 from cnn_course.models import GoogLeNet
 from cnn_course.models.inception import AUX_LOSS_WEIGHT, GOOGLENET_MODULES
 
@@ -24,7 +25,7 @@ def test_module_3a_shape_and_parameters():
 def test_module_branches_are_concatenated_in_table_order():
     model = module_3a()
     concat = model.get_layer("inception_3a_output")
-    assert [t._keras_history.operation.name for t in concat.input] == [
+    assert [producer_name(t) for t in concat.input] == [
         "inception_3a_1x1", "inception_3a_3x3", "inception_3a_5x5", "inception_3a_pool_proj"]
     assert model.get_layer("inception_3a_5x5").kernel.shape == (5, 5, 16, 32)
     assert model.get_layer("inception_3a_pool").strides == (1, 1)
@@ -52,11 +53,11 @@ def test_googlenet_volume_walk_follows_table_1():
     shapes = {row.name: row.shape for row in costs.volume_table(model)}
     assert shapes["conv1_7x7_s2"] == (112, 112, 64) and shapes["pool2_3x3_s2"] == (28, 28, 192)
     expected = {"3a": 256, "3b": 480, "4a": 512, "4b": 512, "4c": 512, "4d": 528, "4e": 832, "5a": 832, "5b": 1024}
-    for module in GOOGLENET_MODULES:
-        if not isinstance(module, str):
-            label = module[0]
-            size = {"3": 28, "4": 14, "5": 7}[label[0]]
-            assert shapes[f"inception_{label}_output"] == (size, size, expected[label]), label
+    assert [row.name for row in GOOGLENET_MODULES] == list(expected)
+    for row in GOOGLENET_MODULES:
+        size = {"3": 28, "4": 14, "5": 7}[row.name[0]]
+        assert shapes[f"inception_{row.name}_output"] == (size, size, expected[row.name]), row.name
+    assert [row.pool_before for row in GOOGLENET_MODULES if row.pool_before] == ["pool3", "pool4"]
     assert shapes["avg_pool"] == (1024,)
 
 
@@ -69,11 +70,11 @@ def test_narrow_googlenet_on_fingers_with_side_branches():
         GoogLeNet(input_shape=(32, 32, 3), classes=6, aux_classifiers=True)
 
 
-def test_bottleneck_is_the_lectures_cheap_5x5():
-    from cnn_course.blocks import bottleneck
+def test_bottleneck_layer_is_the_lectures_cheap_5x5():
+    from cnn_course.blocks import bottleneck_layer
 
     inputs = keras.Input((28, 28, 192))
-    model = keras.Model(inputs, bottleneck(inputs, 16, 32, 5, name="b"))
+    model = keras.Model(inputs, bottleneck_layer(inputs, 16, 32, 5, name="b"))
     assert model.output_shape == (None, 28, 28, 32)
     assert [costs.count_multiplies(model.get_layer(n)) for n in ("b_reduce", "b")] == [2_408_448, 10_035_200]
 

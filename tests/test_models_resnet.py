@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from cnn_course.blocks import convolutional_block, identity_block, residual_block
-from cnn_course.grading.core import fixed_inputs, randomize_weights
-from cnn_course.models import CifarResNet, ResNet50, zero_init_residuals
+from cnn_course.fixtures import fixed_inputs, randomize_weights
+from cnn_course.models import CifarResNet, ResNet50
 
 
 def block_model(block, input_shape, *args, **kwargs):
@@ -102,30 +102,3 @@ def test_zero_pad_shortcut_subsamples_and_appends_zero_channels():
 def test_cifar_resnet_depth_must_be_6n_plus_2():
     with pytest.raises(ValueError, match="6n"):
         CifarResNet(21)
-
-
-def _zero_gamma_layers(model):
-    return sorted(layer.name for layer in model.layers
-                  if isinstance(layer, keras.layers.BatchNormalization) and not np.asarray(layer.gamma).any())
-
-
-@pytest.mark.parametrize("build, blocks, last_bn", [
-    (lambda: ResNet50(input_shape=(64, 64, 3), classes=6), 16, "_3_bn"),
-    (lambda: CifarResNet(20), 9, "_2_bn"),
-])
-def test_zero_init_residuals_zeroes_the_last_batch_norm_of_each_main_path(build, blocks, last_bn):
-    model = build()
-    assert zero_init_residuals(model) == blocks
-    zeroed = _zero_gamma_layers(model)
-    assert len(zeroed) == blocks and all(name.endswith(last_bn) for name in zeroed)
-
-
-def test_zero_init_residuals_finds_the_main_path_whatever_the_add_order_and_skips_plain_nets():
-    inputs = keras.Input((6, 6, 8))
-    x = keras.layers.Conv2D(8, 3, padding="same", name="c1")(inputs)
-    x = keras.layers.BatchNormalization(name="bn1")(x)
-    shortcut = keras.layers.BatchNormalization(name="shortcut_bn")(inputs)
-    model = keras.Model(inputs, keras.layers.Add()([x, shortcut]))  # main path first this time
-    assert zero_init_residuals(model) == 1 and _zero_gamma_layers(model) == ["bn1"]
-    plain = CifarResNet(8, plain=True)
-    assert zero_init_residuals(plain) == 0 and _zero_gamma_layers(plain) == []

@@ -1,5 +1,6 @@
 """Notebook hygiene: built learner copies are current, clean, and leak no solutions."""
 
+import importlib
 import re
 import subprocess
 import sys
@@ -7,12 +8,11 @@ import sys
 import nbformat
 import pytest
 
-from cnn_course import notebooks
 from cnn_course.config import REPO_ROOT
+from cnn_course.notebooks import build, contract
 
-SOLUTION_FILES = sorted(notebooks.SOLUTIONS.glob("*.ipynb"))
-ALL_FILES = SOLUTION_FILES + sorted(notebooks.NOTEBOOKS.glob("*.ipynb"))
-EXERCISE_TITLE = re.compile(r"^#+ Exercise \d+ — (\w+)", re.MULTILINE)
+SOLUTION_FILES = sorted(contract.SOLUTIONS.glob("*.ipynb"))
+ALL_FILES = SOLUTION_FILES + sorted(contract.NOTEBOOKS.glob("*.ipynb"))
 
 
 def read(path):
@@ -24,12 +24,12 @@ def test_there_are_notebooks():
 
 
 def test_learner_notebooks_are_up_to_date():
-    stale = notebooks.build(check=True)
+    stale = build.build(check=True)
     assert not stale, f"run `python -m cnn_course build`: out of date: {[str(p) for p in stale]}"
 
 
 def test_same_notebooks_in_both_folders():
-    assert {p.name for p in SOLUTION_FILES} == {p.name for p in notebooks.NOTEBOOKS.glob("*.ipynb")}
+    assert {p.name for p in SOLUTION_FILES} == {p.name for p in contract.NOTEBOOKS.glob("*.ipynb")}
 
 
 @pytest.mark.parametrize("path", ALL_FILES, ids=lambda p: f"{p.parent.name}/{p.name}")
@@ -47,37 +47,45 @@ def test_badge_then_setup_cell(path):
     notebook = read(path)
     badge, setup = notebook.cells[0], notebook.cells[1]
     assert badge.cell_type == "markdown" and f"/blob/main/{path.parent.name}/{path.name}" in badge.source
-    assert notebooks.repository_url().split("github.com/")[1] in badge.source
-    assert setup.cell_type == "code" and setup.source == notebooks.setup_cell().source
+    assert build.repository_url().split("github.com/")[1] in badge.source
+    assert setup.cell_type == "code" and setup.source == build.setup_cell().source
     assert "config.setup()" in setup.source
 
 
 @pytest.mark.parametrize("path", SOLUTION_FILES, ids=lambda p: p.name)
 def test_every_exercise_has_a_title_a_solution_and_a_grader(path):
-    cells = read(path).cells
-    titles = [name for c in cells if c.cell_type == "markdown" for name in EXERCISE_TITLE.findall(c.source)]
-    solution_cells = [i for i, c in enumerate(cells) if c.cell_type == "code" and notebooks.BEGIN in c.source]
-    assert len(titles) == len(solution_cells), "each 'Exercise N — name' needs one solution cell"
-    for name, index in zip(titles, solution_cells):
+    notebook = read(path)
+    cells, exercises = notebook.cells, contract.exercises(notebook)
+    solution_cells = [i for i, c in enumerate(cells) if c.cell_type == "code" and contract.BEGIN in c.source]
+    assert len(exercises) == len(solution_cells), "each 'Exercise N — name' needs one solution cell"
+    for (_, name), index in zip(exercises, solution_cells):
         assert re.search(rf"def {name}\(", cells[index].source), f"the solution cell should define {name}()"
         following = next(c for c in cells[index + 1:] if c.cell_type == "code")
-        # the grader's name may be lower case: check_resnet50(ResNet50)
-        assert re.search(rf"^check_(?i:{name})\({name}\)\s*$", following.source, re.M), \
-            f"the code cell after exercise {name} should end with check_{name.lower()}({name}) or check_{name}({name})"
-    numbers = [int(n) for c in cells if c.cell_type == "markdown" for n in re.findall(r"^#+ Exercise (\d+)",
-                                                                                     c.source, re.M)]
-    assert numbers == list(range(1, len(numbers) + 1))
+        call = f"{contract.grader_name(name)}({name})"
+        assert following.source.rstrip().endswith(call), f"the code cell after exercise {name} should end with {call}"
+        assert contract.graded_exercises(following.source) == [name]
+    assert [number for number, _ in exercises] == list(range(1, len(exercises) + 1))
+
+
+@pytest.mark.parametrize("path", [p for p in SOLUTION_FILES if contract.BEGIN in p.read_text()], ids=lambda p: p.name)
+def test_every_exercise_is_graded_by_its_notebooks_grader_module(path):
+    """Notebook NN_topic's graders live in cnn_course.grading.topic, named check_<exercise>."""
+    module = importlib.import_module(contract.grader_module(path))
+    for _, name in contract.exercises(read(path)):
+        check = getattr(module, contract.grader_name(name), None)
+        assert check is not None, f"{module.__name__} should define {contract.grader_name(name)}"
+        assert check.exercise == name and check.__name__ == contract.grader_name(name)
 
 
 @pytest.mark.parametrize("path", SOLUTION_FILES, ids=lambda p: p.name)
 def test_no_solution_text_leaks_into_learner_copy(path):
-    solution, learner = read(path), read(notebooks.NOTEBOOKS / path.name)
+    solution, learner = read(path), read(contract.NOTEBOOKS / path.name)
     assert len(solution.cells) == len(learner.cells)
     for sol_cell, learner_cell in zip(solution.cells, learner.cells):
-        assert notebooks.BEGIN not in learner_cell.source and notebooks.END not in learner_cell.source
-        for region in notebooks.solution_regions(sol_cell.source):
+        assert contract.BEGIN not in learner_cell.source and contract.END not in learner_cell.source
+        for region in contract.solution_regions(sol_cell.source):
             assert "raise NotImplementedError()" in learner_cell.source
-            own_lines = set(notebooks.learner_source(sol_cell.source).splitlines())
+            own_lines = set(contract.learner_source(sol_cell.source).splitlines())
             for line in region.splitlines():
                 if line.strip() and line not in own_lines:
                     assert line not in learner_cell.source.splitlines(), f"solution line leaked: {line!r}"
@@ -85,13 +93,13 @@ def test_no_solution_text_leaks_into_learner_copy(path):
 
 def test_learner_source_keeps_indentation_and_rejects_unbalanced_markers():
     source = "def f(x):\n    ### BEGIN SOLUTION\n    y = x + 1\n    ### END SOLUTION\n    return y"
-    assert notebooks.learner_source(source) == \
+    assert contract.learner_source(source) == \
         "def f(x):\n    # YOUR CODE HERE\n    raise NotImplementedError()\n    return y"
-    assert notebooks.solution_regions(source) == ["    y = x + 1\n"]
+    assert contract.solution_regions(source) == ["    y = x + 1\n"]
     with pytest.raises(ValueError):
-        notebooks.learner_source("### BEGIN SOLUTION\nx = 1")
+        contract.learner_source("### BEGIN SOLUTION\nx = 1")
     with pytest.raises(ValueError):
-        notebooks.learner_source("x = 1\n### END SOLUTION")
+        contract.learner_source("x = 1\n### END SOLUTION")
 
 
 def grade(path):
@@ -107,10 +115,10 @@ def test_grade_untouched_learner_copy_fails_with_not_implemented_rows():
     assert "score: 0/3" in result.stdout
 
 
-@pytest.mark.parametrize("path", [p for p in SOLUTION_FILES if notebooks.BEGIN in p.read_text()], ids=lambda p: p.name)
+@pytest.mark.parametrize("path", [p for p in SOLUTION_FILES if contract.BEGIN in p.read_text()], ids=lambda p: p.name)
 def test_grade_solution_passes_every_exercise(path):
     """nbval only checks that cells run; this checks that every grader in the solution says pass."""
-    exercises = sum(len(EXERCISE_TITLE.findall(c.source)) for c in read(path).cells if c.cell_type == "markdown")
+    exercises = len(contract.exercises(read(path)))
     result = grade(f"solutions/{path.name}")
     assert result.returncode == 0, result.stdout + result.stderr
     assert f"score: {exercises}/{exercises}" in result.stdout

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from cnn_course.download import OfflineError
-from cnn_course.grading.core import fixed_inputs, randomize_weights
+from cnn_course.fixtures import fixed_inputs, randomize_weights
 from cnn_course.models import VGG16, ResNet50
 
 # (our builder, keras.applications' builder, largest allowed output difference given the outputs):

@@ -5,8 +5,8 @@ import re
 
 import pytest
 
-from cnn_course import benchmark
 from cnn_course.config import REPO_ROOT
+from cnn_course.notebooks import benchmark
 
 README = (REPO_ROOT / "README.md").read_text()
 

@@ -6,7 +6,8 @@ import math
 import numbers
 
 from cnn_course.blocks import vgg_block
-from cnn_course.grading.core import check_block, check_builder, grader
+from cnn_course.grading.generic import check_block, check_builder
+from cnn_course.grading.report import grader
 from cnn_course.models.classic import LeNet5
 
 # (n, f, p, s) cases: the lecture's networks, and strides where flooring matters.
@@ -35,13 +36,13 @@ def check_conv_output_shape(conv_output_shape, report) -> None:
         got = report.call(conv_output_shape, n, f, p, s, what=f"conv_output_shape({n}, {f}, {p}, {s})")
         want = conv_output_shape_reference(n, f, p, s)
         if isinstance(got, numbers.Number) and not isinstance(got, numbers.Integral) and got == want:
-            report.require(False, "", f"conv_output_shape({n}, {f}, {p}, {s}) returned {got!r}, a float: return "
-                                      f"an int (integer division // does both the floor and the type)")
+            report.fail(f"conv_output_shape({n}, {f}, {p}, {s}) returned {got!r}, a float: return an int (integer "
+                        f"division // does both the floor and the type)")
         if got != want:
             hint = next((why for formula, why in _SHAPE_MISTAKES if formula(n, f, p, s) == got), "")
-            report.require(False, "", f"conv_output_shape({n}, {f}, {p}, {s}) returned {got!r}, expected {want}"
-                                      + (f": it {hint}" if hint else ""))
-    report.check(True, f"right on {len(_SHAPE_CASES)} cases, including strides that need the floor", "")
+            report.fail(f"conv_output_shape({n}, {f}, {p}, {s}) returned {got!r}, expected {want}"
+                        + (f": it {hint}" if hint else ""))
+    report.success(f"right on {len(_SHAPE_CASES)} cases, including strides that need the floor")
 
 
 # (input_shape, classes): the lecture's LeNet-5, and another size that catches fixed numbers.
@@ -49,7 +50,7 @@ _LENET_CASES = [((32, 32, 1), 10), ((28, 28, 1), 5)]
 
 
 @grader("LeNet5")
-def check_LeNet5(LeNet5_answer, report) -> None:  # noqa: N802 -- named after the exercise
+def check_LeNet5(LeNet5_answer, report) -> None:
     """Grade ``LeNet5(input_shape, classes)``: the lecture's LeNet-5 (tanh, average pooling, softmax)."""
     check_builder(LeNet5_answer, LeNet5, _LENET_CASES, report)
 

@@ -1,11 +1,12 @@
-"""Graders of notebook 05, the Inception motivation: the cost of a convolution and the bottleneck."""
+"""Graders of notebook 05, the Inception motivation: the cost of a convolution and the bottleneck layer."""
 
 from __future__ import annotations
 
 import numbers
 
 from cnn_course import blocks
-from cnn_course.grading.core import check_block, grader
+from cnn_course.grading.generic import check_block
+from cnn_course.grading.report import grader
 
 # (n_H, n_W, n_C, f, n_C_prev): the lecture's 5x5 same conv and both bottleneck layers, and more.
 _COST_CASES = [(28, 28, 32, 5, 192), (28, 28, 16, 1, 192), (28, 28, 32, 5, 16), (6, 6, 5, 3, 1),
@@ -32,20 +33,20 @@ def check_conv_multiplies(conv_multiplies, report) -> None:
         want = n_h * n_w * n_c * f * f * n_c_prev
         if got != want:
             hint = next((why for formula, why in _COST_MISTAKES if formula(*case) == got), "")
-            report.require(False, "", f"{what} returned {got!r}, expected {want:,}" + (f": it {hint}" if hint else ""))
-        report.require(isinstance(got, numbers.Integral), "",
-                       f"{what} returned {got!r}, a {type(got).__name__}: return an int")
-    report.check(True, f"right on {len(_COST_CASES)} cases, including the lecture's 120,422,400", "")
+            report.fail(f"{what} returned {got!r}, expected {want:,}" + (f": it {hint}" if hint else ""))
+        report.precondition(isinstance(got, numbers.Integral), f"{what} returned {got!r}, a {type(got).__name__}: "
+                                                               f"return an int")
+    report.success(f"right on {len(_COST_CASES)} cases, including the lecture's 120,422,400")
 
 
 # (input shape, (reduce, filters, f)): the lecture's 28x28x192 -> 16 -> 32 (5x5), and small ones.
 _BOTTLENECK_CASES = [((28, 28, 192), (16, 32, 5)), ((7, 7, 6), (3, 5, 3)), ((6, 5, 4), (2, 7, 5))]
 
 
-@grader("bottleneck")
-def check_bottleneck(bottleneck, report) -> None:
-    """Grade ``bottleneck(x, reduce, filters, f)``: 1x1 conv to `reduce`, then f x f same conv, both ReLU."""
-    check_block(bottleneck, blocks.bottleneck, _BOTTLENECK_CASES, report, shape_advice=_bottleneck_advice)
+@grader("bottleneck_layer")
+def check_bottleneck_layer(bottleneck_layer, report) -> None:
+    """Grade ``bottleneck_layer(x, reduce, filters, f)``: 1x1 conv to `reduce`, then f x f same conv, both ReLU."""
+    check_block(bottleneck_layer, blocks.bottleneck_layer, _BOTTLENECK_CASES, report, shape_advice=_bottleneck_advice)
 
 
 def _bottleneck_advice(got, want) -> str:

@@ -11,16 +11,11 @@ does, since it decides which output channels are which.
 from __future__ import annotations
 
 from cnn_course import blocks
-from cnn_course.grading.core import (
-    compare_outputs,
-    copy_weights_by_role,
-    describe_difference,
-    fixed_inputs,
-    grader,
-    layer_signature,
-    randomize_weights,
-)
-from cnn_course.grading.graph import branch, producer
+from cnn_course.fixtures import fixed_inputs
+from cnn_course.grading.compare import compare_with_reference, symbolic_call
+from cnn_course.grading.report import grader
+from cnn_course.grading.signature import describe_difference, layer_signature
+from cnn_course.graph import branch, producer
 
 BRANCHES = ("1x1", "3x3", "5x5", "pool")
 _SAME_SIZE = ("the branches are stacked along the channels (Concatenate(axis=-1)), so every branch must keep "
@@ -47,17 +42,17 @@ def _branches(output, source, report, what) -> dict:
     from keras import layers
 
     layer, inputs = producer(output)
-    report.require(isinstance(layer, layers.Concatenate) and len(inputs) == 4, "",
-                   f"{what}: the module should end with layers.Concatenate() of its four branches, found "
-                   f"{type(layer).__name__ if layer else 'the input'} with {len(inputs)} input(s)")
-    report.require(layer.axis in (-1, 3), "",
-                   f"{what}: concatenate along the channels (axis=-1), not axis={layer.axis}")
+    report.precondition(isinstance(layer, layers.Concatenate) and len(inputs) == 4,
+                        f"{what}: the module should end with layers.Concatenate() of its four branches, found "
+                        f"{type(layer).__name__ if layer else 'the input'} with {len(inputs)} input(s)")
+    report.precondition(layer.axis in (-1, 3),
+                        f"{what}: concatenate along the channels (axis=-1), not axis={layer.axis}")
     chains = [branch(t, source) for t in inputs]
-    report.require(all(c is not None for c in chains), "",
-                   f"{what}: each input of the Concatenate must be one chain of layers from the module's input")
+    report.precondition(all(c is not None for c in chains),
+                        f"{what}: each input of the Concatenate must be one chain of layers from the module's input")
     roles = [_role(c) for c in chains]
-    report.require(sorted(roles) == sorted(BRANCHES), "",
-                   f"{what}: expected a 1x1, a 3x3, a 5x5 and a pooling branch, found {', '.join(roles)}")
+    report.precondition(sorted(roles) == sorted(BRANCHES),
+                        f"{what}: expected a 1x1, a 3x3, a 5x5 and a pooling branch, found {', '.join(roles)}")
     report.require(roles == list(BRANCHES), "branches concatenated in the table's order (1x1, 3x3, 5x5, pool)",
                    f"{what}: the branches are concatenated as ({', '.join(roles)}); use the table's order "
                    f"(1x1, 3x3, 5x5, pool) -- it decides which output channels are which")
@@ -71,30 +66,27 @@ def check_inception_module(inception_module, report) -> None:
 
     for case, (input_shape, filters) in enumerate(_MODULE_CASES):
         what = f"inception_module(x, {filters}) on x of shape {input_shape}"
-        inputs = keras.Input(input_shape)
-        outputs = report.call(inception_module, inputs, filters, what=what,
-                              hints=[("Concatenate", _SAME_SIZE)])
-        report.require(type(outputs).__name__ == "KerasTensor", "returns a tensor",
-                       f"{what} returned {type(outputs).__name__}: return the concatenated tensor")
+        inputs, outputs = symbolic_call(inception_module, input_shape, (filters,), report, what=what,
+                                        hints=[("Concatenate", _SAME_SIZE)], returns="return the concatenated tensor")
         got = tuple(outputs.shape[1:])
-        report.require(got[:2] == input_shape[:2], "", f"{what} gives shape {got}: {_SAME_SIZE}")
+        report.precondition(got[:2] == input_shape[:2], f"{what} gives shape {got}: {_SAME_SIZE}")
         answer_branches = _branches(outputs, inputs, report, what)
         want_channels = dict(zip(BRANCHES, (filters[0], filters[2], filters[4], filters[5])))
         for role in BRANCHES:
             channels = answer_branches[role][-1].output.shape[-1]
-            report.require(channels == want_channels[role], "", f"{what}: the {role} branch outputs {channels} "
-                                                               f"channels, expected {want_channels[role]} ({_FILTERS})")
-        report.check(True, f"{what} -> {(*input_shape[:2], sum(want_channels.values()))}", "")
+            report.precondition(channels == want_channels[role], f"{what}: the {role} branch outputs {channels} "
+                                                                 f"channels, expected {want_channels[role]} "
+                                                                 f"({_FILTERS})")
+        report.success(f"{what} -> {(*input_shape[:2], sum(want_channels.values()))}")
         ref_inputs = keras.Input(input_shape)
         reference = keras.Model(ref_inputs, blocks.inception_module(ref_inputs, filters))
         reference_branches = _branches(reference.output, ref_inputs, report, "the reference")
         for role in BRANCHES:
             difference = describe_difference(layer_signature(answer_branches[role]),
                                              layer_signature(reference_branches[role]))
-            report.require(not difference, "", f"{what}, {role} branch: {difference} -- {_FILTERS}, every "
-                                               f"convolution 'same' with a ReLU, the pool a 3x3 max-pool")
-        randomize_weights(reference, seed=case)
-        copy_weights_by_role([reference_branches[r] for r in BRANCHES], [answer_branches[r] for r in BRANCHES],
-                             report, what, _FILTERS)
-        model = keras.Model(inputs, outputs)
-        compare_outputs(model, reference, fixed_inputs((2, *input_shape), seed=case, low=-1, high=1), report)
+            report.precondition(not difference, f"{what}, {role} branch: {difference} -- {_FILTERS}, every "
+                                                f"convolution 'same' with a ReLU, the pool a 3x3 max-pool")
+        paths = ([reference_branches[r] for r in BRANCHES], [answer_branches[r] for r in BRANCHES])
+        compare_with_reference(keras.Model(inputs, outputs), reference,
+                               fixed_inputs((2, *input_shape), seed=case, low=-1, high=1), report, seed=case,
+                               paths=paths, what=what, advice=_FILTERS)

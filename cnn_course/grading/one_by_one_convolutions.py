@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from cnn_course.grading.core import grader
+from cnn_course.grading.report import grader
 
 # (batch, n_H, n_W, n_C_prev, n_C): the lecture's 6x6x32 volume, and shapes whose numbers all differ.
 _DENSE_CASES = [(1, 6, 6, 32, 4), (2, 5, 3, 7, 2), (3, 4, 4, 2, 9)]
@@ -49,6 +49,6 @@ def check_one_by_one_as_dense(one_by_one_as_dense, report) -> None:
         if not np.allclose(got, want, atol=1e-4):
             hint = next((why for mistake, why in _MISTAKES if np.allclose(got, mistake(volume, weights, bias),
                                                                               atol=1e-4)), "")
-            report.require(False, "", f"{what} differs from a Keras 1x1 convolution with the same weights (max "
-                                      f"difference {np.abs(got - want).max():.3g})" + (f": {hint}" if hint else ""))
-    report.check(True, f"equals Keras's 1x1 Conv2D with ReLU on {len(_DENSE_CASES)} volumes", "")
+            report.fail(f"{what} differs from a Keras 1x1 convolution with the same weights (max "
+                        f"difference {np.abs(got - want).max():.3g})" + (f": {hint}" if hint else ""))
+    report.success(f"equals Keras's 1x1 Conv2D with ReLU on {len(_DENSE_CASES)} volumes")

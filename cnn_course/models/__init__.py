@@ -2,6 +2,6 @@
 
 from cnn_course.models.classic import VGG16, AlexNet, LeNet5
 from cnn_course.models.inception import GoogLeNet
-from cnn_course.models.resnet import CifarResNet, ResNet18, ResNet50, zero_init_residuals
+from cnn_course.models.resnet import CifarResNet, ResNet18, ResNet50
 
-__all__ = ["LeNet5", "AlexNet", "VGG16", "ResNet50", "ResNet18", "CifarResNet", "GoogLeNet", "zero_init_residuals"]
+__all__ = ["LeNet5", "AlexNet", "VGG16", "ResNet50", "ResNet18", "CifarResNet", "GoogLeNet"]

@@ -6,14 +6,26 @@ Builders are called like keras.applications':
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import keras
 from keras import layers
 
 from cnn_course.blocks import vgg_block
+from cnn_course.models.heads import check_arguments, classifier_head
 from cnn_course.models.weights import load_weights
 
-# (convolutions, filters) of VGG-16's five blocks: configuration "D" of the paper's Table 1.
-VGG16_BLOCKS = [(2, 64), (2, 128), (3, 256), (3, 512), (3, 512)]
+
+class VGGBlock(NamedTuple):
+    """One block of VGG: `convs` 3x3 "same" convolutions with `filters` filters, then a 2x2 max-pool."""
+
+    convs: int
+    filters: int
+
+
+# VGG-16's five blocks: configuration "D" of the paper's Table 1.
+VGG16_BLOCKS = (VGGBlock(convs=2, filters=64), VGGBlock(convs=2, filters=128), VGGBlock(convs=3, filters=256),
+                VGGBlock(convs=3, filters=512), VGGBlock(convs=3, filters=512))
 
 _VGG16_WEIGHTS = {  # keras.applications' files and hashes
     True: ("vgg16_weights_tf_dim_ordering_tf_kernels.h5", "64373286793e3c8b2b4e3219cbf3544b"),
@@ -44,13 +56,15 @@ def LeNet5(include_top=True, weights=None, input_shape=None, pooling=None, class
         classifier_activation: activation of the last layer.
         name: model name.
     """
+    check_arguments(weights, include_top, pooling, classes)
     activation, pool = ("relu", layers.MaxPooling2D) if modern else ("tanh", layers.AveragePooling2D)
     inputs = keras.Input(input_shape or (32, 32, 1))
     x = layers.Conv2D(6, 5, activation=activation, name="conv1")(inputs)
     x = pool(2, name="pool1")(x)
     x = layers.Conv2D(16, 5, activation=activation, name="conv2")(x)
     x = pool(2, name="pool2")(x)
-    x = _top(x, include_top, pooling, [(120, "fc1"), (84, "fc2")], activation, classes, classifier_activation)
+    x = classifier_head(x, include_top, pooling, classes, classifier_activation, flatten=True,
+                        hidden=[(120, "fc1"), (84, "fc2")], activation=activation)
     return load_weights(keras.Model(inputs, x, name=name), weights)
 
 
@@ -76,6 +90,7 @@ def AlexNet(include_top=True, weights=None, input_shape=None, pooling=None, clas
         classifier_activation: activation of the last layer.
         name: model name.
     """
+    check_arguments(weights, include_top, pooling, classes)
     groups = 2 if two_gpu else 1
     inputs = keras.Input(input_shape or (227, 227, 3))
     x = layers.Conv2D(96, 11, strides=4, activation="relu", name="conv1")(inputs)
@@ -86,7 +101,8 @@ def AlexNet(include_top=True, weights=None, input_shape=None, pooling=None, clas
     x = layers.Conv2D(384, 3, padding="same", groups=groups, activation="relu", name="conv4")(x)
     x = layers.Conv2D(256, 3, padding="same", groups=groups, activation="relu", name="conv5")(x)
     x = layers.MaxPooling2D(3, strides=2, name="pool5")(x)
-    x = _top(x, include_top, pooling, [(4096, "fc6"), (4096, "fc7")], "relu", classes, classifier_activation)
+    x = classifier_head(x, include_top, pooling, classes, classifier_activation, flatten=True,
+                        hidden=[(4096, "fc6"), (4096, "fc7")])
     return load_weights(keras.Model(inputs, x, name=name), weights)
 
 
@@ -113,23 +129,11 @@ def VGG16(include_top=True, weights=None, input_shape=None, pooling=None, classe
     """
     if weights == "imagenet" and include_top and (classes != 1000 or (input_shape or (224, 224, 3)) != (224, 224, 3)):
         raise ValueError("VGG16 with ImageNet weights and the top needs classes=1000 and input_shape=(224, 224, 3)")
+    check_arguments(weights, include_top, pooling, classes, imagenet=True)
     inputs = keras.Input(input_shape or (224, 224, 3))
     x = inputs
-    for block, (num_convs, filters) in enumerate(VGG16_BLOCKS, start=1):
-        x = vgg_block(x, num_convs, filters, name=f"block{block}")
-    x = _top(x, include_top, pooling, [(4096, "fc1"), (4096, "fc2")], "relu", classes, classifier_activation)
+    for number, block in enumerate(VGG16_BLOCKS, start=1):
+        x = vgg_block(x, block.convs, block.filters, name=f"block{number}")
+    x = classifier_head(x, include_top, pooling, classes, classifier_activation, flatten=True,
+                        hidden=[(4096, "fc1"), (4096, "fc2")])
     return load_weights(keras.Model(inputs, x, name=name), weights, include_top, _VGG16_WEIGHTS, _VGG16_URL)
-
-
-def _top(x, include_top, pooling, dense_layers, activation, classes, classifier_activation):
-    """Flatten and fully connected layers ending in the classifier, or a global pooling."""
-    if include_top:
-        x = layers.Flatten(name="flatten")(x)
-        for units, layer_name in dense_layers:
-            x = layers.Dense(units, activation=activation, name=layer_name)(x)
-        return layers.Dense(classes, activation=classifier_activation, name="predictions")(x)
-    if pooling == "avg":
-        return layers.GlobalAveragePooling2D()(x)
-    if pooling == "max":
-        return layers.GlobalMaxPooling2D()(x)
-    return x

@@ -7,21 +7,32 @@ motto, "we need to go deeper", comes from the film *Inception*.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import keras
 from keras import layers
 
 from cnn_course.blocks import inception_module
+from cnn_course.models.heads import check_arguments, classifier_head
 from cnn_course.models.weights import load_weights
 
-# The paper's Table 1: each module's (#1x1, #3x3 reduce, #3x3, #5x5 reduce, #5x5, pool proj);
-# "pool3" and "pool4" are 3x3 max-pools with stride 2 between the stages.
-GOOGLENET_MODULES = [
-    ("3a", (64, 96, 128, 16, 32, 32)), ("3b", (128, 128, 192, 32, 96, 64)), "pool3",
-    ("4a", (192, 96, 208, 16, 48, 64)), ("4b", (160, 112, 224, 24, 64, 64)),
-    ("4c", (128, 128, 256, 24, 64, 64)), ("4d", (112, 144, 288, 32, 64, 64)),
-    ("4e", (256, 160, 320, 32, 128, 128)), "pool4",
-    ("5a", (256, 160, 320, 32, 128, 128)), ("5b", (384, 192, 384, 48, 128, 128)),
-]
+
+class InceptionRow(NamedTuple):
+    """One row of the paper's Table 1: an Inception module, perhaps after a 3x3/2 max-pool."""
+
+    name: str
+    filters: tuple  # (#1x1, #3x3 reduce, #3x3, #5x5 reduce, #5x5, pool proj)
+    pool_before: str = ""  # name of the 3x3 max-pool with stride 2 that halves the maps first
+
+
+GOOGLENET_MODULES = (
+    InceptionRow("3a", (64, 96, 128, 16, 32, 32)), InceptionRow("3b", (128, 128, 192, 32, 96, 64)),
+    InceptionRow("4a", (192, 96, 208, 16, 48, 64), pool_before="pool3"),
+    InceptionRow("4b", (160, 112, 224, 24, 64, 64)), InceptionRow("4c", (128, 128, 256, 24, 64, 64)),
+    InceptionRow("4d", (112, 144, 288, 32, 64, 64)), InceptionRow("4e", (256, 160, 320, 32, 128, 128)),
+    InceptionRow("5a", (256, 160, 320, 32, 128, 128), pool_before="pool4"),
+    InceptionRow("5b", (384, 192, 384, 48, 128, 128)),
+)
 # The auxiliary classifiers sit on these modules' outputs; their losses count 0.3 each in training.
 AUX_AFTER = ("4a", "4d")
 AUX_LOSS_WEIGHT = 0.3
@@ -56,6 +67,7 @@ def GoogLeNet(include_top=True, weights=None, input_shape=None, pooling=None, cl
     def n(filters):
         return max(1, round(filters * width))
 
+    check_arguments(weights, include_top, pooling, classes)
     inputs = keras.Input(input_shape or (224, 224, 3))
     x = layers.Conv2D(n(64), 7, strides=2, padding="same", activation="relu", name="conv1_7x7_s2")(inputs)
     x = layers.MaxPooling2D(3, strides=2, padding="same", name="pool1_3x3_s2")(x)
@@ -63,23 +75,14 @@ def GoogLeNet(include_top=True, weights=None, input_shape=None, pooling=None, cl
     x = layers.Conv2D(n(192), 3, padding="same", activation="relu", name="conv2_3x3")(x)
     x = layers.MaxPooling2D(3, strides=2, padding="same", name="pool2_3x3_s2")(x)
     side_outputs = []
-    for module in GOOGLENET_MODULES:
-        if isinstance(module, str):
-            x = layers.MaxPooling2D(3, strides=2, padding="same", name=f"{module}_3x3_s2")(x)
-            continue
-        label, filters = module
-        x = inception_module(x, [n(f) for f in filters], name=f"inception_{label}")
-        if include_top and aux_classifiers and label in AUX_AFTER:
+    for row in GOOGLENET_MODULES:
+        if row.pool_before:
+            x = layers.MaxPooling2D(3, strides=2, padding="same", name=f"{row.pool_before}_3x3_s2")(x)
+        x = inception_module(x, [n(f) for f in row.filters], name=f"inception_{row.name}")
+        if include_top and aux_classifiers and row.name in AUX_AFTER:
             side_outputs.append(_auxiliary_classifier(x, classes, classifier_activation, n,
                                                       f"aux{len(side_outputs) + 1}"))
-    if include_top:
-        x = layers.GlobalAveragePooling2D(name="avg_pool")(x)
-        x = layers.Dropout(0.4, name="dropout")(x)
-        x = layers.Dense(classes, activation=classifier_activation, name="predictions")(x)
-    elif pooling == "avg":
-        x = layers.GlobalAveragePooling2D(name="avg_pool")(x)
-    elif pooling == "max":
-        x = layers.GlobalMaxPooling2D(name="max_pool")(x)
+    x = classifier_head(x, include_top, pooling, classes, classifier_activation, dropout=0.4)
     model = keras.Model(inputs, [x, *side_outputs] if side_outputs else x, name=name)
     return load_weights(model, weights)
 

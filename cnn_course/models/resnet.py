@@ -7,20 +7,56 @@ He, Zhang, Ren & Sun, "Deep Residual Learning for Image Recognition", CVPR 2016
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import keras
 from keras import layers
 
 from cnn_course.blocks import BN_EPSILON, convolutional_block, identity_block, residual_block
+from cnn_course.models.heads import check_arguments, classifier_head
 from cnn_course.models.weights import load_weights
 
-# (F1, blocks, stride) of ResNet-50's four stages; each block's filters are (F1, F1, 4 F1).
-RESNET50_STAGES = [(64, 3, 1), (128, 4, 2), (256, 6, 2), (512, 3, 2)]
+
+class Stage(NamedTuple):
+    """One stage of a ResNet: `blocks` residual blocks; the first has stride `stride`."""
+
+    filters: int  # the bottleneck block's F1 (its filters are F1, F1, 4 F1), or the two-layer block's filters
+    blocks: int
+    stride: int
+
+
+# The paper's Table 1 (conv2_x ... conv5_x).
+RESNET50_STAGES = (Stage(filters=64, blocks=3, stride=1), Stage(filters=128, blocks=4, stride=2),
+                   Stage(filters=256, blocks=6, stride=2), Stage(filters=512, blocks=3, stride=2))
+RESNET18_STAGES = (Stage(filters=64, blocks=2, stride=1), Stage(filters=128, blocks=2, stride=2),
+                   Stage(filters=256, blocks=2, stride=2), Stage(filters=512, blocks=2, stride=2))
+
+
+def cifar_stages(depth: int) -> tuple[Stage, ...]:
+    """The paper's CIFAR networks (Section 4.2): three stages of n = (depth - 2) / 6 blocks."""
+    if (depth - 2) % 6 or depth < 8:
+        raise ValueError(f"depth must be 6n + 2 with n >= 1 (8, 14, 20, 32, 44, 56, ...), got {depth}")
+    n = (depth - 2) // 6
+    return (Stage(filters=16, blocks=n, stride=1), Stage(filters=32, blocks=n, stride=2),
+            Stage(filters=64, blocks=n, stride=2))
+
 
 _RESNET50_WEIGHTS = {  # keras.applications' files and hashes
     True: ("resnet50_weights_tf_dim_ordering_tf_kernels.h5", "2cb95161c43110f7111970584f804107"),
     False: ("resnet50_weights_tf_dim_ordering_tf_kernels_notop.h5", "4d473c1dd8becc155b73f8504c6f6626"),
 }
 _RESNET_URL = "https://storage.googleapis.com/tensorflow/keras-applications/resnet/"
+
+
+def _stem(inputs, filters: int = 64, use_bias: bool = True):
+    """ImageNet ResNets' conv1: a 7x7 convolution with stride 2, BN, ReLU, then a 3x3 max-pool with
+    stride 2 -- 224x224 becomes 56x56 (keras.applications' padding and names)."""
+    x = layers.ZeroPadding2D(padding=((3, 3), (3, 3)), name="conv1_pad")(inputs)
+    x = layers.Conv2D(filters, 7, strides=2, use_bias=use_bias, name="conv1_conv")(x)
+    x = layers.BatchNormalization(epsilon=BN_EPSILON, name="conv1_bn")(x)
+    x = layers.Activation("relu", name="conv1_relu")(x)
+    x = layers.ZeroPadding2D(padding=((1, 1), (1, 1)), name="pool1_pad")(x)
+    return layers.MaxPooling2D(3, strides=2, name="pool1_pool")(x)
 
 
 def ResNet50(include_top=True, weights=None, input_shape=None, pooling=None, classes=1000,
@@ -43,22 +79,25 @@ def ResNet50(include_top=True, weights=None, input_shape=None, pooling=None, cla
         classifier_activation: activation of the last layer.
         name: model name.
     """
-    if weights == "imagenet" and include_top and classes != 1000:
-        raise ValueError("ResNet50 with ImageNet weights and the top needs classes=1000")
+    check_arguments(weights, include_top, pooling, classes, imagenet=True)
     inputs = keras.Input(input_shape or (224, 224, 3))
-    x = layers.ZeroPadding2D(padding=((3, 3), (3, 3)), name="conv1_pad")(inputs)
-    x = layers.Conv2D(64, 7, strides=2, name="conv1_conv")(x)
-    x = layers.BatchNormalization(epsilon=BN_EPSILON, name="conv1_bn")(x)
-    x = layers.Activation("relu", name="conv1_relu")(x)
-    x = layers.ZeroPadding2D(padding=((1, 1), (1, 1)), name="pool1_pad")(x)
-    x = layers.MaxPooling2D(3, strides=2, name="pool1_pool")(x)
-    for stage, (f1, blocks, stride) in enumerate(RESNET50_STAGES, start=2):
-        filters = (f1, f1, 4 * f1)
-        x = convolutional_block(x, 3, filters, s=stride, name=f"conv{stage}_block1")
-        for block in range(2, blocks + 1):
-            x = identity_block(x, 3, filters, name=f"conv{stage}_block{block}")
-    x = _head(x, include_top, pooling, classes, classifier_activation)
+    x = _stem(inputs)
+    for number, stage in enumerate(RESNET50_STAGES, start=2):
+        filters = (stage.filters, stage.filters, 4 * stage.filters)
+        x = convolutional_block(x, 3, filters, s=stage.stride, name=f"conv{number}_block1")
+        for block in range(2, stage.blocks + 1):
+            x = identity_block(x, 3, filters, name=f"conv{number}_block{block}")
+    x = classifier_head(x, include_top, pooling, classes, classifier_activation)
     return load_weights(keras.Model(inputs, x, name=name), weights, include_top, _RESNET50_WEIGHTS, _RESNET_URL)
+
+
+def _residual_stages(x, stages, plain: bool, shortcut: str = "projection", width_scale: float = 1.0):
+    """Stack two-layer `residual_block`s stage by stage, named ``conv{2..}_block{1..}``."""
+    for number, stage in enumerate(stages, start=2):
+        for block in range(1, stage.blocks + 1):
+            x = residual_block(x, round(stage.filters * width_scale), s=stage.stride if block == 1 else 1,
+                               name=f"conv{number}_block{block}", plain=plain, shortcut=shortcut)
+    return x
 
 
 def ResNet18(include_top=True, weights=None, input_shape=None, pooling=None, classes=1000, width=64, plain=False,
@@ -74,17 +113,11 @@ def ResNet18(include_top=True, weights=None, input_shape=None, pooling=None, cla
         plain: the same network without shortcuts.
         name: model name (default "resnet18", or "plain18").
     """
+    check_arguments(weights, include_top, pooling, classes)
     inputs = keras.Input(input_shape or (224, 224, 3))
-    x = layers.ZeroPadding2D(padding=((3, 3), (3, 3)), name="conv1_pad")(inputs)
-    x = layers.Conv2D(width, 7, strides=2, use_bias=False, name="conv1_conv")(x)
-    x = layers.BatchNormalization(epsilon=BN_EPSILON, name="conv1_bn")(x)
-    x = layers.Activation("relu", name="conv1_relu")(x)
-    x = layers.ZeroPadding2D(padding=((1, 1), (1, 1)), name="pool1_pad")(x)
-    x = layers.MaxPooling2D(3, strides=2, name="pool1_pool")(x)
-    for stage, (multiple, stride) in enumerate([(1, 1), (2, 2), (4, 2), (8, 2)], start=2):
-        x = residual_block(x, width * multiple, s=stride, name=f"conv{stage}_block1", plain=plain)
-        x = residual_block(x, width * multiple, name=f"conv{stage}_block2", plain=plain)
-    x = _head(x, include_top, pooling, classes, classifier_activation)
+    x = _stem(inputs, filters=width, use_bias=False)
+    x = _residual_stages(x, RESNET18_STAGES, plain, width_scale=width / RESNET18_STAGES[0].filters)
+    x = classifier_head(x, include_top, pooling, classes, classifier_activation)
     return load_weights(keras.Model(inputs, x, name=name or ("plain18" if plain else "resnet18")), weights)
 
 
@@ -106,51 +139,13 @@ def CifarResNet(depth=20, include_top=True, weights=None, input_shape=None, pool
         plain: the same network without shortcuts.
         name: model name (default "resnet{depth}" or "plain{depth}").
     """
-    if (depth - 2) % 6 or depth < 8:
-        raise ValueError(f"depth must be 6n + 2 with n >= 1 (8, 14, 20, 32, 44, 56, ...), got {depth}")
-    blocks = (depth - 2) // 6
+    stages = cifar_stages(depth)
+    check_arguments(weights, include_top, pooling, classes)
     inputs = keras.Input(input_shape or (32, 32, 3))
     x = layers.Conv2D(16, 3, padding="same", use_bias=False, name="conv1_conv")(inputs)
     x = layers.BatchNormalization(epsilon=BN_EPSILON, name="conv1_bn")(x)
     x = layers.Activation("relu", name="conv1_relu")(x)
-    for stage, (filters, stride) in enumerate([(16, 1), (32, 2), (64, 2)], start=2):
-        for block in range(1, blocks + 1):
-            x = residual_block(x, filters, s=stride if block == 1 else 1, name=f"conv{stage}_block{block}",
-                               plain=plain, shortcut="zero_pad")
-    x = _head(x, include_top, pooling, classes, classifier_activation)
+    x = _residual_stages(x, stages, plain, shortcut="zero_pad")
+    x = classifier_head(x, include_top, pooling, classes, classifier_activation)
     default = f"{'plain' if plain else 'resnet'}{depth}"
     return load_weights(keras.Model(inputs, x, name=name or default), weights)
-
-
-def zero_init_residuals(model):
-    """Start every residual block with its main path switched off: set to 0 the scale gamma of
-    the last batch norm on each block's main path, so the main path outputs zeros. An identity
-    block then computes g(0 + a) = a on its (non-negative) input and a convolutional block
-    just its shortcut, so a deep network starts nearly as shallow as its stem and head, and
-    each block learns its residual from there (Goyal et al., "Accurate, Large Minibatch SGD",
-    2017, Section 5.1). Works on any Functional model built from blocks that end in
-    BatchNormalization -> Add; returns the number of blocks changed.
-    """
-    from cnn_course.grading.graph import chain_back, producer  # here: the grading package imports models
-
-    changed = 0
-    for add in (layer for layer in model.layers if isinstance(layer, layers.Add)):
-        # back to the block's input, the main path passes more layers than the shortcut
-        main_path_end = max(add._inbound_nodes[0].input_tensors, key=lambda tensor: len(chain_back(tensor)))
-        last, _ = producer(main_path_end)
-        if isinstance(last, layers.BatchNormalization):
-            last.gamma.assign(keras.ops.zeros_like(last.gamma))
-            changed += 1
-    return changed
-
-
-def _head(x, include_top, pooling, classes, classifier_activation):
-    """Global average pooling and the classifier, or the chosen pooling without the top."""
-    if include_top:
-        x = layers.GlobalAveragePooling2D(name="avg_pool")(x)
-        return layers.Dense(classes, activation=classifier_activation, name="predictions")(x)
-    if pooling == "avg":
-        return layers.GlobalAveragePooling2D(name="avg_pool")(x)
-    if pooling == "max":
-        return layers.GlobalMaxPooling2D(name="max_pool")(x)
-    return x

@@ -19,9 +19,7 @@ def load_weights(model, weights, include_top: bool = True, imagenet_files=None, 
     Raises:
         OfflineError: "imagenet" weights could not be downloaded.
     """
-    if weights == "imagenet":
-        if not imagenet_files:
-            raise ValueError(f"no ImageNet weights are published for {model.name}")
+    if weights == "imagenet":  # the builder's check_arguments made sure imagenet_files exist
         file_name, file_hash = imagenet_files[include_top]
         weights = fetch(file_name, base_url + file_name, file_hash, f"{model.name} ImageNet weights",
                         "use weights=None, or copy the file into ~/.keras/models/ by hand")

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from cnn_course.grading.core import MIME_TYPE
-from cnn_course.notebooks import execute
-
-GRADER_CALL = re.compile(r"^\s*check_(\w+)\(", re.MULTILINE)
+from cnn_course.grading.report import MIME_TYPE
+from cnn_course.notebooks.contract import graded_exercises
+from cnn_course.notebooks.run import execute
 
 
 @dataclass
@@ -27,7 +25,7 @@ def grade(path: Path, quick: bool = True) -> list[Row]:
     for cell in notebook.cells:
         if cell.cell_type != "code":
             continue
-        for exercise in GRADER_CALL.findall(cell.source):
+        for exercise in graded_exercises(cell.source):
             rows.append(_verdict(exercise, cell.outputs))
     return rows
 

@@ -19,7 +19,8 @@ from pathlib import Path
 import nbformat
 
 from cnn_course.config import REPO_ROOT
-from cnn_course.notebooks import SOLUTIONS, execute
+from cnn_course.notebooks.contract import SOLUTIONS, exercises
+from cnn_course.notebooks.run import execute
 
 RESULTS = REPO_ROOT / "results" / "benchmarks.json"
 FINGERS = REPO_ROOT / "results" / "fingers_difficulty.json"
@@ -77,11 +78,10 @@ def readme_table(data: dict) -> str:
         notebook = nbformat.read(path, as_version=4)
         title = next(c.source.splitlines()[0].lstrip("# ") for c in notebook.cells
                      if c.cell_type == "markdown" and c.source.startswith("# "))
-        exercises = [m for c in notebook.cells if c.cell_type == "markdown"
-                     for m in re.findall(r"^#+ Exercise \d+ — (\w+)", c.source, re.M)]
+        names = ", ".join(f"`{name}`" for _, name in exercises(notebook))
         entry = data.get(path.stem, {})
         results = "; ".join(entry.get("full", {}).get("results", [])) or "—"
-        rows.append(f"| {path.stem[:2]} | [{title}](notebooks/{path.name}) | {', '.join(f'`{e}`' for e in exercises)} "
+        rows.append(f"| {path.stem[:2]} | [{title}](notebooks/{path.name}) | {names} "
                     f"| {_seconds(entry, 'quick')} | {_seconds(entry, 'full')} | {results} |")
     rows.append(f"\nMeasured by `python -m cnn_course benchmark` on {data.get('machine', 'this machine')}.")
     return "\n".join(rows)

@@ -1,0 +1,92 @@
+"""The behaviour check every block and model grader ends with: the learner's network and the
+course's reference, loaded with the same distinct random weights, must give the same outputs
+in inference and in training mode."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from cnn_course.fixtures import randomize_weights, relative_difference, weight_shapes
+from cnn_course.grading.report import Report
+
+ATOL = 1e-4
+
+
+def symbolic_call(block, input_shape, args, report: Report, kwargs=None, what: str = "", hints=(),
+                  returns: str = "a block returns the output tensor of its last layer (x = layer(x) ... return x)"):
+    """Call a learner's block on ``keras.Input(input_shape)``; return (inputs, output tensor).
+
+    A stub, a crash or anything but a tensor stops grading with a message; `returns` says
+    what the block should return.
+    """
+    import keras
+
+    inputs = keras.Input(input_shape)
+    outputs = report.call(block, inputs, *args, what=what, hints=hints, **(kwargs or {}))
+    report.require(isinstance(outputs, keras.KerasTensor), "returns a tensor",
+                   f"{what} returned {type(outputs).__name__}: {returns}")
+    return inputs, outputs
+
+
+def compare_with_reference(model, reference, inputs, report: Report, seed: int = 0, paths=None,
+                           what: str = "", advice: str = "") -> None:
+    """Give `reference` distinct random weights, load them into the learner's `model` and compare
+    their outputs on `inputs` in inference and training mode.
+
+    Args:
+        paths: None to copy the weights in order (the models have the same layers in the same
+            order), or ``(reference_paths, answer_paths)`` to copy them role by role (see
+            `copy_weights_by_role`), so that the order the learner created layers in does not matter.
+        what, advice: name the block and hint at the fix when weight shapes differ by role.
+    """
+    randomize_weights(reference, seed=seed)
+    if paths is None:
+        copy_weights(reference, model, report)
+    else:
+        copy_weights_by_role(*paths, report, what, advice)
+    for training in (False, True):
+        compare_outputs(model, reference, inputs, report, training=training)
+
+
+def copy_weights(source, target, report: Report) -> None:
+    """Copy `source`'s weights into `target`; stop with a message if their shapes differ."""
+    have, want = weight_shapes(target), weight_shapes(source)
+    if have != want:
+        index = next((i for i, (a, b) in enumerate(zip(have, want)) if a != b), min(len(have), len(want)))
+        report.fail(f"the weights differ from the expected ones: {len(have)} weight tensors "
+                    f"instead of {len(want)}; first difference at tensor {index} "
+                    f"(yours {have[index] if index < len(have) else 'missing'}, "
+                    f"expected {want[index] if index < len(want) else 'none'})")
+    target.set_weights(source.get_weights())
+
+
+def copy_weights_by_role(reference_paths, answer_paths, report: Report, what: str, advice: str) -> None:
+    """Load each reference layer's weights into the learner's layer of the same role: paths (lists
+    of layers, e.g. a block's main path and shortcut, or a module's branches) pair up in order, and
+    within a path the layers that have weights pair up in order. A batch-norm epsilon is not a
+    mistake: the reference adopts the learner's."""
+    for reference_path, answer_path in zip(reference_paths, answer_paths):
+        weighted = zip([layer for layer in reference_path if layer.weights],
+                       [layer for layer in answer_path if layer.weights])
+        for reference_layer, answer_layer in weighted:
+            have, want = weight_shapes(answer_layer), weight_shapes(reference_layer)
+            report.precondition(have == want, f"{what}: {type(answer_layer).__name__} weights {have}, expected "
+                                              f"{want} -- {advice}")
+            answer_layer.set_weights(reference_layer.get_weights())
+            if hasattr(reference_layer, "epsilon"):
+                reference_layer.epsilon = answer_layer.epsilon
+
+
+def compare_outputs(answer, reference, inputs, report: Report, training: bool = False,
+                    what: str = "outputs") -> bool:
+    """Check that two models give the same outputs on `inputs` (same weights assumed)."""
+    mode = "training" if training else "inference"
+    got = np.asarray(answer(inputs, training=training))
+    want = np.asarray(reference(inputs, training=training))
+    if got.shape != want.shape:
+        report.fail(f"{what} in {mode} mode have shape {got.shape}, expected {want.shape}")
+    error = float(np.max(np.abs(got - want))) if got.size else 0.0
+    return report.check(relative_difference(got, want) <= ATOL,
+                        f"same {what} as the reference with identical weights ({mode} mode)",
+                        f"{what} differ from the reference with identical weights in {mode} mode "
+                        f"(max difference {error:.3g})")

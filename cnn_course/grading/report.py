@@ -1,0 +1,147 @@
+"""The report every grader fills in, and the decorator that makes a grader never raise.
+
+A grader is a function decorated with `grader`. It receives the learner's answer and a
+`Report`, and records checks on it. Whatever happens -- a stub that raises
+``NotImplementedError``, a crash, a wrong type -- the decorated grader returns the `Report`,
+which displays in a notebook as a short pass/fail list and carries a machine-readable summary
+for ``python -m cnn_course grade``.
+
+The idioms a grader writes with:
+
+========================================  ====================================================
+``report.check(ok, passed, failed)``      a listed check; grading goes on either way
+``report.require(ok, passed, failed)``    a listed check that stops grading when it fails
+``report.precondition(ok, failed)``       not listed when it holds; stops with `failed` if not
+``report.fail(failed)``                   a failed check that stops grading
+``report.success(passed)``                a passed check, for a property shown by those before
+``report.call(function, *args)``          calls the learner's code; a stub or a crash stops
+========================================  ====================================================
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import json
+import traceback
+
+MIME_TYPE = "application/vnd.cnn-course.grade+json"
+
+
+class Stop(Exception):
+    """Ends a grader early when a failed check makes the next ones meaningless."""
+
+
+class Report:
+    """The outcome of grading one exercise: an ordered list of (passed, message) checks."""
+
+    def __init__(self, exercise: str):
+        self.exercise = exercise
+        self.checks: list[tuple[bool, str]] = []
+        self.status = "graded"  # or "not implemented", "error"
+
+    @property
+    def passed(self) -> bool:
+        """True when the answer was graded and every check passed."""
+        return self.status == "graded" and bool(self.checks) and all(ok for ok, _ in self.checks)
+
+    @property
+    def first_failure(self) -> str:
+        """The first failing check's message, or '' when all passed."""
+        return next((message for ok, message in self.checks if not ok), "")
+
+    def check(self, ok: bool, passed: str, failed: str) -> bool:
+        """Record one check: `passed` says what was verified, `failed` what is likely wrong."""
+        if not passed:
+            raise ValueError("a listed check says what passed; use precondition() for a silent one")
+        self.checks.append((bool(ok), passed if ok else failed))
+        return bool(ok)
+
+    def require(self, ok: bool, passed: str, failed: str) -> None:
+        """Like `check`, but stop grading here when it fails (later checks depend on it)."""
+        if not self.check(ok, passed, failed):
+            raise Stop
+
+    def precondition(self, ok: bool, failed: str) -> None:
+        """A condition later checks rely on: silent when it holds, a failed check that stops when not."""
+        if not ok:
+            self.fail(failed)
+
+    def fail(self, failed: str):
+        """Record a failed check and stop grading."""
+        self.checks.append((False, failed))
+        raise Stop
+
+    def success(self, passed: str) -> None:
+        """Record a passed check that sums up the silent ones before it."""
+        self.checks.append((True, passed))
+
+    def call(self, function, *args, what: str = "", hints=(), **kwargs):
+        """Call the learner's function; a stub or a crash becomes a failed check that stops grading.
+
+        `hints` are ``(text, advice)`` pairs: advice added when the error message contains text.
+        """
+        if not callable(function):
+            self.fail(f"expected a function, got {type(function).__name__}")
+        try:
+            return function(*args, **kwargs)
+        except NotImplementedError:
+            self.status = "not implemented"
+            self.fail("not implemented yet: replace the `raise NotImplementedError` stub")
+        except Exception as error:  # a crash in the learner's code is a finding, not a grader failure
+            advice = "".join(f" -- {advice}" for text, advice in hints if text in str(error))
+            self.fail(f"{what or getattr(function, '__name__', 'your function')} raised "
+                      f"{type(error).__name__}: {first_line(error)}{advice}")
+
+    # -- display ---------------------------------------------------------------------------
+    def summary(self) -> dict:
+        """A JSON-able summary: exercise, passed, status, first failure, check count."""
+        return {"exercise": self.exercise, "passed": self.passed, "status": self.status,
+                "first_failure": self.first_failure, "checks": len(self.checks)}
+
+    def __str__(self) -> str:
+        verdict = "PASSED" if self.passed else ("NOT IMPLEMENTED" if self.status == "not implemented" else "FAILED")
+        lines = [f"{self.exercise}: {verdict} ({sum(ok for ok, _ in self.checks)}/{len(self.checks)} checks)"]
+        lines += [f"  {'✓' if ok else '✗'} {message}" for ok, message in self.checks]
+        return "\n".join(lines)
+
+    __repr__ = __str__
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        colour = "#1a7f37" if self.passed else "#cf222e"
+        items = "".join(f"<li style='color:{'#1a7f37' if ok else '#cf222e'}'>{'✓' if ok else '✗'} "
+                        f"{html.escape(message)}</li>" for ok, message in self.checks)
+        head = html.escape(str(self).splitlines()[0])
+        return {"text/plain": str(self),
+                "text/html": f"<div><b style='color:{colour}'>{head}</b><ul style='list-style:none'>{items}</ul></div>",
+                MIME_TYPE: json.dumps(self.summary())}
+
+
+def first_line(error: BaseException) -> str:
+    """The first line of an error's message, at most 300 characters."""
+    text = str(error).strip().splitlines()
+    return text[0][:300] if text else "(no message)"
+
+
+def grader(exercise: str):
+    """Turn ``check(answer, report)`` into ``check_<exercise>(answer) -> Report`` that never raises."""
+
+    def decorate(check):
+        @functools.wraps(check)
+        def run(answer=None) -> Report:
+            report = Report(exercise)
+            try:
+                check(answer, report)
+            except Stop:
+                pass
+            except Exception as error:  # a grader bug must not break the learner's notebook
+                report.status = "error"
+                report.checks.append((False, f"the grader could not finish ({type(error).__name__}: "
+                                             f"{first_line(error)}); please report this with your code"))
+                traceback.print_exc(limit=0)
+            return report
+
+        run.exercise = exercise
+        return run
+
+    return decorate

@@ -1,0 +1,88 @@
+"""What a stack of layers computes, written as short tokens, and the first place two differ.
+
+Equivalent spellings compare equal here, and only here: ``ReLU()``, ``Activation("relu")``
+and ``Conv2D(..., activation="relu")`` are all ``relu``, and a 1x1 convolution's padding is
+ignored ("same" and "valid" compute the same with a 1x1 window).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from keras import layers
+
+
+def activation_name(layer) -> str | None:
+    """The activation a layer applies as its whole job (ReLU, Activation), else None."""
+    if isinstance(layer, layers.ReLU):
+        return "relu"
+    if isinstance(layer, layers.Activation):
+        return getattr(layer.activation, "__name__", str(layer.activation))
+    return None
+
+
+def is_relu(layer) -> bool:
+    """``ReLU()`` or ``Activation("relu")``."""
+    return activation_name(layer) == "relu"
+
+
+def conv_padding(layer) -> str:
+    """A convolution's padding as far as it matters: a 1x1 window needs none, so "valid"."""
+    return "valid" if tuple(layer.kernel_size) == (1, 1) else layer.padding
+
+
+def _pair(values) -> str:
+    return "x".join(map(str, values))
+
+
+def _token(layer) -> str:
+    kind = type(layer).__name__
+    if isinstance(layer, layers.Conv2D):
+        return (f"Conv2D({layer.filters}, {_pair(layer.kernel_size)}, strides {_pair(layer.strides)}, "
+                f"{conv_padding(layer)}, bias={layer.use_bias})")
+    if isinstance(layer, layers.Dense):
+        return f"Dense({layer.units})"
+    if isinstance(layer, (layers.MaxPooling2D, layers.AveragePooling2D)):
+        return f"{kind}({_pair(layer.pool_size)}, strides {_pair(layer.strides)}, {layer.padding})"
+    if isinstance(layer, layers.Softmax):
+        return "softmax"
+    if activation_name(layer):
+        return activation_name(layer)
+    if isinstance(layer, layers.Rescaling):
+        scale = float(np.asarray(layer.scale))
+        shown = f"1/{round(1 / scale)}" if scale and abs(1 / scale - round(1 / scale)) < 1e-6 else f"{scale:g}"
+        offset = float(np.asarray(layer.offset))
+        return f"Rescaling({shown}{f', offset={offset:g}' if offset else ''})"
+    return kind
+
+
+def layer_signature(model) -> list[str]:
+    """The layers that define what a model (or a list of layers) computes, as short tokens;
+    a fused activation (``Dense(..., activation="softmax")``) is a token of its own."""
+    tokens = []
+    for layer in getattr(model, "layers", model):
+        if isinstance(layer, layers.InputLayer):
+            continue
+        tokens.append(_token(layer))
+        fused = getattr(getattr(layer, "activation", None), "__name__", None)
+        if not isinstance(layer, layers.Activation) and fused not in (None, "linear"):
+            tokens.append(fused)
+    return tokens
+
+
+def describe_difference(answer_tokens: list[str], reference_tokens: list[str]) -> str:
+    """Name the first place where two layer signatures differ, in words ('' when equal).
+
+    Steps count layers and fused activations (``Dense(..., activation="softmax")`` is two
+    steps: ``Dense`` then ``softmax``).
+    """
+    for i, (got, want) in enumerate(zip(answer_tokens, reference_tokens)):
+        if got != want:
+            return f"step {i + 1} of the layer list: expected {want}, found {got}"
+    if len(answer_tokens) < len(reference_tokens):
+        missing = reference_tokens[len(answer_tokens)]
+        if missing == "softmax" and len(answer_tokens) == len(reference_tokens) - 1:
+            return "the model ends without a softmax: give the last Dense activation='softmax'"
+        return f"missing layers after step {len(answer_tokens)}: expected {missing} next"
+    if len(answer_tokens) > len(reference_tokens):
+        return f"extra layers after step {len(reference_tokens)}: {answer_tokens[len(reference_tokens)]}"
+    return ""

@@ -1,0 +1,50 @@
+"""The end every builder shares, as in keras.applications: the classifier when `include_top`,
+otherwise the feature maps or a global pooling of them."""
+
+from __future__ import annotations
+
+from keras import layers
+
+POOLINGS = (None, "avg", "max")
+
+
+def check_arguments(weights, include_top: bool, pooling, classes: int, imagenet: bool = False) -> None:
+    """keras.applications' argument checks, before anything is built.
+
+    Args:
+        imagenet: whether ImageNet weights are published for this model (then ``weights="imagenet"``
+            with the top needs ``classes=1000``).
+
+    Raises:
+        ValueError: naming the argument and what it accepts.
+    """
+    if pooling not in POOLINGS:
+        raise ValueError(f"pooling must be None, 'avg' or 'max', got {pooling!r}")
+    if weights == "imagenet" and not imagenet:
+        raise ValueError("no ImageNet weights are published for this model: use weights=None or a weights file")
+    if weights == "imagenet" and include_top and classes != 1000:
+        raise ValueError(f"ImageNet weights with the top need classes=1000, got classes={classes}")
+
+
+def classifier_head(x, include_top: bool, pooling, classes: int, classifier_activation="softmax", *,
+                    flatten: bool = False, hidden=(), activation: str = "relu", dropout: float = 0.0):
+    """The top of a classification network, or what replaces it.
+
+    With the top: ``Flatten`` (``flatten=True``, as in LeNet-5, AlexNet and VGG) or global average
+    pooling ("avg_pool", as in ResNet and GoogLeNet), then the fully connected `hidden` layers
+    (``(units, name)`` pairs, with `activation`), ``Dropout(dropout)`` when `dropout` > 0, and the
+    classifier "predictions". Without it: the feature maps (``pooling=None``) or their global
+    average ("avg_pool") or maximum ("max_pool").
+    """
+    if not include_top:
+        if pooling == "avg":
+            return layers.GlobalAveragePooling2D(name="avg_pool")(x)
+        if pooling == "max":
+            return layers.GlobalMaxPooling2D(name="max_pool")(x)
+        return x
+    x = layers.Flatten(name="flatten")(x) if flatten else layers.GlobalAveragePooling2D(name="avg_pool")(x)
+    for units, name in hidden:
+        x = layers.Dense(units, activation=activation, name=name)(x)
+    if dropout:
+        x = layers.Dropout(dropout, name="dropout")(x)
+    return layers.Dense(classes, activation=classifier_activation, name="predictions")(x)

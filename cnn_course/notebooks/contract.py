@@ -1,0 +1,73 @@
+"""What a course notebook is, in one place: where the files live, how an exercise is marked,
+and how its grader is named and called. The build, the grade command, the benchmark and the
+tests all read the notebooks through this module.
+
+In ``solutions/NN_topic.ipynb`` an exercise is
+
+1. a markdown cell whose heading is ``### Exercise N — name`` (N counts 1, 2, ... in the notebook);
+2. the next solution cell: a code cell defining ``name(...)`` whose answer lies between
+   ``### BEGIN SOLUTION`` and ``### END SOLUTION`` (the build replaces it by `STUB`);
+3. the next code cell, ending with ``check_name(name)``: the grader, defined in
+   ``cnn_course/grading/topic.py`` and decorated with ``@grader("name")``.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from cnn_course.config import REPO_ROOT
+
+SOLUTIONS = REPO_ROOT / "solutions"
+NOTEBOOKS = REPO_ROOT / "notebooks"
+BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
+STUB = ["# YOUR CODE HERE", "raise NotImplementedError()"]
+EXERCISE_TITLE = re.compile(r"^#+ Exercise (\d+) — (\w+)", re.MULTILINE)
+GRADER_CALL = re.compile(r"^\s*check_(\w+)\(", re.MULTILINE)
+
+
+def grader_name(exercise: str) -> str:
+    """The grader of an exercise: ``check_`` and the exercise's name, letter for letter."""
+    return f"check_{exercise}"
+
+
+def grader_module(notebook: Path) -> str:
+    """Where a notebook's graders live: ``02_residual_networks`` -> ``cnn_course.grading.residual_networks``."""
+    return f"cnn_course.grading.{Path(notebook).stem.split('_', 1)[1]}"
+
+
+def exercises(notebook) -> list[tuple[int, str]]:
+    """The (number, name) of every exercise title in a notebook (an nbformat object), in order."""
+    return [(int(number), name) for cell in notebook.cells if cell.cell_type == "markdown"
+            for number, name in EXERCISE_TITLE.findall(cell.source)]
+
+
+def graded_exercises(source: str) -> list[str]:
+    """The exercises whose graders a code cell calls."""
+    return GRADER_CALL.findall(source)
+
+
+def solution_regions(source: str) -> list[str]:
+    """The code between BEGIN/END SOLUTION markers in a cell, one string per region."""
+    pattern = re.compile(rf"^[ \t]*{re.escape(BEGIN)}[ \t]*\n(.*?)^[ \t]*{re.escape(END)}", re.S | re.M)
+    return pattern.findall(source)
+
+
+def learner_source(source: str) -> str:
+    """Replace each solution region of a code cell by the stub, keeping its indentation."""
+    out, inside = [], False
+    for line in source.split("\n"):
+        stripped = line.strip()
+        if stripped == BEGIN:
+            inside = True
+            indent = line[: len(line) - len(line.lstrip())]
+            out += [indent + stub for stub in STUB]
+        elif stripped == END:
+            if not inside:
+                raise ValueError(f"{END} without {BEGIN}")
+            inside = False
+        elif not inside:
+            out.append(line)
+    if inside:
+        raise ValueError(f"{BEGIN} without {END}")
+    return "\n".join(out)

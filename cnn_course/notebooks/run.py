@@ -1,0 +1,24 @@
+"""Run a notebook headless, in quick or full mode."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+
+from cnn_course import config
+
+
+def execute(path: Path, quick: bool = True, timeout: int | None = None):
+    """Run a notebook in its own folder (errors are kept in the outputs) and return it.
+
+    `timeout` limits each cell, by default 10 minutes in quick mode and 4 hours in full mode
+    (full-mode training on a CPU can take tens of minutes).
+    """
+    from nbclient import NotebookClient
+
+    notebook = nbformat.read(path, as_version=4)
+    with config.mode(quick=quick):  # the kernel inherits the mode through the environment
+        NotebookClient(notebook, timeout=timeout or (600 if quick else 4 * 3600), allow_errors=True,
+                       kernel_name="python3", resources={"metadata": {"path": str(Path(path).parent)}}).execute()
+    return notebook

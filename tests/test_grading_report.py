@@ -1,0 +1,66 @@
+"""The Report's idioms, and the rules every grader follows (name, never raises, a catalogue)."""
+
+import importlib
+import pkgutil
+import re
+
+import pytest
+
+import cnn_course.grading
+from cnn_course.config import REPO_ROOT
+from cnn_course.grading import Report, grader
+from cnn_course.notebooks.contract import grader_name
+
+
+def test_idioms():
+    report = Report("x")
+    assert report.check(True, "listed pass", "unused") and report.checks == [(True, "listed pass")]
+    report.precondition(True, "not listed")
+    report.success("sums up the silent ones")
+    assert not report.check(False, "unused", "listed failure")
+    assert [ok for ok, _ in report.checks] == [True, True, False] and report.first_failure == "listed failure"
+    with pytest.raises(ValueError, match="precondition"):
+        report.check(True, "", "a listed check must say what passed")
+
+
+@pytest.mark.parametrize("stop", [lambda r: r.require(False, "p", "stopped"),
+                                  lambda r: r.precondition(False, "stopped"), lambda r: r.fail("stopped")])
+def test_stopping_idioms_end_the_grader_with_a_report(stop):
+    @grader("demo")
+    def check_demo(answer, report):
+        stop(report)
+        report.success("never reached")
+
+    report = check_demo(None)
+    assert not report.passed and report.first_failure == "stopped" and len(report.checks) == 1
+
+
+def test_a_stub_and_a_crash_become_findings_not_errors():
+    @grader("demo")
+    def check_demo(answer, report):
+        report.call(answer, 1)
+
+    def stub(_):
+        raise NotImplementedError
+
+    assert check_demo(stub).status == "not implemented"
+    crashed = check_demo(lambda _: 1 / 0)
+    assert crashed.status == "graded" and "ZeroDivisionError" in crashed.first_failure
+    assert "expected a function" in check_demo(3).first_failure
+
+
+def all_graders():
+    for module in pkgutil.iter_modules(cnn_course.grading.__path__):
+        loaded = importlib.import_module(f"cnn_course.grading.{module.name}")
+        for value in vars(loaded).values():
+            if callable(value) and hasattr(value, "exercise") and value.__module__ == loaded.__name__:
+                yield module.name, value
+
+
+@pytest.mark.parametrize("module, check", list(all_graders()), ids=lambda v: getattr(v, "__name__", v))
+def test_every_grader_is_named_after_its_exercise_and_has_a_catalogue(module, check):
+    assert check.__name__ == grader_name(check.exercise)
+    catalogue_file = REPO_ROOT / "tests" / f"test_grading_{module}.py"
+    assert catalogue_file.exists(), f"{check.__name__} needs its wrong-answer catalogue in {catalogue_file.name}"
+    assert re.search(rf"catalogue\(\s*{check.__name__}\s*,", catalogue_file.read_text()), \
+        f"{catalogue_file.name} should call catalogue({check.__name__}, WRONG, RIGHT)"

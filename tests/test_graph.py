@@ -1,0 +1,42 @@
+"""Walking a Functional graph backwards: producers, chains and branches."""
+
+import keras
+from keras import layers
+
+from cnn_course import graph
+
+
+def two_paths():
+    inputs = keras.Input((4, 4, 2), name="x")
+    a = layers.Conv2D(2, 1, name="a1")(inputs)
+    a = layers.ReLU(name="a2")(a)
+    b = layers.BatchNormalization(name="b1")(inputs)
+    joined = layers.Add(name="add")([b, a])
+    relu = layers.ReLU(name="out")
+    return inputs, a, b, joined, relu(joined), relu
+
+
+def test_producer_and_inputs():
+    inputs, a, b, joined, out, relu = two_paths()
+    layer, called_on = graph.producer(joined)
+    assert layer.name == "add" and called_on == [b, a] and graph.inputs_of(layer) == [b, a]
+    input_layer, nothing = graph.producer(inputs)
+    assert isinstance(input_layer, layers.InputLayer) and nothing == []
+    assert graph.producer_name(a) == "a2" and graph.producer_name(inputs) == "x"
+    assert graph.next_output(layer) is out and graph.next_output(relu) is None
+
+
+def test_chain_back_stops_at_a_merge_and_branch_needs_the_source():
+    inputs, a, b, joined, out, _ = two_paths()
+    assert graph.chain_back(out) == [out, joined]
+    assert [layer.name for layer in graph.branch(a, inputs)] == ["a1", "a2"]
+    assert graph.branch(out, inputs) is None
+    assert graph.branch(inputs, inputs) == []
+
+
+def test_call_count_sees_a_layer_used_twice():
+    inputs = keras.Input((3,))
+    shared = layers.Dense(3)
+    once = layers.Dense(3)
+    shared(once(shared(inputs)))
+    assert graph.call_count(shared) == 2 and graph.call_count(once) == 1

@@ -1,0 +1,91 @@
+"""The training recipe: zero-initialized residual blocks, batch-norm momentum, the warm-up
+schedule, and augmentation on the training path only."""
+
+import keras
+import numpy as np
+import pytest
+from keras import layers
+
+from cnn_course import augment, training
+from cnn_course.models import CifarResNet, ResNet50
+from cnn_course.training import zero_init_residuals
+
+
+def _zero_gamma_layers(model):
+    return sorted(layer.name for layer in model.layers
+                  if isinstance(layer, keras.layers.BatchNormalization) and not np.asarray(layer.gamma).any())
+
+
+@pytest.mark.parametrize("build, blocks, last_bn", [
+    (lambda: ResNet50(input_shape=(64, 64, 3), classes=6), 16, "_3_bn"),
+    (lambda: CifarResNet(20), 9, "_2_bn"),
+])
+def test_zero_init_residuals_zeroes_the_last_batch_norm_of_each_main_path(build, blocks, last_bn):
+    model = build()
+    assert zero_init_residuals(model) == blocks
+    zeroed = _zero_gamma_layers(model)
+    assert len(zeroed) == blocks and all(name.endswith(last_bn) for name in zeroed)
+
+
+def test_zero_init_residuals_finds_the_main_path_whatever_the_add_order_and_skips_plain_nets():
+    inputs = keras.Input((6, 6, 8))
+    x = keras.layers.Conv2D(8, 3, padding="same", name="c1")(inputs)
+    x = keras.layers.BatchNormalization(name="bn1")(x)
+    shortcut = keras.layers.BatchNormalization(name="shortcut_bn")(inputs)
+    model = keras.Model(inputs, keras.layers.Add()([x, shortcut]))  # main path first this time
+    assert zero_init_residuals(model) == 1 and _zero_gamma_layers(model) == ["bn1"]
+    plain = CifarResNet(8, plain=True)
+    assert zero_init_residuals(plain) == 0 and _zero_gamma_layers(plain) == []
+
+
+def test_set_batch_norm_momentum_reaches_every_batch_norm():
+    model = CifarResNet(8)
+    norms = [layer for layer in model.layers if isinstance(layer, layers.BatchNormalization)]
+    assert training.set_batch_norm_momentum(model, 0.9) == len(norms) == 7
+    assert {layer.momentum for layer in norms} == {0.9}
+
+
+def test_warmup_cosine_climbs_for_the_first_epoch_then_decays_to_zero():
+    schedule = training.warmup_cosine(epochs=4, steps_per_epoch=10, peak=1e-3, start=1e-4)
+    rates = np.array([float(schedule(step)) for step in range(0, 51)])
+    assert rates[0] == pytest.approx(1e-4) and rates[10] == pytest.approx(1e-3)
+    assert np.all(np.diff(rates[:11]) > 0) and np.all(np.diff(rates[10:]) <= 0)
+    assert rates[50] == pytest.approx(0, abs=1e-9)
+
+
+class ZeroInTraining(layers.Layer):
+    """An 'augmentation' the tests can see: in training the model receives only zeros."""
+
+    def call(self, x, training=None):
+        return keras.ops.zeros_like(x) if training else x
+
+
+def _tiny_model():
+    keras.utils.set_random_seed(0)
+    return keras.Sequential([keras.Input((4,)), layers.Dense(3, activation="softmax", name="dense")])
+
+
+def _data():
+    rng = np.random.default_rng(0)
+    return rng.normal(size=(32, 4)).astype("float32"), rng.integers(0, 3, size=32)
+
+
+@pytest.mark.parametrize("augmentation, kernel_moves", [(None, True), (ZeroInTraining(), False)])
+def test_fit_augments_the_training_path_only(augmentation, kernel_moves):
+    """Through ZeroInTraining the kernel never sees an input (its gradient is 0) while the bias
+    learns; the validation loss is that of the un-augmented model, which holds no extra layer."""
+    model, (x, y) = _tiny_model(), _data()
+    kernel = np.asarray(model.get_layer("dense").kernel).copy()
+    history = training.fit(model, x, y, epochs=2, batch_size=8, optimizer=keras.optimizers.SGD(0.1),
+                           augmentation=augmentation, validation_data=(x, y), verbose=0)
+    assert [type(layer) for layer in model.layers] == [layers.Dense]
+    assert (not np.allclose(np.asarray(model.get_layer("dense").kernel), kernel)) == kernel_moves
+    model.compile(loss="sparse_categorical_crossentropy")
+    assert history.history["val_loss"][-1] == pytest.approx(model.evaluate(x, y, verbose=0), rel=1e-5)
+
+
+def test_flip_rotate_translate_is_random_in_training_and_the_identity_in_inference():
+    images = np.random.default_rng(0).uniform(size=(4, 16, 16, 3)).astype("float32")
+    stack = augment.flip_rotate_translate(rotation=0.1, translation=0.2)
+    assert np.array_equal(np.asarray(stack(images, training=False)), images)
+    assert not np.allclose(np.asarray(stack(images, training=True)), images)
