@@ -14,7 +14,7 @@ from cnn_course import blocks
 from cnn_course.fixtures import fixed_inputs
 from cnn_course.grading.compare import compare_with_reference, symbolic_call
 from cnn_course.grading.report import Report, grader
-from cnn_course.grading.signature import conv_padding, is_relu
+from cnn_course.grading.signature import conv_padding, effective_padding, is_relu
 from cnn_course.graph import branch, chain_back, inputs_of, next_output, producer
 
 _FILTER_ADVICE = "check the filters (F1, F2, F3) of each convolution"
@@ -80,7 +80,7 @@ def _check_path(path, expected, report, what, where):
         if kind != "conv":
             continue
         has = (tuple(layer.kernel_size), tuple(layer.strides), conv_padding(layer))
-        if has != ((kernel, kernel), (stride, stride), "valid" if kernel == 1 else padding):  # as conv_padding
+        if has != ((kernel, kernel), (stride, stride), effective_padding((kernel, kernel), padding)):
             report.fail(f"{what}: a convolution on the {where} is {has[0][0]}x{has[0][1]}, stride {has[1][0]}, "
                         f"padding '{layer.padding}'; expected {kernel}x{kernel}, stride {stride}, padding '{padding}'")
 

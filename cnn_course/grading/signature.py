@@ -25,9 +25,14 @@ def is_relu(layer) -> bool:
     return activation_name(layer) == "relu"
 
 
+def effective_padding(kernel_size, padding: str) -> str:
+    """Padding as far as it matters: a 1x1 window needs none, so "same" is "valid" there."""
+    return "valid" if tuple(kernel_size) == (1, 1) else padding
+
+
 def conv_padding(layer) -> str:
-    """A convolution's padding as far as it matters: a 1x1 window needs none, so "valid"."""
-    return "valid" if tuple(layer.kernel_size) == (1, 1) else layer.padding
+    """A convolution layer's `effective_padding`."""
+    return effective_padding(layer.kernel_size, layer.padding)
 
 
 def _pair(values) -> str:
