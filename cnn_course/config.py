@@ -45,7 +45,7 @@ def mode(quick: bool):
 
 
 def cache_dir() -> Path:
-    """Folder for generated data sets: ``$CNN_COURSE_CACHE`` or ``~/.cache/cnn_course``."""
+    """Folder for generated data sets and saved weights: ``$CNN_COURSE_CACHE`` or ``~/.cache/cnn_course``."""
     path = Path(os.environ.get(CACHE_VARIABLE) or Path.home() / ".cache" / "cnn_course")
     path.mkdir(parents=True, exist_ok=True)
     return path
@@ -90,6 +90,6 @@ def setup(seed: int = SEED, verbose: bool = True) -> None:
 
     keras.utils.set_random_seed(seed)
     if verbose:
-        mode = "QUICK (small data, few epochs)" if is_quick() else "FULL"
-        print(f"cnn_course: {mode} mode, seed {seed}, Keras {keras.__version__} on {keras.backend.backend()}"
-              f" -- set {QUICK_VARIABLE}=1 for quick mode, 0 for full mode.")
+        mode, other, value = ("QUICK (small data, few epochs)", "full", 0) if is_quick() else ("FULL", "quick", 1)
+        print(f"cnn_course: {mode} mode, seed {seed}, Keras {keras.__version__} on {keras.backend.backend()}. "
+              f"For {other} mode, run `%env {QUICK_VARIABLE}={value}` in a cell, then this cell again.")

@@ -1,17 +1,29 @@
 """The figures the notebooks show.
 
-Each function returns a `matplotlib.figure.Figure` built without pyplot, so a notebook
-shows it exactly once when it is the cell's last value, and scripts and tests can save
-or inspect it without a display.
+Each function returns a `Picture`: a `matplotlib.figure.Figure` built without pyplot that
+shows itself as a PNG image when it is a cell's last value (or passed to ``display``) in
+JupyterLab, Jupyter Notebook, VS Code and Colab -- whatever matplotlib backend is active --
+exactly once, while scripts and tests save or inspect it without a display.
 """
 
 from __future__ import annotations
+
+import io
 
 import numpy as np
 from matplotlib.figure import Figure
 
 
-def image_grid(images, titles=None, columns: int = 8, size: float = 1.4) -> Figure:
+class Picture(Figure):
+    """A figure that IPython displays as a PNG image (its ``_repr_png_``)."""
+
+    def _repr_png_(self) -> bytes:
+        buffer = io.BytesIO()
+        self.savefig(buffer, format="png", bbox_inches="tight")
+        return buffer.getvalue()
+
+
+def image_grid(images, titles=None, columns: int = 8, size: float = 1.4) -> Picture:
     """Show images in a grid, optionally with a title over each.
 
     Args:
@@ -22,7 +34,7 @@ def image_grid(images, titles=None, columns: int = 8, size: float = 1.4) -> Figu
     """
     images = np.asarray(images)
     rows = int(np.ceil(len(images) / columns))
-    fig = Figure(figsize=(columns * size, rows * size * (1.2 if titles is not None else 1.0)))
+    fig = Picture(figsize=(columns * size, rows * size * (1.2 if titles is not None else 1.0)))
     for i, image in enumerate(images):
         ax = fig.add_subplot(rows, columns, i + 1)
         ax.imshow(image.squeeze(), cmap="gray" if image.shape[-1] == 1 else None)
@@ -33,10 +45,10 @@ def image_grid(images, titles=None, columns: int = 8, size: float = 1.4) -> Figu
     return fig
 
 
-def examples_per_class(x, y, class_names, per_class: int = 6, size: float = 1.3) -> Figure:
+def examples_per_class(x, y, class_names, per_class: int = 6, size: float = 1.3) -> Picture:
     """One row per class with its first `per_class` images: do the pictures match the labels?"""
     classes = len(class_names)
-    fig = Figure(figsize=(per_class * size, classes * size))
+    fig = Picture(figsize=(per_class * size, classes * size))
     for label in range(classes):
         chosen = np.flatnonzero(y == label)[:per_class]
         for j, index in enumerate(chosen):
@@ -50,10 +62,10 @@ def examples_per_class(x, y, class_names, per_class: int = 6, size: float = 1.3)
     return fig
 
 
-def learning_curves(history, metrics=("loss", "accuracy")) -> Figure:
+def learning_curves(history, metrics=("loss", "accuracy")) -> Picture:
     """Training and validation curves per epoch from a Keras ``History`` (or its ``.history`` dict)."""
     logs = getattr(history, "history", history)
-    fig = Figure(figsize=(5 * len(metrics), 3.5))
+    fig = Picture(figsize=(5 * len(metrics), 3.5))
     for i, metric in enumerate(metrics):
         ax = fig.add_subplot(1, len(metrics), i + 1)
         epochs = np.arange(1, len(logs[metric]) + 1)
@@ -68,7 +80,7 @@ def learning_curves(history, metrics=("loss", "accuracy")) -> Figure:
     return fig
 
 
-def line_panels(panels, xlabel: str, ylabel: str, log: bool = False, size: float = 4.5) -> Figure:
+def line_panels(panels, xlabel: str, ylabel: str, log: bool = False, size: float = 4.5) -> Picture:
     """Side-by-side panels of labelled curves on a shared y axis, e.g. training loss of plain
     and of residual networks, one curve per depth.
 
@@ -78,7 +90,7 @@ def line_panels(panels, xlabel: str, ylabel: str, log: bool = False, size: float
         log: logarithmic y axis.
         size: inches per panel.
     """
-    fig = Figure(figsize=(size * len(panels), 0.75 * size))
+    fig = Picture(figsize=(size * len(panels), 0.75 * size))
     first = None
     for i, (title, curves) in enumerate(panels.items()):
         ax = fig.add_subplot(1, len(panels), i + 1, sharey=first)
@@ -96,7 +108,7 @@ def line_panels(panels, xlabel: str, ylabel: str, log: bool = False, size: float
     return fig
 
 
-def volume_chart(table, title: str = "") -> Figure:
+def volume_chart(table, title: str = "") -> Picture:
     """The volume walk as a picture: height x width and channels of each layer's output.
 
     Args:
@@ -105,7 +117,7 @@ def volume_chart(table, title: str = "") -> Figure:
     """
     rows = [row for row in table if len(row.shape) == 3]
     names = [row.name for row in rows]
-    fig = Figure(figsize=(max(6, 0.45 * len(rows)), 4))
+    fig = Picture(figsize=(max(6, 0.45 * len(rows)), 4))
     ax = fig.add_subplot(1, 1, 1)
     positions = np.arange(len(rows))
     ax.bar(positions, [row.shape[0] for row in rows], color="tab:blue", label="height = width  $n_H$")
@@ -119,7 +131,7 @@ def volume_chart(table, title: str = "") -> Figure:
     return fig
 
 
-def confusion_matrix(y_true, y_pred, class_names, title: str = "") -> Figure:
+def confusion_matrix(y_true, y_pred, class_names, title: str = "") -> Picture:
     """Counts of (true class, predicted class) pairs: the diagonal is right, the rest are mistakes.
 
     Args:
@@ -130,7 +142,7 @@ def confusion_matrix(y_true, y_pred, class_names, title: str = "") -> Figure:
     """
     from sklearn.metrics import ConfusionMatrixDisplay
 
-    fig = Figure(figsize=(1.0 + 0.7 * len(class_names), 0.6 + 0.7 * len(class_names)))
+    fig = Picture(figsize=(1.0 + 0.7 * len(class_names), 0.6 + 0.7 * len(class_names)))
     ax = fig.add_subplot(1, 1, 1)
     ConfusionMatrixDisplay.from_predictions(y_true, y_pred, labels=range(len(class_names)),
                                             display_labels=class_names, ax=ax, colorbar=False, cmap="Blues")

@@ -2,6 +2,8 @@
 
 import pytest
 
+ANSWER_KEY = "answer key: "  # a wrong answer so named calls the course's own implementation
+
 
 def stub(*args, **kwargs):
     """The learner's untouched exercise."""
@@ -15,7 +17,10 @@ def assert_rejected(report):
 
 
 def catalogue(check, wrong: dict, right: dict):
-    """Two parametrized tests for a grader: ``test_rejects`` over `wrong`, ``test_accepts`` over `right`."""
+    """Two parametrized tests for a grader: ``test_rejects`` over `wrong`, ``test_accepts`` over `right`.
+
+    A wrong answer whose name starts with `ANSWER_KEY` must be told it calls a ready-made answer.
+    """
 
     @pytest.mark.parametrize("name", list(wrong))
     def test_rejects(name):
@@ -23,6 +28,8 @@ def catalogue(check, wrong: dict, right: dict):
         assert_rejected(report)
         if wrong[name] is stub:
             assert report.status == "not implemented" and "not implemented" in report.first_failure
+        if name.startswith(ANSWER_KEY):
+            assert "ready-made answer" in report.first_failure, str(report)
 
     @pytest.mark.parametrize("name", list(right))
     def test_accepts(name):

@@ -6,10 +6,17 @@ import keras
 from catalogue import catalogue, stub
 from keras import layers
 
-from cnn_course.grading.classic_networks import check_conv_output_shape, check_LeNet5, check_vgg_block
+from cnn_course import blocks
+from cnn_course.grading.classic_networks import (
+    check_conv_output_shape,
+    check_LeNet5,
+    check_vgg_block,
+    conv_output_shape_reference,
+)
 from cnn_course.models import LeNet5
 
 WRONG_SHAPE = {
+    "answer key: the grader's reference": lambda n, f, p, s: conv_output_shape_reference(n, f, p, s),
     "stub": stub,
     "ceil": lambda n, f, p, s: math.ceil((n + 2 * p - f) / s) + 1,
     "true division": lambda n, f, p, s: (n + 2 * p - f) / s + 1,
@@ -52,7 +59,16 @@ def lenet(input_shape=(32, 32, 1), classes=10, activation="tanh", pool=layers.Av
     return keras.Sequential([*stack, layers.Dense(classes, activation=final)])
 
 
+def functional_lenet(input_shape, classes):
+    inputs = keras.Input(input_shape)
+    x = layers.AveragePooling2D(2)(layers.Conv2D(6, 5, activation="tanh")(inputs))
+    x = layers.AveragePooling2D(2)(layers.Conv2D(16, 5, activation="tanh")(x))
+    x = layers.Dense(84, activation="tanh")(layers.Dense(120, activation="tanh")(layers.Flatten()(x)))
+    return keras.Model(inputs, layers.Dense(classes, activation="softmax")(x))
+
+
 WRONG_LENET = {
+    "answer key: the course's LeNet5": lambda input_shape, classes: LeNet5(input_shape=input_shape, classes=classes),
     "stub": stub,
     "max pooling": lambda input_shape, classes: lenet(input_shape, classes, pool=layers.MaxPooling2D),
     "relu": lambda input_shape, classes: lenet(input_shape, classes, activation="relu"),
@@ -62,7 +78,7 @@ WRONG_LENET = {
     "hard-coded": lambda input_shape, classes: lenet(),
 }
 RIGHT_LENET = {
-    "reference": LeNet5,
+    "Functional API, as the package writes it": lambda input_shape, classes: functional_lenet(input_shape, classes),
     "Sequential with fused activations": lambda input_shape, classes: lenet(input_shape, classes),
     "separate Activation layers": lambda input_shape, classes: lenet(input_shape, classes, separate_activations=True),
 }
@@ -86,6 +102,7 @@ def block(num_convs_used=None, filters_used=None, padding="same", activation="re
 
 
 WRONG_VGG_BLOCK = {
+    "answer key: the course's vgg_block": lambda x, num_convs, filters: blocks.vgg_block(x, num_convs, filters),
     "stub": stub,
     "valid padding": block(padding="valid"),
     "no relu": block(activation=None),

@@ -3,9 +3,12 @@
 from catalogue import catalogue, stub
 from keras import layers
 
+from cnn_course import blocks, costs
 from cnn_course.grading.inception_motivation import check_bottleneck_layer, check_conv_multiplies
 
 WRONG_COST = {
+    "answer key: costs.count_multiplies": lambda h, w, c, f, p: costs.count_multiplies(
+        layers.Conv2D(c, f, padding="same"), input_shape=(h, w, p)),
     "not implemented": stub,
     "f once": lambda h, w, c, f, p: h * w * c * f * p,
     "no n_C_prev": lambda h, w, c, f, p: h * w * c * f * f,
@@ -39,6 +42,8 @@ def bottleneck_layer(relu_reduce=True, padding="same", order="reduce first", sep
 
 
 WRONG_BOTTLENECK = {
+    "answer key: the course's bottleneck_layer": lambda x, reduce, filters, f: blocks.bottleneck_layer(
+        x, reduce, filters, f),
     "not implemented": stub,
     "no ReLU after the 1x1": bottleneck_layer(relu_reduce=False),
     "valid f x f": bottleneck_layer(padding="valid"),

@@ -3,6 +3,7 @@
 from catalogue import catalogue, stub
 from keras import layers
 
+from cnn_course import blocks
 from cnn_course.grading.inception_network import check_inception_module
 
 
@@ -41,6 +42,7 @@ def module(order=(0, 1, 2, 3), pool="max", pool_padding="same", pool_stride=1, m
 
 
 WRONG = {
+    "answer key: the course's inception_module": lambda x, filters: blocks.inception_module(x, filters),
     "not implemented": stub,
     "branches concatenated in another order": module(order=(0, 2, 1, 3)),
     "pool before the 1x1 branch": module(order=(3, 0, 1, 2)),

@@ -63,6 +63,7 @@ class Subclassed(keras.Model):
 
 
 WRONG_SEQUENTIAL = {
+    "answer key: the course's SmallCNN": lambda input_shape, classes: SmallCNN(input_shape, classes),
     "stub": stub,
     "returns nothing": lambda input_shape, classes: None,
     "functional API": lambda input_shape, classes: functional(input_shape, classes),
@@ -88,7 +89,7 @@ WRONG_SEQUENTIAL = {
 }
 
 RIGHT_SEQUENTIAL = {
-    "reference": lambda input_shape, classes: SmallCNN(input_shape, classes),
+    "the notebook's layout": lambda input_shape, classes: sequential(input_shape, classes),
     "Activation('relu') and .add()": lambda input_shape, classes: _built_with_add(input_shape, classes),
     "Softmax() layer after a linear Dense": lambda input_shape, classes: sequential(
         input_shape, classes, softmax_layer=layers.Softmax),
@@ -204,5 +205,5 @@ def test_grader_bug_never_raises(monkeypatch):
     import cnn_course.grading.keras_tutorial as module
 
     monkeypatch.setattr(module, "SmallCNN", None)  # make the grader itself crash
-    report = check_sequential_cnn(RIGHT_SEQUENTIAL["reference"])
+    report = check_sequential_cnn(RIGHT_SEQUENTIAL["the notebook's layout"])
     assert not report.passed and report.status == "error" and "grader could not finish" in report.first_failure

@@ -64,3 +64,30 @@ def test_every_grader_is_named_after_its_exercise_and_has_a_catalogue(module, ch
     assert catalogue_file.exists(), f"{check.__name__} needs its wrong-answer catalogue in {catalogue_file.name}"
     assert re.search(rf"catalogue\(\s*{check.__name__}\s*,", catalogue_file.read_text()), \
         f"{catalogue_file.name} should call catalogue({check.__name__}, WRONG, RIGHT)"
+
+
+def test_answer_key_is_wired_only_during_the_learners_call_and_restored_after():
+    import keras
+
+    from cnn_course import blocks
+    from cnn_course.blocks import vgg_block as imported_by_name
+    from cnn_course.grading.answer_key import out_of_reach, tripped
+
+    with out_of_reach(["cnn_course.blocks.vgg_block", "keras.layers.Layer.__call__"]):
+        for call in (lambda: blocks.vgg_block(None, 1, 1), lambda: imported_by_name(None, 1, 1),
+                     lambda: keras.layers.ReLU()(keras.ops.ones((1,)))):
+            with pytest.raises(RuntimeError) as caught:
+                call()
+            assert tripped(caught.value)
+    assert "__call__" not in vars(keras.layers.ReLU) and "__call__" in vars(keras.layers.Layer)
+    x = keras.Input((4, 4, 1))
+    assert tuple(blocks.vgg_block(x, 1, 2).shape) == (None, 2, 2, 2)
+    assert tuple(imported_by_name(x, 1, 2).shape) == (None, 2, 2, 2)
+
+
+def test_every_grader_names_an_answer_key_that_exists():
+    from cnn_course.grading.answer_key import resolve
+
+    for _, check in all_graders():
+        for path in check.answer_key:
+            assert callable(resolve(path)[2]), path

@@ -4,6 +4,8 @@ import keras
 from catalogue import catalogue, stub
 from keras import layers
 
+from cnn_course import blocks, models
+from cnn_course.blocks import identity_block as imported_identity_block
 from cnn_course.grading.residual_networks import check_convolutional_block, check_identity_block, check_ResNet50
 
 
@@ -52,6 +54,8 @@ def convolutional(**options):
 
 
 WRONG_IDENTITY = {
+    "answer key: the course's identity_block": lambda x, f, filters: blocks.identity_block(x, f, filters),
+    "answer key: imported by name": lambda x, f, filters: imported_identity_block(x, f, filters),
     "stub": stub,
     "shortcut added after the last ReLU": identity(relu_before_add=True),
     "no ReLU after the addition": identity(relu_after_add=False),
@@ -70,6 +74,8 @@ RIGHT_IDENTITY = {
 }
 
 WRONG_CONVOLUTIONAL = {
+    "answer key: the course's convolutional_block":
+        lambda x, f, filters, s=2: blocks.convolutional_block(x, f, filters, s=s),
     "stub": stub,
     "identity shortcut": convolutional(shortcut="identity"),
     "shortcut without batch norm": convolutional(shortcut_bn=False),
@@ -100,7 +106,7 @@ def test_messages_name_the_likely_mistake():
 
 
 def resnet(stages=((64, 3, 1), (128, 4, 2), (256, 6, 2), (512, 3, 2)), pool_padding=True, head="gap",
-           shortcuts=True, **block_options):
+           shortcuts=True, package_blocks=False, **block_options):
     """A learner-style ResNet-50 made of `bottleneck_block`s; each wrong answer changes one thing."""
     def ResNet50(input_shape=(64, 64, 3), classes=6):
         inputs = keras.Input(input_shape)
@@ -109,14 +115,18 @@ def resnet(stages=((64, 3, 1), (128, 4, 2), (256, 6, 2), (512, 3, 2)), pool_padd
         x = layers.Activation("relu")(layers.BatchNormalization()(x))
         x = layers.ZeroPadding2D(1)(x) if pool_padding else x
         x = layers.MaxPooling2D(3, strides=2)(x)
-        for f1, blocks, stride in stages:
+        for f1, count, stride in stages:
             filters = (f1, f1, 4 * f1)
-            if shortcuts:
+            if package_blocks:
+                x = blocks.convolutional_block(x, 3, filters, s=stride)
+                for _ in range(count - 1):
+                    x = blocks.identity_block(x, 3, filters)
+            elif shortcuts:
                 x = bottleneck_block(x, 3, filters, s=stride, shortcut="conv", **block_options)
-                for _ in range(blocks - 1):
+                for _ in range(count - 1):
                     x = bottleneck_block(x, 3, filters, **block_options)
             else:
-                for b in range(blocks):
+                for b in range(count):
                     x = plain(x, filters, stride if b == 0 else 1)
         x = layers.GlobalAveragePooling2D()(x) if head == "gap" else layers.Flatten()(x)
         return keras.Model(inputs, layers.Dense(classes, activation="softmax")(x))
@@ -132,6 +142,11 @@ def plain(x, filters, s):
 
 
 WRONG_RESNET = {
+    "answer key: the course's ResNet50": lambda input_shape, classes: models.ResNet50(input_shape=input_shape,
+                                                                                 classes=classes),
+    "answer key: keras.applications.ResNet50": lambda input_shape, classes: keras.applications.ResNet50(
+        weights=None, input_shape=input_shape, classes=classes),
+    "answer key: the course's blocks": resnet(package_blocks=True),
     "stub": stub,
     "five blocks in stage 4": resnet(stages=((64, 3, 1), (128, 4, 2), (256, 5, 2), (512, 3, 2))),
     "max-pool without padding": resnet(pool_padding=False),

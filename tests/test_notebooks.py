@@ -77,6 +77,17 @@ def test_every_exercise_is_graded_by_its_notebooks_grader_module(path):
         assert check.exercise == name and check.__name__ == contract.grader_name(name)
 
 
+@pytest.mark.parametrize("path", [p for p in SOLUTION_FILES if contract.BEGIN in p.read_text()], ids=lambda p: p.name)
+def test_each_stub_names_its_exercise(path):
+    """Run All stops at the first cell that uses a stub: its message must say which exercise to write."""
+    learner = read(contract.NOTEBOOKS / path.name)
+    stubs = [line for cell in learner.cells for line in cell.source.splitlines()
+             if "raise NotImplementedError(" in line]
+    assert len(stubs) == len(contract.exercises(learner))
+    for line, (number, name) in zip(stubs, contract.exercises(learner)):
+        assert f"Exercise {number} — {name} is not written yet" in line
+
+
 @pytest.mark.parametrize("path", SOLUTION_FILES, ids=lambda p: p.name)
 def test_no_solution_text_leaks_into_learner_copy(path):
     solution, learner = read(path), read(contract.NOTEBOOKS / path.name)
@@ -84,7 +95,7 @@ def test_no_solution_text_leaks_into_learner_copy(path):
     for sol_cell, learner_cell in zip(solution.cells, learner.cells):
         assert contract.BEGIN not in learner_cell.source and contract.END not in learner_cell.source
         for region in contract.solution_regions(sol_cell.source):
-            assert "raise NotImplementedError()" in learner_cell.source
+            assert "raise NotImplementedError(" in learner_cell.source
             own_lines = set(contract.learner_source(sol_cell.source).splitlines())
             for line in region.splitlines():
                 if line.strip() and line not in own_lines:
@@ -93,8 +104,9 @@ def test_no_solution_text_leaks_into_learner_copy(path):
 
 def test_learner_source_keeps_indentation_and_rejects_unbalanced_markers():
     source = "def f(x):\n    ### BEGIN SOLUTION\n    y = x + 1\n    ### END SOLUTION\n    return y"
-    assert contract.learner_source(source) == \
-        "def f(x):\n    # YOUR CODE HERE\n    raise NotImplementedError()\n    return y"
+    assert contract.learner_source(source, "Exercise 1 — f") == \
+        "def f(x):\n    # YOUR CODE HERE\n    raise NotImplementedError(\"Exercise 1 — f is not written yet: " \
+        "replace this line with your code\")\n    return y"
     assert contract.solution_regions(source) == ["    y = x + 1\n"]
     with pytest.raises(ValueError):
         contract.learner_source("### BEGIN SOLUTION\nx = 1")

@@ -30,3 +30,34 @@ def test_line_panels_draw_one_panel_per_group_on_a_shared_axis():
     assert [len(plain.lines), len(residual.lines)] == [2, 1]
     np.testing.assert_array_equal(plain.lines[1].get_ydata(), [3, 2.5, 2])
     assert plain.get_yscale() == "log" and residual.get_ylim() == plain.get_ylim()
+
+
+FIGURE_CELLS = [
+    "import numpy as np\nfrom cnn_course import costs, plots\nfrom cnn_course.models import LeNet5\n"
+    "images = np.random.default_rng(0).uniform(size=(6, 8, 8, 3))",
+    "plots.image_grid(images, titles=list('abcdef'), columns=3)",
+    "plots.examples_per_class(images, np.array([0, 0, 1, 1, 2, 2]), ['a', 'b', 'c'], per_class=2)",
+    "plots.learning_curves({'loss': [2, 1], 'val_loss': [2, 1.5], 'accuracy': [.5, .7], 'val_accuracy': [.4, .6]})",
+    "plots.line_panels({'plain': {8: [3, 2]}, 'residual': {8: [3, 1]}}, xlabel='epoch', ylabel='loss')",
+    "plots.volume_chart(costs.volume_table(LeNet5()))",
+    "display(plots.confusion_matrix([0, 1, 1], [0, 1, 0], ['zero', 'one']))",
+    "import matplotlib.pyplot as plt  # the inline backend is now active as well\n"
+    "plots.confusion_matrix([0, 1, 1], [0, 1, 0], ['zero', 'one'])",
+]
+
+
+def test_every_figure_displays_as_one_image_in_a_jupyter_kernel(tmp_path):
+    """nbval compares no outputs, so a figure that shows as '<Figure size ...>' text passes it:
+    run the figures in a real kernel and look at what the front end receives."""
+    import nbformat
+
+    from cnn_course.notebooks.run import execute
+
+    path = tmp_path / "figures.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in FIGURE_CELLS]), path)
+    cells = execute(path, quick=True).cells
+    for cell in cells[1:]:
+        errors = [o for o in cell.outputs if o.output_type == "error"]
+        assert not errors, f"{cell.source}: {errors[0]['ename']}: {errors[0]['evalue']}"
+        images = [o for o in cell.outputs if "image/png" in o.get("data", {})]
+        assert len(images) == 1, f"{cell.source}: {len(images)} images in {[o.get('data', o) for o in cell.outputs]}"

@@ -29,7 +29,7 @@ def conv_output_shape_reference(n: int, f: int, p: int, s: int) -> int:
     return (n + 2 * p - f) // s + 1
 
 
-@grader("conv_output_shape")
+@grader("conv_output_shape", answer_key=["cnn_course.grading.classic_networks.conv_output_shape_reference"])
 def check_conv_output_shape(conv_output_shape, report) -> None:
     """Grade ``conv_output_shape(n, f, p, s)``: floor((n + 2p - f) / s) + 1."""
     for n, f, p, s in _SHAPE_CASES:
@@ -49,7 +49,7 @@ def check_conv_output_shape(conv_output_shape, report) -> None:
 _LENET_CASES = [((32, 32, 1), 10), ((28, 28, 1), 5)]
 
 
-@grader("LeNet5")
+@grader("LeNet5", answer_key=["cnn_course.models.classic.LeNet5"])
 def check_LeNet5(LeNet5_answer, report) -> None:
     """Grade ``LeNet5(input_shape, classes)``: the lecture's LeNet-5 (tanh, average pooling, softmax)."""
     check_builder(LeNet5_answer, LeNet5, _LENET_CASES, report)
@@ -59,7 +59,7 @@ def check_LeNet5(LeNet5_answer, report) -> None:
 _VGG_BLOCK_CASES = [((16, 16, 3), (2, 8)), ((8, 8, 5), (3, 4)), ((6, 6, 2), (1, 6))]
 
 
-@grader("vgg_block")
+@grader("vgg_block", answer_key=["cnn_course.blocks.vgg_block"])
 def check_vgg_block(vgg_block_answer, report) -> None:
     """Grade ``vgg_block(x, num_convs, filters)``: num_convs 3x3 same ReLU convs, then a 2x2/2 max-pool."""
     check_block(vgg_block_answer, vgg_block, _VGG_BLOCK_CASES, report, shape_advice=_vgg_shape_advice)

@@ -23,7 +23,7 @@ _COST_MISTAKES = [
 ]
 
 
-@grader("conv_multiplies")
+@grader("conv_multiplies", answer_key=["cnn_course.costs.count_multiplies"])
 def check_conv_multiplies(conv_multiplies, report) -> None:
     """Grade ``conv_multiplies(n_H, n_W, n_C, f, n_C_prev)``: n_H * n_W * n_C * f * f * n_C_prev."""
     for case in _COST_CASES:
@@ -43,7 +43,7 @@ def check_conv_multiplies(conv_multiplies, report) -> None:
 _BOTTLENECK_CASES = [((28, 28, 192), (16, 32, 5)), ((7, 7, 6), (3, 5, 3)), ((6, 5, 4), (2, 7, 5))]
 
 
-@grader("bottleneck_layer")
+@grader("bottleneck_layer", answer_key=["cnn_course.blocks.bottleneck_layer"])
 def check_bottleneck_layer(bottleneck_layer, report) -> None:
     """Grade ``bottleneck_layer(x, reduce, filters, f)``: 1x1 conv to `reduce`, then f x f same conv, both ReLU."""
     check_block(bottleneck_layer, blocks.bottleneck_layer, _BOTTLENECK_CASES, report, shape_advice=_bottleneck_advice)

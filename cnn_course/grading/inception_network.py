@@ -59,7 +59,7 @@ def _branches(output, source, report, what) -> dict:
     return dict(zip(roles, chains))
 
 
-@grader("inception_module")
+@grader("inception_module", answer_key=["cnn_course.blocks.inception_module"])
 def check_inception_module(inception_module, report) -> None:
     """Grade ``inception_module(x, filters)`` against cnn_course.blocks.inception_module."""
     import keras

@@ -13,13 +13,13 @@ from cnn_course.models.baseline import SmallCNN
 _BUILD_CASES = [((64, 64, 3), 6), ((32, 32, 1), 4)]
 
 
-@grader("sequential_cnn")
+@grader("sequential_cnn", answer_key=["cnn_course.models.baseline.SmallCNN"])
 def check_sequential_cnn(sequential_cnn, report) -> None:
     """Grade ``sequential_cnn(input_shape, classes)``: the four-stage CNN with keras.Sequential."""
     check_builder(sequential_cnn, SmallCNN, _BUILD_CASES, report, api="Sequential")
 
 
-@grader("functional_cnn")
+@grader("functional_cnn", answer_key=["cnn_course.models.baseline.SmallCNN"])
 def check_functional_cnn(functional_cnn, report) -> None:
     """Grade ``functional_cnn(input_shape, classes)``: the same CNN with the Functional API."""
     check_builder(functional_cnn, SmallCNN, _BUILD_CASES, report, api="Functional")

@@ -27,7 +27,7 @@ _MISTAKES = [
 ]
 
 
-@grader("one_by_one_as_dense")
+@grader("one_by_one_as_dense", answer_key=["keras.layers.Layer.__call__"])
 def check_one_by_one_as_dense(one_by_one_as_dense, report) -> None:
     """Grade ``one_by_one_as_dense(volume, weights, bias)`` against Keras's Conv2D(n_C, 1, activation="relu")."""
     for case, (m, n_h, n_w, n_c_prev, n_c) in enumerate(_DENSE_CASES):
@@ -39,9 +39,9 @@ def check_one_by_one_as_dense(one_by_one_as_dense, report) -> None:
         got = report.call(one_by_one_as_dense, volume.copy(), weights.copy(), bias.copy(), what=what,
                           hints=[("mismatch", "weights has shape (n_C_prev, n_C): each pixel's n_C_prev values times "
                                               "weights give its n_C outputs (volume @ weights)")])
-        report.require(isinstance(got, np.ndarray) or hasattr(got, "__array__"), "returns an array",
-                       f"{what} returned {type(got).__name__}: return a NumPy array")
-        got = np.asarray(got)
+        report.require(isinstance(got, np.ndarray), "returns a NumPy array",
+                       f"{what} returned {type(got).__name__}: compute it with NumPy (volume @ weights ...) and "
+                       f"return the np.ndarray")
         want = _one_by_one_reference(volume, weights, bias)
         report.require(got.shape == want.shape, f"{what} -> {want.shape}",
                        f"{what} has shape {got.shape}, expected {want.shape}: the output keeps (m, n_H, n_W) and "

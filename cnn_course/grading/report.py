@@ -14,7 +14,8 @@ The idioms a grader writes with:
 ``report.precondition(ok, failed)``       not listed when it holds; stops with `failed` if not
 ``report.fail(failed)``                   a failed check that stops grading
 ``report.success(passed)``                a passed check, for a property shown by those before
-``report.call(function, *args)``          calls the learner's code; a stub or a crash stops
+``report.call(function, *args)``          calls the learner's code; a stub or a crash stops, and
+                                          so does a call to the exercise's `answer_key`
 ========================================  ====================================================
 """
 
@@ -24,6 +25,8 @@ import functools
 import html
 import json
 import traceback
+
+from cnn_course.grading.answer_key import out_of_reach, tripped
 
 MIME_TYPE = "application/vnd.cnn-course.grade+json"
 
@@ -35,8 +38,9 @@ class Stop(Exception):
 class Report:
     """The outcome of grading one exercise: an ordered list of (passed, message) checks."""
 
-    def __init__(self, exercise: str):
+    def __init__(self, exercise: str, answer_key=()):
         self.exercise = exercise
+        self.answer_key = tuple(answer_key)  # dotted paths of functions the answer may not call
         self.checks: list[tuple[bool, str]] = []
         self.status = "graded"  # or "not implemented", "error"
 
@@ -84,11 +88,16 @@ class Report:
         if not callable(function):
             self.fail(f"expected a function, got {type(function).__name__}")
         try:
-            return function(*args, **kwargs)
+            with out_of_reach(self.answer_key):
+                return function(*args, **kwargs)
         except NotImplementedError:
             self.status = "not implemented"
             self.fail("not implemented yet: replace the `raise NotImplementedError` stub")
         except Exception as error:  # a crash in the learner's code is a finding, not a grader failure
+            if tripped(error):
+                self.fail(f"{what or getattr(function, '__name__', 'your function')} calls "
+                          f"{' or '.join(self.answer_key)}, a ready-made answer to this exercise: write it "
+                          f"yourself -- that is the exercise")
             advice = "".join(f" -- {advice}" for text, advice in hints if text in str(error))
             self.fail(f"{what or getattr(function, '__name__', 'your function')} raised "
                       f"{type(error).__name__}: {first_line(error)}{advice}")
@@ -123,13 +132,19 @@ def first_line(error: BaseException) -> str:
     return text[0][:300] if text else "(no message)"
 
 
-def grader(exercise: str):
-    """Turn ``check(answer, report)`` into ``check_<exercise>(answer) -> Report`` that never raises."""
+def grader(exercise: str, answer_key=()):
+    """Turn ``check(answer, report)`` into ``check_<exercise>(answer) -> Report`` that never raises.
+
+    Args:
+        exercise: the exercise's name, as in its notebook title.
+        answer_key: dotted paths of the functions that would answer the exercise ready-made (the
+            course's own implementation, a keras.applications builder); see `answer_key`.
+    """
 
     def decorate(check):
         @functools.wraps(check)
         def run(answer=None) -> Report:
-            report = Report(exercise)
+            report = Report(exercise, answer_key)
             try:
                 check(answer, report)
             except Stop:
@@ -141,7 +156,7 @@ def grader(exercise: str):
                 traceback.print_exc(limit=0)
             return report
 
-        run.exercise = exercise
+        run.exercise, run.answer_key = exercise, tuple(answer_key)
         return run
 
     return decorate

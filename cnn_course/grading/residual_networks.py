@@ -120,14 +120,14 @@ _CONVOLUTIONAL_CASES = [((8, 8, 4), (3, (2, 3, 8)), {"s": 2}), ((7, 7, 3), (3, (
                         ((6, 6, 5), (5, (3, 3, 4)), {"s": 1}), ((9, 9, 2), (3, (2, 2, 4)), {"s": 3})]
 
 
-@grader("identity_block")
+@grader("identity_block", answer_key=["cnn_course.blocks.identity_block"])
 def check_identity_block(identity_block, report) -> None:
     """Grade ``identity_block(x, f, filters)``."""
     _check_block(identity_block, blocks.identity_block, _IDENTITY_CASES,
                  lambda f, filters: (_bottleneck_block_main(f, 1), []), report)
 
 
-@grader("convolutional_block")
+@grader("convolutional_block", answer_key=["cnn_course.blocks.convolutional_block"])
 def check_convolutional_block(convolutional_block, report) -> None:
     """Grade ``convolutional_block(x, f, filters, s=2)``."""
     _check_block(convolutional_block, blocks.convolutional_block, _CONVOLUTIONAL_CASES,
@@ -165,7 +165,8 @@ def _block_types(parts) -> list[str]:
 _RESNET_CASES = [((64, 64, 3), 6), ((32, 32, 3), 4)]
 
 
-@grader("ResNet50")
+@grader("ResNet50", answer_key=["cnn_course.models.resnet.ResNet50", "keras.applications.ResNet50",
+                                "cnn_course.blocks.identity_block", "cnn_course.blocks.convolutional_block"])
 def check_ResNet50(ResNet50, report) -> None:
     """Grade ``ResNet50(input_shape=(64, 64, 3), classes=6)`` against cnn_course.models.ResNet50."""
     import keras

@@ -6,7 +6,7 @@ In ``solutions/NN_topic.ipynb`` an exercise is
 
 1. a markdown cell whose heading is ``### Exercise N — name`` (N counts 1, 2, ... in the notebook);
 2. the next solution cell: a code cell defining ``name(...)`` whose answer lies between
-   ``### BEGIN SOLUTION`` and ``### END SOLUTION`` (the build replaces it by `STUB`);
+   ``### BEGIN SOLUTION`` and ``### END SOLUTION`` (the build replaces it by a `stub`);
 3. the next code cell, ending with ``check_name(name)``: the grader, defined in
    ``cnn_course/grading/topic.py`` and decorated with ``@grader("name")``.
 """
@@ -21,7 +21,6 @@ from cnn_course.config import REPO_ROOT
 SOLUTIONS = REPO_ROOT / "solutions"
 NOTEBOOKS = REPO_ROOT / "notebooks"
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
-STUB = ["# YOUR CODE HERE", "raise NotImplementedError()"]
 EXERCISE_TITLE = re.compile(r"^#+ Exercise (\d+) — (\w+)", re.MULTILINE)
 GRADER_CALL = re.compile(r"^\s*check_(\w+)\(", re.MULTILINE)
 
@@ -47,21 +46,39 @@ def graded_exercises(source: str) -> list[str]:
     return GRADER_CALL.findall(source)
 
 
+def stub(exercise: str) -> list[str]:
+    """The lines a learner finds instead of an answer; running code that calls it says which
+    exercise is missing (e.g. "Exercise 2 — convolutional_block")."""
+    return ["# YOUR CODE HERE", f'raise NotImplementedError("{exercise} is not written yet: replace this line '
+                                f'with your code")']
+
+
+def exercise_labels(notebook) -> list[str]:
+    """For each cell, the exercise it belongs to: "Exercise N — name" of the last title above it."""
+    labels, label = [], "this exercise"
+    for cell in notebook.cells:
+        if cell.cell_type == "markdown":
+            titles = EXERCISE_TITLE.findall(cell.source)
+            label = f"Exercise {titles[-1][0]} — {titles[-1][1]}" if titles else label
+        labels.append(label)
+    return labels
+
+
 def solution_regions(source: str) -> list[str]:
     """The code between BEGIN/END SOLUTION markers in a cell, one string per region."""
     pattern = re.compile(rf"^[ \t]*{re.escape(BEGIN)}[ \t]*\n(.*?)^[ \t]*{re.escape(END)}", re.S | re.M)
     return pattern.findall(source)
 
 
-def learner_source(source: str) -> str:
-    """Replace each solution region of a code cell by the stub, keeping its indentation."""
+def learner_source(source: str, exercise: str = "this exercise") -> str:
+    """Replace each solution region of a code cell by the `stub` of `exercise`, keeping its indentation."""
     out, inside = [], False
     for line in source.split("\n"):
         stripped = line.strip()
         if stripped == BEGIN:
             inside = True
             indent = line[: len(line) - len(line.lstrip())]
-            out += [indent + stub for stub in STUB]
+            out += [indent + line for line in stub(exercise)]
         elif stripped == END:
             if not inside:
                 raise ValueError(f"{END} without {BEGIN}")
