@@ -36,9 +36,34 @@ def next_output(layer):
     return layer._outbound_nodes[0].output_tensors[0] if layer._outbound_nodes else None
 
 
-def call_count(layer) -> int:
-    """How many times `layer` was called: more than 1 when one layer object is used in several places."""
-    return len(getattr(layer, "_inbound_nodes", ()))
+def reused_layers(outputs) -> list:
+    """Layers called more than once on the way to `outputs` (one layer object used in several
+    places). Calls left behind by an earlier version of the graph (``Sequential.add`` rebuilds
+    it) do not count: only the calls that lead to `outputs`."""
+    calls, seen, stack = {}, set(), list(outputs)
+    while stack:
+        tensor = stack.pop()
+        history = getattr(tensor, "_keras_history", None)
+        if history is None or id(tensor) in seen:
+            continue
+        seen.add(id(tensor))
+        layer = history.operation
+        calls.setdefault(id(layer), (layer, set()))[1].add(history.node_index)
+        stack.extend(layer._inbound_nodes[history.node_index].input_tensors)
+    return [layer for layer, nodes in calls.values() if len(nodes) > 1]
+
+
+def operations(model) -> list:
+    """Every layer and operation of a Functional model, ``x + y`` and ``keras.activations.relu(x)`` included."""
+    return list(getattr(model, "operations", model.layers))
+
+
+def is_addition(operation) -> bool:
+    """``layers.Add()`` or the ``+`` of two tensors (``keras.ops.add``)."""
+    from keras import layers
+
+    return isinstance(operation, layers.Add) or (type(operation).__name__ == "Add"
+                                                 and type(operation).__module__.startswith("keras.src.ops"))
 
 
 def chain_back(tensor, stop=None) -> list:

@@ -16,6 +16,7 @@ from cnn_course.grading.classic_networks import (
 from cnn_course.models import LeNet5
 
 WRONG_SHAPE = {
+    "round": lambda n, f, p, s: round((n + 2 * p - f) / s) + 1,
     "answer key: the grader's reference": lambda n, f, p, s: conv_output_shape_reference(n, f, p, s),
     "stub": stub,
     "ceil": lambda n, f, p, s: math.ceil((n + 2 * p - f) / s) + 1,
@@ -39,6 +40,7 @@ test_conv_output_shape_rejects, test_conv_output_shape_accepts = catalogue(
 
 def test_conv_output_shape_names_the_mistake():
     assert "floor" in check_conv_output_shape(WRONG_SHAPE["ceil"]).first_failure
+    assert "nearest" in check_conv_output_shape(WRONG_SHAPE["round"]).first_failure
     assert "+ 1" in check_conv_output_shape(WRONG_SHAPE["no + 1"]).first_failure
     assert "stride" in check_conv_output_shape(WRONG_SHAPE["ignores stride"]).first_failure
     assert "int" in check_conv_output_shape(WRONG_SHAPE["float result"]).first_failure

@@ -63,6 +63,7 @@ class Subclassed(keras.Model):
 
 
 WRONG_SEQUENTIAL = {
+    "built with .add(), no rescaling": lambda input_shape, classes: _built_with_add(input_shape, classes, False),
     "answer key: the course's SmallCNN": lambda input_shape, classes: SmallCNN(input_shape, classes),
     "stub": stub,
     "returns nothing": lambda input_shape, classes: None,
@@ -100,10 +101,11 @@ RIGHT_SEQUENTIAL = {
 }
 
 
-def _built_with_add(input_shape, classes):
+def _built_with_add(input_shape, classes, rescale=True):
     model = keras.Sequential()
     model.add(keras.Input(shape=input_shape))
-    model.add(layers.Rescaling(scale=1.0 / 255.0))
+    if rescale:
+        model.add(layers.Rescaling(scale=1.0 / 255.0))
     for width in WIDTHS:
         model.add(layers.Conv2D(width, (3, 3), padding="same", use_bias=False))
         model.add(layers.BatchNormalization())
@@ -116,7 +118,7 @@ def _built_with_add(input_shape, classes):
 
 WRONG_FUNCTIONAL = {
     "stub": stub,
-    "sequential API": lambda input_shape, classes: SmallCNN(input_shape, classes),
+    "sequential API": lambda input_shape, classes: sequential(input_shape, classes),
     "relu before batch norm": lambda input_shape, classes: functional(input_shape, classes, swap=True),
     "logits": lambda input_shape, classes: functional(input_shape, classes, final_activation=None),
     "hard-coded classes": lambda input_shape, classes: functional(input_shape, 6),
@@ -207,3 +209,13 @@ def test_grader_bug_never_raises(monkeypatch):
     monkeypatch.setattr(module, "SmallCNN", None)  # make the grader itself crash
     report = check_sequential_cnn(RIGHT_SEQUENTIAL["the notebook's layout"])
     assert not report.passed and report.status == "error" and "grader could not finish" in report.first_failure
+
+
+def test_layer_list_messages_say_only_what_applies():
+    no_rescaling = check_sequential_cnn(WRONG_SEQUENTIAL["built with .add(), no rescaling"]).first_failure
+    assert "Rescaling" in no_rescaling and "several places" not in no_rescaling
+    assert "several places" in check_functional_cnn(WRONG_FUNCTIONAL["one ReLU object for all stages"]).first_failure
+    assert "Flatten" in check_sequential_cnn(WRONG_SEQUENTIAL["no flatten"]).first_failure
+    hard_coded = check_sequential_cnn(WRONG_SEQUENTIAL["hard-coded shapes"]).first_failure
+    assert "(None, 32, 32, 1)" in hard_coded and "*(" not in hard_coded and "input_shape" in hard_coded
+    assert "Flatten" not in check_functional_cnn(WRONG_FUNCTIONAL["hard-coded classes"]).first_failure

@@ -31,7 +31,8 @@ def keras_conv(volume, weights, bias, to_numpy=False):
 
 WRONG = {
     "not implemented": stub,
-    "a backend tensor from a Keras Conv2D": keras_conv,
+    "answer key: a Keras Conv2D": keras_conv,
+    "a backend tensor": lambda v, w, b: keras.ops.convert_to_tensor(np.maximum(v @ w + b, 0)),
     "answer key: a Keras Conv2D, converted to NumPy": lambda v, w, b: keras_conv(v, w, b, to_numpy=True),
     "no bias": lambda v, w, b: np.maximum(v @ w, 0),
     "no ReLU": lambda v, w, b: v @ w + b,
@@ -40,6 +41,7 @@ WRONG = {
     "sigmoid instead of ReLU": lambda v, w, b: 1 / (1 + np.exp(-(v @ w + b))),
     "returns a list": lambda v, w, b: np.maximum(v @ w + b, 0).tolist(),
     "transposed weights": lambda v, w, b: np.maximum(v @ w.T + b, 0),
+    "np.max instead of np.maximum": lambda v, w, b: np.max(0, v @ w + b),
 }
 RIGHT = {
     "matmul on the channel axis": lambda v, w, b: np.maximum(v @ w + b, 0),
@@ -56,3 +58,8 @@ def test_messages_name_the_likely_mistake():
     assert "bias" in check_one_by_one_as_dense(WRONG["no bias"]).first_failure
     assert "ReLU" in check_one_by_one_as_dense(WRONG["no ReLU"]).first_failure
     assert "shape" in check_one_by_one_as_dense(WRONG["flattened output"]).first_failure
+
+
+def test_numpy_mistakes_are_named():
+    assert "np.maximum" in check_one_by_one_as_dense(WRONG["np.max instead of np.maximum"]).first_failure
+    assert "NumPy" in check_one_by_one_as_dense(WRONG["a backend tensor"]).first_failure

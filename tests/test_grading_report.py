@@ -91,3 +91,44 @@ def test_every_grader_names_an_answer_key_that_exists():
     for _, check in all_graders():
         for path in check.answer_key:
             assert callable(resolve(path)[2]), path
+
+
+def _random_stack(*args, **kwargs):
+    """An answer of the right kind made of arbitrary layers, whatever the exercise asks for."""
+    import keras
+    import numpy as np
+    from keras import layers
+
+    rng = np.random.default_rng(len(args) + len(kwargs))
+    stack = [lambda: layers.Conv2D(int(rng.integers(1, 5)), int(rng.choice([1, 3])), padding="same"),
+             lambda: layers.BatchNormalization(), lambda: layers.ReLU(), lambda: layers.Dense(int(rng.integers(1, 5)))]
+    if args and isinstance(args[0], keras.KerasTensor):
+        x = args[0]
+        for index in rng.integers(0, len(stack), size=4):
+            x = stack[index]()(x)
+        return x
+    if args and isinstance(args[0], keras.Model):
+        args[0].compile(optimizer="sgd", loss="mse")
+        return args[0]
+    if "input_shape" in kwargs:
+        inputs = keras.Input(kwargs["input_shape"])
+        x = layers.Flatten()(stack[int(rng.integers(0, 3))]()(inputs))
+        return keras.Model(inputs, layers.Dense(int(rng.integers(1, 9)))(x))
+    return rng.normal(size=(2, 3))
+
+
+def _raises(*args, **kwargs):
+    raise ValueError("the learner's own bug")
+
+
+ODD_ANSWERS = {"None": None, "a number": 42, "returns a string": lambda *a, **k: "model",
+               "raises inside": _raises, "a random stack of layers": _random_stack}
+
+
+@pytest.mark.parametrize("answer", ODD_ANSWERS)
+@pytest.mark.parametrize("module, check", list(all_graders()), ids=lambda v: getattr(v, "__name__", v))
+def test_no_answer_makes_a_grader_crash(module, check, answer):
+    """Whatever comes in, a grader returns a failing report that says why -- never a traceback
+    or 'the grader could not finish'."""
+    report = check(ODD_ANSWERS[answer])
+    assert not report.passed and report.status != "error" and report.first_failure, str(report)

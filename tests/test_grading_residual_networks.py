@@ -1,6 +1,7 @@
 """Wrong-answer catalogue of notebook 02's residual-block graders."""
 
 import keras
+import pytest
 from catalogue import catalogue, stub
 from keras import layers
 
@@ -10,24 +11,25 @@ from cnn_course.grading.residual_networks import check_convolutional_block, chec
 
 
 def bottleneck_block(x, f, filters, s=1, shortcut="identity", order=("conv", "bn", "relu"), middle_padding="same",
-               stride_on="first", swap_add=False, shortcut_first=True, relu_after_add=True, relu_before_add=False,
-               join=layers.Add, relu=lambda: layers.Activation("relu"), shortcut_bn=True, shortcut_stride=True,
-               one_by_one_padding="valid"):
+                     stride_on="first", swap_add=False, shortcut_first=True, relu_after_add=True,
+                     relu_before_add=False, join=lambda tensors: layers.Add()(tensors),
+                     relu=lambda: layers.Activation("relu"), shortcut_bn=True, shortcut_stride=True,
+                     one_by_one_padding="valid", final_relu=None, shortcut_relu=False, bn_axis=-1, use_bias=True):
     """A configurable bottleneck block: every wrong answer below changes one thing."""
     f1, f2, f3 = filters
 
     def make_shortcut(inp):
         if shortcut == "identity":
-            return inp
+            return layers.ReLU()(inp) if shortcut_relu else inp
         out = layers.Conv2D(f3, 1, strides=s if shortcut_stride else 1, padding=one_by_one_padding)(inp)
         return layers.BatchNormalization()(out) if shortcut_bn else out
 
     def unit(t, filters_, kernel, strides, padding, last=False):
         for step in order:
             if step == "conv":
-                t = layers.Conv2D(filters_, kernel, strides=strides, padding=padding)(t)
+                t = layers.Conv2D(filters_, kernel, strides=strides, padding=padding, use_bias=use_bias)(t)
             elif step == "bn":
-                t = layers.BatchNormalization()(t)
+                t = layers.BatchNormalization(axis=bn_axis)(t)
             elif step == "relu" and (not last or relu_before_add):
                 t = relu()(t)
         return t
@@ -37,8 +39,8 @@ def bottleneck_block(x, f, filters, s=1, shortcut="identity", order=("conv", "bn
     main = unit(main, f2, f, s if stride_on == "middle" else 1, middle_padding)
     main = unit(main, f3, 1, 1, one_by_one_padding, last=True)
     short = make_shortcut(x) if not shortcut_first else short
-    out = join()([main, short] if swap_add else [short, main])
-    return relu()(out) if relu_after_add else out
+    out = join([main, short] if swap_add else [short, main])
+    return (final_relu or (lambda t: relu()(t)))(out) if relu_after_add else out
 
 
 def identity(**options):
@@ -62,7 +64,11 @@ WRONG_IDENTITY = {
     "ReLU before batch norm": identity(order=("conv", "relu", "bn")),
     "valid padding in the middle": identity(middle_padding="valid"),
     "a convolution on the shortcut": identity(shortcut="conv"),
-    "concatenate instead of add": identity(join=layers.Concatenate),
+    "concatenate instead of add": identity(join=lambda tensors: layers.Concatenate()(tensors)),
+    "a ReLU capped at 6 after the addition": identity(final_relu=lambda t: layers.ReLU(max_value=6)(t)),
+    "a ReLU on the shortcut": identity(shortcut_relu=True),
+    "batch norm over axis 1": identity(bn_axis=1),
+    "convolutions without bias": identity(use_bias=False),
     "F1 and F2 swapped": lambda x, f, filters: bottleneck_block(x, f, (filters[1], filters[0], filters[2])),
     "returns a model": lambda x, f, filters: keras.Model(x, bottleneck_block(x, f, filters)),
 }
@@ -71,6 +77,8 @@ RIGHT_IDENTITY = {
     "Add with its inputs swapped": identity(swap_add=True),
     "ReLU layers": identity(relu=layers.ReLU),
     "1x1 convolutions with padding='same'": identity(one_by_one_padding="same"),
+    "x + shortcut": identity(join=lambda tensors: tensors[0] + tensors[1]),
+    "keras.activations.relu": identity(final_relu=keras.activations.relu),
 }
 
 WRONG_CONVOLUTIONAL = {
@@ -103,18 +111,28 @@ def test_messages_name_the_likely_mistake():
     assert "after the ReLU" in after_relu
     assert "Add" in check_identity_block(WRONG_IDENTITY["concatenate instead of add"]).first_failure
     assert "stride" in check_convolutional_block(WRONG_CONVOLUTIONAL["stride on the middle convolution"]).first_failure
+    capped = check_identity_block(WRONG_IDENTITY["a ReLU capped at 6 after the addition"]).first_failure
+    assert "relu(max_value=6)" in capped
+    relu_shortcut = check_identity_block(WRONG_IDENTITY["a ReLU on the shortcut"]).first_failure
+    assert "shortcut should be the input itself" in relu_shortcut
+    assert "axis=-1" in check_identity_block(WRONG_IDENTITY["batch norm over axis 1"]).first_failure
+    assert "use_bias=True" in check_identity_block(WRONG_IDENTITY["convolutions without bias"]).first_failure
 
 
 def resnet(stages=((64, 3, 1), (128, 4, 2), (256, 6, 2), (512, 3, 2)), pool_padding=True, head="gap",
-           shortcuts=True, package_blocks=False, **block_options):
+           shortcuts=True, package_blocks=False, stem_relu=True, stem_pool=layers.MaxPooling2D, stem_conv_same=False,
+           **block_options):
     """A learner-style ResNet-50 made of `bottleneck_block`s; each wrong answer changes one thing."""
     def ResNet50(input_shape=(64, 64, 3), classes=6):
         inputs = keras.Input(input_shape)
-        x = layers.ZeroPadding2D(3)(inputs)
-        x = layers.Conv2D(64, 7, strides=2)(x)
-        x = layers.Activation("relu")(layers.BatchNormalization()(x))
+        if stem_conv_same:
+            x = layers.Conv2D(64, 7, strides=2, padding="same")(inputs)
+        else:
+            x = layers.Conv2D(64, 7, strides=2)(layers.ZeroPadding2D(3)(inputs))
+        x = layers.BatchNormalization()(x)
+        x = layers.Activation("relu")(x) if stem_relu else x
         x = layers.ZeroPadding2D(1)(x) if pool_padding else x
-        x = layers.MaxPooling2D(3, strides=2)(x)
+        x = stem_pool(3, strides=2, padding="valid" if pool_padding else "same")(x)
         for f1, count, stride in stages:
             filters = (f1, f1, 4 * f1)
             if package_blocks:
@@ -155,6 +173,11 @@ WRONG_RESNET = {
     "flatten instead of global pooling": resnet(head="flatten"),
     "shortcut added after the ReLU": resnet(relu_before_add=True),
     "hard-coded input": lambda input_shape, classes: resnet()((64, 64, 3), classes),
+    "no ReLU in the stem": resnet(stem_relu=False),
+    "stem max-pool with padding='same' instead of ZeroPadding2D(1)": resnet(pool_padding=False),
+    "stem 7x7 convolution with padding='same' instead of ZeroPadding2D(3)": resnet(stem_conv_same=True),
+    "average pooling in the stem": resnet(stem_pool=layers.AveragePooling2D),
+    "a learner identity_block with a ReLU on the shortcut": resnet(shortcut_relu=True),
 }
 RIGHT_RESNET = {
     "blocks with Add inputs swapped": resnet(swap_add=True),
@@ -163,3 +186,15 @@ RIGHT_RESNET = {
 }
 
 test_ResNet50_rejects, test_ResNet50_accepts = catalogue(check_ResNet50, WRONG_RESNET, RIGHT_RESNET)
+
+
+@pytest.mark.parametrize("name, words", [
+    ("no ReLU in the stem", "stem"),
+    ("stem max-pool with padding='same' instead of ZeroPadding2D(1)", "stem"),
+    ("stem 7x7 convolution with padding='same' instead of ZeroPadding2D(3)", "stem"),
+    ("average pooling in the stem", "AveragePooling2D"),
+    ("a learner identity_block with a ReLU on the shortcut", "shortcut"),
+    ("flatten instead of global pooling", "head"),
+])
+def test_resnet50_messages_name_the_part_that_differs(name, words):
+    assert words in check_ResNet50(WRONG_RESNET[name]).first_failure

@@ -11,7 +11,7 @@ def two_paths():
     a = layers.Conv2D(2, 1, name="a1")(inputs)
     a = layers.ReLU(name="a2")(a)
     b = layers.BatchNormalization(name="b1")(inputs)
-    joined = layers.Add(name="add")([b, a])
+    joined = layers.Add(name="join")([b, a])
     relu = layers.ReLU(name="out")
     return inputs, a, b, joined, relu(joined), relu
 
@@ -19,7 +19,7 @@ def two_paths():
 def test_producer_and_inputs():
     inputs, a, b, joined, out, relu = two_paths()
     layer, called_on = graph.producer(joined)
-    assert layer.name == "add" and called_on == [b, a] and graph.inputs_of(layer) == [b, a]
+    assert layer.name == "join" and called_on == [b, a] and graph.inputs_of(layer) == [b, a]
     input_layer, nothing = graph.producer(inputs)
     assert isinstance(input_layer, layers.InputLayer) and nothing == []
     assert graph.producer_name(a) == "a2" and graph.producer_name(inputs) == "x"
@@ -34,9 +34,18 @@ def test_chain_back_stops_at_a_merge_and_branch_needs_the_source():
     assert graph.branch(inputs, inputs) == []
 
 
-def test_call_count_sees_a_layer_used_twice():
+def test_reused_layers_counts_only_the_calls_that_lead_to_the_output():
     inputs = keras.Input((3,))
-    shared = layers.Dense(3)
-    once = layers.Dense(3)
-    shared(once(shared(inputs)))
-    assert graph.call_count(shared) == 2 and graph.call_count(once) == 1
+    shared, once = layers.Dense(3), layers.Dense(3)
+    assert graph.reused_layers([shared(once(shared(inputs)))]) == [shared]
+    rebuilt = keras.Sequential([keras.Input((3,))])
+    for _ in range(3):  # each add() rebuilds the graph and calls the earlier layers again
+        rebuilt.add(layers.Dense(3))
+    assert graph.reused_layers(rebuilt.outputs) == []
+
+
+def test_operations_include_plus_and_activation_functions():
+    inputs, a, b, joined, out, _ = two_paths()
+    model = keras.Model(inputs, [out, keras.activations.relu(a + b)])  # layers.Add, then +
+    assert sum(graph.is_addition(op) for op in graph.operations(model)) == 2
+    assert not any(graph.is_addition(layer) for layer in model.layers if layer.name != "join")

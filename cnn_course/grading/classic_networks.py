@@ -11,11 +11,14 @@ from cnn_course.grading.report import grader
 from cnn_course.models.classic import LeNet5
 
 # (n, f, p, s) cases: the lecture's networks, and strides where flooring matters.
+# (10, 3, 0, 2) and (8, 3, 0, 3): (n + 2p - f) / s is 3.5 and 1.67, where rounding and flooring differ.
 _SHAPE_CASES = [(32, 5, 0, 1), (28, 2, 0, 2), (227, 11, 0, 4), (55, 3, 0, 2), (27, 5, 2, 1), (6, 3, 1, 2),
-                (7, 3, 0, 2), (224, 3, 1, 1)]
+                (7, 3, 0, 2), (224, 3, 1, 1), (10, 3, 0, 2), (8, 3, 0, 3)]
 
 # Formulas learners plausibly write instead of floor((n + 2p - f) / s) + 1, and what to say.
 _SHAPE_MISTAKES = [
+    (lambda n, f, p, s: round((n + 2 * p - f) / s) + 1, "rounds to the nearest integer: use floor, e.g. "
+                                                        "(n + 2*p - f) // s + 1 -- the filter must fit entirely"),
     (lambda n, f, p, s: math.ceil((n + 2 * p - f) / s) + 1, "rounds up: use floor, e.g. (n + 2*p - f) // s + 1"),
     (lambda n, f, p, s: (n + 2 * p - f) / s + 1, "does not round: the output size is floor((n + 2p - f) / s) + 1"),
     (lambda n, f, p, s: (n + 2 * p - f) // s, "forgets the + 1 (the filter's first position)"),
@@ -34,6 +37,8 @@ def check_conv_output_shape(conv_output_shape, report) -> None:
     """Grade ``conv_output_shape(n, f, p, s)``: floor((n + 2p - f) / s) + 1."""
     for n, f, p, s in _SHAPE_CASES:
         got = report.call(conv_output_shape, n, f, p, s, what=f"conv_output_shape({n}, {f}, {p}, {s})")
+        report.precondition(isinstance(got, numbers.Number), f"conv_output_shape({n}, {f}, {p}, {s}) returned a "
+                                                             f"{type(got).__name__}: return one number, an int")
         want = conv_output_shape_reference(n, f, p, s)
         if isinstance(got, numbers.Number) and not isinstance(got, numbers.Integral) and got == want:
             report.fail(f"conv_output_shape({n}, {f}, {p}, {s}) returned {got!r}, a float: return an int (integer "

@@ -11,7 +11,7 @@ from cnn_course.fixtures import fixed_inputs
 from cnn_course.grading.compare import compare_with_reference, symbolic_call
 from cnn_course.grading.report import Report
 from cnn_course.grading.signature import describe_difference, layer_signature
-from cnn_course.graph import call_count
+from cnn_course.graph import reused_layers
 
 
 def check_builder(build, reference_builder, cases, report: Report, api: str | None = None) -> None:
@@ -39,13 +39,11 @@ def check_builder(build, reference_builder, cases, report: Report, api: str | No
                            if is_sequential else
                            "not a keras.Sequential model: this exercise asks for the Sequential API")
         reference = reference_builder(input_shape=input_shape, classes=classes)
-        shape_ok = tuple(model.input_shape[1:]) == input_shape and tuple(model.output_shape) == (None, classes)
-        report.require(shape_ok, f"input {input_shape} and output (None, {classes}) for classes={classes}",
-                       f"with input_shape={input_shape}, classes={classes} the model maps "
-                       f"{model.input_shape} to {model.output_shape}; expected (None, *{input_shape}) to "
-                       f"(None, {classes}): use the arguments, not fixed numbers")
+        report.require(tuple(model.input_shape[1:]) == input_shape and tuple(model.output_shape) == (None, classes),
+                       f"input {input_shape} and output (None, {classes}) for classes={classes}",
+                       _shape_advice(model, input_shape, classes))
         difference = describe_difference(layer_signature(model), layer_signature(reference))
-        if difference and any(call_count(layer) > 1 for layer in model.layers):
+        if difference and reused_layers(model.outputs):
             difference += (" -- one layer object is used in several places (e.g. a single ReLU() for every "
                            "stage); create a new layer at each step")
         report.require(not difference, "layers in the right order with the right settings", difference)
@@ -81,6 +79,18 @@ def check_block(block, reference_block, cases, report: Report, shape_advice=None
         report.require(not difference, "the right layers in the right order", f"{call}: {difference}")
         compare_with_reference(model, reference, fixed_inputs((2, *input_shape), seed=case, low=-1, high=1), report,
                                seed=case)
+
+
+def _shape_advice(model, input_shape, classes) -> str:
+    """What a wrong input or output shape most likely means."""
+    expected = f"expected (None, {', '.join(map(str, input_shape))}) to (None, {classes})"
+    said = f"with input_shape={input_shape}, classes={classes} the model maps {model.input_shape} to " \
+           f"{model.output_shape}; {expected}"
+    if tuple(model.input_shape[1:]) != input_shape:
+        return f"{said}: build the keras.Input from the input_shape argument, not fixed numbers"
+    if len(model.output_shape) != 2:
+        return f"{said}: flatten the feature maps (layers.Flatten()) before the Dense classifier"
+    return f"{said}: give the last Dense layer `classes` units, the argument, not a fixed number"
 
 
 def _not_a_model(answer) -> str:

@@ -29,6 +29,8 @@ def check_conv_multiplies(conv_multiplies, report) -> None:
     for case in _COST_CASES:
         what = f"conv_multiplies{case}"
         got = report.call(conv_multiplies, *case, what=what)
+        report.precondition(isinstance(got, numbers.Number), f"{what} returned a {type(got).__name__}: return one "
+                                                             f"number, an int")
         n_h, n_w, n_c, f, n_c_prev = case
         want = n_h * n_w * n_c * f * f * n_c_prev
         if got != want:

@@ -38,7 +38,9 @@ def check_one_by_one_as_dense(one_by_one_as_dense, report) -> None:
         what = f"one_by_one_as_dense(volume {volume.shape}, weights {weights.shape}, bias {bias.shape})"
         got = report.call(one_by_one_as_dense, volume.copy(), weights.copy(), bias.copy(), what=what,
                           hints=[("mismatch", "weights has shape (n_C_prev, n_C): each pixel's n_C_prev values times "
-                                              "weights give its n_C outputs (volume @ weights)")])
+                                              "weights give its n_C outputs (volume @ weights)"),
+                                 ("scalar index", "np.max(0, z) reads z as an axis: the element-wise ReLU is "
+                                                  "np.maximum(z, 0)")])
         report.require(isinstance(got, np.ndarray), "returns a NumPy array",
                        f"{what} returned {type(got).__name__}: compute it with NumPy (volume @ weights ...) and "
                        f"return the np.ndarray")

@@ -14,75 +14,23 @@ from cnn_course import blocks
 from cnn_course.fixtures import fixed_inputs
 from cnn_course.grading.compare import compare_with_reference, symbolic_call
 from cnn_course.grading.report import Report, grader
-from cnn_course.grading.signature import conv_padding, effective_padding, is_relu
-from cnn_course.graph import branch, chain_back, inputs_of, next_output, producer
+from cnn_course.grading.residual_paths import (
+    FILTER_ADVICE,
+    block_types,
+    bottleneck_block_main,
+    check_ends,
+    check_layer_options,
+    check_path,
+    layer_kind,
+    path_spec,
+    residual_parts,
+    split_block,
+)
 
-_FILTER_ADVICE = "check the filters (F1, F2, F3) of each convolution"
 # Advice when the learner's Add fails on mismatched shapes.
 _SHAPE_HINTS = [("incompatible shapes", "both paths must have the same shape at the Add: the middle f x f "
                                         "convolution needs padding='same', and in the convolutional block both the "
                                         "first 1x1 convolution and the shortcut's 1x1 convolution take stride s")]
-
-
-def _kind(layer) -> str:
-    from keras import layers
-
-    if isinstance(layer, layers.Conv2D):
-        return "conv"
-    if isinstance(layer, layers.BatchNormalization):
-        return "bn"
-    return "relu" if is_relu(layer) else type(layer).__name__
-
-
-def _main_and_shortcut(paths):
-    """The main path is the one with more convolutions."""
-    return sorted(paths, key=lambda p: -sum(_kind(layer) == "conv" for layer in p))
-
-
-def _structure(output, source, report, what):
-    """Split a block into (main path, shortcut), or stop with a readable message."""
-    from keras import layers
-
-    after = []
-    tensor = output
-    while True:
-        layer, inputs = producer(tensor)
-        report.precondition(layer is not None and tensor is not source,
-                            f"{what}: no addition found -- the block must add the shortcut to the main path "
-                            f"(layers.Add()([shortcut, x]))")
-        if len(inputs) > 1:
-            break
-        after.insert(0, layer)
-        tensor = inputs[0]
-    report.precondition(isinstance(layer, layers.Add) and len(inputs) == 2,
-                        f"{what}: the two paths are joined by {type(layer).__name__}; use layers.Add() to add them")
-    paths = [branch(t, source) for t in inputs]
-    report.precondition(all(p is not None for p in paths),
-                        f"{what}: each input of the Add must be one chain of layers starting from the block's input")
-    report.require([_kind(layer) for layer in after] == ["relu"],
-                   "ReLU after the addition: a[l+2] = g(z[l+2] + a[l])",
-                   f"{what}: after the addition the block should apply exactly one ReLU, found "
-                   f"{[type(layer).__name__ for layer in after] or 'nothing'}")
-    return _main_and_shortcut(paths)
-
-
-def _check_path(path, expected, report, what, where):
-    """Compare a path's (kind, kernel, stride, padding) sequence with the expected one, in words."""
-    got = [_kind(layer) for layer in path]
-    want = [kind for kind, *_ in expected]
-    if got != want:
-        if got and got[-1] == "relu" and want[-1] == "bn":
-            report.fail(f"{what}: the {where} ends with a ReLU before the addition -- the shortcut is added after "
-                        f"the ReLU; add it to the last BatchNormalization's output and apply the ReLU after the Add")
-        report.fail(f"{what}: the {where} should be {' -> '.join(want) or 'the input itself'}, "
-                    f"found {' -> '.join(got) or 'the input itself'}")
-    for layer, (kind, kernel, stride, padding) in zip(path, expected):
-        if kind != "conv":
-            continue
-        has = (tuple(layer.kernel_size), tuple(layer.strides), conv_padding(layer))
-        if has != ((kernel, kernel), (stride, stride), effective_padding((kernel, kernel), padding)):
-            report.fail(f"{what}: a convolution on the {where} is {has[0][0]}x{has[0][1]}, stride {has[1][0]}, "
-                        f"padding '{layer.padding}'; expected {kernel}x{kernel}, stride {stride}, padding '{padding}'")
 
 
 def _check_block(answer, reference_block, cases, expected_paths, report) -> None:
@@ -94,25 +42,20 @@ def _check_block(answer, reference_block, cases, expected_paths, report) -> None
                "".join(f", {k}={v!r}" for k, v in kwargs.items()) + f") on x of shape {input_shape}"
         inputs, output = symbolic_call(answer, input_shape, args, report, kwargs=kwargs, what=what,
                                        hints=_SHAPE_HINTS, returns="a block returns its output tensor")
-        main, shortcut = _structure(output, inputs, report, what)
+        main, shortcut = split_block(output, inputs, report, what)
         expected_main, expected_shortcut = expected_paths(*args, **kwargs)
-        _check_path(main, expected_main, report, what, "main path")
-        _check_path(shortcut, expected_shortcut, report, what, "shortcut")
+        check_path(main, expected_main, report, what, "main path")
+        check_path(shortcut, expected_shortcut, report, what, "shortcut")
         ref_inputs = keras.Input(input_shape)
         reference = keras.Model(ref_inputs, reference_block(ref_inputs, *args, **kwargs))
         want_shape = tuple(reference.output_shape[1:])
         report.require(tuple(output.shape[1:]) == want_shape, f"{what} -> {want_shape}",
                        f"{what} gives shape {tuple(output.shape[1:])}, expected {want_shape}")
-        ref_main, ref_shortcut = _structure(reference.output, ref_inputs, Report("reference"), "reference")
+        ref_main, ref_shortcut = split_block(reference.output, ref_inputs, Report("reference"), "reference")
+        check_layer_options(main + shortcut, report, what)
         compare_with_reference(keras.Model(inputs, output), reference,
                                fixed_inputs((2, *input_shape), seed=case, low=-1, high=1), report, seed=case,
-                               paths=([ref_main, ref_shortcut], [main, shortcut]), what=what, advice=_FILTER_ADVICE)
-
-
-def _bottleneck_block_main(f, s):
-    """The main path of ResNet's bottleneck block: 1x1 (stride s), f x f "same", 1x1, the last without ReLU."""
-    bn, relu = ("bn", None, None, None), ("relu", None, None, None)
-    return [("conv", 1, s, "valid"), bn, relu, ("conv", f, 1, "same"), bn, relu, ("conv", 1, 1, "valid"), bn]
+                               paths=([ref_main, ref_shortcut], [main, shortcut]), what=what, advice=FILTER_ADVICE)
 
 
 _IDENTITY_CASES = [((6, 6, 8), (3, (4, 4, 8)), {}), ((5, 5, 6), (5, (2, 3, 6)), {}), ((4, 4, 3), (1, (3, 5, 3)), {})]
@@ -124,42 +67,15 @@ _CONVOLUTIONAL_CASES = [((8, 8, 4), (3, (2, 3, 8)), {"s": 2}), ((7, 7, 3), (3, (
 def check_identity_block(identity_block, report) -> None:
     """Grade ``identity_block(x, f, filters)``."""
     _check_block(identity_block, blocks.identity_block, _IDENTITY_CASES,
-                 lambda f, filters: (_bottleneck_block_main(f, 1), []), report)
+                 lambda f, filters: (bottleneck_block_main(f, 1), []), report)
 
 
 @grader("convolutional_block", answer_key=["cnn_course.blocks.convolutional_block"])
 def check_convolutional_block(convolutional_block, report) -> None:
     """Grade ``convolutional_block(x, f, filters, s=2)``."""
     _check_block(convolutional_block, blocks.convolutional_block, _CONVOLUTIONAL_CASES,
-                 lambda f, filters, s: (_bottleneck_block_main(f, s), [("conv", 1, s, "valid"), ("bn",) + (None,) * 3]),
+                 lambda f, filters, s: (bottleneck_block_main(f, s), [("conv", 1, s, "valid"), ("bn",) + (None,) * 3]),
                  report)
-
-
-def _residual_parts(model, report, what):
-    """Split a residual network into stem layers, blocks (main path, shortcut) and head layers."""
-    from keras import layers
-
-    source = model.inputs[0]
-    adds = [layer for layer in model.layers if isinstance(layer, layers.Add)]
-    report.precondition(bool(adds), f"{what} has no Add layer: build it from your identity and convolutional blocks")
-    parts, block_inputs = [], []
-    for add in adds:
-        a, b = inputs_of(add)
-        chain_a, chain_b = chain_back(a, source), chain_back(b, source)
-        block_input = next((t for t in chain_a if any(t is u for u in chain_b)), None)
-        report.precondition(block_input is not None,
-                            f"{what}: the two inputs of {add.name} do not start from one tensor")
-        parts.append(_main_and_shortcut([branch(a, block_input), branch(b, block_input)]))
-        block_inputs.append(block_input)
-    stem = branch(block_inputs[0], source) or []
-    last_out = next_output(adds[-1])
-    head = branch(model.outputs[0], last_out) if last_out is not None else None
-    report.precondition(head is not None, f"{what}: after the last block expect the ReLU's output to feed the head")
-    return stem, parts, head
-
-
-def _block_types(parts) -> list[str]:
-    return ["conv" if any(_kind(layer) == "conv" for layer in shortcut) else "identity" for _, shortcut in parts]
 
 
 _RESNET_CASES = [((64, 64, 3), 6), ((32, 32, 3), 4)]
@@ -183,19 +99,26 @@ def check_ResNet50(ResNet50, report) -> None:
                        f"{what} takes {model.input_shape[1:]} images: use the input_shape argument")
         report.require(tuple(model.output_shape) == (None, classes), f"{what} outputs (None, {classes})",
                        f"{what} outputs {model.output_shape}, expected (None, {classes})")
-        report.require(model.count_params() == reference.count_params(), f"{reference.count_params():,} parameters",
-                       f"{what} has {model.count_params():,} parameters, expected {reference.count_params():,}")
-        stem, parts, head = _residual_parts(model, report, what)
-        ref_stem, ref_parts, ref_head = _residual_parts(reference, Report("reference"), "reference")
+        stem, parts, head = residual_parts(model, report, what)
+        ref_stem, ref_parts, ref_head = residual_parts(reference, Report("reference"), "reference")
         report.require(len(parts) == len(ref_parts), "16 residual blocks (3 + 4 + 6 + 3)",
                        f"{what} has {len(parts)} residual blocks, expected 16 (3 + 4 + 6 + 3)")
-        late = [i for i, (main, _) in enumerate(parts) if main and _kind(main[-1]) == "relu"]
+        late = [i for i, (main, _) in enumerate(parts) if main and layer_kind(main[-1]) == "relu"]
         report.require(not late, "each shortcut is added before the block's last ReLU",
                        f"{what}: in block {late[0] + 1 if late else 0} the shortcut is added after the ReLU; add it to "
                        f"the last BatchNormalization's output and apply the ReLU after the Add")
-        types, want_types = _block_types(parts), _block_types(ref_parts)
+        types, want_types = block_types(parts), block_types(ref_parts)
         report.require(types == want_types, "a convolutional block opens each stage, identity blocks follow",
                        f"{what}: block types {types}, expected {want_types}")
+        check_ends(stem, ref_stem, head, ref_head, report, what)
+        for number, ((main, shortcut), (ref_main, ref_shortcut)) in enumerate(zip(parts, ref_parts), start=1):
+            where = f"{what}, block {number}"
+            check_path(main, path_spec(ref_main), report, where, "main path")
+            check_path(shortcut, path_spec(ref_shortcut), report, where, "shortcut")
+            check_layer_options(main + shortcut, report, where)
+        report.success("every block's main path and shortcut as in the lecture")
+        report.require(model.count_params() == reference.count_params(), f"{reference.count_params():,} parameters",
+                       f"{what} has {model.count_params():,} parameters, expected {reference.count_params():,}")
         shapes = [tuple(p[0][-1].output.shape[1:]) for p in parts]
         want_shapes = [tuple(p[0][-1].output.shape[1:]) for p in ref_parts]
         wrong = [i for i, (a, b) in enumerate(zip(shapes, want_shapes)) if a != b]
@@ -206,4 +129,4 @@ def check_ResNet50(ResNet50, report) -> None:
         reference_paths = [ref_stem, *(path for block in ref_parts for path in block), ref_head]
         answer_paths = [stem, *(path for block in parts for path in block), head]
         compare_with_reference(model, reference, fixed_inputs((2, *input_shape), seed=case, low=-1, high=1), report,
-                               seed=case, paths=(reference_paths, answer_paths), what=what, advice=_FILTER_ADVICE)
+                               seed=case, paths=(reference_paths, answer_paths), what=what, advice=FILTER_ADVICE)

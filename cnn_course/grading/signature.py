@@ -12,16 +12,19 @@ from keras import layers
 
 
 def activation_name(layer) -> str | None:
-    """The activation a layer applies as its whole job (ReLU, Activation), else None."""
-    if isinstance(layer, layers.ReLU):
-        return "relu"
+    """The activation a layer applies as its whole job, else None: ``ReLU()``, ``Activation("relu")``
+    and ``keras.activations.relu(x)`` are "relu"; a capped or leaky ReLU says so ("relu(max_value=6)")."""
     if isinstance(layer, layers.Activation):
         return getattr(layer.activation, "__name__", str(layer.activation))
+    if isinstance(layer, layers.ReLU) or type(layer).__module__ == "keras.src.activations.activations":
+        options = {key: getattr(layer, key, None) for key in ("max_value", "negative_slope", "threshold")}
+        changed = [f"{key}={float(value):g}" for key, value in options.items() if value not in (None, 0)]
+        return f"relu({', '.join(changed)})" if changed else "relu"
     return None
 
 
 def is_relu(layer) -> bool:
-    """``ReLU()`` or ``Activation("relu")``."""
+    """``ReLU()``, ``Activation("relu")`` or ``keras.activations.relu(x)``: max(0, z), nothing else."""
     return activation_name(layer) == "relu"
 
 
@@ -48,6 +51,9 @@ def _token(layer) -> str:
         return f"Dense({layer.units})"
     if isinstance(layer, (layers.MaxPooling2D, layers.AveragePooling2D)):
         return f"{kind}({_pair(layer.pool_size)}, strides {_pair(layer.strides)}, {layer.padding})"
+    if isinstance(layer, layers.ZeroPadding2D):
+        sides = {side for pair in layer.padding for side in pair}
+        return f"ZeroPadding2D({sides.pop() if len(sides) == 1 else layer.padding})"
     if isinstance(layer, layers.Softmax):
         return "softmax"
     if activation_name(layer):
