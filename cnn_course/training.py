@@ -13,7 +13,7 @@ from __future__ import annotations
 import keras
 from keras import layers
 
-from cnn_course.graph import chain_back, inputs_of, producer
+from cnn_course.graph import chain_back, inputs_of, is_addition, operations, producer
 
 
 def zero_init_residuals(model) -> int:
@@ -23,10 +23,10 @@ def zero_init_residuals(model) -> int:
     just its shortcut, so a deep network starts nearly as shallow as its stem and head, and
     each block learns its residual from there (Goyal et al., "Accurate, Large Minibatch SGD",
     2017, Section 5.1). Works on any Functional model built from blocks that end in
-    BatchNormalization -> Add; returns the number of blocks changed.
+    BatchNormalization -> Add (``layers.Add`` or ``+``); returns the number of blocks changed.
     """
     changed = 0
-    for add in (layer for layer in model.layers if isinstance(layer, layers.Add)):
+    for add in (operation for operation in operations(model) if is_addition(operation)):
         # back to the block's input, the main path passes more layers than the shortcut
         main_path_end = max(inputs_of(add), key=lambda tensor: len(chain_back(tensor)))
         last, _ = producer(main_path_end)

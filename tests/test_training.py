@@ -34,6 +34,8 @@ def test_zero_init_residuals_finds_the_main_path_whatever_the_add_order_and_skip
     shortcut = keras.layers.BatchNormalization(name="shortcut_bn")(inputs)
     model = keras.Model(inputs, keras.layers.Add()([x, shortcut]))  # main path first this time
     assert zero_init_residuals(model) == 1 and _zero_gamma_layers(model) == ["bn1"]
+    written_with_plus = keras.Model(inputs, shortcut + x)
+    assert zero_init_residuals(written_with_plus) == 1
     plain = CifarResNet(8, plain=True)
     assert zero_init_residuals(plain) == 0 and _zero_gamma_layers(plain) == []
 

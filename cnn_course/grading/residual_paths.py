@@ -21,6 +21,7 @@ AXIS_ADVICE = "BatchNormalization normalises each channel: keep its default axis
 
 
 def layer_kind(layer) -> str:
+    """"conv", "bn", the activation ("relu", "relu(max_value=6)") or the class name."""
     from keras import layers
 
     if isinstance(layer, layers.Conv2D):
