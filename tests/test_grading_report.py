@@ -132,3 +132,14 @@ def test_no_answer_makes_a_grader_crash(module, check, answer):
     or 'the grader could not finish'."""
     report = check(ODD_ANSWERS[answer])
     assert not report.passed and report.status != "error" and report.first_failure, str(report)
+
+
+def test_an_earlier_stub_is_named_not_blamed_on_this_exercise():
+    from cnn_course.grading.report import STUB_MESSAGE
+    from cnn_course.grading.residual_networks import check_ResNet50
+
+    def ResNet50(input_shape, classes):  # builds on the learner's identity_block, still a stub
+        raise NotImplementedError(STUB_MESSAGE.format(exercise="Exercise 1 — identity_block"))
+
+    report = check_ResNet50(ResNet50)
+    assert "Exercise 1 — identity_block is not written yet: finish that exercise first" in report.first_failure

@@ -1,7 +1,6 @@
 """Notebook hygiene: built learner copies are current, clean, and leak no solutions."""
 
 import importlib
-import re
 import subprocess
 import sys
 
@@ -59,7 +58,7 @@ def test_every_exercise_has_a_title_a_solution_and_a_grader(path):
     solution_cells = [i for i, c in enumerate(cells) if c.cell_type == "code" and contract.BEGIN in c.source]
     assert len(exercises) == len(solution_cells), "each 'Exercise N — name' needs one solution cell"
     for (_, name), index in zip(exercises, solution_cells):
-        assert re.search(rf"def {name}\(", cells[index].source), f"the solution cell should define {name}()"
+        assert contract.defines(cells[index].source, name), f"the solution cell should define {name}()"
         following = next(c for c in cells[index + 1:] if c.cell_type == "code")
         call = f"{contract.grader_name(name)}({name})"
         assert following.source.rstrip().endswith(call), f"the code cell after exercise {name} should end with {call}"
@@ -134,3 +133,21 @@ def test_grade_solution_passes_every_exercise(path):
     result = grade(f"solutions/{path.name}")
     assert result.returncode == 0, result.stdout + result.stderr
     assert f"score: {exercises}/{exercises}" in result.stdout
+
+
+def test_grade_a_notebook_without_exercises_says_so_and_succeeds():
+    result = grade("solutions/03_why_resnets_work.ipynb")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no graded exercises" in result.stdout
+
+
+def test_grade_reports_a_syntax_error_where_it_is(tmp_path):
+    """Not the NameError that the grader cell meets afterwards."""
+    notebook = read(contract.SOLUTIONS / "04_one_by_one_convolutions.ipynb")
+    cell = next(c for c in notebook.cells if contract.defines(c.source, "one_by_one_as_dense"))
+    cell.source = cell.source.replace("### BEGIN SOLUTION", "### BEGIN SOLUTION\n    z = (volume @ weights")
+    path = tmp_path / "04_one_by_one_convolutions.ipynb"
+    nbformat.write(notebook, path)
+    result = grade(path)
+    row = next(line for line in result.stdout.splitlines() if line.startswith("one_by_one_as_dense"))
+    assert "FAIL" in row and "SyntaxError" in row and "defines one_by_one_as_dense" in row, result.stdout

@@ -24,11 +24,15 @@ from __future__ import annotations
 import functools
 import html
 import json
+import re
 import traceback
 
 from cnn_course.grading.answer_key import out_of_reach, tripped
 
 MIME_TYPE = "application/vnd.cnn-course.grade+json"
+# What a learner's stub raises (notebooks.contract.stub writes it), so a grader can tell which exercise is missing.
+STUB_MESSAGE = "{exercise} is not written yet: replace this line with your code"
+_STUB = re.compile(r"(Exercise \d+ — (\w+)) is not written yet")
 
 
 class Stop(Exception):
@@ -90,8 +94,12 @@ class Report:
         try:
             with out_of_reach(self.answer_key):
                 return function(*args, **kwargs)
-        except NotImplementedError:
+        except NotImplementedError as error:
             self.status = "not implemented"
+            earlier = _STUB.search(str(error))
+            if earlier and earlier.group(2) != self.exercise:
+                self.fail(f"{what or getattr(function, '__name__', 'your function')} calls {earlier.group(2)}, and "
+                          f"{earlier.group(1)} is not written yet: finish that exercise first")
             self.fail("not implemented yet: replace the `raise NotImplementedError` stub")
         except Exception as error:  # a crash in the learner's code is a finding, not a grader failure
             if tripped(error):

@@ -17,6 +17,7 @@ import re
 from pathlib import Path
 
 from cnn_course.config import REPO_ROOT
+from cnn_course.grading.report import STUB_MESSAGE
 
 SOLUTIONS = REPO_ROOT / "solutions"
 NOTEBOOKS = REPO_ROOT / "notebooks"
@@ -41,6 +42,11 @@ def exercises(notebook) -> list[tuple[int, str]]:
             for number, name in EXERCISE_TITLE.findall(cell.source)]
 
 
+def defines(source: str, name: str) -> bool:
+    """Whether a code cell defines the function `name` (an exercise's solution cell does)."""
+    return re.search(rf"^def {re.escape(name)}\(", source, re.MULTILINE) is not None
+
+
 def graded_exercises(source: str) -> list[str]:
     """The exercises whose graders a code cell calls."""
     return GRADER_CALL.findall(source)
@@ -49,8 +55,7 @@ def graded_exercises(source: str) -> list[str]:
 def stub(exercise: str) -> list[str]:
     """The lines a learner finds instead of an answer; running code that calls it says which
     exercise is missing (e.g. "Exercise 2 — convolutional_block")."""
-    return ["# YOUR CODE HERE", f'raise NotImplementedError("{exercise} is not written yet: replace this line '
-                                f'with your code")']
+    return ["# YOUR CODE HERE", f'raise NotImplementedError("{STUB_MESSAGE.format(exercise=exercise)}")']
 
 
 def exercise_labels(notebook) -> list[str]:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cnn_course.grading.report import MIME_TYPE
-from cnn_course.notebooks.contract import graded_exercises
+from cnn_course.notebooks.contract import defines, graded_exercises
 from cnn_course.notebooks.run import execute
 
 
@@ -19,15 +19,29 @@ class Row:
 
 
 def grade(path: Path, quick: bool = True) -> list[Row]:
-    """Execute the notebook and return one row per grader call, in notebook order."""
+    """Execute the notebook and return one row per grader call, in notebook order.
+
+    When the cell that defines an exercise raised (a SyntaxError, say), that error is the row's
+    message, with the cell's place, rather than the NameError its grader cell then meets.
+    """
     notebook = execute(Path(path), quick=quick)
+    code_cells = [cell for cell in notebook.cells if cell.cell_type == "code"]
     rows = []
-    for cell in notebook.cells:
-        if cell.cell_type != "code":
-            continue
+    for cell in code_cells:
         for exercise in graded_exercises(cell.source):
-            rows.append(_verdict(exercise, cell.outputs))
+            defining = next((number for number, c in enumerate(code_cells, start=1) if defines(c.source, exercise)),
+                            None)
+            error = _error(code_cells[defining - 1].outputs) if defining else None
+            if error is not None and not error["ename"] == "NotImplementedError":
+                rows.append(Row(exercise, False, f"code cell {defining}, which defines {exercise}, raised "
+                                                 f"{error['ename']}: {error['evalue'][:200]}"))
+            else:
+                rows.append(_verdict(exercise, cell.outputs))
     return rows
+
+
+def _error(outputs):
+    return next((output for output in outputs if output.get("output_type") == "error"), None)
 
 
 def _verdict(exercise: str, outputs) -> Row:
@@ -38,9 +52,9 @@ def _verdict(exercise: str, outputs) -> Row:
             if summary["exercise"] == exercise:
                 message = "all checks passed" if summary["passed"] else summary["first_failure"]
                 return Row(exercise, summary["passed"], message)
-    for output in outputs:
-        if output.get("output_type") == "error":
-            return Row(exercise, False, f"the grader cell raised {output['ename']}: {output['evalue'][:200]}")
+    error = _error(outputs)
+    if error is not None:
+        return Row(exercise, False, f"the grader cell raised {error['ename']}: {error['evalue'][:200]}")
     return Row(exercise, False, "no grade was shown: keep check_...(...) as the last line of its cell")
 
 
