@@ -52,6 +52,13 @@ def ensure_environment() -> None:
     stamp.write_text(fingerprint)
 
 
+def lab_command(rest: list[str]) -> list:
+    """JupyterLab on notebooks/; as root (Docker, many cloud machines) Jupyter refuses to start
+    without --allow-root, so it is passed there."""
+    as_root = hasattr(os, "geteuid") and os.geteuid() == 0
+    return [BIN / "jupyter", "lab", "notebooks", *(["--allow-root"] if as_root else []), *rest]
+
+
 def main(argv: list[str]) -> int:
     if not argv or argv[0] in ("-h", "--help"):
         print(__doc__)
@@ -59,7 +66,7 @@ def main(argv: list[str]) -> int:
     ensure_environment()
     command, rest = argv[0], argv[1:]
     if command == "lab":
-        return subprocess.call([BIN / "jupyter", "lab", "notebooks", *rest], cwd=ROOT)
+        return subprocess.call(lab_command(rest), cwd=ROOT)
     if command == "test":
         env = {**os.environ, QUICK_VARIABLE: os.environ.get(QUICK_VARIABLE, "1")}
         return subprocess.call([PYTHON, "-m", "pytest", *rest], cwd=ROOT, env=env)
