@@ -9,14 +9,13 @@ Only layers that compute weighted sums are counted -- Dense, Conv1D/2D/3D (any s
 padding or ``groups``), DepthwiseConv1D/2D and SeparableConv1D/2D. Every other layer
 (pooling, activations, BatchNormalization, Add, Concatenate, Flatten, ...) costs 0
 multiplications here, as in the lecture's examples: parameter-free layers do no weighted
-sums, and batch normalisation folds into the preceding convolution at inference time.
+sums, and batch normalization folds into the preceding convolution at inference time.
 A layer with a kernel of any other kind raises ``NotImplementedError`` rather than
 being counted silently as free.
 """
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import dataclass
 from math import prod
 
@@ -129,14 +128,18 @@ class VolumeTable(list):
         return "\n".join([fmt(header), rule, *map(fmt, lines[:-1]), rule, fmt(lines[-1])])
 
     def grouped(self, key) -> VolumeTable:
-        """One row per consecutive run of layers with the same ``key(name)``: a stage, a block, a module.
+        """One row per value of ``key(name)``: a stage, a block, a module, in the order they first appear.
 
-        Parameters and multiplications are summed; the shape is the group's last output.
+        Parameters and multiplications are summed; the shape is the group's last output. A model's
+        layers can interleave (Keras lists a side branch's layers next to the main path's of the
+        same depth), so a group gathers all its rows, wherever they stand.
         ``table.grouped(lambda name: name.split("_block")[0])`` walks ResNet-50 stage by stage.
         """
+        members: dict = {}
+        for row in self:
+            members.setdefault(key(row.name), []).append(row)
         groups = VolumeTable()
-        for group, rows in itertools.groupby(self, key=lambda row: key(row.name)):
-            rows = list(rows)
+        for group, rows in members.items():
             groups.append(VolumeRow(group, f"{len(rows)} layers" if len(rows) > 1 else rows[0].kind, rows[-1].shape,
                                     rows[-1].activations, sum(r.params for r in rows),
                                     sum(r.multiplies for r in rows)))

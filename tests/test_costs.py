@@ -115,3 +115,18 @@ def test_volume_table_grouped_walks_resnet50_stage_by_stage():
     assert stages[1].name == "conv1_pad" and len(stages) == len(model.inputs) + 6 + 6
     assert stages.total_params == table.total_params == model.count_params()
     assert stages.total_multiplies == table.total_multiplies
+
+
+def test_volume_table_grouped_gathers_interleaved_layers():
+    """Keras lists GoogLeNet's side-branch layers among module 5b's: each still gets one row."""
+    from cnn_course.models import GoogLeNet
+
+    def module(name):
+        return name.split("_")[0] if name.startswith("aux") else "_".join(name.split("_")[:2])
+
+    table = costs.volume_table(GoogLeNet(input_shape=(64, 64, 3), classes=6, aux_classifiers=True, width=0.25))
+    groups = table.grouped(module)
+    names = [row.name for row in groups]
+    assert len(names) == len(set(names)) and names.index("inception_5b") < names.index("aux1") < names.index("aux2")
+    assert groups.total_params == table.total_params and groups.total_multiplies == table.total_multiplies
+    assert [row.kind for row in groups if row.name in ("inception_5b", "aux1")] == ["8 layers", "6 layers"]

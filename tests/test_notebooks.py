@@ -151,3 +151,20 @@ def test_grade_reports_a_syntax_error_where_it_is(tmp_path):
     result = grade(path)
     row = next(line for line in result.stdout.splitlines() if line.startswith("one_by_one_as_dense"))
     assert "FAIL" in row and "SyntaxError" in row and "defines one_by_one_as_dense" in row, result.stdout
+
+
+def test_committed_metadata_is_what_the_kernel_reports_but_the_python_version(tmp_path):
+    """JupyterLab rewrites kernelspec and language_info when a kernel starts, and marks the
+    notebook modified when they differ from what was saved."""
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    from cnn_course.notebooks.run import execute
+
+    spec = KernelSpecManager().get_kernel_spec("python3")
+    assert build.METADATA["kernelspec"] == {"display_name": spec.display_name, "language": spec.language,
+                                            "name": "python3"}
+    path = tmp_path / "empty.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1")]), path)
+    reported = dict(execute(path).metadata["language_info"])
+    reported.pop("version")
+    assert build.METADATA["language_info"] == reported

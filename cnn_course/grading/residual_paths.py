@@ -17,7 +17,7 @@ from cnn_course.graph import branch, chain_back, inputs_of, is_addition, next_ou
 FILTER_ADVICE = "check the filters (F1, F2, F3) of each convolution"
 BIAS_ADVICE = ("your convolution has no bias (use_bias=False); batch norm would make it redundant, but this "
                "exercise follows keras.applications.ResNet50, whose convolutions keep the default use_bias=True")
-AXIS_ADVICE = "BatchNormalization normalises each channel: keep its default axis=-1 (the channels are last)"
+AXIS_ADVICE = "BatchNormalization normalizes each channel: keep its default axis=-1 (the channels are last)"
 
 
 def layer_kind(layer) -> str:

@@ -77,7 +77,7 @@ def AlexNet(include_top=True, weights=None, input_shape=None, pooling=None, clas
     Neural Networks", NeurIPS 2012. The paper splits the network over two GPUs, so conv2,
     conv4 and conv5 see only the half of the previous maps on their own GPU
     (``two_gpu=True`` builds that with ``groups=2``: 60,965,224 parameters, the paper's
-    "60 million"). The paper's local response normalisation (no parameters, later found
+    "60 million"). The paper's local response normalization (no parameters, later found
     unnecessary) and dropout in fc6/fc7 are left out, as in the lecture.
 
     Args:
