@@ -87,8 +87,7 @@ def setup(seed: int = SEED, verbose: bool = True) -> None:
         import keras
 
         keras.ops.zeros(())  # the first operation looks for a GPU: now, while its messages are silenced
-
-    keras.utils.set_random_seed(seed)
+        keras.utils.set_random_seed(seed)  # which imports TensorFlow to seed it too, on any backend
     if verbose:
         mode, other, value = ("QUICK (small data, few epochs)", "full", 0) if is_quick() else ("FULL", "quick", 1)
         print(f"cnn_course: {mode} mode, seed {seed}, Keras {keras.__version__} on {keras.backend.backend()}. "

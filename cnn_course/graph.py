@@ -58,12 +58,23 @@ def operations(model) -> list:
     return list(getattr(model, "operations", model.layers))
 
 
+def _is_op(operation, name: str) -> bool:
+    """An operation of ``keras.ops`` (not a layer) of the given class name, e.g. the ``+`` of two tensors."""
+    return type(operation).__name__ == name and type(operation).__module__.startswith("keras.src.ops")
+
+
+def is_concatenation(operation) -> bool:
+    """``layers.Concatenate()`` or ``keras.ops.concatenate``."""
+    from keras import layers
+
+    return isinstance(operation, layers.Concatenate) or _is_op(operation, "Concatenate")
+
+
 def is_addition(operation) -> bool:
     """``layers.Add()`` or the ``+`` of two tensors (``keras.ops.add``)."""
     from keras import layers
 
-    return isinstance(operation, layers.Add) or (type(operation).__name__ == "Add"
-                                                 and type(operation).__module__.startswith("keras.src.ops"))
+    return isinstance(operation, layers.Add) or _is_op(operation, "Add")
 
 
 def chain_back(tensor, stop=None) -> list:

@@ -16,6 +16,8 @@ from cnn_course.grading.classic_networks import (
 from cnn_course.models import LeNet5
 
 WRONG_SHAPE = {
+    "answer key: a Conv2D's compute_output_shape": lambda n, f, p, s: layers.Conv2D(
+        1, f, strides=s).compute_output_shape((1, n + 2 * p, n + 2 * p, 1))[1],
     "round": lambda n, f, p, s: round((n + 2 * p - f) / s) + 1,
     "answer key: the grader's reference": lambda n, f, p, s: conv_output_shape_reference(n, f, p, s),
     "stub": stub,
@@ -69,6 +71,15 @@ def functional_lenet(input_shape, classes):
     return keras.Model(inputs, layers.Dense(classes, activation="softmax")(x))
 
 
+def lenet_with_ops(input_shape, classes):
+    inputs = keras.Input(input_shape)
+    x = layers.AveragePooling2D(2)(keras.activations.tanh(layers.Conv2D(6, 5)(inputs)))
+    x = layers.AveragePooling2D(2)(keras.activations.tanh(layers.Conv2D(16, 5)(x)))
+    x = keras.activations.tanh(layers.Dense(120)(layers.Flatten()(x)))
+    x = keras.activations.tanh(layers.Dense(84)(x))
+    return keras.Model(inputs, layers.Dense(classes, activation="softmax")(x))
+
+
 WRONG_LENET = {
     "answer key: the course's LeNet5": lambda input_shape, classes: LeNet5(input_shape=input_shape, classes=classes),
     "stub": stub,
@@ -83,6 +94,7 @@ RIGHT_LENET = {
     "Functional API, as the package writes it": lambda input_shape, classes: functional_lenet(input_shape, classes),
     "Sequential with fused activations": lambda input_shape, classes: lenet(input_shape, classes),
     "separate Activation layers": lambda input_shape, classes: lenet(input_shape, classes, separate_activations=True),
+    "keras.activations.tanh as a function": lambda input_shape, classes: lenet_with_ops(input_shape, classes),
 }
 
 
@@ -103,6 +115,12 @@ def block(num_convs_used=None, filters_used=None, padding="same", activation="re
     return vgg_block
 
 
+def vgg_with_ops(x, num_convs, filters):
+    for _ in range(num_convs):
+        x = keras.activations.relu(layers.Conv2D(filters, 3, padding="same")(x))
+    return layers.MaxPooling2D(2, strides=2)(x)
+
+
 WRONG_VGG_BLOCK = {
     "answer key: the course's vgg_block": lambda x, num_convs, filters: blocks.vgg_block(x, num_convs, filters),
     "stub": stub,
@@ -118,6 +136,7 @@ WRONG_VGG_BLOCK = {
 RIGHT_VGG_BLOCK = {
     "fused relu": block(),
     "separate ReLU layers": block(separate_relu=True),
+    "keras.activations.relu": lambda x, num_convs, filters: vgg_with_ops(x, num_convs, filters),
 }
 
 

@@ -1,5 +1,6 @@
 """check_conv_multiplies and check_bottleneck_layer must reject plausible wrong answers and accept right ones."""
 
+import keras
 from catalogue import catalogue, stub
 from keras import layers
 
@@ -9,6 +10,8 @@ from cnn_course.grading.inception_motivation import check_bottleneck_layer, chec
 WRONG_COST = {
     "answer key: costs.count_multiplies": lambda h, w, c, f, p: costs.count_multiplies(
         layers.Conv2D(c, f, padding="same"), input_shape=(h, w, p)),
+    "answer key: the cost module's private helper": lambda h, w, c, f, p: costs._layer_multiplies(
+        layers.Conv2D(c, f, padding="same"), (1, h, w, p), (1, h, w, c)),
     "not implemented": stub,
     "f once": lambda h, w, c, f, p: h * w * c * f * p,
     "no n_C_prev": lambda h, w, c, f, p: h * w * c * f * f,
@@ -54,6 +57,8 @@ WRONG_BOTTLENECK = {
 RIGHT_BOTTLENECK = {
     "fused ReLU": bottleneck_layer(),
     "ReLU layers": bottleneck_layer(separate_relu=True),
+    "keras.ops.relu": lambda x, reduce, filters, f: keras.ops.relu(layers.Conv2D(filters, f, padding="same")(
+        keras.ops.relu(layers.Conv2D(reduce, 1)(x)))),
 }
 
 test_conv_multiplies_rejects, test_conv_multiplies_accepts = catalogue(check_conv_multiplies, WRONG_COST, RIGHT_COST)

@@ -1,5 +1,6 @@
 """check_inception_module must reject plausible wrong modules and accept equivalent right ones."""
 
+import keras
 from catalogue import catalogue, stub
 from keras import layers
 
@@ -9,7 +10,7 @@ from cnn_course.grading.inception_network import check_inception_module
 
 def module(order=(0, 1, 2, 3), pool="max", pool_padding="same", pool_stride=1, middle_padding="same",
            swap_reduce=False, relu_on_reduce=True, separate_relu=False, reduce_after=False, axis=-1,
-           create_pool_first=False):
+           create_pool_first=False, join=None, relu_function=False):
     """An Inception module with one knob per plausible mistake (defaults: the right answer)."""
 
     def inception_module(x, filters):
@@ -18,6 +19,9 @@ def module(order=(0, 1, 2, 3), pool="max", pool_padding="same", pool_stride=1, m
             r3, n3 = n3, r3
 
         def conv(t, n, k, relu=True, padding="same"):
+            if relu_function:
+                t = layers.Conv2D(n, k, padding=padding)(t)
+                return keras.activations.relu(t) if relu else t
             if separate_relu:
                 t = layers.Conv2D(n, k, padding=padding)(t)
                 return layers.ReLU()(t) if relu else t
@@ -36,6 +40,8 @@ def module(order=(0, 1, 2, 3), pool="max", pool_padding="same", pool_stride=1, m
             pooled = Pool(3, strides=pool_stride, padding=pool_padding)(x)
         bp = conv(pooled, proj, 1)
         branches = [b1, b3, b5, bp]
+        if join is not None:
+            return join([branches[i] for i in order], axis=axis)
         return layers.Concatenate(axis=axis)([branches[i] for i in order])
 
     return inception_module
@@ -62,6 +68,7 @@ RIGHT = {
     "the reference layout": module(),
     "ReLU as separate layers": module(separate_relu=True),
     "pool layer created first": module(create_pool_first=True),
+    "keras.ops.concatenate and keras.activations.relu": module(join=keras.ops.concatenate, relu_function=True),
 }
 
 test_inception_module_rejects, test_inception_module_accepts = catalogue(check_inception_module, WRONG, RIGHT)

@@ -1,5 +1,7 @@
 """Wrong-answer catalogue of notebook 00's graders: each must reject the wrong and accept the right."""
 
+import functools
+
 import keras
 from catalogue import catalogue, stub
 from keras import layers
@@ -44,6 +46,16 @@ def functional(input_shape=(64, 64, 3), classes=6, relu=layers.ReLU, swap=False,
     return outputs if return_tensor else keras.Model(inputs, outputs)
 
 
+def functional_with_ops(input_shape, classes):
+    """The reference CNN with its activations applied as functions, not layers."""
+    inputs = keras.Input(input_shape)
+    x = layers.Rescaling(1 / 255)(inputs)
+    for width in WIDTHS:
+        x = layers.BatchNormalization()(layers.Conv2D(width, 3, padding="same", use_bias=False)(x))
+        x = layers.MaxPooling2D(2)(keras.ops.relu(x))
+    return keras.Model(inputs, keras.activations.softmax(layers.Dense(classes)(layers.Flatten()(x))))
+
+
 class Subclassed(keras.Model):
     """The same layers in a subclassed model: not the Functional API, and no input shape until called."""
 
@@ -63,6 +75,10 @@ class Subclassed(keras.Model):
 
 
 WRONG_SEQUENTIAL = {
+    "keras.Input with a batch size": lambda input_shape, classes: keras.Sequential(
+        [keras.Input(input_shape, batch_size=32), *sequential(input_shape, classes, with_input=False).layers]),
+    "Flatten after the classifier": lambda input_shape, classes: keras.Sequential(
+        [keras.Input(input_shape), *sequential(input_shape, classes, head="none").layers, layers.Flatten()]),
     "built with .add(), no rescaling": lambda input_shape, classes: _built_with_add(input_shape, classes, False),
     "answer key: the course's SmallCNN": lambda input_shape, classes: SmallCNN(input_shape, classes),
     "stub": stub,
@@ -98,6 +114,12 @@ RIGHT_SEQUENTIAL = {
         input_shape, classes, softmax_layer=lambda: layers.Activation("softmax")),
     "MaxPool2D alias, padding='SAME'": lambda input_shape, classes: sequential(
         input_shape, classes, pool=layers.MaxPool2D, padding="SAME"),
+    "per-channel Rescaling": lambda input_shape, classes: keras.Sequential(
+        [keras.Input(input_shape), layers.Rescaling([1 / 255] * input_shape[-1]),
+         *sequential(input_shape, classes, rescale=False, with_input=False).layers]),
+    "batch-norm epsilon of keras.applications": lambda input_shape, classes: keras.Sequential(
+        [keras.Input(input_shape), *(layers.BatchNormalization(epsilon=1.001e-5) if isinstance(
+            layer, layers.BatchNormalization) else layer for layer in sequential(input_shape, classes).layers)]),
 }
 
 
@@ -137,6 +159,8 @@ RIGHT_FUNCTIONAL = {
     "ReLU layers": lambda input_shape, classes: functional(input_shape, classes),
     "Activation('relu')": lambda input_shape, classes: functional(input_shape, classes,
                                                                   relu=lambda: layers.Activation("relu")),
+    "keras.ops.relu and keras.activations.softmax": lambda input_shape, classes: functional_with_ops(
+        input_shape, classes),
 }
 
 
@@ -161,6 +185,13 @@ def test_random_weights_do_not_saturate_the_softmax():
         assert probabilities.max(axis=1).mean() < 0.99
 
 
+class LogitsLoss(keras.losses.Loss):
+    """Cross-entropy told it reads logits, hidden where an attribute check cannot see it."""
+
+    def call(self, y, p):
+        return keras.losses.sparse_categorical_crossentropy(y, p, from_logits=True)
+
+
 def compile_with(optimizer=None, loss="sparse_categorical_crossentropy", metrics=("accuracy",), give_back=True):
     def compile_classifier(model, learning_rate=1e-3):
         opt = keras.optimizers.Adam(learning_rate) if optimizer is None else optimizer(learning_rate)
@@ -182,6 +213,20 @@ WRONG_COMPILE = {
     "Accuracy() compares labels to probabilities": compile_with(metrics=(keras.metrics.Accuracy(),)),
     "AdamW": compile_with(optimizer=lambda lr: keras.optimizers.AdamW(lr)),
     "Adam() without the learning rate": compile_with(optimizer=lambda lr: keras.optimizers.Adam()),
+    "Adam with weight decay": compile_with(optimizer=lambda lr: keras.optimizers.Adam(lr, weight_decay=0.01)),
+    "Adam with amsgrad": compile_with(optimizer=lambda lr: keras.optimizers.Adam(lr, amsgrad=True)),
+    "Adam with beta_1=0.5": compile_with(optimizer=lambda lr: keras.optimizers.Adam(lr, beta_1=0.5)),
+    "Adam with clipnorm": compile_with(optimizer=lambda lr: keras.optimizers.Adam(lr, clipnorm=1.0)),
+    "Adam with a moving average of the weights": compile_with(optimizer=lambda lr: keras.optimizers.Adam(
+        lr, use_ema=True)),
+    "Adam with a decaying schedule": compile_with(optimizer=lambda lr: keras.optimizers.Adam(
+        keras.optimizers.schedules.ExponentialDecay(lr, 100, 0.5))),
+    "from_logits inside a lambda": compile_with(
+        loss=lambda y, p: keras.losses.sparse_categorical_crossentropy(y, p, from_logits=True)),
+    "from_logits through functools.partial": compile_with(
+        loss=functools.partial(keras.losses.sparse_categorical_crossentropy, from_logits=True)),
+    "from_logits inside a Loss subclass": compile_with(loss=LogitsLoss()),
+    "reduction=None": compile_with(loss=keras.losses.SparseCategoricalCrossentropy(reduction=None)),
 }
 
 RIGHT_COMPILE = {
@@ -189,6 +234,7 @@ RIGHT_COMPILE = {
     "objects": compile_with(loss=keras.losses.SparseCategoricalCrossentropy(),
                             metrics=(keras.metrics.SparseCategoricalAccuracy(),)),
     "metrics=['acc']": compile_with(metrics=("acc",)),
+    "a function as the loss": compile_with(loss=keras.losses.sparse_categorical_crossentropy),
 }
 
 
@@ -219,3 +265,6 @@ def test_layer_list_messages_say_only_what_applies():
     hard_coded = check_sequential_cnn(WRONG_SEQUENTIAL["hard-coded shapes"]).first_failure
     assert "(None, 32, 32, 1)" in hard_coded and "*(" not in hard_coded and "input_shape" in hard_coded
     assert "Flatten" not in check_functional_cnn(WRONG_FUNCTIONAL["hard-coded classes"]).first_failure
+    assert "batch_size" in check_sequential_cnn(WRONG_SEQUENTIAL["keras.Input with a batch size"]).first_failure
+    after = check_sequential_cnn(WRONG_SEQUENTIAL["Flatten after the classifier"]).first_failure
+    assert "end with the Dense(6) classifier" in after

@@ -29,10 +29,19 @@ def keras_conv(volume, weights, bias, to_numpy=False):
     return np.asarray(out) if to_numpy else out
 
 
+def tf_conv2d(volume, weights, bias):
+    import tensorflow as tf
+
+    return tf.nn.relu(tf.nn.conv2d(volume, weights[None, None], strides=1, padding="VALID") + bias).numpy()
+
+
 WRONG = {
     "not implemented": stub,
     "answer key: a Keras Conv2D": keras_conv,
     "a backend tensor": lambda v, w, b: keras.ops.convert_to_tensor(np.maximum(v @ w + b, 0)),
+    "answer key: keras.ops.conv": lambda v, w, b: np.asarray(keras.ops.relu(keras.ops.conv(v, w.reshape(1, 1, *w.shape))
+                                                                            + b)),
+    "answer key: tf.nn.conv2d": tf_conv2d,
     "answer key: a Keras Conv2D, converted to NumPy": lambda v, w, b: keras_conv(v, w, b, to_numpy=True),
     "no bias": lambda v, w, b: np.maximum(v @ w, 0),
     "no ReLU": lambda v, w, b: v @ w + b,

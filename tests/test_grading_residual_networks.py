@@ -14,7 +14,8 @@ def bottleneck_block(x, f, filters, s=1, shortcut="identity", order=("conv", "bn
                      stride_on="first", swap_add=False, shortcut_first=True, relu_after_add=True,
                      relu_before_add=False, join=lambda tensors: layers.Add()(tensors),
                      relu=lambda: layers.Activation("relu"), shortcut_bn=True, shortcut_stride=True,
-                     one_by_one_padding="valid", final_relu=None, shortcut_relu=False, bn_axis=-1, use_bias=True):
+                     one_by_one_padding="valid", final_relu=None, shortcut_relu=False, bn_axis=-1, use_bias=True,
+                     bn_options=None, last_conv_options=None):
     """A configurable bottleneck block: every wrong answer below changes one thing."""
     f1, f2, f3 = filters
 
@@ -22,14 +23,16 @@ def bottleneck_block(x, f, filters, s=1, shortcut="identity", order=("conv", "bn
         if shortcut == "identity":
             return layers.ReLU()(inp) if shortcut_relu else inp
         out = layers.Conv2D(f3, 1, strides=s if shortcut_stride else 1, padding=one_by_one_padding)(inp)
-        return layers.BatchNormalization()(out) if shortcut_bn else out
+        out = layers.BatchNormalization()(out) if shortcut_bn else out
+        return layers.Activation("relu")(out) if shortcut_relu else out
 
     def unit(t, filters_, kernel, strides, padding, last=False):
         for step in order:
             if step == "conv":
-                t = layers.Conv2D(filters_, kernel, strides=strides, padding=padding, use_bias=use_bias)(t)
+                options = (last_conv_options or {}) if last else {}
+                t = layers.Conv2D(filters_, kernel, strides=strides, padding=padding, use_bias=use_bias, **options)(t)
             elif step == "bn":
-                t = layers.BatchNormalization(axis=bn_axis)(t)
+                t = layers.BatchNormalization(axis=bn_axis, **(bn_options or {}))(t)
             elif step == "relu" and (not last or relu_before_add):
                 t = relu()(t)
         return t
@@ -69,6 +72,9 @@ WRONG_IDENTITY = {
     "a ReLU on the shortcut": identity(shortcut_relu=True),
     "batch norm over axis 1": identity(bn_axis=1),
     "convolutions without bias": identity(use_bias=False),
+    "batch norm without its offset": identity(bn_options={"center": False}),
+    "a fused ReLU on the last 1x1 convolution": identity(last_conv_options={"activation": "relu"}),
+    "a dilated last convolution": identity(last_conv_options={"dilation_rate": 2}),
     "F1 and F2 swapped": lambda x, f, filters: bottleneck_block(x, f, (filters[1], filters[0], filters[2])),
     "returns a model": lambda x, f, filters: keras.Model(x, bottleneck_block(x, f, filters)),
 }
@@ -79,9 +85,12 @@ RIGHT_IDENTITY = {
     "1x1 convolutions with padding='same'": identity(one_by_one_padding="same"),
     "x + shortcut": identity(join=lambda tensors: tensors[0] + tensors[1]),
     "keras.activations.relu": identity(final_relu=keras.activations.relu),
+    "keras.ops.relu everywhere": identity(relu=lambda: keras.ops.relu),
+    "batch-norm epsilon of keras.applications": identity(bn_options={"epsilon": 1.001e-5}),
 }
 
 WRONG_CONVOLUTIONAL = {
+    "a ReLU on the shortcut": convolutional(shortcut_relu=True),
     "answer key: the course's convolutional_block":
         lambda x, f, filters, s=2: blocks.convolutional_block(x, f, filters, s=s),
     "stub": stub,
@@ -98,6 +107,7 @@ RIGHT_CONVOLUTIONAL = {
     "shortcut built after the main path": convolutional(shortcut_first=False),
     "Add with its inputs swapped": convolutional(swap_add=True),
     "1x1 convolutions with padding='same'": convolutional(one_by_one_padding="same"),
+    "keras.activations.relu everywhere": convolutional(relu=lambda: keras.activations.relu),
 }
 
 test_identity_block_rejects, test_identity_block_accepts = catalogue(
@@ -117,6 +127,12 @@ def test_messages_name_the_likely_mistake():
     assert "shortcut should be the input itself" in relu_shortcut
     assert "axis=-1" in check_identity_block(WRONG_IDENTITY["batch norm over axis 1"]).first_failure
     assert "use_bias=True" in check_identity_block(WRONG_IDENTITY["convolutions without bias"]).first_failure
+    assert "center=True" in check_identity_block(WRONG_IDENTITY["batch norm without its offset"]).first_failure
+    fused = check_identity_block(WRONG_IDENTITY["a fused ReLU on the last 1x1 convolution"]).first_failure
+    assert "activation='relu'" in fused
+    assert "dilation_rate" in check_identity_block(WRONG_IDENTITY["a dilated last convolution"]).first_failure
+    relu_shortcut = check_convolutional_block(WRONG_CONVOLUTIONAL["a ReLU on the shortcut"]).first_failure
+    assert "no ReLU of its own" in relu_shortcut
 
 
 def resnet(stages=((64, 3, 1), (128, 4, 2), (256, 6, 2), (512, 3, 2)), pool_padding=True, head="gap",
@@ -151,6 +167,19 @@ def resnet(stages=((64, 3, 1), (128, 4, 2), (256, 6, 2), (512, 3, 2)), pool_padd
     return ResNet50
 
 
+def keras_resnet_internals(input_shape, classes):
+    from keras.src.applications import resnet as keras_resnet
+
+    def stack_fn(x):
+        x = keras_resnet.stack_residual_blocks_v1(x, 64, 3, stride1=1, name="conv2")
+        x = keras_resnet.stack_residual_blocks_v1(x, 128, 4, name="conv3")
+        x = keras_resnet.stack_residual_blocks_v1(x, 256, 6, name="conv4")
+        return keras_resnet.stack_residual_blocks_v1(x, 512, 3, name="conv5")
+
+    return keras_resnet.ResNet(stack_fn, False, True, include_top=True, weights=None, input_shape=input_shape,
+                               classes=classes)
+
+
 def plain(x, filters, s):
     f1, f2, f3 = filters
     for f, k, stride in ((f1, 1, s), (f2, 3, 1), (f3, 1, 1)):
@@ -160,6 +189,8 @@ def plain(x, filters, s):
 
 
 WRONG_RESNET = {
+    "answer key: keras.applications' private ResNet builder": keras_resnet_internals,
+    "no ReLU after the additions": resnet(relu_after_add=False),
     "answer key: the course's ResNet50": lambda input_shape, classes: models.ResNet50(input_shape=input_shape,
                                                                                  classes=classes),
     "answer key: keras.applications.ResNet50": lambda input_shape, classes: keras.applications.ResNet50(
@@ -195,6 +226,7 @@ test_ResNet50_rejects, test_ResNet50_accepts = catalogue(check_ResNet50, WRONG_R
     ("average pooling in the stem", "AveragePooling2D"),
     ("a learner identity_block with a ReLU on the shortcut", "shortcut"),
     ("flatten instead of global pooling", "head"),
+    ("no ReLU after the additions", "after the addition apply a ReLU"),
 ])
 def test_resnet50_messages_name_the_part_that_differs(name, words):
     assert words in check_ResNet50(WRONG_RESNET[name]).first_failure

@@ -32,7 +32,8 @@ def conv_output_shape_reference(n: int, f: int, p: int, s: int) -> int:
     return (n + 2 * p - f) // s + 1
 
 
-@grader("conv_output_shape", answer_key=["cnn_course.grading.classic_networks.conv_output_shape_reference"])
+@grader("conv_output_shape", answer_key=["cnn_course.grading.classic_networks.conv_output_shape_reference",
+                                         "keras.src.ops.operation_utils.compute_conv_output_shape"])
 def check_conv_output_shape(conv_output_shape, report) -> None:
     """Grade ``conv_output_shape(n, f, p, s)``: floor((n + 2p - f) / s) + 1."""
     for n, f, p, s in _SHAPE_CASES:

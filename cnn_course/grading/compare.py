@@ -58,6 +58,18 @@ def copy_weights(source, target, report: Report) -> None:
                     f"(yours {have[index] if index < len(have) else 'missing'}, "
                     f"expected {want[index] if index < len(want) else 'none'})")
     target.set_weights(source.get_weights())
+    _adopt_epsilons(source.layers, target.layers)
+
+
+def _adopt_epsilons(reference_layers, answer_layers) -> None:
+    """A batch-norm epsilon is not a mistake: the reference's batch norms take the learner's."""
+    from keras import layers
+
+    def norms(stack):
+        return [layer for layer in stack if isinstance(layer, layers.BatchNormalization)]
+
+    for reference_layer, answer_layer in zip(norms(reference_layers), norms(answer_layers)):
+        reference_layer.epsilon = answer_layer.epsilon
 
 
 def copy_weights_by_role(reference_paths, answer_paths, report: Report, what: str, advice: str) -> None:
@@ -66,15 +78,14 @@ def copy_weights_by_role(reference_paths, answer_paths, report: Report, what: st
     within a path the layers that have weights pair up in order. A batch-norm epsilon is not a
     mistake: the reference adopts the learner's."""
     for reference_path, answer_path in zip(reference_paths, answer_paths):
-        weighted = zip([layer for layer in reference_path if layer.weights],
-                       [layer for layer in answer_path if layer.weights])
+        weighted = zip([layer for layer in reference_path if getattr(layer, "weights", None)],
+                       [layer for layer in answer_path if getattr(layer, "weights", None)])
         for reference_layer, answer_layer in weighted:
             have, want = weight_shapes(answer_layer), weight_shapes(reference_layer)
             report.precondition(have == want, f"{what}: {type(answer_layer).__name__} weights {have}, expected "
                                               f"{want} -- {advice}")
             answer_layer.set_weights(reference_layer.get_weights())
-            if hasattr(reference_layer, "epsilon"):
-                reference_layer.epsilon = answer_layer.epsilon
+        _adopt_epsilons(reference_path, answer_path)
 
 
 def compare_outputs(answer, reference, inputs, report: Report, training: bool = False,

@@ -86,8 +86,15 @@ def _shape_advice(model, input_shape, classes) -> str:
     expected = f"expected (None, {', '.join(map(str, input_shape))}) to (None, {classes})"
     said = f"with input_shape={input_shape}, classes={classes} the model maps {model.input_shape} to " \
            f"{model.output_shape}; {expected}"
+    from keras import layers
+
+    if model.input_shape[0] is not None:
+        return f"{said}: call keras.Input(input_shape) without batch_size -- the batch dimension stays None"
     if tuple(model.input_shape[1:]) != input_shape:
         return f"{said}: build the keras.Input from the input_shape argument, not fixed numbers"
+    dense = [layer for layer in model.layers if isinstance(layer, layers.Dense)]
+    if dense and dense[-1].units == classes and model.layers[-1] is not dense[-1]:
+        return f"{said}: end with the Dense({classes}) classifier -- the layers after it change the output"
     if len(model.output_shape) != 2:
         return f"{said}: flatten the feature maps (layers.Flatten()) before the Dense classifier"
     return f"{said}: give the last Dense layer `classes` units, the argument, not a fixed number"

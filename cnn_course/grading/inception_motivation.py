@@ -23,7 +23,7 @@ _COST_MISTAKES = [
 ]
 
 
-@grader("conv_multiplies", answer_key=["cnn_course.costs.count_multiplies"])
+@grader("conv_multiplies", answer_key=["cnn_course.costs.count_multiplies", "cnn_course.costs._layer_multiplies"])
 def check_conv_multiplies(conv_multiplies, report) -> None:
     """Grade ``conv_multiplies(n_H, n_W, n_C, f, n_C_prev)``: n_H * n_W * n_C * f * f * n_C_prev."""
     for case in _COST_CASES:

@@ -15,7 +15,7 @@ from cnn_course.fixtures import fixed_inputs
 from cnn_course.grading.compare import compare_with_reference, symbolic_call
 from cnn_course.grading.report import grader
 from cnn_course.grading.signature import describe_difference, layer_signature
-from cnn_course.graph import branch, producer
+from cnn_course.graph import branch, is_concatenation, producer
 
 BRANCHES = ("1x1", "3x3", "5x5", "pool")
 _SAME_SIZE = ("the branches are stacked along the channels (Concatenate(axis=-1)), so every branch must keep "
@@ -39,12 +39,11 @@ def _role(layers_) -> str:
 
 def _branches(output, source, report, what) -> dict:
     """{role: layers} of the module's four branches, in the learner's concatenation order."""
-    from keras import layers
 
     layer, inputs = producer(output)
-    report.precondition(isinstance(layer, layers.Concatenate) and len(inputs) == 4,
-                        f"{what}: the module should end with layers.Concatenate() of its four branches, found "
-                        f"{type(layer).__name__ if layer else 'the input'} with {len(inputs)} input(s)")
+    report.precondition(is_concatenation(layer) and len(inputs) == 4,
+                        f"{what}: the module should end by concatenating its four branches (layers.Concatenate()), "
+                        f"found {type(layer).__name__ if layer else 'the input'} with {len(inputs)} input(s)")
     report.precondition(layer.axis in (-1, 3),
                         f"{what}: concatenate along the channels (axis=-1), not axis={layer.axis}")
     chains = [branch(t, source) for t in inputs]

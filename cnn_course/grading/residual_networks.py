@@ -82,6 +82,8 @@ _RESNET_CASES = [((64, 64, 3), 6), ((32, 32, 3), 4)]
 
 
 @grader("ResNet50", answer_key=["cnn_course.models.resnet.ResNet50", "keras.applications.ResNet50",
+                                "keras.src.applications.resnet.ResNet",
+                                "keras.src.applications.resnet.residual_block_v1",
                                 "cnn_course.blocks.identity_block", "cnn_course.blocks.convolutional_block"])
 def check_ResNet50(ResNet50, report) -> None:
     """Grade ``ResNet50(input_shape=(64, 64, 3), classes=6)`` against cnn_course.models.ResNet50."""

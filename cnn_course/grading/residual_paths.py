@@ -67,14 +67,22 @@ def check_path(path, expected, report, what, where):
     got = [layer_kind(layer) for layer in path]
     want = [kind for kind, *_ in expected]
     if got != want:
-        if got and want and is_relu(path[-1]) and want[-1] == "bn":
+        if got and want and is_relu(path[-1]) and want[-1] == "bn" and where == "main path":
             report.fail(f"{what}: the {where} ends with a ReLU before the addition -- the shortcut is added after "
                         f"the ReLU; add it to the last BatchNormalization's output and apply the ReLU after the Add")
+        if got and want and is_relu(path[-1]) and want[-1] == "bn":
+            report.fail(f"{what}: the {where} ends with a ReLU: the shortcut is {' -> '.join(want)}, with no ReLU "
+                        f"of its own (the one ReLU comes after the addition)")
         report.fail(f"{what}: the {where} should be {' -> '.join(want) or 'the input itself'}, "
                     f"found {' -> '.join(got) or 'the input itself'}")
     for layer, (kind, kernel, stride, padding) in zip(path, expected):
         if kind != "conv":
             continue
+        fused = getattr(layer.activation, "__name__", "linear")
+        report.precondition(fused == "linear", f"{what}: a convolution on the {where} applies activation='{fused}' "
+                                               f"itself; leave it linear -- the ReLU comes after the batch norm")
+        report.precondition(tuple(layer.dilation_rate) == (1, 1),
+                            f"{what}: a convolution on the {where} has dilation_rate={layer.dilation_rate}; keep 1")
         has = (tuple(layer.kernel_size), tuple(layer.strides), conv_padding(layer))
         if has != ((kernel, kernel), (stride, stride), effective_padding((kernel, kernel), padding)):
             report.fail(f"{what}: a convolution on the {where} is {has[0][0]}x{has[0][1]}, stride {has[1][0]}, "
@@ -90,6 +98,9 @@ def check_layer_options(path, report, what):
             report.fail(f"{what}: {BIAS_ADVICE}")
         if isinstance(layer, layers.BatchNormalization) and layer.axis not in (-1, 3, [3], [-1]):
             report.fail(f"{what}: BatchNormalization(axis={layer.axis}): {AXIS_ADVICE}")
+        if isinstance(layer, layers.BatchNormalization) and not (layer.center and layer.scale):
+            report.fail(f"{what}: BatchNormalization(center={layer.center}, scale={layer.scale}): keep the defaults "
+                        f"center=True and scale=True -- its learned offset beta and scale gamma")
 
 
 def bottleneck_block_main(f, s):
@@ -104,7 +115,11 @@ def residual_parts(model, report, what):
     adds = [operation for operation in operations(model) if is_addition(operation)]
     report.precondition(bool(adds), f"{what} has no Add layer: build it from your identity and convolutional blocks")
     parts, block_inputs = [], []
-    for add in adds:
+    for number, add in enumerate(adds, start=1):
+        after = producer(next_output(add))[0] if next_output(add) is not None else None
+        report.precondition(after is not None and is_relu(after),
+                            f"{what}, block {number}: after the addition apply a ReLU, a[l+2] = g(z[l+2] + a[l]); "
+                            f"found {layer_kind(after) if after is not None else 'nothing'}")
         a, b = inputs_of(add)
         chain_a, chain_b = chain_back(a, source), chain_back(b, source)
         block_input = next((t for t in chain_a if any(t is u for u in chain_b)), None)

@@ -1,7 +1,7 @@
 """What a stack of layers computes, written as short tokens, and the first place two differ.
 
-Equivalent spellings compare equal here, and only here: ``ReLU()``, ``Activation("relu")``
-and ``Conv2D(..., activation="relu")`` are all ``relu``, and a 1x1 convolution's padding is
+Equivalent spellings compare equal here, and only here: ``ReLU()``, ``Activation("relu")``,
+``keras.ops.relu(x)`` and ``Conv2D(..., activation="relu")`` are all ``relu``, and a 1x1 convolution's padding is
 ignored ("same" and "valid" compute the same with a 1x1 window).
 """
 
@@ -10,12 +10,21 @@ from __future__ import annotations
 import numpy as np
 from keras import layers
 
+from cnn_course.graph import operations
+
+# Activation functions applied as operations (keras.ops.relu(x), keras.activations.tanh(x), ...): class -> name.
+_ACTIVATION_OPS = {"Relu": "relu", "Relu6": "relu(max_value=6)", "Tanh": "tanh", "Sigmoid": "sigmoid",
+                   "Softmax": "softmax"}
+
 
 def activation_name(layer) -> str | None:
-    """The activation a layer applies as its whole job, else None: ``ReLU()``, ``Activation("relu")``
-    and ``keras.activations.relu(x)`` are "relu"; a capped or leaky ReLU says so ("relu(max_value=6)")."""
+    """The activation a layer or operation applies as its whole job, else None: ``ReLU()``,
+    ``Activation("relu")``, ``keras.activations.relu(x)`` and ``keras.ops.relu(x)`` are all "relu";
+    a capped or leaky ReLU says so ("relu(max_value=6)")."""
     if isinstance(layer, layers.Activation):
         return getattr(layer.activation, "__name__", str(layer.activation))
+    if type(layer).__module__.startswith("keras.src.ops.") and type(layer).__name__ in _ACTIVATION_OPS:
+        return _ACTIVATION_OPS[type(layer).__name__]
     if isinstance(layer, layers.ReLU) or type(layer).__module__ == "keras.src.activations.activations":
         options = {key: getattr(layer, key, None) for key in ("max_value", "negative_slope", "threshold")}
         changed = [f"{key}={float(value):g}" for key, value in options.items() if value not in (None, 0)]
@@ -59,18 +68,31 @@ def _token(layer) -> str:
     if activation_name(layer):
         return activation_name(layer)
     if isinstance(layer, layers.Rescaling):
-        scale = float(np.asarray(layer.scale))
-        shown = f"1/{round(1 / scale)}" if scale and abs(1 / scale - round(1 / scale)) < 1e-6 else f"{scale:g}"
-        offset = float(np.asarray(layer.offset))
-        return f"Rescaling({shown}{f', offset={offset:g}' if offset else ''})"
+        return f"Rescaling({_number(layer.scale, as_fraction=True)}{_offset(layer.offset)})"
     return kind
 
 
+def _number(value, as_fraction=False) -> str:
+    """A scalar, or a per-channel array whose entries are all equal, as one short number."""
+    values = np.unique(np.asarray(value, dtype="float64"))
+    if values.size != 1:
+        return str(np.asarray(value).tolist())
+    number = float(values[0])
+    if as_fraction and number and abs(1 / number - round(1 / number)) < 1e-6:
+        return f"1/{round(1 / number)}"
+    return f"{number:g}"
+
+
+def _offset(offset) -> str:
+    shown = _number(offset)
+    return "" if shown == "0" else f", offset={shown}"
+
+
 def layer_signature(model) -> list[str]:
-    """The layers that define what a model (or a list of layers) computes, as short tokens;
-    a fused activation (``Dense(..., activation="softmax")``) is a token of its own."""
+    """The layers and operations that define what a model (or a list of layers) computes, as
+    short tokens; a fused activation (``Dense(..., activation="softmax")``) is a token of its own."""
     tokens = []
-    for layer in getattr(model, "layers", model):
+    for layer in operations(model) if hasattr(model, "layers") else model:
         if isinstance(layer, layers.InputLayer):
             continue
         tokens.append(_token(layer))
