@@ -3,6 +3,9 @@
     python course.py lab      # set up .venv if needed, then open JupyterLab on notebooks/
     python course.py test     # set up .venv if needed, then run the whole test suite (quick mode)
 
+``python course.py test --backend jax`` runs the package's tests again on Keras's JAX backend
+(installing JAX's CPU wheel the first time), without the notebooks, which target TensorFlow.
+
 Also ``python course.py grade notebooks/00_keras_tutorial.ipynb`` and
 ``python course.py build``: any other word is passed to ``python -m cnn_course``.
 The environment is installed once from requirements.txt and reinstalled only when
@@ -59,6 +62,32 @@ def lab_command(rest: list[str]) -> list:
     return [BIN / "jupyter", "lab", "notebooks", *(["--allow-root"] if as_root else []), *rest]
 
 
+def backend_of(rest: list[str]) -> str:
+    """The Keras backend asked for with ``--backend NAME`` (TensorFlow by default)."""
+    return rest[rest.index("--backend") + 1] if "--backend" in rest else "tensorflow"
+
+
+def test_command(rest: list[str]) -> list:
+    """pytest, on everything with TensorFlow; on another backend, on the package's tests only."""
+    backend = backend_of(rest)
+    rest = [arg for i, arg in enumerate(rest) if arg != "--backend" and rest[i - 1:i] != ["--backend"]]
+    if backend == "tensorflow":
+        return [PYTHON, "-m", "pytest", *rest]
+    ensure_backend(backend)
+    return [PYTHON, "-m", "pytest", "tests", "-m", "not notebooks", *rest]
+
+
+def test_environment(rest: list[str]) -> dict:
+    return {**os.environ, QUICK_VARIABLE: os.environ.get(QUICK_VARIABLE, "1"), "KERAS_BACKEND": backend_of(rest)}
+
+
+def ensure_backend(backend: str) -> None:
+    """Install a Keras backend other than TensorFlow (e.g. JAX's CPU wheel) if it is missing."""
+    if subprocess.run([PYTHON, "-c", f"import {backend}"], capture_output=True).returncode != 0:
+        print(f"course: installing {backend} for the {backend} backend", flush=True)
+        subprocess.run([PYTHON, "-m", "pip", "install", "--quiet", backend], check=True, cwd=ROOT)
+
+
 def main(argv: list[str]) -> int:
     if not argv or argv[0] in ("-h", "--help"):
         print(__doc__)
@@ -68,8 +97,7 @@ def main(argv: list[str]) -> int:
     if command == "lab":
         return subprocess.call(lab_command(rest), cwd=ROOT)
     if command == "test":
-        env = {**os.environ, QUICK_VARIABLE: os.environ.get(QUICK_VARIABLE, "1")}
-        return subprocess.call([PYTHON, "-m", "pytest", *rest], cwd=ROOT, env=env)
+        return subprocess.call(test_command(rest), cwd=ROOT, env=test_environment(rest))
     return subprocess.call([PYTHON, "-m", "cnn_course", command, *rest], cwd=ROOT)
 
 

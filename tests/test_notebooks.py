@@ -118,6 +118,7 @@ def grade(path):
                           capture_output=True, text=True, timeout=900)
 
 
+@pytest.mark.notebooks
 def test_grade_untouched_learner_copy_fails_with_not_implemented_rows():
     result = grade("notebooks/00_keras_tutorial.ipynb")
     assert result.returncode == 1, result.stdout + result.stderr
@@ -126,6 +127,7 @@ def test_grade_untouched_learner_copy_fails_with_not_implemented_rows():
     assert "score: 0/3" in result.stdout
 
 
+@pytest.mark.notebooks
 @pytest.mark.parametrize("path", [p for p in SOLUTION_FILES if contract.BEGIN in p.read_text()], ids=lambda p: p.name)
 def test_grade_solution_passes_every_exercise(path):
     """nbval only checks that cells run; this checks that every grader in the solution says pass."""
@@ -135,12 +137,14 @@ def test_grade_solution_passes_every_exercise(path):
     assert f"score: {exercises}/{exercises}" in result.stdout
 
 
+@pytest.mark.notebooks
 def test_grade_a_notebook_without_exercises_says_so_and_succeeds():
     result = grade("solutions/03_why_resnets_work.ipynb")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no graded exercises" in result.stdout
 
 
+@pytest.mark.notebooks
 def test_grade_reports_a_syntax_error_where_it_is(tmp_path):
     """Not the NameError that the grader cell meets afterwards."""
     notebook = read(contract.SOLUTIONS / "04_one_by_one_convolutions.ipynb")
