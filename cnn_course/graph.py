@@ -58,23 +58,25 @@ def operations(model) -> list:
     return list(getattr(model, "operations", model.layers))
 
 
-def _is_op(operation, name: str) -> bool:
-    """An operation of ``keras.ops`` (not a layer) of the given class name, e.g. the ``+`` of two tensors."""
-    return type(operation).__name__ == name and type(operation).__module__.startswith("keras.src.ops")
+def op_name(operation) -> str | None:
+    """The class name of an operation of ``keras.ops`` that is not a layer (``Add`` for the ``+`` of
+    two tensors, ``Relu`` for ``keras.ops.relu``), else None."""
+    kind = type(operation)
+    return kind.__name__ if kind.__module__.startswith("keras.src.ops.") else None
 
 
 def is_concatenation(operation) -> bool:
     """``layers.Concatenate()`` or ``keras.ops.concatenate``."""
     from keras import layers
 
-    return isinstance(operation, layers.Concatenate) or _is_op(operation, "Concatenate")
+    return isinstance(operation, layers.Concatenate) or op_name(operation) == "Concatenate"
 
 
 def is_addition(operation) -> bool:
     """``layers.Add()`` or the ``+`` of two tensors (``keras.ops.add``)."""
     from keras import layers
 
-    return isinstance(operation, layers.Add) or _is_op(operation, "Add")
+    return isinstance(operation, layers.Add) or op_name(operation) == "Add"
 
 
 def chain_back(tensor, stop=None) -> list:

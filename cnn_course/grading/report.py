@@ -91,6 +91,7 @@ class Report:
         """
         if not callable(function):
             self.fail(f"expected a function, got {type(function).__name__}")
+        what = what or getattr(function, "__name__", "your function")
         try:
             with out_of_reach(self.answer_key):
                 return function(*args, **kwargs)
@@ -98,17 +99,15 @@ class Report:
             self.status = "not implemented"
             earlier = _STUB.search(str(error))
             if earlier and earlier.group(2) != self.exercise:
-                self.fail(f"{what or getattr(function, '__name__', 'your function')} calls {earlier.group(2)}, and "
-                          f"{earlier.group(1)} is not written yet: finish that exercise first")
+                self.fail(f"{what} calls {earlier.group(2)}, and {earlier.group(1)} is not written yet: finish that "
+                          f"exercise first")
             self.fail("not implemented yet: replace the `raise NotImplementedError` stub")
         except Exception as error:  # a crash in the learner's code is a finding, not a grader failure
             if tripped(error):
-                self.fail(f"{what or getattr(function, '__name__', 'your function')} calls "
-                          f"{' or '.join(self.answer_key)}, a ready-made answer to this exercise: write it "
-                          f"yourself -- that is the exercise")
+                self.fail(f"{what} calls {' or '.join(self.answer_key)}, a ready-made answer to this exercise: "
+                          f"write it yourself -- that is the exercise")
             advice = "".join(f" -- {advice}" for text, advice in hints if text in str(error))
-            self.fail(f"{what or getattr(function, '__name__', 'your function')} raised "
-                      f"{type(error).__name__}: {first_line(error)}{advice}")
+            self.fail(f"{what} raised {type(error).__name__}: {first_line(error)}{advice}")
 
     # -- display ---------------------------------------------------------------------------
     def summary(self) -> dict:

@@ -67,10 +67,11 @@ def check_path(path, expected, report, what, where):
     got = [layer_kind(layer) for layer in path]
     want = [kind for kind, *_ in expected]
     if got != want:
-        if got and want and is_relu(path[-1]) and want[-1] == "bn" and where == "main path":
-            report.fail(f"{what}: the {where} ends with a ReLU before the addition -- the shortcut is added after "
-                        f"the ReLU; add it to the last BatchNormalization's output and apply the ReLU after the Add")
         if got and want and is_relu(path[-1]) and want[-1] == "bn":
+            if where == "main path":
+                report.fail(f"{what}: the {where} ends with a ReLU before the addition -- the shortcut is added "
+                            f"after the ReLU; add it to the last BatchNormalization's output and apply the ReLU "
+                            f"after the Add")
             report.fail(f"{what}: the {where} ends with a ReLU: the shortcut is {' -> '.join(want)}, with no ReLU "
                         f"of its own (the one ReLU comes after the addition)")
         report.fail(f"{what}: the {where} should be {' -> '.join(want) or 'the input itself'}, "
@@ -116,7 +117,8 @@ def residual_parts(model, report, what):
     report.precondition(bool(adds), f"{what} has no Add layer: build it from your identity and convolutional blocks")
     parts, block_inputs = [], []
     for number, add in enumerate(adds, start=1):
-        after = producer(next_output(add))[0] if next_output(add) is not None else None
+        following = next_output(add)
+        after = producer(following)[0] if following is not None else None
         report.precondition(after is not None and is_relu(after),
                             f"{what}, block {number}: after the addition apply a ReLU, a[l+2] = g(z[l+2] + a[l]); "
                             f"found {layer_kind(after) if after is not None else 'nothing'}")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 from keras import layers
 
-from cnn_course.graph import operations
+from cnn_course.graph import op_name, operations
 
 # Activation functions applied as operations (keras.ops.relu(x), keras.activations.tanh(x), ...): class -> name.
 _ACTIVATION_OPS = {"Relu": "relu", "Relu6": "relu(max_value=6)", "Tanh": "tanh", "Sigmoid": "sigmoid",
@@ -23,8 +23,8 @@ def activation_name(layer) -> str | None:
     a capped or leaky ReLU says so ("relu(max_value=6)")."""
     if isinstance(layer, layers.Activation):
         return getattr(layer.activation, "__name__", str(layer.activation))
-    if type(layer).__module__.startswith("keras.src.ops.") and type(layer).__name__ in _ACTIVATION_OPS:
-        return _ACTIVATION_OPS[type(layer).__name__]
+    if op_name(layer) in _ACTIVATION_OPS:
+        return _ACTIVATION_OPS[op_name(layer)]
     if isinstance(layer, layers.ReLU) or type(layer).__module__ == "keras.src.activations.activations":
         options = {key: getattr(layer, key, None) for key in ("max_value", "negative_slope", "threshold")}
         changed = [f"{key}={float(value):g}" for key, value in options.items() if value not in (None, 0)]

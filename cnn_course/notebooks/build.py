@@ -9,6 +9,7 @@ copy ``notebooks/NN_topic.ipynb``, in which every solution region (see `contract
 
 from __future__ import annotations
 
+import copy
 import re
 from pathlib import Path
 
@@ -73,7 +74,7 @@ def normalise(notebook, relative_path: str):
         cell.metadata = {}
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
-    notebook.metadata = dict(METADATA)
+    notebook.metadata = copy.deepcopy(METADATA)
     notebook.nbformat, notebook.nbformat_minor = 4, 5
     return notebook
 

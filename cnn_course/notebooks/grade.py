@@ -32,7 +32,7 @@ def grade(path: Path, quick: bool = True) -> list[Row]:
             defining = next((number for number, c in enumerate(code_cells, start=1) if defines(c.source, exercise)),
                             None)
             error = _error(code_cells[defining - 1].outputs) if defining else None
-            if error is not None and not error["ename"] == "NotImplementedError":
+            if error is not None and error["ename"] != "NotImplementedError":
                 rows.append(Row(exercise, False, f"code cell {defining}, which defines {exercise}, raised "
                                                  f"{error['ename']}: {error['evalue'][:200]}"))
             else:
