@@ -18,12 +18,14 @@ def main(argv: list[str] | None = None) -> int:
     bench = commands.add_parser("benchmark", help="time every notebook in quick and full mode; update README")
     bench.add_argument("names", nargs="*", help="only notebooks whose name contains one of these")
     bench.add_argument("--quick-only", action="store_true", help="skip the (long) full-mode runs")
+    bench.add_argument("--seeds", type=int, default=3, help="full-mode runs of a notebook that reports a test "
+                       "accuracy, on seeds 0, 1, ... (default 3)")
     args = parser.parse_args(argv)
 
     if args.command == "benchmark":
         from cnn_course.notebooks.benchmark import benchmark
 
-        benchmark(args.names, modes=("quick",) if args.quick_only else ("quick", "full"))
+        benchmark(args.names, modes=("quick",) if args.quick_only else ("quick", "full"), seeds=args.seeds)
         return 0
 
     if args.command == "build":

@@ -2,7 +2,8 @@
 
 Quick mode (``CNN_COURSE_QUICK=1``, set by the test command) shrinks epochs and data so
 that every notebook runs in under a minute on two CPU cores; full mode is what learners
-run and what the README's results table reports.
+run and what the README's results table reports. ``CNN_COURSE_SEED`` changes the seed every
+notebook starts from (0 unless set): the benchmark runs each training notebook on several.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from pathlib import Path
 
 QUICK_VARIABLE = "CNN_COURSE_QUICK"
 CACHE_VARIABLE = "CNN_COURSE_CACHE"
-SEED = 0
+SEED_VARIABLE = "CNN_COURSE_SEED"
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -24,24 +25,42 @@ def is_quick() -> bool:
     return os.environ.get(QUICK_VARIABLE, "").strip().lower() not in ("", "0", "false", "no")
 
 
+def run_seed() -> int:
+    """The seed of this run: ``$CNN_COURSE_SEED``, or 0."""
+    value = os.environ.get(SEED_VARIABLE, "").strip() or "0"
+    if not value.isdigit():
+        raise ValueError(f"{SEED_VARIABLE} must be a whole number >= 0, got {value!r}")
+    return int(value)
+
+
 def pick(full, quick):
     """Return `quick` in quick mode and `full` otherwise: ``EPOCHS = pick(full=10, quick=1)``."""
     return quick if is_quick() else full
 
 
 @contextlib.contextmanager
-def mode(quick: bool):
-    """Quick or full mode inside the ``with`` block, for this process and the kernels it starts;
-    the mode as it was afterwards."""
-    previous = os.environ.get(QUICK_VARIABLE)
-    os.environ[QUICK_VARIABLE] = "1" if quick else "0"
+def _variable(name: str, value: str):
+    """Set an environment variable inside the ``with`` block, for this process and the kernels it
+    starts; as it was afterwards."""
+    previous = os.environ.get(name)
+    os.environ[name] = value
     try:
         yield
     finally:
         if previous is None:
-            os.environ.pop(QUICK_VARIABLE, None)
+            os.environ.pop(name, None)
         else:
-            os.environ[QUICK_VARIABLE] = previous
+            os.environ[name] = previous
+
+
+def mode(quick: bool):
+    """Quick or full mode inside the ``with`` block, for this process and the kernels it starts."""
+    return _variable(QUICK_VARIABLE, "1" if quick else "0")
+
+
+def seeded(seed: int):
+    """Runs inside the ``with`` block (and the kernels it starts) start from `seed`: see `run_seed`."""
+    return _variable(SEED_VARIABLE, str(seed))
 
 
 def cache_dir() -> Path:
@@ -73,13 +92,15 @@ def _native_stderr_silenced():
             os.close(saved)
 
 
-def setup(seed: int = SEED, verbose: bool = True) -> None:
+def setup(seed: int | None = None, verbose: bool = True) -> None:
     """Prepare a notebook: quiet TensorFlow logs, fix all seeds, report the mode.
 
     Args:
-        seed: seed for Python, NumPy and the Keras backend (``keras.utils.set_random_seed``).
+        seed: seed for Python, NumPy and the Keras backend (``keras.utils.set_random_seed``);
+            None for `run_seed()`.
         verbose: print one line saying which mode is on and how to change it.
     """
+    seed = run_seed() if seed is None else seed
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     logging.getLogger("tensorflow").setLevel(logging.ERROR)
     warnings.filterwarnings("ignore", module="keras")

@@ -84,8 +84,12 @@ def line_panels(panels, xlabel: str, ylabel: str, log: bool = False, size: float
     """Side-by-side panels of labelled curves on a shared y axis, e.g. training loss of plain
     and of residual networks, one curve per depth.
 
+    A curve measured over several runs (seeds) is drawn as its median, a band from the lowest to
+    the highest run, and every run as a thin line.
+
     Args:
-        panels: ``{panel title: {curve label: y values}}``; x runs 1, 2, ... along each curve.
+        panels: ``{panel title: {curve label: y values}}``, or ``{... {curve label: [run 1's y values,
+            run 2's, ...]}}``; x runs 1, 2, ... along each curve.
         xlabel, ylabel: axis labels.
         log: logarithmic y axis.
         size: inches per panel.
@@ -96,7 +100,14 @@ def line_panels(panels, xlabel: str, ylabel: str, log: bool = False, size: float
         ax = fig.add_subplot(1, len(panels), i + 1, sharey=first)
         first = first or ax
         for label, values in curves.items():
-            ax.plot(np.arange(1, len(values) + 1), values, marker="o", markersize=3, label=str(label))
+            runs = np.atleast_2d(np.asarray(values, dtype=float))
+            x = np.arange(1, runs.shape[1] + 1)
+            name = f"{label} (median of {len(runs)})" if len(runs) > 1 else str(label)
+            (median,) = ax.plot(x, np.median(runs, axis=0), marker="o", markersize=3, label=name)
+            if len(runs) > 1:
+                ax.fill_between(x, runs.min(axis=0), runs.max(axis=0), color=median.get_color(), alpha=0.15)
+                for run in runs:
+                    ax.plot(x, run, color=median.get_color(), linewidth=0.6, alpha=0.5)
         ax.set_title(title)
         ax.set_xlabel(xlabel)
         ax.set_ylabel(ylabel)

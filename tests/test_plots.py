@@ -32,6 +32,15 @@ def test_line_panels_draw_one_panel_per_group_on_a_shared_axis():
     assert plain.get_yscale() == "log" and residual.get_ylim() == plain.get_ylim()
 
 
+def test_line_panels_draw_runs_over_seeds_as_median_band_and_thin_lines():
+    runs = [[3, 2, 1], [3, 1, 0.5], [3, 3, 2]]
+    (panel,) = plots.line_panels({"plain": {44: runs}}, xlabel="epoch", ylabel="loss").axes
+    median, *thin = panel.lines
+    np.testing.assert_array_equal(median.get_ydata(), [3, 2, 1])
+    assert [list(line.get_ydata()) for line in thin] == runs
+    assert median.get_label() == "44 (median of 3)" and len(panel.collections) == 1  # the min-max band
+
+
 FIGURE_CELLS = [
     "import numpy as np\nfrom cnn_course import costs, plots\nfrom cnn_course.models import LeNet5\n"
     "images = np.random.default_rng(0).uniform(size=(6, 8, 8, 3))",

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import platform
 import re
+import statistics
 import time
 from pathlib import Path
 
@@ -24,27 +25,42 @@ from cnn_course.notebooks.run import execute
 
 RESULTS = REPO_ROOT / "results" / "benchmarks.json"
 FINGERS = REPO_ROOT / "results" / "fingers_difficulty.json"
+STEP_TIMES = REPO_ROOT / "results" / "step_times.json"
 README = REPO_ROOT / "README.md"
 EXECUTED = REPO_ROOT / "results" / "executed"
 RESULT_LINE = re.compile(r"^((?:test accuracy|final training loss|measured speed-up).*)$",
                          re.MULTILINE | re.IGNORECASE)
+HEADLINE = re.compile(r"^test accuracy: ([\d.]+)")  # a trained network's figure: measured on several seeds
+SEEDS = 3
 
 
-def run(path: Path, quick: bool) -> dict:
-    """Execute one notebook, keep the executed copy in results/executed/, and return its wall
+def run(path: Path, quick: bool, seed: int = 0) -> dict:
+    """Execute one notebook, keep the executed copy in results/executed/, and return its seed, wall
     time, errors and result lines."""
     start = time.perf_counter()
-    notebook = execute(path, quick=quick)
+    notebook = execute(path, quick=quick, seed=seed)
     seconds = time.perf_counter() - start
     EXECUTED.mkdir(parents=True, exist_ok=True)  # the run with its outputs, to read (not committed)
-    nbformat.write(notebook, EXECUTED / f"{path.stem}.{'quick' if quick else 'full'}.ipynb")
+    nbformat.write(notebook, EXECUTED / f"{path.stem}.{'quick' if quick else 'full'}.seed{seed}.ipynb")
     text = "".join(o.get("text", "") for c in notebook.cells if c.cell_type == "code" for o in c.outputs)
     errors = [f"{o['ename']}: {o['evalue'][:120]}" for c in notebook.cells if c.cell_type == "code"
               for o in c.outputs if o.get("output_type") == "error"]
-    return {"seconds": round(seconds, 1), "errors": errors, "results": RESULT_LINE.findall(text)}
+    return {"seed": seed, "seconds": round(seconds, 1), "errors": errors, "results": RESULT_LINE.findall(text)}
 
 
-def benchmark(names: list[str] | None = None, modes=("quick", "full")) -> dict:
+def runs_of(path: Path, quick: bool, seeds: int = SEEDS) -> list[dict]:
+    """One run; in full mode, when the notebook reports a trained network's test accuracy, one
+    run per seed 0 .. seeds - 1 (the data and the validation split stay the same)."""
+    runs = [run(path, quick)]
+    print(f"  {runs[0]}", flush=True)
+    if not quick and any(HEADLINE.match(line) for line in runs[0]["results"]):
+        for seed in range(1, seeds):
+            runs.append(run(path, quick, seed))
+            print(f"  {runs[-1]}", flush=True)
+    return runs
+
+
+def benchmark(names: list[str] | None = None, modes=("quick", "full"), seeds: int = SEEDS) -> dict:
     """Run the chosen notebooks (all by default) and merge the figures into results/benchmarks.json."""
     data = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
     data["machine"] = machine_description()
@@ -54,12 +70,26 @@ def benchmark(names: list[str] | None = None, modes=("quick", "full")) -> dict:
         entry = data.setdefault(path.stem, {})
         for mode in modes:
             print(f"benchmark: {path.name} in {mode} mode ...", flush=True)
-            entry[mode] = run(path, quick=(mode == "quick"))
-            print(f"  {entry[mode]}", flush=True)
+            entry[mode] = runs_of(path, quick=(mode == "quick"), seeds=seeds)
     RESULTS.parent.mkdir(exist_ok=True)
     RESULTS.write_text(json.dumps(data, indent=2) + "\n")
     update_readme()
     return data
+
+
+def headline(runs: list[dict]) -> list[float]:
+    """The test accuracy each run printed (none for notebooks that train nothing)."""
+    return [float(match.group(1)) for r in runs for line in r["results"] if (match := HEADLINE.match(line))]
+
+
+def summary(runs: list[dict]) -> str:
+    """The result lines of a run; over several seeds, the test accuracy as median (range, seeds)."""
+    lines = runs[0]["results"]
+    if len(runs) > 1:
+        values = headline(runs)
+        spread = f"{statistics.median(values):.3f} ({min(values):.3f}–{max(values):.3f}, {len(values)} seeds)"
+        lines = [f"test accuracy: {spread}" if HEADLINE.match(line) else line for line in lines]
+    return "; ".join(lines) or "—"
 
 
 def machine_description() -> str:
@@ -80,17 +110,21 @@ def readme_table(data: dict) -> str:
                      if c.cell_type == "markdown" and c.source.startswith("# "))
         names = ", ".join(f"`{name}`" for _, name in exercises(notebook))
         entry = data.get(path.stem, {})
-        results = "; ".join(entry.get("full", {}).get("results", [])) or "—"
+        results = summary(entry["full"]) if "full" in entry else "—"
         rows.append(f"| {path.stem[:2]} | [{title}](notebooks/{path.name}) | {names} "
                     f"| {_seconds(entry, 'quick')} | {_seconds(entry, 'full')} | {results} |")
-    rows.append(f"\nMeasured by `python -m cnn_course benchmark` on {data.get('machine', 'this machine')}.")
+    rows.append(f"\nMeasured by `python -m cnn_course benchmark` on {data.get('machine', 'this machine')}: "
+                f"times are the median of the runs; a test accuracy is the median over seeds 0 to {SEEDS - 1} "
+                "(`CNN_COURSE_SEED`: the initial weights and the order of the batches change, the data "
+                "and the validation split do not), with the lowest and highest in brackets.")
     return "\n".join(rows)
 
 
 def _seconds(entry: dict, mode: str) -> str:
+    """The median wall time of the mode's runs."""
     if mode not in entry:
         return "not measured"
-    seconds = entry[mode]["seconds"]
+    seconds = statistics.median(r["seconds"] for r in entry[mode])
     return f"{seconds:.0f} s" if seconds < 600 else f"{seconds / 60:.0f} min"
 
 
@@ -109,6 +143,19 @@ def fingers_table(figures: dict) -> str:
     ])
 
 
+def step_times_table(figures: dict) -> str:
+    """The README's per-step times on each backend, from scripts/step_times.py's JSON."""
+    times = figures["seconds_per_step"]
+    backends = list(times)
+    rows = [f"| one training step of ResNet-50 | {' | '.join(backends)} |", "| --- |" + " --- |" * len(backends)]
+    for way in times[backends[0]]:
+        rows.append(f"| {way} | " + " | ".join(f"{times[backend][way]:.2f} s" for backend in backends) + " |")
+    shape = "×".join(map(str, figures["image_shape"]))
+    rows.append(f"\nBatches of {figures['batch_size']} images of {shape}, Adam; the median step after the first "
+                f"(which compiles); measured by `scripts/step_times.py` on {figures['machine']}.")
+    return "\n".join(rows)
+
+
 def readme_blocks() -> dict[str, str]:
     """Each generated README block, from the measured JSON files that exist."""
     blocks = {}
@@ -116,6 +163,8 @@ def readme_blocks() -> dict[str, str]:
         blocks["notebooks"] = readme_table(json.loads(RESULTS.read_text()))
     if FINGERS.exists():
         blocks["fingers"] = fingers_table(json.loads(FINGERS.read_text()))
+    if STEP_TIMES.exists():
+        blocks["backends"] = step_times_table(json.loads(STEP_TIMES.read_text()))
     return blocks
 
 

@@ -9,8 +9,10 @@ import nbformat
 from cnn_course import config
 
 
-def execute(path: Path, quick: bool = True, timeout: int | None = None):
+def execute(path: Path, quick: bool = True, timeout: int | None = None, seed: int | None = None):
     """Run a notebook in its own folder (errors are kept in the outputs) and return it.
+
+    `seed` sets ``CNN_COURSE_SEED`` for the kernel (default: as this process has it).
 
     `timeout` limits each cell, by default 10 minutes in quick mode and 4 hours in full mode
     (full-mode training on a CPU can take tens of minutes).
@@ -18,7 +20,8 @@ def execute(path: Path, quick: bool = True, timeout: int | None = None):
     from nbclient import NotebookClient
 
     notebook = nbformat.read(path, as_version=4)
-    with config.mode(quick=quick):  # the kernel inherits the mode through the environment
+    seed = config.run_seed() if seed is None else seed
+    with config.mode(quick=quick), config.seeded(seed):  # the kernel inherits both through the environment
         NotebookClient(notebook, timeout=timeout or (600 if quick else 4 * 3600), allow_errors=True,
                        kernel_name="python3", resources={"metadata": {"path": str(Path(path).parent)}}).execute()
     return notebook

@@ -1,0 +1,93 @@
+"""Time one training step of notebook 02's ResNet-50 (64x64x3 fingers, batch 32, Adam) on each
+Keras backend, three ways:
+
+- ``network alone``: no augmentation;
+- ``augmentation inside the compiled step``: the augmentation layers stacked in front of the
+  network in one model, so they are compiled into the training step with it;
+- ``augmentation in the input pipeline``: `training.fit`, which distorts each batch as it is drawn
+  (`training.AugmentedBatches`) and compiles only the network's step -- what notebook 02 does.
+
+A step's time is the median over the steps after the first (the first compiles). Each backend runs
+in its own process, because Keras reads ``KERAS_BACKEND`` when it is imported.
+
+    python scripts/step_times.py --out results/step_times.json   # and updates the README
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+BACKENDS = ("tensorflow", "jax")
+WAYS = ("network alone", "augmentation inside the compiled step", "augmentation in the input pipeline")
+
+
+def step_seconds(way: str, steps: int) -> float:
+    """Median seconds per training step, after the first, for one of `WAYS`."""
+    import keras
+
+    from cnn_course import augment, config, datasets, training
+    from cnn_course.models import ResNet50
+
+    class Clock(keras.callbacks.Callback):
+        def on_train_begin(self, logs=None):
+            self.seconds = []
+
+        def on_train_batch_begin(self, batch, logs=None):
+            self.start = time.perf_counter()
+
+        def on_train_batch_end(self, batch, logs=None):
+            self.seconds.append(time.perf_counter() - self.start)
+
+    config.setup(verbose=False)
+    (x, y), _ = datasets.load("fingers")
+    x, y = x[:32 * steps].astype("float32") / 255, y[:32 * steps]
+    model, clock = ResNet50(input_shape=(64, 64, 3), classes=6), Clock()
+    if way == "augmentation inside the compiled step":
+        model = keras.Sequential([keras.Input((64, 64, 3)), augment.flip_rotate_translate(), model])
+    if way == "augmentation in the input pipeline":
+        batches = training.AugmentedBatches(x, y, 32, augment.flip_rotate_translate())
+        model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+        model.fit(batches, epochs=1, verbose=0, callbacks=[clock])
+    else:
+        model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+        model.fit(x, y, batch_size=32, epochs=1, verbose=0, callbacks=[clock])
+    return statistics.median(clock.seconds[1:])
+
+
+def on_backend(backend: str, steps: int) -> dict:
+    """`step_seconds` for every way, measured in a fresh process running `backend`."""
+    command = [sys.executable, __file__, "--backend", backend, "--steps", str(steps)]
+    output = subprocess.run(command, env={**os.environ, "KERAS_BACKEND": backend}, check=True,
+                            capture_output=True, text=True).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--steps", type=int, default=8, help="training steps timed per way")
+    parser.add_argument("--backend", choices=BACKENDS, help="measure in this process (KERAS_BACKEND must match)")
+    parser.add_argument("--out", default=None, help="write the figures as JSON here")
+    args = parser.parse_args()
+    if args.backend:
+        print(json.dumps({way: round(step_seconds(way, args.steps), 3) for way in WAYS}))
+        return
+    from cnn_course.notebooks.benchmark import machine_description, update_readme
+
+    figures = {"seconds_per_step": {backend: on_backend(backend, args.steps) for backend in BACKENDS},
+               "batch_size": 32, "image_shape": [64, 64, 3], "machine": machine_description()}
+    print(json.dumps(figures, indent=2))
+    if args.out:
+        with open(args.out, "w") as f:
+            json.dump(figures, f, indent=2)
+            f.write("\n")
+        update_readme()
+
+
+if __name__ == "__main__":
+    main()
