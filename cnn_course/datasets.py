@@ -2,8 +2,7 @@
 
 ``load(name, **options)`` returns ``(x_train, y_train), (x_test, y_test)`` as NumPy
 arrays -- uint8 images of shape (N, height, width, channels) and int64 labels -- exactly
-like ``keras.datasets``. ``class_names(name)`` gives the label names, and
-``validation_split(x_train, y_train)`` holds out the validation images a notebook tunes on.
+like ``keras.datasets``. ``class_names(name)`` gives the label names.
 
 | name | source | needs the network |
 | --- | --- | --- |
@@ -62,20 +61,6 @@ def class_names(name: str) -> list[str]:
     if name not in names:
         raise ValueError(f"unknown data set {name!r}; known data sets: {', '.join(known())}")
     return list(names[name])
-
-
-def validation_split(x: np.ndarray, y: np.ndarray, fraction: float = 0.1, seed: int = 0) -> tuple[Split, Split]:
-    """Hold out a validation set from the *training* data: ``(x_fit, y_fit), (x_val, y_val)``.
-
-    The validation images choose the epochs, learning rates and other recipe settings, so the
-    test set can be used once, at the end, for a figure nothing was tuned on. The split is
-    stratified (every class in the same proportion in both parts) and fixed by `seed`, whatever
-    seed the training itself runs with.
-    """
-    from sklearn.model_selection import train_test_split
-
-    x_fit, x_val, y_fit, y_val = train_test_split(x, y, test_size=fraction, stratify=y, random_state=seed)
-    return (x_fit, y_fit), (x_val, y_val)
 
 
 def load_fingers(n_train: int = 1080, n_test: int = 120, seed: int = 0, cache: bool = True) -> tuple[Split, Split]:

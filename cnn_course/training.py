@@ -2,6 +2,7 @@
 
 Each piece is one idea of the lectures or the papers behind them:
 
+- `validation_split`: the images a recipe is tuned on, carved from the training data;
 - `zero_init_residuals`: every residual block starts with its main path switched off (Goyal et al. 2017);
 - `set_batch_norm_momentum`: batch-norm statistics that keep up with short epochs;
 - `warmup_cosine`: a learning rate that warms up, then decays smoothly to 0 (Goyal et al.; Loshchilov & Hutter);
@@ -17,7 +18,22 @@ import keras
 import numpy as np
 from keras import layers
 
+from cnn_course.datasets import Split
 from cnn_course.graph import chain_back, inputs_of, is_addition, operations, producer
+
+
+def validation_split(x: np.ndarray, y: np.ndarray, fraction: float = 0.1, seed: int = 0) -> tuple[Split, Split]:
+    """Hold out a validation set from the *training* data: ``(x_fit, y_fit), (x_val, y_val)``.
+
+    The validation images choose the epochs, learning rates and other recipe settings, so the
+    test set can be used once, at the end, for a figure nothing was tuned on. The split is
+    stratified (every class in the same proportion in both parts) and fixed by `seed`, whatever
+    seed the training itself runs with.
+    """
+    from sklearn.model_selection import train_test_split
+
+    x_fit, x_val, y_fit, y_val = train_test_split(x, y, test_size=fraction, stratify=y, random_state=seed)
+    return (x_fit, y_fit), (x_val, y_val)
 
 
 def zero_init_residuals(model) -> int:

@@ -1,4 +1,4 @@
-"""Quick mode, pick() and cache paths."""
+"""Quick mode, pick(), the run's seed and cache paths."""
 
 import os
 import subprocess
@@ -14,6 +14,23 @@ def test_pick_follows_the_environment(monkeypatch, value, quick):
     monkeypatch.setenv(config.QUICK_VARIABLE, value)
     assert config.is_quick() is quick
     assert config.pick(full=10, quick=1) == (1 if quick else 10)
+
+
+def test_the_seed_comes_from_the_environment_and_setup_uses_it(monkeypatch, capsys):
+    import numpy as np
+
+    monkeypatch.delenv(config.SEED_VARIABLE, raising=False)
+    assert config.run_seed() == 0
+    with config.seeded(2):
+        assert config.run_seed() == 2
+        config.setup()
+        drawn = np.random.rand()
+    assert config.SEED_VARIABLE not in os.environ
+    config.setup(seed=2, verbose=False)
+    assert np.random.rand() == drawn and "seed 2" in capsys.readouterr().out
+    monkeypatch.setenv(config.SEED_VARIABLE, "one")
+    with pytest.raises(ValueError, match="CNN_COURSE_SEED must be a whole number"):
+        config.run_seed()
 
 
 def test_cache_dir_is_overridable(monkeypatch, tmp_path):

@@ -4,6 +4,7 @@ import json
 import re
 import statistics
 
+import nbformat
 import pytest
 
 from cnn_course.config import REPO_ROOT
@@ -77,3 +78,19 @@ def test_full_mode_shows_the_degradation_problem_on_every_seed():
     shallow, deep = min(plain), max(plain)
     assert plain[deep][0] > plain[shallow][0] and residual[deep][2] < plain[deep][1]
     assert residual[deep][0] <= residual[shallow][0]
+
+
+def test_summary_reports_the_median_and_range_over_seeds():
+    runs = [{"seed": seed, "seconds": 1.0, "errors": [], "results": [f"test accuracy: {accuracy}  (of 120)"]}
+            for seed, accuracy in enumerate((0.95, 0.99, 0.97))]
+    assert benchmark.headline(runs) == [0.95, 0.99, 0.97]
+    assert benchmark.summary(runs) == "test accuracy: 0.970 (0.950–0.990, 3 seeds)"
+    assert benchmark.summary(runs[:1]) == "test accuracy: 0.95  (of 120)"
+
+
+def test_every_notebook_with_a_test_accuracy_quotes_the_benchmarks_spread():
+    """A notebook runs one seed; beside its test accuracy it prints what the benchmark measured over seeds."""
+    for name, entry in measured().items():
+        if benchmark.headline(entry["full"][:1]):
+            notebook = nbformat.read(REPO_ROOT / "solutions" / f"{name}.ipynb", as_version=4)
+            assert any(f'print(recorded("{name}"))' in cell.source for cell in notebook.cells), name

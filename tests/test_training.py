@@ -1,4 +1,4 @@
-"""The training recipe: zero-initialized residual blocks, batch-norm momentum, the warm-up
+"""The training recipe: the validation split, zero-initialized residual blocks, batch-norm momentum, the warm-up
 schedule, and augmentation on the training path only."""
 
 import keras
@@ -9,6 +9,16 @@ from keras import layers
 from cnn_course import augment, training
 from cnn_course.models import CifarResNet, ResNet50
 from cnn_course.training import zero_init_residuals
+
+
+def test_validation_split_is_stratified_fixed_and_disjoint():
+    x, y = np.arange(120).reshape(120, 1), np.repeat(np.arange(6), 20)
+    (x_fit, y_fit), (x_val, y_val) = training.validation_split(x, y, fraction=0.1)
+    assert np.bincount(y_val).tolist() == [2] * 6 and len(y_fit) == 108
+    assert sorted(np.concatenate([x_fit, x_val])[:, 0]) == list(range(120))
+    assert np.array_equal(y[np.concatenate([x_fit, x_val])[:, 0]], np.concatenate([y_fit, y_val]))  # pairs kept
+    (_, _), (again, _) = training.validation_split(x, y, fraction=0.1)
+    assert np.array_equal(again, x_val)
 
 
 def _zero_gamma_layers(model):
