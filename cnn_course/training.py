@@ -7,7 +7,7 @@ Each piece is one idea of the lectures or the papers behind them:
 - `set_batch_norm_momentum`: batch-norm statistics that keep up with short epochs;
 - `warmup_cosine`: a learning rate that warms up, then decays smoothly to 0 (Goyal et al.; Loshchilov & Hutter);
 - `gradients`: the gradient of the loss with respect to chosen weights, on TensorFlow or JAX;
-- `fit`: training with data augmentation on the training path only, computed beside the training step.
+- `fit`: training with data augmentation on the training path only, in the input pipeline.
 """
 
 from __future__ import annotations
@@ -79,7 +79,10 @@ def warmup_cosine(epochs: int, steps_per_epoch: int, peak: float = 1e-3, start: 
     (Goyal et al. 2017, arXiv:1706.02677); the cosine decay lets the weights settle by the last
     epoch (Loshchilov & Hutter, "SGDR", 2017, arXiv:1608.03983).
     """
-    return keras.optimizers.schedules.CosineDecay(start, decay_steps=epochs * steps_per_epoch, warmup_target=peak,
+    # Keras counts decay_steps after the warm-up: the cosine ends, at 0, with the last step (a run
+    # no longer than its warm-up never decays, but Keras needs a decay of at least one step)
+    decay_steps = max(epochs - warmup_epochs, 1) * steps_per_epoch
+    return keras.optimizers.schedules.CosineDecay(start, decay_steps=decay_steps, warmup_target=peak,
                                                   warmup_steps=warmup_epochs * steps_per_epoch)
 
 
@@ -118,11 +121,12 @@ class AugmentedBatches(keras.utils.PyDataset):
     as it is drawn: a new distortion of every image in every epoch, computed in the input
     pipeline rather than in the compiled training step.
 
-    Computing distortions beside training, not inside it, is the lecture's advice; it also keeps
-    the resampling of rotations and shifts out of the compiled step, where under XLA (Keras's JAX
-    backend) it made each ResNet-50 step about 0.9 s slower on two CPU cores, although the same
-    layers compiled on their own take 15 ms a batch. The order is drawn from NumPy's global
-    generator, which ``config.setup`` seeds.
+    This keeps the resampling of rotations and shifts out of the compiled step, where under XLA
+    (Keras's JAX backend) it made each ResNet-50 step about 0.9 s slower on two CPU cores, although
+    the same layers compiled on their own take 15 ms a batch (``scripts/step_times.py``). Passing
+    ``workers=2`` (a ``PyDataset`` option) would distort batches in threads while the model trains, as
+    the lecture describes; with the default single worker the run is reproducible from its seed. The
+    order is drawn from NumPy's global generator, which ``config.setup`` seeds.
     """
 
     def __init__(self, x, y, batch_size: int, augmentation, **kwargs):

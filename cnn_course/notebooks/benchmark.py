@@ -71,8 +71,8 @@ def benchmark(names: list[str] | None = None, modes=("quick", "full"), seeds: in
         for mode in modes:
             print(f"benchmark: {path.name} in {mode} mode ...", flush=True)
             entry[mode] = runs_of(path, quick=(mode == "quick"), seeds=seeds)
-    RESULTS.parent.mkdir(exist_ok=True)
-    RESULTS.write_text(json.dumps(data, indent=2) + "\n")
+            RESULTS.parent.mkdir(exist_ok=True)
+            RESULTS.write_text(json.dumps(data, indent=2) + "\n")  # after each mode: a long run keeps its figures
     update_readme()
     return data
 
@@ -84,11 +84,15 @@ def headline(runs: list[dict]) -> list[float]:
 
 def recorded(name: str) -> str:
     """What the benchmark measured for a notebook in full mode, for the notebook to quote beside its
-    own run: e.g. "the course's benchmark, full mode: test accuracy: 0.925 (0.867–0.933, 3 seeds)"."""
+    own run: e.g. "course benchmark (full mode; x86_64, 2 CPU cores, ...) -- test accuracy: 0.925
+    (0.867–0.933, 3 seeds)". In quick mode it adds that a quick run does not compare."""
+    from cnn_course import config
+
     data = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
     if "full" not in data.get(name, {}):
-        return f"the course's benchmark has not measured {name} in full mode yet"
-    return f"the course's benchmark, full mode: {summary(data[name]['full'])}, on {data['machine']}"
+        return f"the course benchmark has not measured {name} in full mode yet"
+    quick = " -- your quick-mode run trains on less, so it does not compare" if config.is_quick() else ""
+    return f"course benchmark (full mode; {data['machine']}) -- {summary(data[name]['full'])}{quick}"
 
 
 def summary(runs: list[dict]) -> str:
