@@ -130,3 +130,8 @@ def test_gradients_match_the_hand_derived_gradient_of_a_softmax_layer():
     error = np.asarray(model(x)) - np.eye(3)[y]
     np.testing.assert_allclose(kernel_gradient, x.T @ error / len(x), atol=1e-6)
     np.testing.assert_allclose(bias_gradient, error.mean(axis=0), atol=1e-6)
+
+
+def test_flip_rotate_translate_can_leave_mirroring_out():
+    assert [type(layer) for layer in augment.flip_rotate_translate(flip=None).layers] == [
+        layers.RandomRotation, layers.RandomTranslation]
