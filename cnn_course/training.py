@@ -6,7 +6,6 @@ Each piece is one idea of the lectures or the papers behind them:
 - `zero_init_residuals`: every residual block starts with its main path switched off (Goyal et al. 2017);
 - `set_batch_norm_momentum`: batch-norm statistics that keep up with short epochs;
 - `warmup_cosine`: a learning rate that warms up, then decays smoothly to 0 (Goyal et al.; Loshchilov & Hutter);
-- `gradients`: the gradient of the loss with respect to chosen weights, on TensorFlow or JAX;
 - `fit`: training with data augmentation on the training path only, in the input pipeline.
 """
 
@@ -84,36 +83,6 @@ def warmup_cosine(epochs: int, steps_per_epoch: int, peak: float = 1e-3, start: 
     decay_steps = max(epochs - warmup_epochs, 1) * steps_per_epoch
     return keras.optimizers.schedules.CosineDecay(start, decay_steps=decay_steps, warmup_target=peak,
                                                   warmup_steps=warmup_epochs * steps_per_epoch)
-
-
-def gradients(model, x, y, variables, loss=keras.losses.sparse_categorical_crossentropy) -> list[np.ndarray]:
-    """The gradient of the mean loss on one batch, in training mode, with respect to each of
-    `variables` (weights of `model`), as NumPy arrays.
-
-    Keras 3 has no backend-neutral gradient call, because each backend records a computation its
-    own way: TensorFlow on a ``GradientTape``, JAX by differentiating a pure function of the
-    weights (``jax.grad`` of ``model.stateless_call``). This function speaks both.
-    """
-    backend = keras.backend.backend()
-    if backend == "tensorflow":
-        import tensorflow as tf
-
-        with tf.GradientTape() as tape:
-            mean_loss = keras.ops.mean(loss(y, model(x, training=True)))
-        return [keras.ops.convert_to_numpy(g) for g in tape.gradient(mean_loss, variables)]
-    if backend == "jax":
-        import jax
-
-        trainable, fixed = model.trainable_variables, [v.value for v in model.non_trainable_variables]
-
-        def mean_loss(values):
-            outputs, _ = model.stateless_call(values, fixed, x, training=True)
-            return keras.ops.mean(loss(y, outputs))
-
-        every = jax.grad(mean_loss)([v.value for v in trainable])
-        position = {id(variable): i for i, variable in enumerate(trainable)}
-        return [np.asarray(every[position[id(variable)]]) for variable in variables]
-    raise NotImplementedError(f"gradients() speaks the tensorflow and jax backends, not {backend!r}")
 
 
 class AugmentedBatches(keras.utils.PyDataset):
