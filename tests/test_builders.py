@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from cnn_course.fixtures import fixed_inputs, randomize_weights
-from cnn_course.models import VGG16, AlexNet, CifarResNet, GoogLeNet, LeNet5, ResNet18, ResNet50
+from cnn_course.models import VGG16, AlexNet, CifarResNet, GoogLeNet, LeNet5, MobileNet, MobileNetV2, ResNet18, ResNet50
 
 # (builder, a small input shape it builds on, channels of its last feature map, publishes ImageNet weights)
 MODEL_LIST = [
@@ -17,6 +17,8 @@ MODEL_LIST = [
     (ResNet18, (32, 32, 3), 512, False),
     (CifarResNet, (32, 32, 3), 64, False),
     (GoogLeNet, (32, 32, 3), 1024, False),
+    (MobileNet, (32, 32, 3), 1024, False),
+    (MobileNetV2, (32, 32, 3), 1280, False),
 ]
 IDS = [build.__name__ for build, *_ in MODEL_LIST]
 

@@ -1,0 +1,60 @@
+"""MobileNet's blocks: the depthwise-separable convolution (v1) and the inverted residual block (v2)."""
+
+from __future__ import annotations
+
+from keras import layers
+
+from cnn_course.blocks.naming import named
+
+
+def bn_relu6(x, name: str | None, bn: str, momentum: float, relu: bool = True):
+    """BN (MobileNet's epsilon 1e-3) named ``{name}_{bn}``, then, unless `relu` is False,
+    ReLU6 = min(max(x, 0), 6) named ``{name}_relu``."""
+    x = layers.BatchNormalization(epsilon=1e-3, momentum=momentum, name=named(name, bn))(x)
+    return layers.ReLU(6.0, name=named(name, "relu"))(x) if relu else x
+
+
+def depthwise_separable_conv(x, filters: int, stride: int = 1, depth_multiplier: int = 1, block_id: int | None = None):
+    """MobileNet v1's block: a 3x3 depthwise convolution (one filter per input channel, with
+    `stride`) -> BN -> ReLU6, then a 1x1 pointwise convolution to `filters` channels -> BN -> ReLU6;
+    no biases (Howard et al. 2017, arXiv:1704.04861, Fig. 3).
+
+    (n_H, n_W, n_C) -> (n_H / stride, n_W / stride, filters). A stride of 2 pads one row and column
+    at the bottom and right, then convolves "valid", as keras.applications does; `block_id` gives
+    its layer names (conv_dw_1, conv_pw_1, ...).
+    """
+    dw, pw = (None, None) if block_id is None else (f"conv_dw_{block_id}", f"conv_pw_{block_id}")
+    if stride != 1:
+        x = layers.ZeroPadding2D(((0, 1), (0, 1)), name=None if block_id is None else f"conv_pad_{block_id}")(x)
+    x = layers.DepthwiseConv2D(3, strides=stride, padding="same" if stride == 1 else "valid",
+                               depth_multiplier=depth_multiplier, use_bias=False, name=dw)(x)
+    x = bn_relu6(x, dw, "bn", momentum=0.99)
+    x = layers.Conv2D(filters, 1, use_bias=False, name=pw)(x)
+    return bn_relu6(x, pw, "bn", momentum=0.99)
+
+
+def inverted_residual_block(x, filters: int, stride: int = 1, expansion: int = 6, name: str | None = None):
+    """MobileNetV2's bottleneck (Sandler et al. 2018, arXiv:1801.04381, Table 1): a 1x1 *expansion*
+    to `expansion` x the input channels -> BN -> ReLU6 (left out when `expansion` is 1), a 3x3
+    depthwise convolution with `stride` -> BN -> ReLU6, and a 1x1 *linear projection* to `filters`
+    -> BN, with no ReLU (a ReLU on the narrow output would destroy information). The block's input is
+    added to its output when their shapes match (stride 1 and `filters` = input channels).
+
+    (n_H, n_W, n_C) -> (n_H / stride, n_W / stride, filters). Layer names follow keras.applications'
+    (``{name}_expand``, ``{name}_depthwise``, ``{name}_project``, ``{name}_add``).
+    """
+    inputs, channels = x, x.shape[-1]
+    if expansion != 1:
+        x = layers.Conv2D(expansion * channels, 1, use_bias=False, name=named(name, "expand"))(x)
+        x = bn_relu6(x, named(name, "expand"), "BN", momentum=0.999)
+    if stride != 1:  # keras.applications' padding: one more row and column at the bottom and right of an even map
+        odd = x.shape[1] % 2, x.shape[2] % 2
+        x = layers.ZeroPadding2D(((odd[0], 1), (odd[1], 1)), name=named(name, "pad"))(x)
+    x = layers.DepthwiseConv2D(3, strides=stride, padding="same" if stride == 1 else "valid", use_bias=False,
+                               name=named(name, "depthwise"))(x)
+    x = bn_relu6(x, named(name, "depthwise"), "BN", momentum=0.999)
+    x = layers.Conv2D(filters, 1, use_bias=False, name=named(name, "project"))(x)
+    x = bn_relu6(x, named(name, "project"), "BN", momentum=0.999, relu=False)
+    if stride == 1 and filters == channels:
+        x = layers.Add(name=named(name, "add"))([inputs, x])
+    return x
