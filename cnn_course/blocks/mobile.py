@@ -58,3 +58,45 @@ def inverted_residual_block(x, filters: int, stride: int = 1, expansion: int = 6
     if stride == 1 and filters == channels:
         x = layers.Add(name=named(name, "add"))([inputs, x])
     return x
+
+
+def mbconv_block(x, filters: int, kernel_size: int = 3, stride: int = 1, expansion: int = 6, se_ratio: float = 0.25,
+                 drop_rate: float = 0.0, activation: str = "swish", name: str | None = None):
+    """EfficientNet's MBConv: MobileNetV2's inverted residual block with a `kernel_size` depthwise
+    convolution, the swish activation, and *squeeze-and-excitation* (Hu et al. 2018,
+    arXiv:1709.01507) before the projection: the depthwise output is averaged per channel, squeezed
+    to ``se_ratio`` x the block's input channels, expanded back, and its sigmoid rescales each channel
+    (Tan & Le 2019, arXiv:1905.11946). When shapes match, the input is added, after dropping the whole
+    residual branch of an example with probability `drop_rate` in training ("stochastic depth").
+
+    Layer names follow keras.applications' EfficientNet (``{name}expand_conv``, ``{name}dwconv``,
+    ``{name}se_squeeze``, ``{name}project_conv``, ``{name}add``; `name` ends with its separator).
+    """
+    inputs, channels = x, x.shape[-1]
+    prefix = name or ""
+    label = (lambda part: f"{prefix}{part}") if name else (lambda part: None)
+    width = channels * expansion
+    if expansion != 1:
+        x = layers.Conv2D(width, 1, padding="same", use_bias=False, name=label("expand_conv"))(x)
+        x = layers.BatchNormalization(name=label("expand_bn"))(x)
+        x = layers.Activation(activation, name=label("expand_activation"))(x)
+    if stride != 1:  # keras.applications' padding, as in `inverted_residual_block`
+        odd, half = (x.shape[1] % 2, x.shape[2] % 2), kernel_size // 2
+        x = layers.ZeroPadding2D(((half - 1 + odd[0], half), (half - 1 + odd[1], half)), name=label("dwconv_pad"))(x)
+    x = layers.DepthwiseConv2D(kernel_size, strides=stride, padding="same" if stride == 1 else "valid", use_bias=False,
+                               name=label("dwconv"))(x)
+    x = layers.BatchNormalization(name=label("bn"))(x)
+    x = layers.Activation(activation, name=label("activation"))(x)
+    if se_ratio:
+        se = layers.GlobalAveragePooling2D(name=label("se_squeeze"))(x)
+        se = layers.Reshape((1, 1, width), name=label("se_reshape"))(se)
+        se = layers.Conv2D(max(1, int(channels * se_ratio)), 1, activation=activation, name=label("se_reduce"))(se)
+        se = layers.Conv2D(width, 1, activation="sigmoid", name=label("se_expand"))(se)
+        x = layers.Multiply(name=label("se_excite"))([x, se])
+    x = layers.Conv2D(filters, 1, padding="same", use_bias=False, name=label("project_conv"))(x)
+    x = layers.BatchNormalization(name=label("project_bn"))(x)
+    if stride == 1 and filters == channels:
+        if drop_rate > 0:
+            x = layers.Dropout(drop_rate, noise_shape=(None, 1, 1, 1), name=label("drop"))(x)
+        x = layers.Add(name=label("add"))([x, inputs])
+    return x
