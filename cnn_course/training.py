@@ -91,7 +91,7 @@ class AugmentedBatches(keras.utils.PyDataset):
     pipeline rather than in the compiled training step.
 
     This keeps the resampling of rotations and shifts out of the compiled step, where under XLA
-    (Keras's JAX backend) it made each ResNet-50 step about 0.9 s slower on two CPU cores, although
+    (Keras's JAX backend) it made each ResNet-50 step about 1 s slower on two CPU cores, although
     the same layers compiled on their own take 15 ms a batch (``scripts/step_times.py``). Passing
     ``workers=2`` (a ``PyDataset`` option) would distort batches in threads while the model trains, as
     the lecture describes; with the default single worker the run is reproducible from its seed. The

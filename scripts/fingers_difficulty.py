@@ -10,12 +10,11 @@ conv-BN-ReLU-pool stages, Adam) reaches 90 % or more within 3 minutes on 2 CPU c
 from __future__ import annotations
 
 import argparse
-import json
 import time
 
 from cnn_course import config, datasets
 from cnn_course.models.baseline import SmallCNN
-from cnn_course.notebooks.benchmark import machine_description, update_readme
+from cnn_course.notebooks.benchmark import report_figures
 
 
 def logistic_regression_accuracy(train, test) -> tuple[float, float]:
@@ -63,13 +62,7 @@ def main() -> None:
                "logistic_regression_test_accuracy": round(lr_accuracy, 4), "logistic_regression_C": lr_c,
                "small_cnn_test_accuracy": round(cnn_accuracy, 4), "small_cnn_train_seconds": round(cnn_seconds, 1),
                "small_cnn_epochs": args.epochs, "small_cnn_test_accuracy_per_epoch": [round(a, 4) for a in curve]}
-    figures["machine"] = machine_description()
-    print(json.dumps(figures, indent=2))
-    if args.out:
-        with open(args.out, "w") as f:
-            json.dump(figures, f, indent=2)
-            f.write("\n")
-        update_readme()
+    report_figures(figures, args.out)
 
 
 if __name__ == "__main__":

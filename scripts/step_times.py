@@ -50,12 +50,11 @@ def step_seconds(way: str, steps: int) -> float:
     model, clock = ResNet50(input_shape=(64, 64, 3), classes=6), Clock()
     if way == "augmentation inside the compiled step":
         model = keras.Sequential([keras.Input((64, 64, 3)), augment.flip_rotate_translate(), model])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     if way == "augmentation in the input pipeline":
-        batches = training.AugmentedBatches(x, y, 32, augment.flip_rotate_translate())
-        model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-        model.fit(batches, epochs=1, verbose=0, callbacks=[clock])
+        model.fit(training.AugmentedBatches(x, y, 32, augment.flip_rotate_translate()), epochs=1, verbose=0,
+                  callbacks=[clock])
     else:
-        model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
         model.fit(x, y, batch_size=32, epochs=1, verbose=0, callbacks=[clock])
     return statistics.median(clock.seconds[1:])
 
@@ -77,16 +76,11 @@ def main() -> None:
     if args.backend:
         print(json.dumps({way: round(step_seconds(way, args.steps), 3) for way in WAYS}))
         return
-    from cnn_course.notebooks.benchmark import machine_description, update_readme
+    from cnn_course.notebooks.benchmark import report_figures
 
     figures = {"seconds_per_step": {backend: on_backend(backend, args.steps) for backend in BACKENDS},
-               "batch_size": 32, "image_shape": [64, 64, 3], "machine": machine_description()}
-    print(json.dumps(figures, indent=2))
-    if args.out:
-        with open(args.out, "w") as f:
-            json.dump(figures, f, indent=2)
-            f.write("\n")
-        update_readme()
+               "batch_size": 32, "image_shape": [64, 64, 3]}
+    report_figures(figures, args.out)
 
 
 if __name__ == "__main__":

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import nbformat
 
-from cnn_course.config import REPO_ROOT
+from cnn_course.config import REPO_ROOT, is_quick
 from cnn_course.notebooks.contract import SOLUTIONS, exercises
 from cnn_course.notebooks.run import execute
 
@@ -86,12 +86,10 @@ def recorded(name: str) -> str:
     """What the benchmark measured for a notebook in full mode, for the notebook to quote beside its
     own run: e.g. "course benchmark (full mode; x86_64, 2 CPU cores, ...) -- test accuracy: 0.925
     (0.867–0.933, 3 seeds)". In quick mode it adds that a quick run does not compare."""
-    from cnn_course import config
-
     data = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
     if "full" not in data.get(name, {}):
         return f"the course benchmark has not measured {name} in full mode yet"
-    quick = " -- your quick-mode run trains on less, so it does not compare" if config.is_quick() else ""
+    quick = " -- your quick-mode run trains on less, so it does not compare" if is_quick() else ""
     return f"course benchmark (full mode; {data['machine']}) -- {summary(data[name]['full'])}{quick}"
 
 
@@ -103,6 +101,16 @@ def summary(runs: list[dict]) -> str:
         spread = f"{statistics.median(values):.3f} ({min(values):.3f}–{max(values):.3f}, {len(values)} seeds)"
         lines = [f"test accuracy: {spread}" if HEADLINE.match(line) else line for line in lines]
     return "; ".join(lines) or "—"
+
+
+def report_figures(figures: dict, out: str | None) -> None:
+    """A measuring script's last step: stamp `figures` with the machine, print them, and with `out`
+    write them there as JSON and rewrite the README's generated blocks."""
+    figures["machine"] = machine_description()
+    print(json.dumps(figures, indent=2))
+    if out:
+        Path(out).write_text(json.dumps(figures, indent=2) + "\n")
+        update_readme()
 
 
 def machine_description() -> str:
