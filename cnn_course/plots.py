@@ -160,3 +160,36 @@ def confusion_matrix(y_true, y_pred, class_names, title: str = "") -> Picture:
     ax.set_title(title or f"{np.mean(np.asarray(y_true) == np.asarray(y_pred)):.1%} right")
     fig.tight_layout()
     return fig
+
+
+def measured_lines(series, xlabel: str, ylabel: str, log_x: bool = False, title: str = "",
+                   size: float = 5.5) -> Picture:
+    """One line per series through measured points, e.g. accuracy against multiplications for each
+    way of scaling a network. A point measured over several runs (seeds) is drawn at the median
+    with a bar from the lowest to the highest run.
+
+    Args:
+        series: ``{label: [(x, y or [y of run 1, run 2, ...]), ...]}``.
+        xlabel, ylabel: axis labels.
+        log_x: logarithmic x axis.
+        title: figure title.
+        size: width in inches.
+    """
+    fig = Picture(figsize=(size, 0.7 * size))
+    ax = fig.add_subplot(1, 1, 1)
+    for label, points in series.items():
+        x = np.array([point[0] for point in points], dtype=float)
+        runs = [np.atleast_1d(np.asarray(point[1], dtype=float)) for point in points]
+        median = np.array([np.median(r) for r in runs])
+        low, high = median - [r.min() for r in runs], [r.max() for r in runs] - median
+        ax.errorbar(x, median, yerr=(low, high), marker="o", markersize=4, capsize=3,
+                    label=label + (f" (median, range of {len(runs[0])})" if len(runs[0]) > 1 else ""))
+    if log_x:
+        ax.set_xscale("log")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    ax.grid(alpha=0.3)
+    ax.legend()
+    fig.tight_layout()
+    return fig

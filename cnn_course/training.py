@@ -6,7 +6,8 @@ Each piece is one idea of the lectures or the papers behind them:
 - `zero_init_residuals`: every residual block starts with its main path switched off (Goyal et al. 2017);
 - `set_batch_norm_momentum`: batch-norm statistics that keep up with short epochs;
 - `warmup_cosine`: a learning rate that warms up, then decays smoothly to 0 (Goyal et al.; Loshchilov & Hutter);
-- `fit`: training with data augmentation on the training path only, in the input pipeline.
+- `fit`: training with data augmentation on the training path only, in the input pipeline;
+- `fit_from_scratch`: all of the above together, the recipe of notebooks 02, 07 and 08.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import keras
 import numpy as np
 from keras import layers
 
+from cnn_course.augment import flip_rotate_translate
 from cnn_course.datasets import Split
 from cnn_course.graph import chain_back, inputs_of, is_addition, operations, producer
 
@@ -137,3 +139,20 @@ def fit(model, x, y, *, epochs: int, batch_size: int, optimizer, augmentation=No
                          verbose=verbose)
     batches = AugmentedBatches(x, y, batch_size, augmentation)
     return model.fit(batches, epochs=epochs, validation_data=validation_data, verbose=verbose)
+
+
+def fit_from_scratch(model, x, y, *, epochs: int, validation_data=None, batch_size: int = 32, peak: float = 1e-3,
+                     run_eagerly: bool = False, verbose=0):
+    """Train a network from random weights on a small image set with the course's recipe: batch-norm
+    momentum 0.9 (`set_batch_norm_momentum`), Adam whose rate warms up from ``peak / 10`` to `peak`
+    over the first epoch and then follows a cosine to 0 (`warmup_cosine`), and every training image
+    mirrored, turned (up to 0.05 of a turn) and shifted (up to 10 %) as it is drawn (`fit`).
+
+    Returns:
+        The ``History`` of ``fit``.
+    """
+    set_batch_norm_momentum(model, 0.9)
+    schedule = warmup_cosine(epochs, math.ceil(len(x) / batch_size), peak=peak, start=peak / 10)
+    return fit(model, x, y, epochs=epochs, batch_size=batch_size, optimizer=keras.optimizers.Adam(schedule),
+               augmentation=flip_rotate_translate(rotation=0.05, translation=0.1), validation_data=validation_data,
+               run_eagerly=run_eagerly, verbose=verbose)

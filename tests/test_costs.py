@@ -1,6 +1,7 @@
 """The lectures' cost numbers come out of cnn_course.costs exactly."""
 
 import keras
+import numpy as np
 import pytest
 from keras import layers
 
@@ -130,3 +131,18 @@ def test_volume_table_grouped_gathers_interleaved_layers():
     assert len(names) == len(set(names)) and names.index("inception_5b") < names.index("aux1") < names.index("aux2")
     assert groups.total_params == table.total_params and groups.total_multiplies == table.total_multiplies
     assert [row.kind for row in groups if row.name in ("inception_5b", "aux1")] == ["8 layers", "6 layers"]
+
+
+def test_forward_seconds_is_the_median_of_timed_runs_after_a_warm_up():
+    import time
+
+    calls = []
+
+    def slow_model(batch):  # the warm-up call is slow (compiling), the timed ones take 20 ms
+        time.sleep(0.3 if not calls else 0.02)
+        calls.append(batch.shape)
+        return batch
+
+    seconds = costs.forward_seconds(slow_model, np.zeros((4, 3), "float32"), repeats=5)
+    assert len(calls) == 6 and calls[0] == (4, 3)
+    assert 0.02 <= seconds < 0.1

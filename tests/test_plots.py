@@ -41,6 +41,18 @@ def test_line_panels_draw_runs_over_seeds_as_median_band_and_thin_lines():
     assert median.get_label() == "44 (median of 3)" and len(panel.collections) == 1  # the min-max band
 
 
+def test_measured_lines_draw_the_median_of_runs_with_a_range_bar():
+    fig = plots.measured_lines({"depth": [(1e6, [0.8, 0.9, 0.7]), (2e6, [0.9, 0.95, 0.92])], "one run": [(1e6, 0.5)]},
+                               xlabel="multiplications", ylabel="accuracy", log_x=True)
+    (ax,) = fig.axes
+    depth, single = ax.containers
+    np.testing.assert_allclose(depth.lines[0].get_ydata(), [0.8, 0.92])
+    (bars,) = depth.lines[2]
+    np.testing.assert_allclose([segment[:, 1] for segment in bars.get_segments()], [[0.7, 0.9], [0.9, 0.95]])
+    assert ax.get_xscale() == "log"
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["depth (median, range of 3)", "one run"]
+
+
 FIGURE_CELLS = [
     "import numpy as np\nfrom cnn_course import costs, plots\nfrom cnn_course.models import LeNet5\n"
     "images = np.random.default_rng(0).uniform(size=(6, 8, 8, 3))",
@@ -49,6 +61,7 @@ FIGURE_CELLS = [
     "plots.learning_curves({'loss': [2, 1], 'val_loss': [2, 1.5], 'accuracy': [.5, .7], 'val_accuracy': [.4, .6]})",
     "plots.line_panels({'plain': {8: [3, 2]}, 'residual': {8: [3, 1]}}, xlabel='epoch', ylabel='loss')",
     "plots.volume_chart(costs.volume_table(LeNet5()))",
+    "plots.measured_lines({'depth': [(1, [0.5, 0.6]), (2, [0.7, 0.8])]}, xlabel='multiplications', ylabel='accuracy')",
     "display(plots.confusion_matrix([0, 1, 1], [0, 1, 0], ['zero', 'one']))",
     "import matplotlib.pyplot as plt  # the inline backend is now active as well\n"
     "plots.confusion_matrix([0, 1, 1], [0, 1, 0], ['zero', 'one'])",

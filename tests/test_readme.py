@@ -95,3 +95,13 @@ def test_every_notebook_with_a_test_accuracy_quotes_the_benchmarks_spread():
         if benchmark.headline(entry["full"][:1]):
             notebook = nbformat.read(REPO_ROOT / "solutions" / f"{name}.ipynb", as_version=4)
             assert any(f'print(recorded("{name}"))' in cell.source for cell in notebook.cells), name
+
+
+def test_recorded_accuracies_are_the_full_mode_runs_of_one_notebook(tmp_path, monkeypatch):
+    runs = [{"seed": seed, "seconds": 1.0, "errors": [], "results": [f"test accuracy: {accuracy}"]}
+            for seed, accuracy in enumerate((0.9, 0.8))]
+    path = tmp_path / "benchmarks.json"
+    path.write_text(json.dumps({"machine": "m", "02_x": {"quick": runs[:1], "full": runs}}))
+    monkeypatch.setattr(benchmark, "RESULTS", path)
+    assert benchmark.recorded_accuracies("02_x") == [0.9, 0.8]
+    assert benchmark.recorded_accuracies("03_y") == []

@@ -125,3 +125,17 @@ def test_augmented_batches_draw_every_image_once_per_epoch_in_a_new_order():
 def test_flip_rotate_translate_can_leave_mirroring_out():
     assert [type(layer) for layer in augment.flip_rotate_translate(flip=None).layers] == [
         layers.RandomRotation, layers.RandomTranslation]
+
+
+def test_fit_from_scratch_uses_the_course_recipe():
+    from cnn_course.models.baseline import SmallCNN
+
+    model = SmallCNN(input_shape=(16, 16, 3), classes=3, widths=(4, 8))
+    x = np.random.default_rng(0).uniform(0, 255, (20, 16, 16, 3)).astype("float32")
+    y = np.arange(20) % 3
+    history = training.fit_from_scratch(model, x, y, epochs=2, batch_size=8, peak=0.01, validation_data=(x, y))
+    assert [layer.momentum for layer in model.layers if isinstance(layer, layers.BatchNormalization)] == [0.9, 0.9]
+    # Adam, and after the 2 x 3 steps the cosine has reached 0
+    assert isinstance(model.optimizer, keras.optimizers.Adam) and int(model.optimizer.iterations) == 6
+    assert float(model.optimizer.learning_rate) == pytest.approx(0.0, abs=1e-9)
+    assert len(history.history["val_accuracy"]) == 2

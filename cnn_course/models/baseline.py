@@ -6,8 +6,9 @@ import keras
 from keras import layers
 
 
-def SmallCNN(input_shape=(64, 64, 3), classes=6, widths=(16, 32, 64, 128), name="small_cnn"):
-    """Four conv-BN-ReLU-max-pool stages, then a softmax classifier (Sequential API).
+def SmallCNN(input_shape=(64, 64, 3), classes=6, widths=(16, 32, 64, 128), depth=1, name="small_cnn"):
+    """Conv-BN-ReLU stages (`depth` of them, then a max-pool, per entry of `widths`), then a softmax
+    classifier (Sequential API).
 
     The plain recipe of the course's first assignments: 3x3 "same" convolutions whose
     channels double while max-pooling halves height and width, so 64x64x3 becomes
@@ -17,14 +18,17 @@ def SmallCNN(input_shape=(64, 64, 3), classes=6, widths=(16, 32, 64, 128), name=
         input_shape: image shape, height x width x channels.
         classes: number of softmax outputs.
         widths: filters of each stage.
+        depth: conv-BN-ReLU layers per stage (notebook 08 scales it).
         name: model name.
     """
     stages = []
     for i, width in enumerate(widths, start=1):
-        stages += [layers.Conv2D(width, 3, padding="same", use_bias=False, name=f"conv{i}"),
-                   layers.BatchNormalization(name=f"bn{i}"),
-                   layers.ReLU(name=f"relu{i}"),
-                   layers.MaxPooling2D(2, name=f"pool{i}")]
+        for j in range(1, depth + 1):
+            layer = f"{i}" if depth == 1 else f"{i}_{j}"
+            stages += [layers.Conv2D(width, 3, padding="same", use_bias=False, name=f"conv{layer}"),
+                       layers.BatchNormalization(name=f"bn{layer}"),
+                       layers.ReLU(name=f"relu{layer}")]
+        stages.append(layers.MaxPooling2D(2, name=f"pool{i}"))
     return keras.Sequential(
         [keras.Input(input_shape), layers.Rescaling(1 / 255, name="rescale"), *stages,
          layers.Flatten(name="flatten"), layers.Dense(classes, activation="softmax", name="predictions")],

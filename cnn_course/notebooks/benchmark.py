@@ -82,6 +82,13 @@ def headline(runs: list[dict]) -> list[float]:
     return [float(match.group(1)) for r in runs for line in r["results"] if (match := HEADLINE.match(line))]
 
 
+def recorded_accuracies(name: str) -> list[float]:
+    """The test accuracies the benchmark measured for a notebook in full mode, one per seed (empty
+    when it has not run), for another notebook to compare with: e.g. notebook 07 with 02's ResNet-50."""
+    data = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    return headline(data.get(name, {}).get("full", []))
+
+
 def recorded(name: str) -> str:
     """What the benchmark measured for a notebook in full mode, for the notebook to quote beside its
     own run: e.g. "course benchmark (full mode; x86_64, 2 CPU cores, ...) -- test accuracy: 0.925
