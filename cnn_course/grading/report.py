@@ -139,6 +139,15 @@ def first_line(error: BaseException) -> str:
     return text[0][:300] if text else "(no message)"
 
 
+def described(answer) -> str:
+    """What a learner's function returned, for a message: "a list of 3 item(s)", "a float"."""
+    if answer is None:
+        return "None (is the return statement missing?)"
+    if isinstance(answer, (tuple, list)):
+        return f"a {type(answer).__name__} of {len(answer)} item(s)"
+    return f"a {type(answer).__name__}"
+
+
 def grader(exercise: str, answer_key=()):
     """Turn ``check(answer, report)`` into ``check_<exercise>(answer) -> Report`` that never raises.
 

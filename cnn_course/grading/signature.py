@@ -20,9 +20,10 @@ _ACTIVATION_OPS = {"Relu": "relu", "Relu6": "relu(max_value=6)", "Tanh": "tanh",
 def activation_name(layer) -> str | None:
     """The activation a layer or operation applies as its whole job, else None: ``ReLU()``,
     ``Activation("relu")``, ``keras.activations.relu(x)`` and ``keras.ops.relu(x)`` are all "relu";
-    a capped or leaky ReLU says so ("relu(max_value=6)")."""
+    a capped or leaky ReLU says so (``ReLU(6.0)`` and ``Activation("relu6")`` are "relu(max_value=6)")."""
     if isinstance(layer, layers.Activation):
-        return getattr(layer.activation, "__name__", str(layer.activation))
+        name = getattr(layer.activation, "__name__", str(layer.activation))
+        return "relu(max_value=6)" if name == "relu6" else name
     if op_name(layer) in _ACTIVATION_OPS:
         return _ACTIVATION_OPS[op_name(layer)]
     if isinstance(layer, layers.ReLU) or type(layer).__module__ == "keras.src.activations.activations":

@@ -1,0 +1,110 @@
+"""Wrong-answer catalogue of notebook 08's graders: compound scaling and the rounding of channel counts."""
+
+import math
+
+import numpy as np
+from catalogue import catalogue, stub
+
+from cnn_course.grading.efficientnet import check_compound_scaling, check_round_filters
+from cnn_course.models import efficientnet, mobilenet
+
+
+def by_loop(phi):
+    depth = width = resolution = 1.0
+    for _ in range(phi):
+        depth, width, resolution = depth * 1.2, width * 1.1, resolution * 1.15
+    return depth, width, resolution
+
+
+WRONG_SCALING = {
+    "not implemented": stub,
+    "(width, depth, resolution)": lambda phi: (1.1 ** phi, 1.2 ** phi, 1.15 ** phi),
+    "(resolution, width, depth)": lambda phi: (1.15 ** phi, 1.1 ** phi, 1.2 ** phi),
+    "beta and gamma swapped": lambda phi: (1.2 ** phi, 1.15 ** phi, 1.1 ** phi),
+    "alpha * phi": lambda phi: (1.2 * phi, 1.1 * phi, 1.15 * phi),
+    "phi ** alpha": lambda phi: (phi ** 1.2, phi ** 1.1, phi ** 1.15),
+    "linear growth": lambda phi: (1 + 1.2 * phi, 1 + 1.1 * phi, 1 + 1.15 * phi),
+    "ignores phi": lambda phi: (1.2, 1.1, 1.15),
+    "squared width and resolution": lambda phi: (1.2 ** phi, 1.21 ** phi, 1.3225 ** phi),
+    "rounded": lambda phi: tuple(round(c ** phi, 2) for c in (1.2, 1.1, 1.15)),
+    "the FLOPS factor": lambda phi: 2 ** phi,
+    "a list": lambda phi: [1.2 ** phi, 1.1 ** phi, 1.15 ** phi],
+    "a numpy array": lambda phi: np.array([1.2, 1.1, 1.15]) ** phi,
+    "two multipliers": lambda phi: (1.2 ** phi, 1.1 ** phi),
+    "a loop (integer phi only)": by_loop,
+    "strings": lambda phi: tuple(f"{c ** phi:.3f}" for c in (1.2, 1.1, 1.15)),
+}
+RIGHT_SCALING = {
+    "powers": lambda phi: (1.2 ** phi, 1.1 ** phi, 1.15 ** phi),
+    "math.pow": lambda phi: (math.pow(1.2, phi), math.pow(1.1, phi), math.pow(1.15, phi)),
+    "exp and log": lambda phi: tuple(math.exp(phi * math.log(c)) for c in (1.2, 1.1, 1.15)),
+    "numpy floats": lambda phi: tuple(np.power(np.array([1.2, 1.1, 1.15]), phi)),
+}
+
+test_compound_scaling_rejects, test_compound_scaling_accepts = catalogue(check_compound_scaling, WRONG_SCALING,
+                                                                         RIGHT_SCALING)
+
+
+def rounding(rule="half up", ten_percent=True, floor=True, against="value", fixed_divisor=None, cast=int):
+    """A learner's round_filters with one knob per plausible mistake (defaults: keras.applications' rule)."""
+
+    def round_filters(filters, width_coefficient, divisor=8):
+        divisor = fixed_divisor or divisor
+        value = filters * width_coefficient
+        nearest = {"half up": lambda: int(value + divisor / 2) // divisor * divisor,
+                   "round": lambda: round(value / divisor) * divisor,
+                   "ceil": lambda: math.ceil(value / divisor) * divisor,
+                   "floor": lambda: int(value) // divisor * divisor,
+                   "float": lambda: (value + divisor / 2) // divisor * divisor,
+                   "no rounding": lambda: value}[rule]()
+        new = max(divisor, nearest) if floor else nearest
+        if ten_percent and new < 0.9 * (value if against == "value" else filters):
+            new += divisor
+        return cast(new) if cast else new
+
+    return round_filters
+
+
+WRONG_ROUND = {
+    "answer key: the course's round_filters": lambda f, w, d=8: efficientnet.round_filters(f, w, d),
+    "answer key: the course's make_divisible": lambda f, w, d=8: mobilenet.make_divisible(f * w, d),
+    "answer key: keras.applications' MobileNetV2 rounding": lambda f, w, d=8: __import__(
+        "keras.src.applications.mobilenet_v2", fromlist=["_make_divisible"])._make_divisible(f * w, d),
+    "answer key: keras.applications' MobileNetV3 rounding": lambda f, w, d=8: __import__(
+        "keras.src.applications.mobilenet_v3", fromlist=["_depth"])._depth(f * w, d),
+    "not implemented": stub,
+    "no 10% rule": rounding(ten_percent=False),
+    "no 10% rule and no floor": rounding(ten_percent=False, floor=False),
+    "round() to the nearest multiple": rounding(rule="round"),
+    "always rounds up": rounding(rule="ceil"),
+    "always rounds down": rounding(rule="floor"),
+    "divisor fixed at 8": rounding(fixed_divisor=8),
+    "ignores the width": lambda f, w, d=8: rounding()(f, 1.0, d),
+    "10% of filters, not filters x width": rounding(against="filters"),
+    "returns a float": rounding(rule="float", cast=None),
+    "no rounding": rounding(rule="no rounding", cast=None),
+    "returns a string": rounding(cast=str),
+    "returns a numpy float": rounding(cast=np.float64),
+}
+RIGHT_ROUND = {
+    "keras.applications' rule": rounding(),
+    "floor of (value + divisor / 2) / divisor": lambda f, w, d=8: (lambda v: (lambda n: n + d if n < 0.9 * v else n)(
+        max(d, math.floor((v + d / 2) / d) * d)))(f * w),
+    "a numpy int": rounding(cast=np.int64),
+    "no floor (the 10% rule already lifts 0 to one divisor)": rounding(floor=False),
+}
+
+test_round_filters_rejects, test_round_filters_accepts = catalogue(check_round_filters, WRONG_ROUND, RIGHT_ROUND)
+
+
+def test_messages_name_the_likely_mistake():
+    swapped = check_compound_scaling(WRONG_SCALING["(width, depth, resolution)"]).first_failure
+    assert "(depth, width, resolution)" in swapped
+    assert "alpha ** phi" in check_compound_scaling(WRONG_SCALING["alpha * phi"]).first_failure
+    assert "unrounded" in check_compound_scaling(WRONG_SCALING["rounded"]).first_failure
+    assert "tuple" in check_compound_scaling(WRONG_SCALING["a numpy array"]).first_failure
+    assert "10% rule" in check_round_filters(WRONG_ROUND["no 10% rule"]).first_failure
+    assert "divisor argument" in check_round_filters(WRONG_ROUND["divisor fixed at 8"]).first_failure
+    assert "an int" in check_round_filters(WRONG_ROUND["returns a float"]).first_failure
+    against_filters = check_round_filters(WRONG_ROUND["10% of filters, not filters x width"]).first_failure
+    assert "90% of filters x width" in against_filters

@@ -1,0 +1,257 @@
+"""Wrong-answer catalogue of notebook 07's graders: the depthwise-separable cost, MobileNet v1's block
+and MobileNetV2's inverted residual block."""
+
+import math
+
+import keras
+import numpy as np
+from catalogue import catalogue, stub
+from keras import layers
+
+from cnn_course import blocks, costs
+from cnn_course.grading.mobilenet import (
+    check_depthwise_separable_conv,
+    check_inverted_residual_block,
+    check_separable_conv_multiplies,
+)
+
+WRONG_COST = {
+    "answer key: costs.count_multiplies": lambda n, f, c, o: (
+        costs.count_multiplies(layers.DepthwiseConv2D(f, padding="same"), input_shape=(n, n, c)),
+        costs.count_multiplies(layers.Conv2D(o, 1), input_shape=(n, n, c))),
+    "not implemented": stub,
+    "normal convolution": lambda n, f, c, o: n * n * f * f * c * o,
+    "the sum": lambda n, f, c, o: n * n * f * f * c + n * n * c * o,
+    "swapped": lambda n, f, c, o: (n * n * c * o, n * n * f * f * c),
+    "f once in the depthwise count": lambda n, f, c, o: (n * n * f * c, n * n * c * o),
+    "depthwise times n_c_out": lambda n, f, c, o: (n * n * f * f * c * o, n * n * c * o),
+    "pointwise times f*f": lambda n, f, c, o: (n * n * f * f * c, n * n * f * f * c * o),
+    "no output positions": lambda n, f, c, o: (f * f * c, c * o),
+    "n_out once": lambda n, f, c, o: (n * f * f * c, n * c * o),
+    "f and n_c swapped": lambda n, c, f, o: (n * n * f * f * c, n * n * c * o),
+    "n_out and f swapped": lambda f, n, c, o: (n * n * f * f * c, n * n * c * o),
+    "floats": lambda n, f, c, o: (math.pow(n, 2) * f * f * c, math.pow(n, 2) * c * o),
+    "a list": lambda n, f, c, o: [n * n * f * f * c, n * n * c * o],
+    "a dict": lambda n, f, c, o: {"depthwise": n * n * f * f * c, "pointwise": n * n * c * o},
+    "None (printed instead of returned)": lambda n, f, c, o: print(n * n * f * f * c, n * n * c * o),
+}
+RIGHT_COST = {
+    "products": lambda n, f, c, o: (n * n * f * f * c, n * n * c * o),
+    "output positions first": lambda n, f, c, o: ((n ** 2) * (f ** 2 * c), (n ** 2) * (c * o)),
+    "numpy ints": lambda n, f, c, o: (np.prod([n, n, f, f, c]), np.int64(n * n) * c * o),
+}
+
+test_separable_conv_multiplies_rejects, test_separable_conv_multiplies_accepts = catalogue(
+    check_separable_conv_multiplies, WRONG_COST, RIGHT_COST)
+
+
+def separable(kind="depthwise", padding="explicit", relu=lambda: layers.ReLU(6.0), bn=(True, True), last_relu=True,
+              use_bias=False, stride_on=("depthwise",), kernel=3, relu_before_bn=False, pointwise_first=False,
+              same_filters=False, fused=None, bn_options=None):
+    """A learner's depthwise_separable_conv with one knob per plausible mistake (defaults: a right answer)."""
+
+    def depthwise_separable_conv(x, filters, stride=1):
+        s_dw = stride if "depthwise" in stride_on else 1
+        s_pw = stride if "pointwise" in stride_on else 1
+        pad = "same" if padding == "same" or s_dw == 1 else "valid"
+        if padding == "valid":
+            pad = "valid"
+        n_out = x.shape[-1] if same_filters else filters
+        pointwise = layers.Conv2D(n_out, 1, strides=s_pw, use_bias=use_bias, activation=fused) \
+            if pointwise_first else None
+        if kind == "depthwise":
+            first = layers.DepthwiseConv2D(kernel, strides=s_dw, padding=pad, use_bias=use_bias, activation=fused)
+        elif kind == "conv":
+            first = layers.Conv2D(x.shape[-1], kernel, strides=s_dw, padding=pad, use_bias=use_bias)
+        else:
+            return layers.SeparableConv2D(filters, kernel, strides=stride, padding="same", use_bias=use_bias)(x)
+        if s_dw != 1 and padding in ("explicit", "symmetric"):
+            x = layers.ZeroPadding2D(((0, 1), (0, 1)) if padding == "explicit" else 1)(x)
+        x = unit(first(x), bn[0], relu, True, relu_before_bn, bn_options)
+        pointwise = pointwise or layers.Conv2D(n_out, 1, strides=s_pw, use_bias=use_bias, activation=fused)
+        return unit(pointwise(x), bn[1], relu, last_relu, relu_before_bn, bn_options)
+
+    return depthwise_separable_conv
+
+
+def unit(x, bn, relu, with_relu, relu_before_bn=False, bn_options=None):
+    """BN then the activation (or the other way round)."""
+    norm = (lambda t: layers.BatchNormalization(**(bn_options or {}))(t)) if bn else (lambda t: t)
+    act = (lambda t: relu()(t)) if with_relu else (lambda t: t)
+    return norm(act(x)) if relu_before_bn else act(norm(x))
+
+
+def using_bn_relu6(x, filters, stride=1):
+    if stride != 1:
+        x = layers.ZeroPadding2D(((0, 1), (0, 1)))(x)
+    x = layers.DepthwiseConv2D(3, strides=stride, padding="same" if stride == 1 else "valid", use_bias=False)(x)
+    x = blocks.bn_relu6(x, None, "bn", momentum=0.99)
+    return blocks.bn_relu6(layers.Conv2D(filters, 1, use_bias=False)(x), None, "bn", momentum=0.99)
+
+
+def keras_depthwise_block(x, filters, stride=1):
+    from keras.src.applications.mobilenet import _depthwise_conv_block
+
+    return _depthwise_conv_block(x, filters, 1.0, strides=(stride, stride))
+
+
+WRONG_SEPARABLE = {
+    "answer key: the course's depthwise_separable_conv": lambda x, filters, stride=1: blocks.depthwise_separable_conv(
+        x, filters, stride),
+    "answer key: the course's bn_relu6 helper": using_bn_relu6,
+    "answer key: keras.applications' private block": keras_depthwise_block,
+    "not implemented": stub,
+    "an ordinary Conv2D instead of the depthwise one": separable(kind="conv"),
+    "SeparableConv2D": separable(kind="separable"),
+    "ReLU instead of ReLU6": separable(relu=layers.ReLU),
+    "no batch norm after the depthwise convolution": separable(bn=(False, True)),
+    "no batch norm after the pointwise convolution": separable(bn=(True, False)),
+    "no ReLU6 after the pointwise convolution": separable(last_relu=False),
+    "ReLU6 before batch norm": separable(relu_before_bn=True),
+    "convolutions with biases": separable(use_bias=True),
+    "stride on the pointwise convolution": separable(stride_on=("pointwise",)),
+    "stride on both convolutions": separable(stride_on=("depthwise", "pointwise")),
+    "ignores the stride": lambda x, filters, stride=1: separable()(x, filters),
+    "symmetric padding before the stride-2 convolution": separable(padding="symmetric"),
+    "valid padding": separable(padding="valid"),
+    "a 5x5 depthwise convolution": separable(kernel=5),
+    "pointwise keeps the input's channels": separable(same_filters=True),
+    "ReLU6 fused into the convolutions": separable(fused="relu6", relu=lambda: (lambda t: t)),
+    "returns a model": lambda x, filters, stride=1: keras.Model(x, separable()(x, filters, stride)),
+    "adds the input": lambda x, filters, stride=1: layers.Add()([x, separable()(x, filters, stride)]),
+}
+RIGHT_SEPARABLE = {
+    "explicit ZeroPadding2D(((0, 1), (0, 1))) before the stride 2": separable(),
+    "padding='same' for stride 2 as well": separable(padding="same"),
+    "Activation(keras.activations.relu6)": separable(relu=lambda: layers.Activation(keras.activations.relu6)),
+    "Activation('relu6')": separable(relu=lambda: layers.Activation("relu6")),
+    "ReLU(max_value=6)": separable(relu=lambda: layers.ReLU(max_value=6)),
+    "keras.ops.relu6": separable(relu=lambda: keras.ops.relu6),
+    "keras.activations.relu(max_value=6)": separable(relu=lambda: lambda t: keras.activations.relu(t, max_value=6.0)),
+    "pointwise layer created first": separable(pointwise_first=True),
+    "batch-norm epsilon 1e-5": separable(bn_options={"epsilon": 1e-5, "momentum": 0.9}),
+}
+
+test_depthwise_separable_conv_rejects, test_depthwise_separable_conv_accepts = catalogue(
+    check_depthwise_separable_conv, WRONG_SEPARABLE, RIGHT_SEPARABLE)
+
+
+def inverted(expand="times channels", project_relu=None, residual="when shapes match", relu=lambda: layers.ReLU(6.0),
+             stride_on="depthwise", use_bias=False, bn=(True, True, True), join=lambda a, b: layers.Add()([a, b]),
+             swap_add=False, relu_after_add=False, padding="explicit", kernel=3, depthwise=True, create_late=False):
+    """A learner's inverted_residual_block with one knob per plausible mistake (defaults: a right answer)."""
+
+    def inverted_residual_block(x, filters, stride=1, expansion=6):
+        inputs, channels = x, x.shape[-1]
+        width = {"times channels": expansion * channels, "expansion": expansion}.get(expand, expansion * channels)
+        project = None if create_late else layers.Conv2D(filters, 1, use_bias=use_bias)
+        if expansion != 1 or expand == "always":
+            x = layers.Conv2D(width, 1, strides=stride if stride_on == "expand" else 1, use_bias=use_bias)(x)
+            x = unit(x, bn[0], relu, True)
+        s = stride if stride_on == "depthwise" else 1
+        if s != 1 and padding != "same":
+            x = layers.ZeroPadding2D(((0, 1), (0, 1)) if padding == "explicit" else 1)(x)
+        conv = layers.DepthwiseConv2D if depthwise else (lambda *a, **k: layers.Conv2D(x.shape[-1], *a, **k))
+        x = conv(kernel, strides=s, padding="same" if s == 1 or padding == "same" else "valid", use_bias=use_bias)(x)
+        x = unit(x, bn[1], relu, True)
+        x = (project or layers.Conv2D(filters, 1, use_bias=use_bias))(x)
+        x = unit(x, bn[2], project_relu or relu, project_relu is not None)
+        add = {"when shapes match": stride == 1 and filters == channels, "never": False, "stride only": stride == 1,
+               "channels only": filters == channels}[residual]
+        if add:
+            x = join(x, inputs) if swap_add else join(inputs, x)
+            x = layers.ReLU(6.0)(x) if relu_after_add else x
+        return x
+
+    return inverted_residual_block
+
+
+def keras_inverted_block(x, filters, stride=1, expansion=6):
+    from keras.src.applications.mobilenet_v2 import _inverted_res_block
+
+    return _inverted_res_block(x, expansion, stride, 1.0, filters, block_id=1)
+
+
+def projection_shortcut(x, filters, stride=1, expansion=6):
+    out = inverted()(x, filters, stride, expansion)
+    if stride == 1 and filters == x.shape[-1]:
+        return out
+    return layers.Add()([layers.Conv2D(filters, 1, strides=stride, use_bias=False)(x), out])
+
+
+WRONG_INVERTED = {
+    "answer key: the course's inverted_residual_block":
+        lambda x, filters, stride=1, expansion=6: blocks.inverted_residual_block(x, filters, stride, expansion),
+    "answer key: keras.applications' private block": keras_inverted_block,
+    "not implemented": stub,
+    "ReLU6 after the projection": inverted(project_relu=lambda: layers.ReLU(6.0)),
+    "ReLU after the projection": inverted(project_relu=layers.ReLU),
+    "adds the input whenever the stride is 1": inverted(residual="stride only"),
+    "adds the input whenever the channels match": inverted(residual="channels only"),
+    "never adds the input": inverted(residual="never"),
+    "a projection shortcut where the shapes differ": projection_shortcut,
+    "expands to `expansion` channels": inverted(expand="expansion"),
+    "an expansion layer when expansion is 1": inverted(expand="always"),
+    "ReLU instead of ReLU6": inverted(relu=layers.ReLU),
+    "stride on the expansion convolution": inverted(stride_on="expand"),
+    "ignores the stride": inverted(stride_on="none"),
+    "convolutions with biases": inverted(use_bias=True),
+    "no batch norm after the depthwise convolution": inverted(bn=(True, False, True)),
+    "no batch norm after the projection": inverted(bn=(True, True, False)),
+    "ReLU6 after the addition": inverted(relu_after_add=True),
+    "an ordinary Conv2D instead of the depthwise one": inverted(depthwise=False),
+    "a 5x5 depthwise convolution": inverted(kernel=5),
+    "symmetric padding before the stride-2 convolution": inverted(padding="symmetric"),
+    "concatenates instead of adding": inverted(join=lambda a, b: layers.Concatenate()([a, b])),
+    "returns the input": lambda x, filters, stride=1, expansion=6: x,
+}
+RIGHT_INVERTED = {
+    "explicit padding, Add()([inputs, x])": inverted(),
+    "padding='same', Add()([x, inputs])": inverted(padding="same", swap_add=True),
+    "layers.add": inverted(join=lambda a, b: layers.add([a, b])),
+    "inputs + x": inverted(join=lambda a, b: a + b),
+    "keras.ops.add": inverted(join=keras.ops.add, swap_add=True),
+    "Activation(keras.activations.relu6)": inverted(relu=lambda: layers.Activation(keras.activations.relu6)),
+    "ReLU(max_value=6.0)": inverted(relu=lambda: layers.ReLU(max_value=6.0)),
+    "projection layer created first": inverted(create_late=True),
+}
+
+test_inverted_residual_block_rejects, test_inverted_residual_block_accepts = catalogue(
+    check_inverted_residual_block, WRONG_INVERTED, RIGHT_INVERTED)
+
+
+def test_cost_messages_name_the_likely_mistake():
+    assert "swapped" in check_separable_conv_multiplies(WRONG_COST["swapped"]).first_failure
+    assert "normal convolution" in check_separable_conv_multiplies(WRONG_COST["normal convolution"]).first_failure
+    assert "1x1" in check_separable_conv_multiplies(WRONG_COST["pointwise times f*f"]).first_failure
+    assert "ints" in check_separable_conv_multiplies(WRONG_COST["floats"]).first_failure
+    assert "tuple" in check_separable_conv_multiplies(WRONG_COST["a list"]).first_failure
+
+
+def test_separable_block_messages_name_the_likely_mistake():
+    def failure(name):
+        return check_depthwise_separable_conv(WRONG_SEPARABLE[name]).first_failure
+
+    assert "DepthwiseConv2D(3" in failure("an ordinary Conv2D instead of the depthwise one")
+    assert "SeparableConv2D fuses" in failure("SeparableConv2D")
+    assert "ReLU(6.0)" in failure("ReLU instead of ReLU6")
+    assert "use_bias=False" in failure("convolutions with biases")
+    assert "the stride belongs to the 3x3 depthwise" in failure("stride on the pointwise convolution")
+    assert "ZeroPadding2D(((0, 1), (0, 1)))" in failure("symmetric padding before the stride-2 convolution")
+    assert "pointwise convolution, too" in failure("no ReLU6 after the pointwise convolution")
+    assert "leave the convolution linear" in failure("ReLU6 fused into the convolutions")
+
+
+def test_inverted_block_messages_name_the_likely_mistake():
+    def failure(name):
+        return check_inverted_residual_block(WRONG_INVERTED[name]).first_failure
+
+    assert "linear" in failure("ReLU6 after the projection")
+    assert "only when the shapes match" in failure("adds the input whenever the stride is 1")
+    assert "only when the shapes match" in failure("adds the input whenever the channels match")
+    assert "the input is not added" in failure("never adds the input")
+    assert "expansion x the input's channels = 6 x 4 = 24" in failure("expands to `expansion` channels")
+    assert "nothing to expand" in failure("an expansion layer when expansion is 1")
+    assert "the stride belongs to the 3x3 depthwise" in failure("stride on the expansion convolution")
+    assert "after the addition" in failure("ReLU6 after the addition")
+    assert "input itself" in failure("a projection shortcut where the shapes differ")
