@@ -1,4 +1,5 @@
-"""Opt-in downloads: checksummed, cached by Keras, and one clear line when offline."""
+"""Opt-in downloads: checksummed (where the publisher gives a hash), cached by Keras, and one clear line when
+offline."""
 
 from __future__ import annotations
 
@@ -10,13 +11,16 @@ class OfflineError(RuntimeError):
         return [f"{type(self).__name__}: {self}"]
 
 
-def fetch(file_name: str, url: str, file_hash: str, what: str, offline_alternative: str) -> str:
+def fetch(file_name: str, url: str, file_hash: str | None, what: str, offline_alternative: str) -> str:
     """Download `url` once into Keras' cache (``~/.keras/models``), checking its hash.
 
     Args:
         file_name: name of the cached file.
         url: where to download it from.
-        file_hash: its known md5 or sha256, verified by ``keras.utils.get_file``.
+        file_hash: its known md5 or sha256, verified by ``keras.utils.get_file``. None only for a
+            file whose publisher gives no hash -- keras.applications' MobileNet and MobileNetV2
+            ImageNet files: that download is *not* verified (as in keras.applications); the
+            caller's docstring says so.
         what: what the file is, for the error message (e.g. "VGG16 ImageNet weights").
         offline_alternative: what to do instead without a network.
 

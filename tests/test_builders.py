@@ -11,6 +11,7 @@ from cnn_course.models import (
     AlexNet,
     CifarResNet,
     EfficientNetB0,
+    EfficientNetLite0,
     GoogLeNet,
     LeNet5,
     MobileNet,
@@ -28,9 +29,10 @@ MODEL_LIST = [
     (ResNet18, (32, 32, 3), 512, False),
     (CifarResNet, (32, 32, 3), 64, False),
     (GoogLeNet, (32, 32, 3), 1024, False),
-    (MobileNet, (32, 32, 3), 1024, False),
-    (MobileNetV2, (32, 32, 3), 1280, False),
-    (EfficientNetB0, (32, 32, 3), 1280, False),
+    (MobileNet, (32, 32, 3), 1024, True),
+    (MobileNetV2, (32, 32, 3), 1280, True),
+    (EfficientNetB0, (32, 32, 3), 1280, True),
+    (EfficientNetLite0, (32, 32, 3), 1280, False),
 ]
 IDS = [build.__name__ for build, *_ in MODEL_LIST]
 

@@ -1,10 +1,12 @@
 """EfficientNet: the MBConv block, compound scaling's rounding, counts, keras.applications equivalence."""
 
 import keras
+import numpy as np
 import pytest
 from applications import assert_computes_like
 
 from cnn_course import blocks, models
+from cnn_course.fixtures import fixed_inputs, randomize_weights, relative_difference
 from cnn_course.models.efficientnet import round_filters, round_repeats
 
 
@@ -46,3 +48,52 @@ def test_scaled_network_without_top_equals_keras_applications():
     shape = (65, 65, 3)
     _same_outputs(models.EfficientNetB2(include_top=False, input_shape=shape),
                   keras.applications.EfficientNetB2(include_top=False, weights=None, input_shape=shape), shape)
+
+
+@pytest.mark.parametrize("size", [8, 9])
+def test_mbconv_same_padding_equals_keras_applications_explicit_padding(size):
+    """Without the ZeroPadding2D layer, a stride-2 "same" depthwise convolution pads the same rows and
+    columns (none before and one after on an even map, one on each side on an odd one, for 3x3)."""
+    inputs = keras.Input((size, size, 8))
+    explicit, same = (keras.Model(inputs, blocks.mbconv_block(inputs, 16, 5, 2, expansion=2, explicit_padding=pad))
+                      for pad in (True, False))
+    assert sum(isinstance(layer, keras.layers.ZeroPadding2D) for layer in same.layers) == 0
+    randomize_weights(explicit, seed=4)
+    same.set_weights(explicit.get_weights())
+    images = fixed_inputs((2, size, size, 8), low=-1, high=1)
+    assert relative_difference(same(images), explicit(images)) <= 1e-5
+
+
+def test_lite0_has_the_checkpoints_trainable_parameter_count_and_shapes():
+    model = models.EfficientNetLite0()
+    assert sum(int(np.prod(w.shape)) for w in model.trainable_weights) == 4_652_008
+    assert tuple(model.input_shape) == (None, 224, 224, 3) and tuple(model.output_shape) == (None, 1000)
+    assert tuple(model.get_layer("stem_activation").output.shape) == (None, 112, 112, 32)
+    assert tuple(model.get_layer("top_activation").output.shape) == (None, 7, 7, 1280)
+    assert model.get_layer("top_dropout").rate == 0.2 and model.layers[-1].name == "predictions"
+    assert model.name == "efficientnetlite0"
+
+
+def test_lite0_is_b0s_table_without_se_with_relu6_same_padding_and_no_input_scaling():
+    shape = (32, 32, 3)
+    lite, b0 = models.EfficientNetLite0(input_shape=shape), models.EfficientNetB0(input_shape=shape)
+    kinds = {type(layer) for layer in lite.layers}
+    assert not kinds & {keras.layers.ZeroPadding2D, keras.layers.Rescaling, keras.layers.Normalization,
+                        keras.layers.Multiply, keras.layers.Reshape}
+    assert not [layer.name for layer in lite.layers if "se_" in layer.name]
+    activations = [layer for layer in lite.layers if isinstance(layer, keras.layers.Activation)]
+    assert len(activations) == 2 + 16 + 15 and {layer.activation.__name__ for layer in activations} == {"relu6"}
+    convolutions = [layer for layer in lite.layers
+                    if isinstance(layer, (keras.layers.Conv2D, keras.layers.DepthwiseConv2D))]
+    assert all(layer.padding == "same" and layer.activation.__name__ == "linear" for layer in convolutions)
+    assert all((layer.epsilon, layer.momentum) == (1e-3, 0.99)
+               for layer in lite.layers if isinstance(layer, keras.layers.BatchNormalization))
+    # B0's layers with weights but for squeeze-and-excitation and the input normalization, same names and shapes
+    kept = [(w.path, tuple(w.shape)) for layer in b0.layers if "se_" not in layer.name
+            and not isinstance(layer, keras.layers.Normalization) for w in layer.weights]
+    assert [(w.path, tuple(w.shape)) for w in lite.weights] == kept
+
+
+def test_lite0_has_no_imagenet_weights_yet():
+    with pytest.raises(ValueError, match="no ImageNet weights"):
+        models.EfficientNetLite0(weights="imagenet")

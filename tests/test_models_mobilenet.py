@@ -65,3 +65,25 @@ def test_equals_keras_applications(build, theirs, kwargs, input_shape):
     with_weights = [[layer.name for layer in model.layers if layer.weights] for model in (ours, theirs)]
     assert with_weights[0] == with_weights[1]
     assert_computes_like(ours, theirs, input_shape)
+
+
+def test_inverted_residual_block_without_linear_bottleneck_adds_a_relu6_before_the_add():
+    model = _block(blocks.inverted_residual_block, (8, 8, 16), 16, 1, 6, name="b", linear=False)
+    relu = model.get_layer("b_project_relu")
+    assert isinstance(relu, layers.ReLU) and relu.max_value == 6.0
+    assert relu.input is model.get_layer("b_project_BN").output
+    assert any(tensor is relu.output for tensor in model.get_layer("b_add").input)
+
+
+def test_mobilenet_v2_linear_bottleneck_switch_for_the_ablation():
+    """Sandler et al. section 6.2: the same network and parameters, with a ReLU6 after each of the 17
+    projections when the bottleneck is not linear; the default has none (keras.applications' layers)."""
+    shape = (32, 32, 3)
+    linear, relu = MobileNetV2(input_shape=shape), MobileNetV2(input_shape=shape, linear_bottleneck=False)
+    assert relu.count_params() == linear.count_params()
+    projections = [layer.name.removesuffix("_project") for layer in relu.layers if layer.name.endswith("_project")]
+    assert len(projections) == 17
+    assert [layer.name for layer in relu.layers if layer.name.endswith("_project_relu")] == \
+        [f"{name}_project_relu" for name in projections]
+    assert all(relu.get_layer(f"{name}_project_relu").max_value == 6.0 for name in projections)
+    assert not [layer for layer in linear.layers if layer.name.endswith("_project_relu")]

@@ -33,12 +33,17 @@ def depthwise_separable_conv(x, filters: int, stride: int = 1, depth_multiplier:
     return bn_relu6(x, pw, "bn", momentum=0.99)
 
 
-def inverted_residual_block(x, filters: int, stride: int = 1, expansion: int = 6, name: str | None = None):
+def inverted_residual_block(x, filters: int, stride: int = 1, expansion: int = 6, name: str | None = None,
+                            linear: bool = True):
     """MobileNetV2's bottleneck (Sandler et al. 2018, arXiv:1801.04381, Table 1): a 1x1 *expansion*
     to `expansion` x the input channels -> BN -> ReLU6 (left out when `expansion` is 1), a 3x3
     depthwise convolution with `stride` -> BN -> ReLU6, and a 1x1 *linear projection* to `filters`
     -> BN, with no ReLU (a ReLU on the narrow output would destroy information). The block's input is
     added to its output when their shapes match (stride 1 and `filters` = input channels).
+
+    ``linear=False`` exists for the paper's ablation (section 6.2, Fig. 6a): a ReLU6 named
+    ``{name}_project_relu`` then follows the projection's BN, before the add -- same parameters, a
+    non-linear bottleneck, which the paper finds trains to a lower accuracy.
 
     (n_H, n_W, n_C) -> (n_H / stride, n_W / stride, filters). Layer names follow keras.applications'
     (``{name}_expand``, ``{name}_depthwise``, ``{name}_project``, ``{name}_add``).
@@ -54,20 +59,26 @@ def inverted_residual_block(x, filters: int, stride: int = 1, expansion: int = 6
                                name=named(name, "depthwise"))(x)
     x = bn_relu6(x, named(name, "depthwise"), "BN", momentum=0.999)
     x = layers.Conv2D(filters, 1, use_bias=False, name=named(name, "project"))(x)
-    x = bn_relu6(x, named(name, "project"), "BN", momentum=0.999, relu=False)
+    x = bn_relu6(x, named(name, "project"), "BN", momentum=0.999, relu=not linear)
     if stride == 1 and filters == channels:
         x = layers.Add(name=named(name, "add"))([inputs, x])
     return x
 
 
 def mbconv_block(x, filters: int, kernel_size: int = 3, stride: int = 1, expansion: int = 6, se_ratio: float = 0.25,
-                 drop_rate: float = 0.0, activation: str = "swish", name: str | None = None):
+                 drop_rate: float = 0.0, activation: str = "swish", name: str | None = None,
+                 explicit_padding: bool = True):
     """EfficientNet's MBConv: MobileNetV2's inverted residual block with a `kernel_size` depthwise
     convolution, the swish activation, and *squeeze-and-excitation* (Hu et al. 2018,
     arXiv:1709.01507) before the projection: the depthwise output is averaged per channel, squeezed
     to ``se_ratio`` x the block's input channels, expanded back, and its sigmoid rescales each channel
     (Tan & Le 2019, arXiv:1905.11946). When shapes match, the input is added, after dropping the whole
     residual branch of an example with probability `drop_rate` in training ("stochastic depth").
+    ``se_ratio=0`` leaves squeeze-and-excitation out and ``activation="relu6"`` gives EfficientNet-Lite's block.
+
+    A stride-2 depthwise convolution is "same"-padded: by a ZeroPadding2D ``{name}dwconv_pad`` and a
+    "valid" convolution (keras.applications' layers), or with ``explicit_padding=False`` by the
+    convolution itself (TensorFlow's checkpoints' layers). Both pad the same rows and columns.
 
     Layer names follow keras.applications' EfficientNet (``{name}expand_conv``, ``{name}dwconv``,
     ``{name}se_squeeze``, ``{name}project_conv``, ``{name}add``; `name` ends with its separator).
@@ -80,11 +91,12 @@ def mbconv_block(x, filters: int, kernel_size: int = 3, stride: int = 1, expansi
         x = layers.Conv2D(width, 1, padding="same", use_bias=False, name=label("expand_conv"))(x)
         x = layers.BatchNormalization(name=label("expand_bn"))(x)
         x = layers.Activation(activation, name=label("expand_activation"))(x)
-    if stride != 1:  # keras.applications' padding, as in `inverted_residual_block`
+    padding = "same"
+    if stride != 1 and explicit_padding:  # keras.applications' padding, as in `inverted_residual_block`
         odd, half = (x.shape[1] % 2, x.shape[2] % 2), kernel_size // 2
         x = layers.ZeroPadding2D(((half - 1 + odd[0], half), (half - 1 + odd[1], half)), name=label("dwconv_pad"))(x)
-    x = layers.DepthwiseConv2D(kernel_size, strides=stride, padding="same" if stride == 1 else "valid", use_bias=False,
-                               name=label("dwconv"))(x)
+        padding = "valid"
+    x = layers.DepthwiseConv2D(kernel_size, strides=stride, padding=padding, use_bias=False, name=label("dwconv"))(x)
     x = layers.BatchNormalization(name=label("bn"))(x)
     x = layers.Activation(activation, name=label("activation"))(x)
     if se_ratio:

@@ -127,9 +127,7 @@ def VGG16(include_top=True, weights=None, input_shape=None, pooling=None, classe
         classifier_activation: activation of the last layer.
         name: model name.
     """
-    if weights == "imagenet" and include_top and (classes != 1000 or (input_shape or (224, 224, 3)) != (224, 224, 3)):
-        raise ValueError("VGG16 with ImageNet weights and the top needs classes=1000 and input_shape=(224, 224, 3)")
-    check_arguments(weights, include_top, pooling, classes, imagenet=True)
+    check_arguments(weights, include_top, pooling, classes, imagenet=True, input_shape=input_shape)
     inputs = keras.Input(input_shape or (224, 224, 3))
     x = inputs
     for number, block in enumerate(VGG16_BLOCKS, start=1):

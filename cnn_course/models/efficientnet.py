@@ -1,8 +1,9 @@
 """EfficientNet B0-B7, layer for layer keras.applications', from one block table and the compound
-scaling coefficients.
+scaling coefficients; EfficientNet-Lite0 from the same table.
 
 Tan & Le, "EfficientNet: Rethinking Model Scaling for Convolutional Neural Networks", ICML 2019
-(arXiv:1905.11946).
+(arXiv:1905.11946); EfficientNet-Lite: "Higher accuracy on vision models with EfficientNet-Lite",
+TensorFlow blog, 2020 (tensorflow/tpu, models/official/efficientnet/lite).
 """
 
 from __future__ import annotations
@@ -49,6 +50,21 @@ SCALING = {"b0": Scaling(1.0, 1.0, 224, 0.2), "b1": Scaling(1.0, 1.1, 240, 0.2),
            "b6": Scaling(1.8, 2.6, 528, 0.5), "b7": Scaling(2.0, 3.1, 600, 0.5)}
 
 
+_EFFICIENTNET_URL = "https://storage.googleapis.com/keras-applications/"
+# keras.applications' hashes (md5) of "efficientnet{b0..b7}.h5" (with the top) and "..._notop.h5".
+_EFFICIENTNET_HASHES = {
+    "b0": ("902e53a9f72be733fc0bcb005b3ebbac", "50bc09e76180e00e4465e1a485ddc09d"),
+    "b1": ("1d254153d4ab51201f1646940f018540", "74c4e6b3e1f6a1eea24c589628592432"),
+    "b2": ("b15cce36ff4dcbd00b6dd88e7857a6ad", "111f8e2ac8aa800a7a99e3239f7bfb39"),
+    "b3": ("ffd1fdc53d0ce67064dc6a9c7960ede0", "af6d107764bb5b1abb91932881670226"),
+    "b4": ("18c95ad55216b8f92d7e70b3a046e2fc", "ebc24e6d6c33eaebbd558eafbeedf1ba"),
+    "b5": ("ace28f2a6363774853a83a0b21b9421a", "38879255a25d3c92d5e44e04ae6cec6f"),
+    "b6": ("165f6e37dce68623721b423839de8be5", "9ecce42647a20130c1f39a5d4cb75743"),
+    "b7": ("8c03f828fec3ef71311cd463b6759d99", "cbcfe4450ddf6f3ad90b1b398090fe4a"),
+}
+IMAGENET_STDDEV_RGB = (0.229, 0.224, 0.225)
+
+
 def round_filters(filters: int, width: float, divisor: int = 8) -> int:
     """B0's `filters` scaled by `width`, rounded as keras.applications does (`make_divisible`)."""
     return make_divisible(filters * width, divisor)
@@ -60,50 +76,87 @@ def round_repeats(repeats: int, depth: float) -> int:
 
 
 def EfficientNet(scaling: Scaling, include_top=True, weights=None, input_shape=None, pooling=None, classes=1000,
-                 classifier_activation="softmax", drop_connect_rate=0.2, name="efficientnet"):
+                 classifier_activation="softmax", drop_connect_rate=0.2, name="efficientnet", imagenet_files=None,
+                 lite=False):
     """B0's stem, MBConv stages and head, scaled in width and depth by `scaling`; the input size
-    defaults to ``scaling.resolution``. Called by `EfficientNetB0` ... `EfficientNetB7`."""
-    check_arguments(weights, include_top, pooling, classes)
-    size = scaling.resolution
-    inputs = keras.Input(input_shape or (size, size, 3))
-    x = layers.Rescaling(1.0 / 255.0, name="rescaling")(inputs)
-    x = layers.Normalization(axis=-1, name="normalization")(x)
-    odd = x.shape[1] % 2, x.shape[2] % 2
-    x = layers.ZeroPadding2D(((odd[0], 1), (odd[1], 1)), name="stem_conv_pad")(x)
-    x = layers.Conv2D(round_filters(32, scaling.width), 3, strides=2, use_bias=False, name="stem_conv")(x)
+    defaults to ``scaling.resolution``. Called by `EfficientNetB0` ... `EfficientNetB7` (with
+    keras.applications' `imagenet_files`, ``{include_top: (file name, md5)}``) and, with ``lite=True``,
+    by `EfficientNetLite0`: no squeeze-and-excitation, ReLU6 for swish, "same" padding in the
+    convolutions instead of ZeroPadding2D layers, and no Rescaling/Normalization of the inputs (Lite0's
+    width 1.0 leaves stem and head at 32 and 1280 filters; Lite1-4 would also need them unscaled). Every
+    BN has Keras' defaults, epsilon 1e-3 and momentum 0.99, those of keras.applications' and TF's checkpoints."""
+    check_arguments(weights, include_top, pooling, classes, imagenet=imagenet_files is not None,
+                    input_shape=input_shape, imagenet_sizes=(scaling.resolution,))
+    activation = "relu6" if lite else "swish"
+    inputs = keras.Input(input_shape or (scaling.resolution, scaling.resolution, 3))
+    x = inputs
+    if not lite:
+        x = layers.Rescaling(1.0 / 255.0, name="rescaling")(x)
+        x = layers.Normalization(axis=-1, name="normalization")(x)
+        if weights == "imagenet":  # keras.applications adds this with its files (tensorflow/tensorflow#49930)
+            x = layers.Rescaling([1.0 / math.sqrt(std) for std in IMAGENET_STDDEV_RGB], name="rescaling_std")(x)
+        odd = x.shape[1] % 2, x.shape[2] % 2
+        x = layers.ZeroPadding2D(((odd[0], 1), (odd[1], 1)), name="stem_conv_pad")(x)
+    x = layers.Conv2D(round_filters(32, scaling.width), 3, strides=2, padding="same" if lite else "valid",
+                      use_bias=False, name="stem_conv")(x)
     x = layers.BatchNormalization(name="stem_bn")(x)
-    x = layers.Activation("swish", name="stem_activation")(x)
+    x = layers.Activation(activation, name="stem_activation")(x)
     total = sum(round_repeats(stage.repeats, scaling.depth) for stage in B0_STAGES)
     done = 0
     for number, stage in enumerate(B0_STAGES, start=1):
         for repeat in range(round_repeats(stage.repeats, scaling.depth)):
             x = mbconv_block(x, round_filters(stage.filters_out, scaling.width), stage.kernel_size,
-                             stage.stride if repeat == 0 else 1, stage.expansion, se_ratio=0.25,
-                             drop_rate=drop_connect_rate * done / total, name=f"block{number}{chr(97 + repeat)}_")
+                             stage.stride if repeat == 0 else 1, stage.expansion, se_ratio=0.0 if lite else 0.25,
+                             drop_rate=drop_connect_rate * done / total, activation=activation,
+                             name=f"block{number}{chr(97 + repeat)}_", explicit_padding=not lite)
             done += 1
     x = layers.Conv2D(round_filters(1280, scaling.width), 1, padding="same", use_bias=False, name="top_conv")(x)
     x = layers.BatchNormalization(name="top_bn")(x)
-    x = layers.Activation("swish", name="top_activation")(x)
+    x = layers.Activation(activation, name="top_activation")(x)
     if include_top:
         x = layers.GlobalAveragePooling2D(name="avg_pool")(x)
         x = layers.Dropout(scaling.dropout, name="top_dropout")(x)
         x = layers.Dense(classes, activation=classifier_activation, name="predictions")(x)
     else:
         x = classifier_head(x, include_top, pooling, classes)
-    return load_weights(keras.Model(inputs, x, name=name), weights)
+    return load_weights(keras.Model(inputs, x, name=name), weights, include_top, imagenet_files, _EFFICIENTNET_URL)
 
 
 def _variant(key: str):
     def build(include_top=True, weights=None, input_shape=None, pooling=None, classes=1000,
               classifier_activation="softmax", name=f"efficientnet{key}"):
+        files = {top: (f"efficientnet{key}{'' if top else '_notop'}.h5", _EFFICIENTNET_HASHES[key][0 if top else 1])
+                 for top in (True, False)}
         return EfficientNet(SCALING[key], include_top, weights, input_shape, pooling, classes, classifier_activation,
-                            name=name)
+                            name=name, imagenet_files=files)
 
+    size = SCALING[key].resolution
     build.__name__ = f"EfficientNet{key.upper()}"
     build.__doc__ = (f"EfficientNet-{key.upper()}: B0 with width x {SCALING[key].width}, depth x {SCALING[key].depth} "
-                     f"and {SCALING[key].resolution}x{SCALING[key].resolution} inputs; arguments as in `ResNet50`.")
+                     f"and {size}x{size} inputs of 0-255 pixels; arguments as in `ResNet50` (weights='imagenet': "
+                     f"keras.applications' file, md5-checked; with the top it needs {size}x{size}x3 and 1000 classes).")
     return build
 
 
 EfficientNetB0, EfficientNetB1, EfficientNetB2, EfficientNetB3 = (_variant(k) for k in ("b0", "b1", "b2", "b3"))
 EfficientNetB4, EfficientNetB5, EfficientNetB6, EfficientNetB7 = (_variant(k) for k in ("b4", "b5", "b6", "b7"))
+
+
+def EfficientNetLite0(include_top=True, weights=None, input_shape=None, pooling=None, classes=1000,
+                      classifier_activation="softmax", name="efficientnetlite0"):
+    """EfficientNet-Lite0, the variant for mobile accelerators: B0's block table (`B0_STAGES`) without
+    squeeze-and-excitation, ReLU6 instead of swish everywhere, the 32-filter stem and 1280-filter head
+    unscaled, TensorFlow's "same" padding in every convolution (no ZeroPadding2D layers), dropout 0.2
+    before the Dense classifier; 4,652,008 trainable parameters with 1000 classes at 224x224.
+
+    There are no Rescaling/Normalization layers inside: inputs must already be scaled to [-1, 1]
+    (TensorFlow's Lite checkpoints were trained on (pixels - 127) / 128).
+
+    Layer names are keras.applications' EfficientNet's, so a checkpoint's ``_conv_stem``/``_bn0``,
+    ``_blocks.N._expand_conv``/``_bn0``, ``_depthwise_conv``/``_bn1``, ``_project_conv``/``_bn2``,
+    ``_conv_head``/``_bn1`` and ``_fc`` map in order onto ``stem_conv``/``stem_bn``,
+    ``block{S}{r}_expand_conv``/``expand_bn``, ``dwconv``/``bn``, ``project_conv``/``project_bn``,
+    ``top_conv``/``top_bn`` and ``predictions``. Arguments as in `ResNet50`; no ImageNet weights yet.
+    """
+    return EfficientNet(SCALING["b0"], include_top, weights, input_shape, pooling, classes, classifier_activation,
+                        name=name, lite=True)

@@ -8,22 +8,31 @@ from keras import layers
 POOLINGS = (None, "avg", "max")
 
 
-def check_arguments(weights, include_top: bool, pooling, classes: int, imagenet: bool = False) -> None:
+def check_arguments(weights, include_top: bool, pooling, classes: int, imagenet: bool = False, input_shape=None,
+                    imagenet_sizes=(224,)) -> None:
     """keras.applications' argument checks, before anything is built.
 
     Args:
-        imagenet: whether ImageNet weights are published for this model (then ``weights="imagenet"``
-            with the top needs ``classes=1000``).
+        imagenet: whether ImageNet weights are published for this model. Then ``weights="imagenet"``
+            needs 3 input channels and, with the top, ``classes=1000`` and a square input of one of
+            `imagenet_sizes` (``input_shape=None`` builds the model's default, which is one of them).
 
     Raises:
-        ValueError: naming the argument and what it accepts.
+        ValueError: one line naming the argument and what it accepts.
     """
     if pooling not in POOLINGS:
         raise ValueError(f"pooling must be None, 'avg' or 'max', got {pooling!r}")
-    if weights == "imagenet" and not imagenet:
+    if weights != "imagenet":
+        return
+    if not imagenet:
         raise ValueError("no ImageNet weights are published for this model: use weights=None or a weights file")
-    if weights == "imagenet" and include_top and classes != 1000:
-        raise ValueError(f"ImageNet weights with the top need classes=1000, got classes={classes}")
+    if input_shape is not None and input_shape[-1] != 3:
+        raise ValueError(f"ImageNet weights need 3 input channels, got input_shape={tuple(input_shape)}")
+    shapes = [(size, size, 3) for size in imagenet_sizes]
+    if include_top and (classes != 1000 or (input_shape is not None and tuple(input_shape) not in shapes)):
+        raise ValueError(f"ImageNet weights with the top need classes=1000 and input_shape="
+                         f"{' or '.join(map(str, shapes))}, got classes={classes}, input_shape={input_shape}; "
+                         "without the top (include_top=False) other sizes work")
 
 
 def classifier_head(x, include_top: bool, pooling, classes: int, classifier_activation="softmax", *,

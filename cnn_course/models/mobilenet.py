@@ -7,6 +7,7 @@ Linear Bottlenecks", CVPR 2018 (arXiv:1801.04381).
 
 from __future__ import annotations
 
+import warnings
 from typing import NamedTuple
 
 import keras
@@ -36,6 +37,31 @@ MOBILENET_V2_BOTTLENECKS = (Bottleneck(1, 16, 1, 1), Bottleneck(6, 24, 2, 2), Bo
                             Bottleneck(6, 320, 1, 1))
 
 
+# keras.applications' ImageNet files: where they are, and the width multipliers and square input
+# sizes they exist for. keras.applications publishes NO hash for them, so their download is not
+# verified (fetch's file_hash=None); we could not download them to compute one.
+_MOBILENET_URL = "https://storage.googleapis.com/tensorflow/keras-applications/mobilenet/"
+_MOBILENET_V2_URL = "https://storage.googleapis.com/tensorflow/keras-applications/mobilenet_v2/"
+MOBILENET_IMAGENET = {"alphas": (0.25, 0.5, 0.75, 1.0), "sizes": (128, 160, 192, 224)}
+MOBILENET_V2_IMAGENET = {"alphas": (0.35, 0.5, 0.75, 1.0, 1.3, 1.4), "sizes": (96, 128, 160, 192, 224)}
+
+
+def _imagenet_files(what: str, alpha: float, input_shape, alphas, sizes, file_name) -> dict:
+    """``{include_top: (file name, None)}`` for `load_weights`, after keras.applications' checks: `alpha`
+    must be one of `alphas` (else a one-line ValueError); an input that is not square of one of `sizes`
+    gets the 224x224 files, with a warning, as in keras.applications (only without the top: with it,
+    `check_arguments` already refused such a size). `file_name(include_top, rows)` names a file."""
+    if alpha not in alphas:
+        raise ValueError(f"{what} ImageNet weights exist for alpha in {alphas}, got alpha={alpha}; "
+                         "use weights=None for other widths")
+    rows, cols = (input_shape or (224, 224))[:2]
+    if rows != cols or rows not in sizes:
+        warnings.warn(f"{what} ImageNet weights exist for square inputs of {sizes}: loading the 224x224 ones "
+                      f"into a {rows}x{cols} input", stacklevel=3)
+        rows = 224
+    return {top: (file_name(top, rows), None) for top in (True, False)}  # None: no published hash
+
+
 def make_divisible(value: float, divisor: int = 8) -> int:
     """Round a scaled channel count to the nearest multiple of `divisor` (at least `divisor`), never
     more than 10% below `value`: keras.applications' rule for MobileNetV2 and EfficientNet."""
@@ -55,11 +81,22 @@ def MobileNet(input_shape=None, alpha=1.0, depth_multiplier=1, dropout=1e-3, inc
         depth_multiplier: the depthwise convolutions' filters per input channel (the resolution
             multiplier of the paper is the input size).
         dropout: dropout rate before the classifier.
-        include_top, weights, pooling, classes, classifier_activation: as in `ResNet50` (this
-            course publishes no ImageNet file checksums for MobileNet yet: weights=None or a file).
+        include_top, weights, pooling, classes, classifier_activation: as in `ResNet50`, but
+            ``weights="imagenet"`` downloads keras.applications' file *without a checksum*:
+            keras.applications publishes none for MobileNet. Those files exist for `alpha` 0.25,
+            0.5, 0.75, 1.0, ``depth_multiplier=1`` and square inputs of 128, 160, 192, 224 pixels
+            (another size without the top loads the 224 ones, with a warning).
         name: model name (default "mobilenet_{alpha}_{rows}", as keras.applications').
     """
-    check_arguments(weights, include_top, pooling, classes)
+    check_arguments(weights, include_top, pooling, classes, imagenet=True, input_shape=input_shape,
+                    imagenet_sizes=MOBILENET_IMAGENET["sizes"])
+    files = None
+    if weights == "imagenet":
+        if depth_multiplier != 1:
+            raise ValueError(f"MobileNet ImageNet weights need depth_multiplier=1, got {depth_multiplier}")
+        text = {0.25: "2_5", 0.5: "5_0", 0.75: "7_5", 1.0: "1_0"}.get(alpha)
+        files = _imagenet_files("MobileNet", alpha, input_shape, **MOBILENET_IMAGENET,
+                                file_name=lambda top, rows: f"mobilenet_{text}_{rows}_tf{'' if top else '_no_top'}.h5")
     inputs = keras.Input(input_shape or (224, 224, 3))
     x = layers.Conv2D(int(32 * alpha), 3, strides=2, padding="same", use_bias=False, name="conv1")(inputs)
     x = bn_relu6(x, "conv1", "bn", momentum=0.99)
@@ -74,11 +111,11 @@ def MobileNet(input_shape=None, alpha=1.0, depth_multiplier=1, dropout=1e-3, inc
     else:
         x = classifier_head(x, include_top, pooling, classes)
     model = keras.Model(inputs, x, name=name or f"mobilenet_{alpha:0.2f}_{inputs.shape[1]}")
-    return load_weights(model, weights)
+    return load_weights(model, weights, include_top, files, _MOBILENET_URL)
 
 
 def MobileNetV2(input_shape=None, alpha=1.0, include_top=True, weights=None, pooling=None, classes=1000,
-                classifier_activation="softmax", name=None):
+                classifier_activation="softmax", name=None, linear_bottleneck=True):
     """MobileNetV2: a 3x3 convolution with stride 2, 17 `inverted_residual_block`s in the seven rows
     of `MOBILENET_V2_BOTTLENECKS`, a 1x1 convolution to 1,280 channels, global average pooling and a
     softmax; 3,538,984 parameters at 224x224 with the top.
@@ -86,10 +123,24 @@ def MobileNetV2(input_shape=None, alpha=1.0, include_top=True, weights=None, poo
     Args:
         input_shape: defaults to (224, 224, 3).
         alpha: the width multiplier (channel counts rounded by `make_divisible`).
-        include_top, weights, pooling, classes, classifier_activation: as in `MobileNet`.
+        include_top, weights, pooling, classes, classifier_activation: as in `MobileNet` (ImageNet
+            files, downloaded *without a checksum* since keras.applications publishes none, exist
+            for `alpha` 0.35, 0.5, 0.75, 1.0, 1.3, 1.4 and square inputs of 96, 128, 160, 192, 224).
         name: model name (default "mobilenetv2_{alpha}_{rows}", as keras.applications').
+        linear_bottleneck: False adds a ReLU6 after every block's projection, for the ablation of
+            Sandler et al. section 6.2 / Fig. 6 (see `inverted_residual_block`); the default builds
+            keras.applications' layers exactly. ImageNet weights need the default.
     """
-    check_arguments(weights, include_top, pooling, classes)
+    check_arguments(weights, include_top, pooling, classes, imagenet=True, input_shape=input_shape,
+                    imagenet_sizes=MOBILENET_V2_IMAGENET["sizes"])
+    files = None
+    if weights == "imagenet":
+        if not linear_bottleneck:
+            raise ValueError("MobileNetV2's ImageNet weights were trained with linear bottlenecks: "
+                             "use linear_bottleneck=True, or weights=None for the ablation")
+        files = _imagenet_files("MobileNetV2", alpha, input_shape, **MOBILENET_V2_IMAGENET,
+                                file_name=lambda top, rows: "mobilenet_v2_weights_tf_dim_ordering_tf_kernels_"
+                                f"{float(alpha)}_{rows}{'' if top else '_no_top'}.h5")
     inputs = keras.Input(input_shape or (224, 224, 3))
     x = layers.Conv2D(make_divisible(32 * alpha), 3, strides=2, padding="same", use_bias=False, name="Conv1")(inputs)
     x = layers.BatchNormalization(epsilon=1e-3, momentum=0.999, name="bn_Conv1")(x)
@@ -99,11 +150,11 @@ def MobileNetV2(input_shape=None, alpha=1.0, include_top=True, weights=None, poo
         for repeat in range(row.repeats):
             name_of_block = f"block_{block_id}" if block_id else "expanded_conv"
             x = inverted_residual_block(x, make_divisible(int(row.filters * alpha)), row.stride if repeat == 0 else 1,
-                                        row.expansion, name=name_of_block)
+                                        row.expansion, name=name_of_block, linear=linear_bottleneck)
             block_id += 1
     x = layers.Conv2D(make_divisible(1280 * alpha) if alpha > 1.0 else 1280, 1, use_bias=False, name="Conv_1")(x)
     x = layers.BatchNormalization(epsilon=1e-3, momentum=0.999, name="Conv_1_bn")(x)
     x = layers.ReLU(6.0, name="out_relu")(x)
     x = classifier_head(x, include_top, pooling, classes, classifier_activation)
     model = keras.Model(inputs, x, name=name or f"mobilenetv2_{alpha:0.2f}_{inputs.shape[1]}")
-    return load_weights(model, weights)
+    return load_weights(model, weights, include_top, files, _MOBILENET_V2_URL)

@@ -73,13 +73,14 @@ def ResNet50(include_top=True, weights=None, input_shape=None, pooling=None, cla
         include_top: add global average pooling and the classifier.
         weights: None (random), "imagenet" (downloaded once with its hash; offline this
             raises `OfflineError`), or the path of a weights file.
-        input_shape: defaults to (224, 224, 3); the course's fingers use (64, 64, 3).
+        input_shape: defaults to (224, 224, 3), which ImageNet weights with the top need; the course's
+            fingers use (64, 64, 3).
         pooling: without the top, None, "avg" or "max".
         classes: outputs; 1000 with ImageNet weights and the top.
         classifier_activation: activation of the last layer.
         name: model name.
     """
-    check_arguments(weights, include_top, pooling, classes, imagenet=True)
+    check_arguments(weights, include_top, pooling, classes, imagenet=True, input_shape=input_shape)
     inputs = keras.Input(input_shape or (224, 224, 3))
     x = _stem(inputs)
     for number, stage in enumerate(RESNET50_STAGES, start=2):

@@ -13,7 +13,8 @@ def load_weights(model, weights, include_top: bool = True, imagenet_files=None, 
         weights: None (keep the random initialisation), the path of a weights file, or
             "imagenet" for a model that keras.applications publishes weights for.
         include_top: whether the model has its classifier (picks the file).
-        imagenet_files: ``{include_top: (file name, hash)}`` of keras.applications' files.
+        imagenet_files: ``{include_top: (file name, hash)}`` of keras.applications' files; the hash is
+            None where keras.applications publishes none (MobileNet, MobileNetV2: not verified).
         base_url: where those files are published.
 
     Raises:
