@@ -175,9 +175,10 @@ def forward_seconds(model, batch, repeats: int = 10) -> float:
     """Measured cost: the median wall time of ``model(batch)`` over `repeats` runs, after one
     warm-up run (which builds and compiles). Converting the output to NumPy waits until the
     computation has finished, so the time is the whole forward pass on this machine."""
+    import statistics
     import timeit
 
     batch = keras.ops.convert_to_tensor(batch)
     forward = lambda: keras.ops.convert_to_numpy(model(batch))  # noqa: E731 -- timeit takes a callable
     forward()
-    return float(sorted(timeit.repeat(forward, number=1, repeat=repeats))[repeats // 2])
+    return float(statistics.median(timeit.repeat(forward, number=1, repeat=repeats)))
