@@ -4,7 +4,8 @@
 wall time and every printed result line (starting with "test accuracy", "final training
 loss", "measured speed-up" or "validation accuracy at"), stores them in
 ``results/benchmarks.json`` and rewrites the README's generated blocks (between
-``<!-- name:start -->`` and ``<!-- name:end -->`` markers) from the JSON files in ``results/``. Nothing in those blocks is typed by hand; a test checks they match.
+``<!-- name:start -->`` and ``<!-- name:end -->`` markers) from the JSON files in ``results/``.
+Nothing in those blocks is typed by hand; a test checks they match.
 """
 
 from __future__ import annotations
