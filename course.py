@@ -1,7 +1,7 @@
 """The course's two commands, for any machine with Python 3.10+ and nothing else.
 
     python course.py lab      # set up .venv if needed, then open JupyterLab on notebooks/
-    python course.py test     # set up .venv if needed, then run the whole test suite (quick mode)
+    python course.py test     # set up .venv if needed, then run the whole test suite (quick mode, all cores)
 
 ``python course.py test --backend jax`` runs the package's tests again on Keras's JAX backend
 (installing JAX's CPU wheel the first time), without the notebooks, which target TensorFlow.
@@ -67,10 +67,19 @@ def backend_of(rest: list[str]) -> str:
     return rest[rest.index("--backend") + 1] if "--backend" in rest else "tensorflow"
 
 
+def parallel_options(rest: list[str]) -> list[str]:
+    """pytest-xdist's workers, one per core up to 4 (each holds a Keras backend and, for notebooks, a
+    kernel), unless `rest` chooses (``-n 0`` runs in one process); conftest.py keeps a notebook's cells together."""
+    if any(arg == "-n" or arg.startswith(("-n=", "--numprocesses")) for arg in rest):
+        return []
+    return ["-n", str(min(os.cpu_count() or 1, 4))]
+
+
 def test_command(rest: list[str]) -> list:
     """pytest, on everything with TensorFlow; on another backend, on the package's tests only."""
     backend = backend_of(rest)
     rest = [arg for i, arg in enumerate(rest) if arg != "--backend" and rest[i - 1:i] != ["--backend"]]
+    rest = parallel_options(rest) + rest
     if backend == "tensorflow":
         return [PYTHON, "-m", "pytest", *rest]
     ensure_backend(backend)

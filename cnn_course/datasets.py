@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import inspect
+import os
 from pathlib import Path
 
 import numpy as np
@@ -90,7 +91,7 @@ def load_fingers(n_train: int = 1080, n_test: int = 120, seed: int = 0, cache: b
     x_train, y_train = fingers.generate(n_train // 6, [seed, 0], textures, bar("fingers: train"))
     x_test, y_test = fingers.generate(n_test // 6, [seed, 1], textures, bar("fingers: test"))
     if cache:
-        tmp = path.with_suffix(".tmp.npz")
+        tmp = path.with_name(f".{os.getpid()}-{path.name}")  # one per process: pytest-xdist workers may race
         np.savez_compressed(tmp, x_train=x_train, y_train=y_train, x_test=x_test, y_test=y_test)
         tmp.replace(path)
     return (x_train, y_train), (x_test, y_test)

@@ -18,8 +18,16 @@ def test_pyproject_license_is_an_spdx_expression():
 
 def test_test_command_runs_the_package_tests_only_on_another_backend(monkeypatch):
     monkeypatch.setattr(course, "ensure_backend", lambda backend: None)
-    assert course.test_command(["-ra"])[3:] == ["-ra"]
-    command = course.test_command(["--backend", "jax", "-q"])
-    assert command[3:] == ["tests", "-m", "not notebooks", "-q"]
+    assert course.test_command(["-n", "0", "-ra"])[3:] == ["-n", "0", "-ra"]
+    command = course.test_command(["--backend", "jax", "-n", "0", "-q"])
+    assert command[3:] == ["tests", "-m", "not notebooks", "-n", "0", "-q"]
     assert course.test_environment(["--backend", "jax"])["KERAS_BACKEND"] == "jax"
     assert course.test_environment([])["KERAS_BACKEND"] == "tensorflow"
+
+
+def test_test_command_spreads_the_tests_over_the_cores_keeping_each_notebook_together(monkeypatch):
+    monkeypatch.setattr(course.os, "cpu_count", lambda: 2)
+    assert course.test_command(["-ra"])[3:] == ["-n", "2", "-ra"]
+    monkeypatch.setattr(course.os, "cpu_count", lambda: 64)
+    assert course.test_command([])[3:5] == ["-n", "4"]
+    assert course.test_command(["--numprocesses=3"])[3:] == ["--numprocesses=3"]
