@@ -10,6 +10,7 @@ like ``keras.datasets``. ``class_names(name)`` gives the label names.
 | ``digits`` | scikit-learn's 1,797 real handwritten 8x8 digits, resized to 32x32x1 | no |
 | ``photos`` | six real photographs shipped with scikit-image and scikit-learn | no |
 | ``signs`` | the original course's SIGNS ``.h5`` files, if you have them (``path=``) | no |
+| ``folder`` | your own images, one sub-folder per class (``path=``; `save_folder` writes one) | no |
 | ``cifar10`` | ``keras.datasets.cifar10``: opt-in download | yes |
 """
 
@@ -190,5 +191,41 @@ def load_signs(path: str | Path) -> tuple[Split, Split]:
     return splits[0], splits[1]
 
 
+def load_folder(path: str | Path, size: int = 64, test_fraction: float = 0.2, seed: int = 0) -> tuple[Split, Split]:
+    """Your own images: `path` holds one sub-folder per class (the class names, sorted, give labels 0, 1,
+    ...), read by ``keras.utils.image_dataset_from_directory`` and resized to ``size x size x 3``; a
+    stratified `test_fraction` of them, chosen by `seed`, is the test split.
+    """
+    import keras
+    from sklearn.model_selection import train_test_split
+
+    if not Path(path).is_dir():
+        raise FileNotFoundError(f"{path} is not a folder: it should hold one sub-folder of images per class")
+    dataset = keras.utils.image_dataset_from_directory(path, image_size=(size, size), batch_size=None,
+                                                       shuffle=False, verbose=False)
+    pairs = list(dataset.as_numpy_iterator())
+    x = np.stack([image for image, _ in pairs]).round().clip(0, 255).astype(np.uint8)
+    y = np.array([label for _, label in pairs], dtype=np.int64)
+    x_train, x_test, y_train, y_test = train_test_split(x, y, test_size=test_fraction, stratify=y, random_state=seed)
+    return (x_train, y_train), (x_test, y_test)
+
+
+def save_folder(x: np.ndarray, y: np.ndarray, class_names, path: str | Path) -> Path:
+    """Write images as PNG files into `path`/<class name>/, the layout `load_folder` reads."""
+    path = Path(path)
+    for index, (image, label) in enumerate(zip(x, y)):
+        (path / class_names[label]).mkdir(parents=True, exist_ok=True)
+        Image.fromarray(np.asarray(image, np.uint8).squeeze()).save(path / class_names[label] / f"{index:05d}.png")
+    return path
+
+
+def resize(images: np.ndarray, size: int) -> np.ndarray:
+    """A batch of images at ``size x size`` (bilinear, as ``keras.layers.Resizing``), as float32 pixels in
+    the input's range."""
+    import keras
+
+    return keras.ops.convert_to_numpy(keras.ops.image.resize(np.asarray(images, "float32"), (size, size)))
+
+
 _LOADERS = {"fingers": load_fingers, "digits": load_digits, "photos": load_photos,
-            "signs": load_signs, "cifar10": load_cifar10}
+            "signs": load_signs, "cifar10": load_cifar10, "folder": load_folder}

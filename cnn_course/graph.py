@@ -98,3 +98,8 @@ def branch(tensor, source) -> list | None:
     if chain[-1] is not source:
         return None
     return [producer(t)[0] for t in reversed(chain[:-1])]
+
+
+def call_arguments(layer) -> list[dict]:
+    """The keyword arguments of each symbolic call of `layer`, in order (e.g. ``{"training": False, ...}``)."""
+    return [dict(node.arguments.kwargs) for node in layer._inbound_nodes]

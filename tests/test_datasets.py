@@ -106,3 +106,30 @@ def test_unknown_name_lists_known_ones():
         datasets.load("imagenet")
     for name in ("fingers", "digits", "photos", "cifar10", "signs"):
         assert name in str(caught.value)
+
+
+def test_a_folder_written_by_save_folder_loads_back_through_keras_image_dataset_from_directory(tmp_path):
+    (x, y), _ = datasets.load("fingers", n_train=24, n_test=6)
+    names = datasets.class_names("fingers")
+    datasets.save_folder(x, y, names, tmp_path / "mine")
+    assert sorted(p.name for p in (tmp_path / "mine").iterdir()) == sorted(names)
+    (x_train, y_train), (x_test, y_test) = datasets.load("folder", path=tmp_path / "mine", size=64, test_fraction=0.25)
+    assert_keras_style(((x_train, y_train), (x_test, y_test)), (64, 64, 3), 6)
+    assert len(x_train) == 18 and np.bincount(y_test).tolist() == [1] * 6  # stratified
+    # labels follow the sorted folder names; the pixels come back exactly (PNG, same size)
+    order = np.argsort(names)  # sorted position -> class index
+    back = {image.tobytes(): order[label] for image, label in zip(np.concatenate([x_train, x_test]),
+                                                                   np.concatenate([y_train, y_test]))}
+    assert {image.tobytes(): label for image, label in zip(x, y)} == back
+
+
+def test_load_folder_names_the_layout_it_needs(tmp_path):
+    with pytest.raises(FileNotFoundError, match="one sub-folder of images per class"):
+        datasets.load("folder", path=tmp_path / "missing")
+
+
+def test_resize_keeps_the_range_and_gives_float32_at_the_new_size():
+    (x, _), _ = datasets.load("fingers", n_train=6, n_test=6)
+    out = datasets.resize(x, 96)
+    assert out.shape == (6, 96, 96, 3) and out.dtype == np.float32
+    assert 0 <= out.min() and out.max() <= 255 and abs(out.mean() - x.mean()) < 2

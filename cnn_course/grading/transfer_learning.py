@@ -1,0 +1,231 @@
+"""Graders of notebook 10, transfer learning: the frozen base under a new softmax, features cached to
+disk, and unfreezing the top layers for fine-tuning.
+
+They grade on small bases of their own (convolutions and batch norm with non-trivial statistics, 32x32
+inputs), never on the notebook's variables, so an answer that works only on the notebook's ImageNet
+base, or changes a model other than the one it was given, is caught. What is checked is behaviour: which
+weights a training step moves (trainable weight counts alone would miss the base's batch norm, which is
+updated without gradients), the outputs against the lecture's model computed from the answer's own
+head, the file on disk, the compiled learning rate. The original assignment's known false passes --
+the base left trainable (``True``, or ``None`` when it should be unfrozen), the wrong model fine-tuned,
+batch norm unfrozen -- are each a failed check.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from cnn_course.fixtures import fixed_inputs
+from cnn_course.grading.report import described, grader
+from cnn_course.grading.transfer_parts import grading_base, moved, pooled, snapshot, softmax
+from cnn_course.graph import call_arguments
+
+_KEYS = "cnn_course.transfer."
+_CALL_BASE = "x = base(x, training=False)"
+
+
+@grader("build_transfer_model", answer_key=[_KEYS + "build_transfer_model"])
+def check_build_transfer_model(build_transfer_model, report) -> None:
+    """Grade ``build_transfer_model(base, num_classes)``: frozen base called in inference mode on
+    preprocessed pixels, global average pooling, dropout, a new softmax Dense."""
+    import keras
+
+    for num_classes, seed in ((4, 0), (7, 1)):
+        base = grading_base(seed=seed)
+        what = f"build_transfer_model(base, {num_classes})"
+        model = report.call(build_transfer_model, base, num_classes, what=what)
+        report.precondition(isinstance(model, keras.Model), f"{what} returned {described(model)}: return the "
+                            f"model, keras.Model(inputs, outputs)")
+        report.require(any(layer is base for layer in model.layers), "the base is one layer of the model",
+                       f"{what}: the base given is not a layer of the model -- call it, {_CALL_BASE} (a model "
+                       f"built on base.input/base.output cannot scale its pixels first)")
+        report.require(not base.trainable, "the base is frozen", f"{what}: the base is still trainable -- set "
+                       f"base.trainable = False, or training updates the ImageNet weights")
+        report.require(tuple(model.input_shape) == (None, 32, 32, 3), "the inputs are the base's",
+                       f"{what}: the model takes {model.input_shape}, the base (None, 32, 32, 3): "
+                       f"keras.Input(shape=base.input_shape[1:])")
+        shapes = [tuple(w.shape) for w in model.trainable_weights]
+        report.require(shapes == [(16, num_classes), (num_classes,)], "only the new softmax layer is trainable",
+                       f"{what}: the trainable weights have shapes {shapes}, expected only the new Dense layer's "
+                       f"[(16, {num_classes}), ({num_classes},)]" + _head_hint(shapes, num_classes))
+        _check_outputs(model, base, num_classes, what, report)
+        _check_inference_mode(base, what, report)
+    report.success("global average pooling, dropout and softmax on the frozen base, for 4 and 7 classes")
+
+
+def _head_hint(shapes, num_classes) -> str:
+    if len(shapes) > 2:
+        return " -- more layers train than the new softmax: is the base frozen before the model is built?"
+    if shapes and shapes[0][0] != 16:
+        return f" -- {shapes[0][0]} inputs to the Dense layer, not the base's 16 channels: pool with " \
+               f"GlobalAveragePooling2D (not Flatten) before it"
+    if shapes and shapes[-1] != (num_classes,):
+        return f" -- the Dense layer has {shapes[-1][0]} units: use num_classes"
+    return ""
+
+
+def _check_outputs(model, base, num_classes, what, report) -> None:
+    import keras
+
+    dense = next((layer for layer in reversed(model.layers) if isinstance(layer, keras.layers.Dense)), None)
+    report.precondition(dense is not None, f"{what}: no Dense layer on top: layers.Dense(num_classes, "
+                        f"activation='softmax')")
+    images = fixed_inputs((6, 32, 32, 3), seed=3)
+    got = np.asarray(model(images, training=False))
+    report.require(got.shape == (6, num_classes), "the outputs have one column per class",
+                   f"{what}: 6 images give outputs of shape {got.shape}, expected (6, {num_classes})")
+    kernel, bias = (np.asarray(v) for v in dense.weights)
+    candidates = {"right": lambda x: x / 127.5 - 1, "raw": lambda x: x, "0-1": lambda x: x / 255}
+    out = {name: softmax(pooled(base, images, scale) @ kernel + bias) for name, scale in candidates.items()}
+    if not np.allclose(got, out["right"], atol=1e-4):
+        if not np.allclose(got.sum(axis=1), 1, atol=1e-4) or got.min() < 0:
+            report.fail(f"{what}: the outputs are not probabilities -- the Dense layer needs activation='softmax'")
+        hint = {"raw": "the pixels reach the base unscaled: the base expects [-1, 1], add "
+                       "layers.Rescaling(1 / 127.5, offset=-1) before it",
+                "0-1": "the pixels reach the base in [0, 1]: the base expects [-1, 1], "
+                       "layers.Rescaling(1 / 127.5, offset=-1)"}
+        found = next((hint[name] for name in hint if np.allclose(got, out[name], atol=1e-4)),
+                     "expected softmax(Dense(global average of base(pixels / 127.5 - 1)))")
+        report.fail(f"{what}: the outputs differ from the lecture's model computed with your Dense weights -- "
+                    + found)
+    dropout = [layer for layer in model.layers if isinstance(layer, keras.layers.Dropout) and 0 < layer.rate < 1]
+    report.require(bool(dropout), "pixels scaled to [-1, 1], pooled, then a softmax; dropout before it",
+                   f"{what}: no Dropout layer (with a rate between 0 and 1) before the softmax: "
+                   f"layers.Dropout(0.2)")
+
+
+def _check_inference_mode(base, what, report) -> None:
+    """The base is called with ``training=False``: a structural check, since in Keras 3 it changes no output.
+
+    Under Keras 2 (tf.keras) that argument kept batch norm in inference mode even in a trainable base;
+    in Keras 3, ``fit`` calls the model with ``training=True`` and that overrides it (keras-team/keras
+    issue 20285) -- a frozen BatchNormalization layer is what keeps its statistics, which `unfreeze_top`'s
+    grader checks by a training step.
+    """
+    calls = [arguments.get("training") for arguments in call_arguments(base)]
+    report.require(calls and all(training is False for training in calls), "the base is called with training=False",
+                   f"{what}: the base is called with training={calls[0] if calls else None} -- {_CALL_BASE}, as "
+                   f"the lecture's recipe and Keras' transfer-learning guide write it")
+
+
+@grader("cache_features", answer_key=[_KEYS + "cache_features", _KEYS + "frozen_features"])
+def check_cache_features(cache_features, report) -> None:
+    """Grade ``cache_features(base, images, path)``: the frozen part's pooled activations of the pixels,
+    saved at `path` with ``np.save`` and returned, in the images' order, the base untouched."""
+    import keras
+
+    base = grading_base(seed=2)
+    base.trainable = False
+    for count in (37, 5):  # 37: not a multiple of any batch size
+        images = fixed_inputs((count, 32, 32, 3), seed=count).round().astype("uint8")  # pixels, as a data set has
+        before = snapshot(base)
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "features.npy"
+            what = f"cache_features(base, images, path) on {count} images"
+            got = report.call(cache_features, base, images, str(path), what=what)
+            report.precondition(isinstance(got, np.ndarray) or keras.ops.is_tensor(got),
+                                f"{what} returned {described(got)}: return the features, a NumPy array")
+            got = np.asarray(got)
+            report.require(got.shape == (count, 16), "one vector of the base's channels per image",
+                           f"{what} returned shape {got.shape}, expected ({count}, 16)" + _shape_hint(got.shape))
+            report.require(path.is_file(), "saved at the path given",
+                           f"{what}: no file at the path given -- np.save(path, features)")
+            saved = np.load(path)
+            report.require(saved.shape == got.shape and np.allclose(saved, got),
+                           "the file holds what is returned",
+                           f"{what}: the file holds an array of shape {saved.shape} that differs from the one "
+                           f"returned: save the features themselves")
+        report.require(not moved(before, base), "the base is unchanged (weights and batch-norm statistics)",
+                       f"{what}: the base's weights or batch-norm statistics changed -- run it in inference "
+                       f"mode, base(x, training=False) or base.predict")
+        _check_features(got, base, images, what, report)
+    report.success("a softmax on the saved features predicts what the frozen model predicts")
+
+
+def _shape_hint(shape) -> str:
+    if len(shape) == 4:
+        return ": average over the positions, GlobalAveragePooling2D, as the model's head does"
+    if len(shape) == 2 and shape[1] == 64:
+        return ": flattened -- average over the positions instead, as the model's head does"
+    return ""
+
+
+def _check_features(got, base, images, what, report) -> None:
+    """The features against the frozen part computed here, and the mistakes that give others."""
+    want = pooled(base, images)
+    if np.allclose(got, want, atol=1e-4):
+        rng = np.random.default_rng(0)  # a softmax on top gives the frozen model's probabilities
+        kernel, bias = rng.normal(size=(16, 3)), rng.normal(size=3)
+        report.require(np.allclose(softmax(got @ kernel + bias), softmax(want @ kernel + bias), atol=1e-4),
+                       "features in the images' order", f"{what}: the features differ from the frozen part's")
+        return
+    mistakes = {"the pixels reach the base unscaled: scale them to [-1, 1] first, pixels / 127.5 - 1":
+                pooled(base, images, lambda x: x),
+                "the pixels reach the base in [0, 1]: it expects [-1, 1], pixels / 127.5 - 1":
+                pooled(base, images, lambda x: x / 255),
+                "the features are not in the images' order: keep it (no shuffling)": np.sort(want, axis=0)}
+    found = next((hint for hint, value in mistakes.items() if np.allclose(np.sort(got, axis=0), np.sort(value, axis=0),
+                                                                      atol=1e-4)), "")
+    report.fail(f"{what}: the features differ from the frozen part's (base on pixels / 127.5 - 1, averaged over "
+                f"positions)" + (f" -- {found}" if found else ""))
+
+
+@grader("unfreeze_top", answer_key=[_KEYS + "unfreeze_top"])
+def check_unfreeze_top(unfreeze_top, report) -> None:
+    """Grade ``unfreeze_top(model, n_layers, learning_rate)``: the top `n_layers` of the model's own base
+    trainable but batch norm, recompiled at `learning_rate`; a training step moves exactly those weights."""
+    import keras
+
+    from cnn_course import transfer
+
+    for n_layers, rate, stages in ((4, 3e-4, (8, 12, 16)), (8, 1e-5, (8, 12, 16, 16))):  # borders: see grading_base
+        base = grading_base(stages, seed=n_layers)
+        model = transfer.build_transfer_model(base, 3)
+        model.compile(optimizer=keras.optimizers.Adam(1e-2), loss="sparse_categorical_crossentropy")  # the head's
+        what = f"unfreeze_top(model, {n_layers}, learning_rate={rate})"
+        got = report.call(unfreeze_top, model, n_layers, rate, what=what)
+        report.precondition(got is model, f"{what} returned {described(got)}: return the model it was given")
+        head = {w.path for w in model.get_layer(transfer.HEAD_NAMES[2]).weights}
+        top = base.layers[len(base.layers) - n_layers:]
+        want = {w.path for layer in top if not isinstance(layer, keras.layers.BatchNormalization)
+                for w in layer.weights}
+        found = {w.path for w in model.trainable_weights} - head
+        report.require(head <= {w.path for w in model.trainable_weights}, "the new softmax still trains",
+                       f"{what}: the new softmax layer is no longer trainable -- unfreeze only the base's layers")
+        report.require(found == want, f"the top {n_layers} layers of the base train, but batch norm",
+                       f"{what}: " + _unfreeze_hint(found, want, base, n_layers))
+        learning_rate = float(keras.ops.convert_to_numpy(model.optimizer.learning_rate))
+        report.require(np.isclose(learning_rate, rate, rtol=1e-4), "recompiled with the learning rate given",
+                       f"{what}: the optimizer's learning rate is {learning_rate:g}, not {rate:g} -- "
+                       + ("recompile, or the old optimizer goes on: model.compile(optimizer=keras.optimizers.Adam("
+                          "learning_rate), ...)" if np.isclose(learning_rate, 1e-2) else "use learning_rate"))
+        before = snapshot(base)
+        report.call(model.fit, fixed_inputs((16, 32, 32, 3), seed=n_layers), np.arange(16) % 3, epochs=1,
+                    batch_size=8, verbose=0, what=f"a training step after {what}",
+                    hints=[("shape", "the labels are class indices: loss='sparse_categorical_crossentropy'")])
+        changed = moved(before, base)
+        report.require(changed == want, "a training step moves exactly those weights; batch-norm statistics stay",
+                       f"{what}: a training step changed {sorted(changed) or 'nothing'} in the base, expected "
+                       f"{sorted(want)}")
+    report.success("ready to fine-tune: top layers trainable, batch norm and lower layers frozen, small learning rate")
+
+
+def _unfreeze_hint(found, want, base, n_layers) -> str:
+    import keras
+
+    norms = {w.path for layer in base.layers if isinstance(layer, keras.layers.BatchNormalization)
+             for w in layer.weights}
+    if not found:
+        return ("no layer of the model's base became trainable -- set base.trainable = True (True, not None) on the "
+                "base inside `model` (its layer that is a keras.Model), not on a variable from outside the function")
+    if found & norms:
+        return "batch-norm layers became trainable: keep every BatchNormalization frozen"
+    if found > want:
+        return (f"{len(found - want)} weights too many train: only the top {n_layers} layers, base.layers[-n_layers:], "
+                f"and freeze the rest")
+    if found - want:
+        return f"the wrong layers train: the top {n_layers} are base.layers[-n_layers:]"
+    return f"{len(want - found)} weights of the top {n_layers} layers stay frozen: base.layers[-n_layers:] train"

@@ -1,0 +1,40 @@
+"""Wrong-answer catalogue of notebook 09's grader: a PyTorch convolution kernel in Keras' layout."""
+
+import keras
+import numpy as np
+from catalogue import ANSWER_KEY, catalogue, stub
+
+from cnn_course.grading.open_source_implementations import check_to_keras_kernel
+from cnn_course.models import ported
+
+
+def right(weight, depthwise=False):
+    return weight.transpose(2, 3, 0, 1) if depthwise else weight.transpose(2, 3, 1, 0)
+
+
+def answer_key(weight, depthwise=False):
+    layer = keras.layers.DepthwiseConv2D(3) if depthwise else keras.layers.Conv2D(1, 3)
+    return ported.to_keras_layout(layer, "kernel", weight)
+
+
+WRONG = {
+    "not implemented": stub,
+    ANSWER_KEY + "ported.to_keras_layout": answer_key,
+    "reshaped, not transposed": lambda w, depthwise=False: w.reshape(right(w, depthwise).shape),
+    "kh and kw swapped": lambda w, depthwise=False: w.transpose(3, 2, 0, 1) if depthwise else w.transpose(3, 2, 1, 0),
+    "in and out swapped": lambda w, depthwise=False: w.transpose(2, 3, 1, 0) if depthwise else w.transpose(2, 3, 0, 1),
+    "reversed axes (.T)": lambda w, depthwise=False: w.T,
+    "depthwise treated as ordinary": lambda w, depthwise=False: w.transpose(2, 3, 1, 0),
+    "ordinary treated as depthwise": lambda w, depthwise=False: w.transpose(2, 3, 0, 1),
+    "kernel flipped (a true convolution)": lambda w, depthwise=False: right(w, depthwise)[::-1, ::-1],
+    "unchanged": lambda w, depthwise=False: w,
+    "a list": lambda w, depthwise=False: right(w, depthwise).tolist(),
+}
+RIGHT = {
+    "transpose": right,
+    "np.transpose with axes": lambda w, depthwise=False: np.transpose(w, (2, 3, 0, 1) if depthwise else (2, 3, 1, 0)),
+    "moveaxis": lambda w, depthwise=False: np.moveaxis(w, (0, 1), (2, 3) if depthwise else (3, 2)),
+    "keras.ops": lambda w, depthwise=False: keras.ops.transpose(w, (2, 3, 0, 1) if depthwise else (2, 3, 1, 0)),
+}
+
+test_to_keras_kernel_rejects, test_to_keras_kernel_accepts = catalogue(check_to_keras_kernel, WRONG, RIGHT)

@@ -1,0 +1,195 @@
+"""Wrong-answer catalogue of notebook 10's graders: the frozen base under a new softmax, cached features,
+and unfreezing the top layers -- the original assignment's false passes included."""
+
+import keras
+import numpy as np
+from catalogue import ANSWER_KEY, catalogue, stub
+from keras import layers
+
+from cnn_course import transfer
+from cnn_course.grading.transfer_learning import check_build_transfer_model, check_cache_features, check_unfreeze_top
+from cnn_course.grading.transfer_parts import grading_base
+
+
+def transfer_model(base, num_classes, freeze=True, scale=lambda x: x / 127.5 - 1, training=False,
+                   pool=layers.GlobalAveragePooling2D, dropout=0.2, activation="softmax", after=False):
+    """A learner's build_transfer_model with one knob per plausible mistake (defaults: right)."""
+    if freeze and not after:
+        base.trainable = False
+    inputs = keras.Input(base.input_shape[1:])
+    x = layers.Lambda(scale)(inputs) if scale else inputs
+    x = base(x) if training is None else base(x, training=training)
+    x = pool()(x)
+    if dropout:
+        x = layers.Dropout(dropout)(x)
+    model = keras.Model(inputs, layers.Dense(num_classes, activation=activation)(x))
+    if freeze and after:
+        base.trainable = False
+    return model
+
+
+def flat(base, num_classes):
+    base.trainable = False
+    x = layers.Dropout(0.2)(layers.GlobalAveragePooling2D()(base.output))
+    return keras.Model(base.input, layers.Dense(num_classes, activation="softmax")(x))
+
+
+def sequential(base, num_classes):
+    base.trainable = False
+    return keras.Sequential([keras.Input(base.input_shape[1:]), layers.Rescaling(1 / 127.5, offset=-1), base,
+                             layers.GlobalAveragePooling2D(), layers.Dropout(0.2),
+                             layers.Dense(num_classes, activation="softmax")])
+
+
+def another_base(base, num_classes):  # "the wrong model": a base of its own, not the one given
+    return transfer_model(grading_base(seed=9), num_classes)
+
+
+def whole_model_frozen(base, num_classes):
+    model = transfer_model(base, num_classes)
+    model.trainable = False
+    return model
+
+
+WRONG_BUILD = {
+    "not implemented": stub,
+    ANSWER_KEY + "transfer.build_transfer_model": lambda base, n: transfer.build_transfer_model(base, n),
+    "base left trainable": lambda base, n: transfer_model(base, n, freeze=False),
+    "pixels not scaled": lambda base, n: transfer_model(base, n, scale=None),
+    "pixels scaled to [0, 1]": lambda base, n: transfer_model(base, n, scale=lambda x: x / 255),
+    "Flatten, not pooling": lambda base, n: transfer_model(base, n, pool=layers.Flatten),
+    "global max pooling": lambda base, n: transfer_model(base, n, pool=layers.GlobalMaxPooling2D),
+    "no dropout": lambda base, n: transfer_model(base, n, dropout=0),
+    "no softmax": lambda base, n: transfer_model(base, n, activation=None),
+    "sigmoid": lambda base, n: transfer_model(base, n, activation="sigmoid"),
+    "six classes always": lambda base, n: transfer_model(base, 6),
+    "base called without training=False": lambda base, n: transfer_model(base, n, training=None),
+    "base called with training=True": lambda base, n: transfer_model(base, n, training=True),
+    "built on base.input/base.output": flat,
+    "Sequential (training not fixed)": sequential,
+    "another base": another_base,
+    "whole model frozen": whole_model_frozen,
+    "returns nothing": lambda base, n: None,
+}
+RIGHT_BUILD = {
+    "Lambda scaling": lambda base, n: transfer_model(base, n),
+    "Rescaling layer": lambda base, n: transfer_model(base, n, scale=layers.Rescaling(1 / 127.5, offset=-1)),
+    "frozen after building": lambda base, n: transfer_model(base, n, after=True),
+    "dropout 0.5": lambda base, n: transfer_model(base, n, dropout=0.5),
+    "pooling by keras.ops.mean": lambda base, n: transfer_model(
+        base, n, pool=lambda: layers.Lambda(lambda x: keras.ops.mean(x, axis=(1, 2)))),
+}
+
+test_build_transfer_model_rejects, test_build_transfer_model_accepts = catalogue(
+    check_build_transfer_model, WRONG_BUILD, RIGHT_BUILD)
+
+
+def features(base, images, path, scale=lambda x: x / 127.5 - 1, pool=True, save_to=None, order=slice(None)):
+    """A learner's cache_features with one knob per plausible mistake (defaults: right)."""
+    x = np.asarray(images, "float32")
+    maps = np.concatenate([np.asarray(base(scale(x[i:i + 16]), training=False)) for i in range(0, len(x), 16)])
+    result = maps.mean(axis=(1, 2)) if pool is True else maps.reshape(len(x), -1) if pool == "flatten" else maps
+    np.save(save_to(path) if save_to else path, maps if save_to == "maps" else result)
+    return result[order]
+
+
+def saved_before_pooling(base, images, path):
+    maps = np.asarray(base(np.asarray(images, "float32") / 127.5 - 1, training=False))
+    np.save(path, maps)
+    return maps.mean(axis=(1, 2))
+
+
+def by_predict(base, images, path):
+    inputs = keras.Input(base.input_shape[1:])
+    frozen = keras.Model(inputs, layers.GlobalAveragePooling2D()(base(layers.Rescaling(1 / 127.5, offset=-1)(inputs),
+                                                                      training=False)))
+    result = frozen.predict(images, batch_size=8, verbose=0)
+    np.save(path, result)
+    return result
+
+
+WRONG_CACHE = {
+    "not implemented": stub,
+    ANSWER_KEY + "transfer.cache_features": lambda base, images, path: transfer.cache_features(base, images, path),
+    ANSWER_KEY + "transfer.frozen_features": lambda base, images, path: transfer.frozen_features(base).predict(images),
+    "pixels not scaled": lambda base, images, path: features(base, images, path, scale=lambda x: x),
+    "pixels scaled to [0, 1]": lambda base, images, path: features(base, images, path, scale=lambda x: x / 255),
+    "not pooled": lambda base, images, path: features(base, images, path, pool=False),
+    "flattened": lambda base, images, path: features(base, images, path, pool="flatten"),
+    "saved elsewhere": lambda base, images, path: features(base, images, path, save_to=lambda p: str(p) + ".bak"),
+    "saved before pooling": saved_before_pooling,
+    "not saved": lambda base, images, path: features(base, images, path + ".tmp.npy"),
+    "reversed order": lambda base, images, path: features(base, images, path, order=slice(None, None, -1)),
+    "returns nothing": lambda base, images, path: (features(base, images, path), None)[1],
+}
+RIGHT_CACHE = {
+    "batches by hand": features,
+    "a frozen model's predict": by_predict,
+    "Path and a list of batches": lambda base, images, path: features(base, images, __import__("pathlib").Path(path)),
+}
+
+test_cache_features_rejects, test_cache_features_accepts = catalogue(check_cache_features, WRONG_CACHE, RIGHT_CACHE)
+
+
+def base_in(model):
+    return next(layer for layer in model.layers if isinstance(layer, keras.Model))
+
+
+def unfreeze(model, n_layers, learning_rate, base=None, trainable=True, norm=False, top=None, compile=True,
+             loss="sparse_categorical_crossentropy", head=True):
+    """A learner's unfreeze_top with one knob per plausible mistake (defaults: right)."""
+    base = base or base_in(model)
+    base.trainable = trainable
+    chosen = top(base.layers, n_layers) if top else base.layers[-n_layers:]
+    for layer in base.layers:
+        layer.trainable = (layer in chosen) and (norm or not isinstance(layer, layers.BatchNormalization))
+    if not head:
+        model.layers[-1].trainable = False
+    if compile:
+        model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss=loss, metrics=["accuracy"])
+    return model
+
+
+def original_loop(model, n_layers, learning_rate, trainable):
+    """The original assignment's cell: set the base's flag, then freeze the layers below the top ones --
+    with the flag left None (or False), nothing is unfrozen, and its grader passed it."""
+    base = base_in(model)
+    base.trainable = trainable
+    for layer in base.layers[:-n_layers]:
+        layer.trainable = False
+    for layer in base.layers:
+        if isinstance(layer, layers.BatchNormalization):
+            layer.trainable = False
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="sparse_categorical_crossentropy")
+    return model
+
+
+NOTEBOOK_BASE = grading_base(seed=5)  # a base the notebook might hold in a variable: "the wrong model fine-tuned"
+
+WRONG_UNFREEZE = {
+    "not implemented": stub,
+    ANSWER_KEY + "transfer.unfreeze_top": lambda model, n, rate: transfer.unfreeze_top(model, n, rate),
+    "base.trainable = None (the original's false pass)": lambda model, n, rate: original_loop(model, n, rate, None),
+    "base.trainable left False": lambda model, n, rate: original_loop(model, n, rate, False),
+    "the wrong model fine-tuned": lambda model, n, rate: unfreeze(model, n, rate, base=NOTEBOOK_BASE),
+    "batch norm unfrozen": lambda model, n, rate: unfreeze(model, n, rate, norm=True),
+    "the whole base": lambda model, n, rate: unfreeze(model, n, rate, top=lambda ls, n: ls),
+    "one layer too many": lambda model, n, rate: unfreeze(model, n, rate, top=lambda ls, n: ls[-n - 1:]),
+    "one layer too few": lambda model, n, rate: unfreeze(model, n, rate, top=lambda ls, n: ls[-n + 1:]),
+    "the bottom layers": lambda model, n, rate: unfreeze(model, n, rate, top=lambda ls, n: ls[:n]),
+    "not recompiled": lambda model, n, rate: unfreeze(model, n, rate, compile=False),
+    "a fixed learning rate": lambda model, n, rate: unfreeze(model, n, 1e-5),
+    "categorical cross-entropy": lambda model, n, rate: unfreeze(model, n, rate, loss="categorical_crossentropy"),
+    "head frozen": lambda model, n, rate: unfreeze(model, n, rate, head=False),
+    "returns nothing": lambda model, n, rate: unfreeze(model, n, rate) and None,
+}
+RIGHT_UNFREEZE = {
+    "as in the lecture": unfreeze,
+    "the original's loop with True": lambda model, n, rate: original_loop(model, n, rate, True),
+    # Keras 3 collects trainable weights layer by layer: setting each layer's flag is enough, whatever the base's
+    "every layer's flag set, the base's left False": lambda model, n, rate: unfreeze(model, n, rate, trainable=False),
+    "RMSprop": lambda model, n, rate: unfreeze(model, n, rate) and model.compile(
+        optimizer=keras.optimizers.RMSprop(rate), loss="sparse_categorical_crossentropy") or model,
+}
+
+test_unfreeze_top_rejects, test_unfreeze_top_accepts = catalogue(check_unfreeze_top, WRONG_UNFREEZE, RIGHT_UNFREEZE)
