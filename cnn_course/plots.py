@@ -193,3 +193,30 @@ def measured_lines(series, xlabel: str, ylabel: str, log_x: bool = False, title:
     ax.legend()
     fig.tight_layout()
     return fig
+
+
+def bars(values, xlabel: str, title: str = "", size: float = 6.0, fmt: str = "{:.2f}") -> Picture:
+    """Horizontal bars with their values written at the ends, e.g. seconds per epoch for each way of
+    training; a value measured over several runs is drawn at its median with the range as a bar.
+
+    Args:
+        values: ``{label: value or [value of run 1, run 2, ...]}``, drawn top to bottom.
+        xlabel, title: axis label and title.
+        fmt: how a value is written.
+    """
+    labels = list(values)
+    runs = [np.atleast_1d(np.asarray(values[label], dtype=float)) for label in labels]
+    medians = np.array([np.median(r) for r in runs])
+    error = (medians - [r.min() for r in runs], [r.max() for r in runs] - medians)
+    fig = Picture(figsize=(size, 0.5 * len(labels) + 1))
+    ax = fig.add_subplot(1, 1, 1)
+    positions = np.arange(len(labels))[::-1]
+    ax.barh(positions, medians, xerr=error if max(map(len, runs)) > 1 else None, color="tab:blue", alpha=0.8)
+    for y, median in zip(positions, medians):
+        ax.text(median, y, " " + fmt.format(median), va="center", fontsize=9)
+    ax.set_yticks(positions, labels)
+    ax.set_xlim(0, medians.max() * 1.25)
+    ax.set_xlabel(xlabel)
+    ax.set_title(title)
+    fig.tight_layout()
+    return fig

@@ -7,12 +7,15 @@ Each piece is one idea of the lectures or the papers behind them:
 - `set_batch_norm_momentum`: batch-norm statistics that keep up with short epochs;
 - `warmup_cosine`: a learning rate that warms up, then decays smoothly to 0 (Goyal et al.; Loshchilov & Hutter);
 - `fit`: training with data augmentation on the training path only, in the input pipeline;
-- `fit_from_scratch`: all of the above together, the recipe of notebooks 02, 07 and 08.
+- `fit_from_scratch`: all of the above together, the recipe of notebooks 02, 07 and 08;
+- `per_class_subset`, `epochs_for`, `epoch_seconds`, `seed_table`, `compared`: experiments over training-set
+  sizes and seeds, timed and reported as median (range).
 """
 
 from __future__ import annotations
 
 import math
+import time
 
 import keras
 import numpy as np
@@ -142,17 +145,73 @@ def fit(model, x, y, *, epochs: int, batch_size: int, optimizer, augmentation=No
 
 
 def fit_from_scratch(model, x, y, *, epochs: int, validation_data=None, batch_size: int = 32, peak: float = 1e-3,
-                     run_eagerly: bool = False, verbose=0):
+                     augmentation=True, run_eagerly: bool = False, verbose=0):
     """Train a network from random weights on a small image set with the course's recipe: batch-norm
     momentum 0.9 (`set_batch_norm_momentum`), Adam whose rate warms up from ``peak / 10`` to `peak`
     over the first epoch and then follows a cosine to 0 (`warmup_cosine`), and every training image
     mirrored, turned (up to 0.05 of a turn) and shifted (up to 10 %) as it is drawn (`fit`).
 
+    Args:
+        augmentation: True for the recipe's mirroring, turning and shifting; None for no augmentation;
+            or a layer of your own.
+
     Returns:
         The ``History`` of ``fit``.
     """
+    if augmentation is True:
+        augmentation = flip_rotate_translate(rotation=0.05, translation=0.1)
     set_batch_norm_momentum(model, 0.9)
     schedule = warmup_cosine(epochs, math.ceil(len(x) / batch_size), peak=peak, start=peak / 10)
     return fit(model, x, y, epochs=epochs, batch_size=batch_size, optimizer=keras.optimizers.Adam(schedule),
-               augmentation=flip_rotate_translate(rotation=0.05, translation=0.1), validation_data=validation_data,
-               run_eagerly=run_eagerly, verbose=verbose)
+               augmentation=augmentation, validation_data=validation_data, run_eagerly=run_eagerly, verbose=verbose)
+
+
+def per_class_subset(y: np.ndarray, per_class: int | None, seed: int) -> np.ndarray:
+    """Indices of `per_class` images of each class of labels `y` (all of them for None), drawn with `seed`."""
+    if per_class is None:
+        return np.arange(len(y))
+    rng = np.random.default_rng(seed)
+    return np.concatenate([rng.choice(np.flatnonzero(y == c), per_class, replace=False) for c in np.unique(y)])
+
+
+def epochs_for(count: int, minimum_epochs: int, minimum_steps: int, batch_size: int = 32) -> int:
+    """Epochs for `count` images: at least `minimum_epochs`, and enough for `minimum_steps` steps, so that a
+    small training set is not also trained for fewer steps."""
+    return max(minimum_epochs, math.ceil(minimum_steps / math.ceil(count / batch_size)))
+
+
+class _EpochClock(keras.callbacks.Callback):
+    def on_train_begin(self, logs=None):
+        self.seconds = []
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.start = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.seconds.append(time.perf_counter() - self.start)
+
+
+def epoch_seconds(model, data, y=None, epochs: int = 3, batch_size: int = 32) -> list[float]:
+    """Seconds of each of `epochs` training epochs of the compiled `model` on `data` (arrays with labels `y`,
+    or a dataset of batches), after one more epoch first that compiles the step and is not counted."""
+    clock = _EpochClock()
+    model.fit(data, y, epochs=epochs + 1, batch_size=None if y is None else batch_size, callbacks=[clock], verbose=0)
+    return clock.seconds[1:]
+
+
+def seed_table(results: dict, header: str) -> str:
+    """``{label: {column: [value per seed]}}`` as a text table of median (lowest-highest) per cell."""
+    columns = list(next(iter(results.values())))
+    width, cell = max(map(len, results)) + 2, [max(21, len(str(column)) + 2) for column in columns]
+    lines = [header, " " * width + "".join(f"{column:>{w}}" for column, w in zip(columns, cell))]
+    for label, by_column in results.items():
+        cells = (f"{f'{np.median(v):.3f} ({min(v):.3f}–{max(v):.3f})':>{w}}" for v, w in zip(by_column.values(), cell))
+        lines.append(f"{label:<{width}}" + "".join(cells))
+    return "\n".join(lines)
+
+
+def compared(a: list[float], b: list[float]) -> str:
+    """The difference of the medians of runs `a` and `b`, and whether their ranges (lowest to highest)
+    overlap: a difference is only read as real where they do not."""
+    overlap = min(a) <= max(b) and min(b) <= max(a)
+    return f"{np.median(a) - np.median(b):+.3f} ({'ranges overlap' if overlap else 'ranges apart'})"

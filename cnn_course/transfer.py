@@ -105,9 +105,11 @@ def feature_head(num_features: int, num_classes: int, dropout: float = 0.2):
 
 
 def copy_head(head, model) -> None:
-    """Put the softmax of a `feature_head` trained on cached features onto a `build_transfer_model` model:
-    on the same images both then predict the same probabilities."""
-    model.get_layer(HEAD_NAMES[2]).set_weights(head.get_layer(HEAD_NAMES[2]).get_weights())
+    """Put the softmax of a `feature_head` trained on cached features onto a transfer model (the last
+    Dense layer of each): on the same images both then predict the same probabilities."""
+    trained, new = ([layer for layer in network.layers if isinstance(layer, layers.Dense)][-1]
+                    for network in (head, model))
+    new.set_weights(trained.get_weights())
 
 
 def base_of(model):

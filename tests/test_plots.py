@@ -53,6 +53,14 @@ def test_measured_lines_draw_the_median_of_runs_with_a_range_bar():
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["depth (median, range of 3)", "one run"]
 
 
+def test_bars_draw_medians_top_to_bottom_with_their_values_written():
+    fig = plots.bars({"plain": 2.0, "augmented": [3.0, 2.5, 4.0]}, xlabel="seconds per epoch")
+    (ax,) = fig.axes
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["plain", "augmented"]
+    assert [patch.get_width() for patch in ax.patches] == [2.0, 3.0]
+    assert [t.get_text().strip() for t in ax.texts] == ["2.00", "3.00"]
+
+
 FIGURE_CELLS = [
     "import numpy as np\nfrom cnn_course import costs, plots\nfrom cnn_course.models import LeNet5\n"
     "images = np.random.default_rng(0).uniform(size=(6, 8, 8, 3))",
@@ -62,6 +70,7 @@ FIGURE_CELLS = [
     "plots.line_panels({'plain': {8: [3, 2]}, 'residual': {8: [3, 1]}}, xlabel='epoch', ylabel='loss')",
     "plots.volume_chart(costs.volume_table(LeNet5()))",
     "plots.measured_lines({'depth': [(1, [0.5, 0.6]), (2, [0.7, 0.8])]}, xlabel='multiplications', ylabel='accuracy')",
+    "plots.bars({'plain': 1.0, 'augmented': [1.2, 1.4]}, xlabel='seconds')",
     "display(plots.confusion_matrix([0, 1, 1], [0, 1, 0], ['zero', 'one']))",
     "import matplotlib.pyplot as plt  # the inline backend is now active as well\n"
     "plots.confusion_matrix([0, 1, 1], [0, 1, 0], ['zero', 'one'])",

@@ -27,7 +27,7 @@ FLOORS = {
     "config": 0, "graph": 0, "fixtures": 0, "download": 0, "autodiff": 0, "checkpoints": 0,
     "blocks": 1, "fingers": 1, "costs": 1, "plots": 1, "augment": 1,
     "models": 2, "datasets": 2,
-    "training": 3, "transfer": 3,
+    "training": 3, "transfer": 3, "evaluate": 3,
     "grading": 4,
     "notebooks": 5,
     "__main__": 6,

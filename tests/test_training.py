@@ -139,3 +139,42 @@ def test_fit_from_scratch_uses_the_course_recipe():
     assert isinstance(model.optimizer, keras.optimizers.Adam) and int(model.optimizer.iterations) == 6
     assert float(model.optimizer.learning_rate) == pytest.approx(0.0, abs=1e-9)
     assert len(history.history["val_accuracy"]) == 2
+
+
+@pytest.mark.parametrize("augmentation, kernel_moves", [(None, True), (ZeroInTraining(), False)])
+def test_fit_from_scratch_takes_no_augmentation_or_a_layer_of_ours(augmentation, kernel_moves):
+    model, (x, y) = _tiny_model(), _data()
+    kernel = np.asarray(model.get_layer("dense").kernel).copy()
+    training.fit_from_scratch(model, x, y, epochs=2, batch_size=8, peak=0.1, augmentation=augmentation)
+    assert (not np.allclose(np.asarray(model.get_layer("dense").kernel), kernel)) == kernel_moves
+
+
+def test_per_class_subset_draws_the_same_count_of_each_class_reproducibly():
+    y = np.repeat(np.arange(3), [10, 20, 30])
+    chosen = training.per_class_subset(y, 4, seed=1)
+    assert np.bincount(y[chosen]).tolist() == [4, 4, 4] and len(set(chosen)) == 12
+    np.testing.assert_array_equal(chosen, training.per_class_subset(y, 4, seed=1))
+    assert not np.array_equal(chosen, training.per_class_subset(y, 4, seed=2))
+    np.testing.assert_array_equal(training.per_class_subset(y, None, seed=1), np.arange(60))
+
+
+def test_epochs_for_gives_small_sets_enough_steps():
+    assert training.epochs_for(60, minimum_epochs=5, minimum_steps=100) == 50  # 2 steps an epoch
+    assert training.epochs_for(3200, minimum_epochs=5, minimum_steps=100) == 5
+
+
+def test_epoch_seconds_times_each_epoch_after_the_first():
+    model, (x, y) = _tiny_model(), _data()
+    model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")
+    seconds = training.epoch_seconds(model, x, y, epochs=2, batch_size=8)
+    assert len(seconds) == 2 and all(0 < s < 10 for s in seconds)
+    assert int(model.optimizer.iterations) == 3 * 4  # the uncounted first epoch trained too
+
+
+def test_seed_table_and_compared_report_median_and_range():
+    results = {"a": {10: [0.5, 0.7, 0.6]}, "bb": {10: [0.2, 0.4, 0.3]}}
+    table = training.seed_table(results, "accuracy").splitlines()
+    assert table[0] == "accuracy" and table[1].split() == ["10"]
+    assert table[2].split() == ["a", "0.600", "(0.500–0.700)"]
+    assert training.compared(results["a"][10], results["bb"][10]) == "+0.300 (ranges apart)"
+    assert training.compared([0.5, 0.6], [0.55, 0.9]) == "-0.175 (ranges overlap)"

@@ -2,7 +2,7 @@
 
 ``python -m cnn_course benchmark`` runs each notebook headless in both modes, records the
 wall time and every printed result line (starting with "test accuracy", "final training
-loss", "measured speed-up" or "validation accuracy at"), stores them in
+loss", "measured speed-up", "measured overhead" or "validation accuracy at"), stores them in
 ``results/benchmarks.json`` and rewrites the README's generated blocks (between
 ``<!-- name:start -->`` and ``<!-- name:end -->`` markers) from the JSON files in ``results/``.
 Nothing in those blocks is typed by hand; a test checks they match.
@@ -28,8 +28,8 @@ FINGERS = REPO_ROOT / "results" / "fingers_difficulty.json"
 STEP_TIMES = REPO_ROOT / "results" / "step_times.json"
 README = REPO_ROOT / "README.md"
 EXECUTED = REPO_ROOT / "results" / "executed"
-RESULT_LINE = re.compile(r"^((?:test accuracy|final training loss|measured speed-up|validation accuracy at).*)$",
-                         re.MULTILINE | re.IGNORECASE)
+RESULT_LINE = re.compile(r"^((?:test accuracy|final training loss|measured (?:speed-up|overhead)"
+                         r"|validation accuracy at).*)$", re.MULTILINE | re.IGNORECASE)
 HEADLINE = re.compile(r"^test accuracy: ([\d.]+)")  # a trained network's figure: measured on several seeds
 SEEDS = 3
 

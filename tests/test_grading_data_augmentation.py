@@ -1,0 +1,135 @@
+"""Wrong-answer catalogues of notebook 11's graders: the lecture's colour shift and AlexNet's PCA colour
+augmentation."""
+
+import keras
+import numpy as np
+from catalogue import ANSWER_KEY, catalogue, stub
+
+from cnn_course import augment
+from cnn_course.grading.data_augmentation import check_color_shift, check_pca_color_augmentation
+
+
+def shift_right(image, shifts):
+    return np.clip(image.astype("float32") + np.asarray(shifts), 0, 255).astype(image.dtype)
+
+
+def shift_loop(image, shifts):
+    out = image.astype("float64")
+    for channel, shift in enumerate(shifts):
+        out[..., channel] = np.clip(out[..., channel] + shift, 0, 255)
+    return out.astype(image.dtype)
+
+
+COLOR_WRONG = {
+    "not implemented": stub,
+    ANSWER_KEY + "augment.color_shift": augment.color_shift,
+    "uint8 overflow (wraps round)": lambda image, shifts: (image + np.asarray(shifts, image.dtype))
+    if image.dtype == np.uint8 else np.clip(image + np.asarray(shifts), 0, 255).astype(image.dtype),
+    "not clipped": lambda image, shifts: image.astype("float32") + np.asarray(shifts),
+    "clipped to [0, 1]": lambda image, shifts: np.clip(image.astype("float32") + np.asarray(shifts), 0, 1)
+    .astype(image.dtype),
+    "channels reversed": lambda image, shifts: shift_right(image, shifts[::-1]),
+    "mean shift on every channel": lambda image, shifts: shift_right(image, [np.mean(shifts)] * 3),
+    "returns float32 for uint8": lambda image, shifts: np.clip(image.astype("float32") + np.asarray(shifts), 0, 255),
+    "shifts along the width axis": lambda image, shifts: np.clip(image.astype("float32")
+                                                                 + np.resize(shifts, image.shape[1])[None, :, None],
+                                                                 0, 255).astype(image.dtype),
+    "modifies the input in place": lambda image, shifts: np.clip(np.add(image, np.asarray(shifts, image.dtype),
+                                                                        out=image, casting="unsafe"), 0, 255),
+    "subtracts": lambda image, shifts: shift_right(image, -np.asarray(shifts)),
+    "returns a list": lambda image, shifts: shift_right(image, shifts).tolist(),
+}
+COLOR_RIGHT = {
+    "float, clip, astype": shift_right,
+    "per channel loop": shift_loop,
+    "int16 arithmetic": lambda image, shifts: np.clip(image.astype("int16") + np.array(shifts, "int16"), 0, 255)
+    .astype(image.dtype) if image.dtype == np.uint8 else np.clip(image + np.asarray(shifts, image.dtype), 0, 255),
+    "keras.ops": lambda image, shifts: keras.ops.convert_to_numpy(
+        keras.ops.clip(keras.ops.cast(image, "float32") + keras.ops.convert_to_tensor(shifts, "float32"), 0, 255)
+    ).astype(image.dtype),
+}
+
+
+def pca(images, alpha_std=0.1, seed=None, *, root=False, per_pixel=False, per_batch=False, centred=True,
+        per_image_cov=False, rows=False, std_as_var=False, no_clip=False, ignore_seed=False):
+    """AlexNet's PCA colour augmentation, with a switch for each mistake the catalogue makes."""
+    images = np.asarray(images, "float64")
+    rng = np.random.default_rng(None if ignore_seed else seed)
+    scale = alpha_std**2 if std_as_var else alpha_std
+
+    def shift_of(pixels, count):
+        covariance = np.cov(pixels, rowvar=False) if centred else pixels.T @ pixels / len(pixels)
+        values, vectors = np.linalg.eigh(covariance)
+        alphas = rng.normal(0, scale, size=(count, 3))
+        weights = alphas * (np.sqrt(values) if root else values)
+        return weights @ (vectors if rows else vectors.T)
+
+    if per_image_cov:
+        shifts = np.stack([shift_of(image.reshape(-1, 3), 1)[0] for image in images])[:, None, None, :]
+    elif per_pixel:
+        shifts = shift_of(images.reshape(-1, 3), images[..., 0].size).reshape(images.shape)
+    elif per_batch:
+        shifts = np.repeat(shift_of(images.reshape(-1, 3), 1), len(images), axis=0)[:, None, None, :]
+    else:
+        shifts = shift_of(images.reshape(-1, 3), len(images))[:, None, None, :]
+    out = images + shifts
+    return out if no_clip else np.clip(out, 0, 1)
+
+
+def uses_principal_colors(images, alpha_std=0.1, seed=None):
+    values, vectors = augment.principal_colors(images)
+    alphas = np.random.default_rng(seed).normal(0, alpha_std, (len(images), 3))
+    return np.clip(images + ((alphas * values) @ vectors.T)[:, None, None, :], 0, 1)
+
+
+PCA_WRONG = {
+    "not implemented": stub,
+    ANSWER_KEY + "augment.pca_color_augmentation": augment.pca_color_augmentation,
+    ANSWER_KEY + "augment.principal_colors": uses_principal_colors,
+    "sqrt of the eigenvalues": lambda images, alpha_std=0.1, seed=None: pca(images, alpha_std, seed, root=True),
+    "alpha per pixel": lambda images, alpha_std=0.1, seed=None: pca(images, alpha_std, seed, per_pixel=True),
+    "one alpha for the whole batch": lambda images, alpha_std=0.1, seed=None: pca(images, alpha_std, seed,
+                                                                                 per_batch=True),
+    "uncentred second moments": lambda images, alpha_std=0.1, seed=None: pca(images, alpha_std, seed, centred=False),
+    "covariance of each image": lambda images, alpha_std=0.1, seed=None: pca(images, alpha_std, seed,
+                                                                            per_image_cov=True),
+    "eigenvectors as rows": lambda images, alpha_std=0.1, seed=None: pca(images, alpha_std, seed, rows=True),
+    "alpha_std used as a variance": lambda images, alpha_std=0.1, seed=None: pca(images, alpha_std, seed,
+                                                                                std_as_var=True),
+    "not clipped": lambda images, alpha_std=0.1, seed=None: pca(images, alpha_std, seed, no_clip=True),
+    "seed ignored": lambda images, alpha_std=0.1, seed=None: pca(images, alpha_std, seed, ignore_seed=True),
+    "fixed alpha_std 0.1": lambda images, alpha_std=0.1, seed=None: pca(images, 0.1, seed),
+    "images rescaled by 255 again": lambda images, alpha_std=0.1, seed=None: pca(np.asarray(images) / 255,
+                                                                                 alpha_std, seed),
+    "returns the shift only": lambda images, alpha_std=0.1, seed=None: pca(images, alpha_std, seed) - images,
+    "unchanged": lambda images, alpha_std=0.1, seed=None: images,
+}
+
+
+def pca_svd(images, alpha_std=0.1, seed=None):
+    pixels = np.asarray(images, "float64").reshape(-1, 3)
+    centred = pixels - pixels.mean(axis=0)
+    _, singular, vt = np.linalg.svd(centred, full_matrices=False)
+    values = singular**2 / (len(pixels) - 1)
+    alphas = np.random.default_rng(seed).normal(0, alpha_std, (len(images), 3))
+    return np.clip(images + ((alphas * values) @ vt)[:, None, None, :], 0, 1)
+
+
+def pca_loop(images, alpha_std=0.1, seed=None):
+    rng = np.random.default_rng(seed)
+    values, vectors = np.linalg.eig(np.cov(np.reshape(images, (-1, 3)).T))
+    out = []
+    for image in images:
+        alpha = rng.normal(0.0, alpha_std, 3)
+        out.append(np.clip(image + sum(alpha[i] * values[i] * vectors[:, i] for i in range(3)), 0.0, 1.0))
+    return np.array(out, "float32")
+
+
+PCA_RIGHT = {
+    "eigh and matrix product": lambda images, alpha_std=0.1, seed=None: pca(images, alpha_std, seed),
+    "svd": pca_svd,
+    "eig and a loop": pca_loop,
+}
+
+test_color_shift_rejects, test_color_shift_accepts = catalogue(check_color_shift, COLOR_WRONG, COLOR_RIGHT)
+test_pca_rejects, test_pca_accepts = catalogue(check_pca_color_augmentation, PCA_WRONG, PCA_RIGHT)

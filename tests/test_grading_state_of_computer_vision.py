@@ -1,0 +1,197 @@
+"""Wrong-answer catalogues of notebook 12's graders: the 10-crop and an ensemble's prediction."""
+
+import keras
+import numpy as np
+import pytest
+from catalogue import ANSWER_KEY, catalogue, stub
+
+from cnn_course import evaluate
+from cnn_course.grading.state_of_computer_vision import check_ensemble_predict, check_ten_crop
+
+# -- the 10-crop -----------------------------------------------------------------------------------
+
+
+def five(images, c, centre=lambda h, w, c: ((h - c) // 2, (w - c) // 2)):
+    """The centre and the four corner crops, in order."""
+    h, w = images.shape[1:3]
+    corners = [centre(h, w, c), (0, 0), (0, w - c), (h - c, 0), (h - c, w - c)]
+    return [images[:, i:i + c, j:j + c] for i, j in corners]
+
+
+def crops(images, c, order=range(10), mirror=lambda crop: crop[:, :, ::-1], **kwargs):
+    views = five(images, c, **kwargs)
+    views += [mirror(view) for view in views]
+    return np.stack([views[k] for k in order])
+
+
+def with_loops(images, c):
+    h, w = images.shape[1], images.shape[2]
+    out = np.empty((10, len(images), c, c, images.shape[3]), dtype=images.dtype)
+    for k, (i, j) in enumerate([((h - c) // 2, (w - c) // 2), (0, 0), (0, w - c), (h - c, 0), (h - c, w - c)]):
+        for n in range(len(images)):
+            out[k, n] = images[n, i:i + c, j:j + c]
+            out[k + 5, n] = np.fliplr(images[n, i:i + c, j:j + c])
+    return out
+
+
+def with_keras_ops(images, c):
+    x = keras.ops.convert_to_tensor(images)
+    h, w = images.shape[1], images.shape[2]
+    views = [x[:, i:i + c, j:j + c] for i, j in
+             [((h - c) // 2, (w - c) // 2), (0, 0), (0, w - c), (h - c, 0), (h - c, w - c)]]
+    return keras.ops.stack(views + [keras.ops.flip(view, axis=2) for view in views])
+
+
+def of_the_mirrored_image(images, c):
+    return np.stack(five(images, c) + five(images[:, :, ::-1], c))
+
+
+def crop_the_mirror(images, c, in_place=False):
+    """Crops the mirror image at the mirrored corners -- right, unless it mirrors the input itself."""
+    views = [view.copy() for view in five(images, c)]
+    mirror = images if in_place else images.copy()
+    mirror[:] = mirror[:, :, ::-1]
+    h, w = images.shape[1:3]
+    corners = ((h - c) // 2, w - c - (w - c) // 2), (0, w - c), (0, 0), (h - c, w - c), (h - c, 0)
+    return np.stack(views + [mirror[:, i:i + c, j:j + c] for i, j in corners])
+
+
+def hw_swapped(images, c):
+    w, h = images.shape[1:3]
+    return crops(images, c, centre=lambda _h, _w, c: ((h - c) // 2, (w - c) // 2))
+
+
+WRONG_CROP = {
+    "not implemented": stub,
+    ANSWER_KEY + "evaluate.ten_crop": lambda images, c: evaluate.ten_crop(images, c),
+    "corners first, centre last (torchvision's order)": lambda images, c: crops(images, c, [1, 2, 3, 4, 0,
+                                                                                            6, 7, 8, 9, 5]),
+    "top-right and bottom-left swapped": lambda images, c: crops(images, c, [0, 1, 3, 2, 4, 5, 6, 8, 7, 9]),
+    "views and mirrors interleaved": lambda images, c: crops(images, c, [0, 5, 1, 6, 2, 7, 3, 8, 4, 9]),
+    "mirrored top to bottom": lambda images, c: crops(images, c, mirror=lambda crop: crop[:, ::-1]),
+    "mirrored along the channels": lambda images, c: crops(images, c, mirror=lambda crop: crop[..., ::-1]),
+    "crops of the mirrored image": of_the_mirrored_image,
+    "no mirror images (the 5 views twice)": lambda images, c: crops(images, c, mirror=lambda crop: crop),
+    "centre rounded up": lambda images, c: crops(images, c, centre=lambda h, w, c: (-(-(h - c) // 2),
+                                                                                     -(-(w - c) // 2))),
+    "centre with round()": lambda images, c: crops(images, c, centre=lambda h, w, c: (round((h - c) / 2),
+                                                                                      round((w - c) / 2))),
+    "H and W swapped": hw_swapped,
+    "crops of size c + 1": lambda images, c: crops(images, c + 1),
+    "crops transposed": lambda images, c: crops(images, c).transpose(0, 1, 3, 2, 4),
+    "views on axis 1, (N, 10, ...)": lambda images, c: crops(images, c).transpose(1, 0, 2, 3, 4),
+    "(N, 10, ...) reshaped to (10, N, ...)": lambda images, c: crops(images, c).transpose(1, 0, 2, 3, 4).reshape(
+        10, len(images), c, c, -1),
+    "views and images on one axis": lambda images, c: np.concatenate(list(crops(images, c))),
+    "dtype changed to float32": lambda images, c: crops(images, c).astype("float32"),
+    "np.zeros without a dtype": lambda images, c: with_loops(images.astype("float64"), c),
+    "images modified in place": lambda images, c: crop_the_mirror(images, c, in_place=True),
+    "a list of lists": lambda images, c: crops(images, c).tolist(),
+    "only the first five views": lambda images, c: crops(images, c)[:5],
+    "None": lambda images, c: None,
+}
+RIGHT_CROP = {
+    "slicing with np.stack and [:, :, ::-1]": crops,
+    "loops with np.fliplr": with_loops,
+    "np.flip on the stacked five": lambda images, c: np.concatenate([np.stack(five(images, c)),
+                                                                      np.flip(np.stack(five(images, c)), axis=3)]),
+    "keras.ops": with_keras_ops,
+    "a list of arrays": lambda images, c: [view for view in crops(images, c)],
+    "crops of the mirror image at the mirrored corners": crop_the_mirror,
+}
+
+test_ten_crop_rejects, test_ten_crop_accepts = catalogue(check_ten_crop, WRONG_CROP, RIGHT_CROP)
+
+
+@pytest.mark.parametrize(("name", "hint"), [
+    ("corners first, centre last (torchvision's order)", "view 0 of image 0 is not the centre crop -- it holds the "
+                                                         "top-left crop: the order is centre, top-left"),
+    ("mirrored top to bottom", "mirrored top to bottom"),
+    ("crops of the mirrored image", "views 5-9 are the five crops of the mirrored image"),
+    ("no mirror images (the 5 views twice)", "it is not mirrored"),
+    ("centre rounded up", "the centre is rounded up"),
+    ("centre with round()", "the centre is rounded up"),
+    ("crops of size c + 1", "(the end is excluded)"),
+    ("crops transposed", "transposed"),
+    ("views on axis 1, (N, 10, ...)", "the views are on axis 1"),
+    ("(N, 10, ...) reshaped to (10, N, ...)", "the images of the batch are mixed up"),
+    ("dtype changed to float32", "the views are float32, the images uint8"),
+    ("np.zeros without a dtype", "the views are float64"),
+    ("images modified in place", "changed the images it was given"),
+    ("mirrored along the channels", "its channels are reversed"),
+    ("a list of lists", "Python lists lose it"),
+    ("only the first five views", "add the same five mirrored"),
+])
+def test_ten_crop_names_the_mistake(name, hint):
+    report = check_ten_crop(WRONG_CROP[name])
+    assert hint in report.first_failure, str(report)
+
+
+# -- ensembles -------------------------------------------------------------------------------------
+def probabilities(models, x):
+    return [np.asarray(model.predict(x, verbose=0)) for model in models]
+
+
+def averaged_weights(models, x, into_first=False):
+    model = models[0] if into_first else keras.models.clone_model(models[0])
+    model.set_weights([np.mean(w, axis=0) for w in zip(*(m.get_weights() for m in models))])
+    return model.predict(x, verbose=0)
+
+
+def averaged_logits(models, x):
+    logits = [np.log(p) for p in probabilities(models, x)]  # the logits, up to a constant per row
+    return np.asarray(keras.ops.softmax(np.mean(logits, axis=0)))
+
+
+def running_mean(models, x):
+    total = 0
+    for model in models:
+        total = total + model(x)
+    return total / len(models)
+
+
+WRONG_ENSEMBLE = {
+    "not implemented": stub,
+    ANSWER_KEY + "evaluate.ensemble_predict": lambda models, x: evaluate.ensemble_predict(models, x),
+    "averaged logits": averaged_logits,
+    "averaged one-hot votes": lambda models, x: np.mean([np.eye(4)[p.argmax(1)] for p in probabilities(models, x)], 0),
+    "majority vote": lambda models, x: np.eye(4)[np.sum([np.eye(4)[p.argmax(1)] for p in probabilities(models, x)],
+                                                        0).argmax(1)],
+    "geometric mean": lambda models, x: np.exp(np.mean(np.log(probabilities(models, x)), axis=0)),
+    "first model only": lambda models, x: probabilities(models, x)[0],
+    "last model only": lambda models, x: models[-1].predict(x, verbose=0),
+    "sum, not mean": lambda models, x: np.sum(probabilities(models, x), axis=0),
+    "averaged weights": averaged_weights,
+    "averaged weights into the first model": lambda models, x: averaged_weights(models, x, into_first=True),
+    "class labels": lambda models, x: np.mean(probabilities(models, x), axis=0).argmax(1),
+    "stacked, not averaged": lambda models, x: np.stack(probabilities(models, x)),
+    "mean over the wrong axis": lambda models, x: np.mean(probabilities(models, x), axis=1),
+    "None": lambda models, x: None,
+}
+RIGHT_ENSEMBLE = {
+    "np.mean of predict": lambda models, x: np.mean([m.predict(x, verbose=0) for m in models], axis=0),
+    "running sum of model(x)": running_mean,
+    "keras.ops": lambda models, x: keras.ops.mean(keras.ops.stack([m(x) for m in models]), axis=0),
+    "sum divided by the count": lambda models, x: sum(probabilities(models, x)) / len(models),
+}
+
+test_ensemble_predict_rejects, test_ensemble_predict_accepts = catalogue(check_ensemble_predict, WRONG_ENSEMBLE,
+                                                                         RIGHT_ENSEMBLE)
+
+
+@pytest.mark.parametrize(("name", "hint"), [
+    ("averaged logits", "averages the logits"),
+    ("averaged one-hot votes", "counts votes"),
+    ("majority vote", "majority vote"),
+    ("geometric mean", "geometric mean"),
+    ("first model only", "first model"),
+    ("last model only", "last model"),
+    ("sum, not mean", "sum of the probabilities"),
+    ("averaged weights", "weights averaged"),
+    ("averaged weights into the first model", "changed the models' weights"),
+    ("class labels", "class labels"),
+    ("stacked, not averaged", "stacked"),
+])
+def test_ensemble_predict_names_the_mistake(name, hint):
+    report = check_ensemble_predict(WRONG_ENSEMBLE[name])
+    assert hint in report.first_failure, str(report)
