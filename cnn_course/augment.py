@@ -89,16 +89,21 @@ def pca_color_augmentation_255(images: np.ndarray, alpha_std: float = 0.1, seed=
     return 255 * pca_color_augmentation(np.asarray(images) / 255, alpha_std, seed)
 
 
+def random_crop(size: int, fraction: float = 0.8, seed: int | None = None):
+    """Random cropping: a random square of `fraction` of the side, resized back to `size` x `size`."""
+    crop = round(fraction * size)
+    return keras.Sequential([layers.RandomCrop(crop, crop, seed=seed), layers.Resizing(size, size)],
+                            name="crop_and_resize")
+
+
 def lecture_augmentations(size: int, seed: int | None = None) -> dict[str, object]:
     """The lecture's distortions of `size` x `size` images of 0-255 pixels, by name: Keras layers where
     Keras has them, NumPy functions of a batch for the two colour ones (`apply` runs either kind,
     `describe` prints its parameters). Local warping is an elastic deformation (Simard et al. 2003)."""
-    crop = round(0.8 * size)
     rng = np.random.default_rng(seed)
     return {
         "mirroring": layers.RandomFlip("horizontal", seed=seed),
-        "random cropping": keras.Sequential([layers.RandomCrop(crop, crop, seed=seed), layers.Resizing(size, size)],
-                                            name="crop_and_resize"),
+        "random cropping": random_crop(size, 0.8, seed=seed),
         "rotation": layers.RandomRotation(0.08, seed=seed),
         "shearing": layers.RandomShear(x_factor=0.3, y_factor=0.3, seed=seed),
         "local warping": layers.RandomElasticTransform(factor=(1.0, 1.0), scale=(1.0, 1.0), seed=seed),

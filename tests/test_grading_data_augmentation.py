@@ -20,6 +20,14 @@ def shift_loop(image, shifts):
     return out.astype(image.dtype)
 
 
+def shift_three(image, shifts):
+    out = image.astype("float64")
+    out[..., 0] += shifts[0]
+    out[..., 1] += shifts[1]
+    out[..., 2] += shifts[2]
+    return np.clip(out, 0, 255).astype(image.dtype)
+
+
 COLOR_WRONG = {
     "not implemented": stub,
     ANSWER_KEY + "augment.color_shift": augment.color_shift,
@@ -38,6 +46,12 @@ COLOR_WRONG = {
                                                                         out=image, casting="unsafe"), 0, 255),
     "subtracts": lambda image, shifts: shift_right(image, -np.asarray(shifts)),
     "returns a list": lambda image, shifts: shift_right(image, shifts).tolist(),
+    "integer arithmetic for every dtype": lambda image, shifts: np.clip(
+        image.astype("int32") + np.asarray(shifts).astype("int32"), 0, 255).astype(image.dtype),
+    "result rounded": lambda image, shifts: np.clip(np.rint(image.astype(float) + np.asarray(shifts)), 0, 255)
+    .astype(image.dtype),
+    "shifts cast to int": lambda image, shifts: shift_right(image, np.asarray(shifts).astype(int)),
+    "three channels hard-coded": shift_three,
 }
 COLOR_RIGHT = {
     "float, clip, astype": shift_right,
@@ -51,16 +65,17 @@ COLOR_RIGHT = {
 
 
 def pca(images, alpha_std=0.1, seed=None, *, root=False, per_pixel=False, per_batch=False, centred=True,
-        per_image_cov=False, rows=False, std_as_var=False, no_clip=False, ignore_seed=False):
+        per_image_cov=False, rows=False, std_as_var=False, no_clip=False, ignore_seed=False, shared_alpha=False,
+        pixels_of=None, clip=lambda out: np.clip(out, 0, 1), rng=None):
     """AlexNet's PCA colour augmentation, with a switch for each mistake the catalogue makes."""
     images = np.asarray(images, "float64")
-    rng = np.random.default_rng(None if ignore_seed else seed)
+    rng = rng or np.random.default_rng(None if ignore_seed else seed)
     scale = alpha_std**2 if std_as_var else alpha_std
 
     def shift_of(pixels, count):
         covariance = np.cov(pixels, rowvar=False) if centred else pixels.T @ pixels / len(pixels)
         values, vectors = np.linalg.eigh(covariance)
-        alphas = rng.normal(0, scale, size=(count, 3))
+        alphas = rng.normal(0, scale, size=(count, 1) if shared_alpha else (count, 3))
         weights = alphas * (np.sqrt(values) if root else values)
         return weights @ (vectors if rows else vectors.T)
 
@@ -71,9 +86,21 @@ def pca(images, alpha_std=0.1, seed=None, *, root=False, per_pixel=False, per_ba
     elif per_batch:
         shifts = np.repeat(shift_of(images.reshape(-1, 3), 1), len(images), axis=0)[:, None, None, :]
     else:
-        shifts = shift_of(images.reshape(-1, 3), len(images))[:, None, None, :]
+        pixels = images.reshape(-1, 3) if pixels_of is None else pixels_of(images)
+        shifts = shift_of(pixels, len(images))[:, None, None, :]
     out = images + shifts
-    return out if no_clip else np.clip(out, 0, 1)
+    return out if no_clip else clip(out)
+
+
+def global_seed(images, alpha_std=0.1, seed=None):
+    np.random.seed(seed)
+    values, vectors = np.linalg.eigh(np.cov(np.reshape(images, (-1, 3)), rowvar=False))
+    alphas = np.random.normal(0, alpha_std, (len(images), 3))
+    return np.clip(images + ((alphas * values) @ vectors.T)[:, None, None, :], 0, 1)
+
+
+def none_on_large(images, alpha_std=0.1, seed=None):
+    return None if alpha_std > 1 else pca(images, alpha_std, seed)
 
 
 def uses_principal_colors(images, alpha_std=0.1, seed=None):
@@ -103,6 +130,26 @@ PCA_WRONG = {
                                                                                  alpha_std, seed),
     "returns the shift only": lambda images, alpha_std=0.1, seed=None: pca(images, alpha_std, seed) - images,
     "unchanged": lambda images, alpha_std=0.1, seed=None: images,
+    "one alpha per image for all axes": lambda images, alpha_std=0.1, seed=None: pca(images, alpha_std, seed,
+                                                                                     shared_alpha=True),
+    "covariance of the images' mean colours": lambda images, alpha_std=0.1, seed=None: pca(
+        images, alpha_std, seed, pixels_of=lambda x: x.mean(axis=(1, 2))),
+    "covariance of one pixel per image": lambda images, alpha_std=0.1, seed=None: pca(
+        images, alpha_std, seed, pixels_of=lambda x: x[:, 0, 0, :]),
+    "only clipped at 1": lambda images, alpha_std=0.1, seed=None: pca(images, alpha_std, seed,
+                                                                     clip=lambda out: np.minimum(out, 1)),
+    "clipped to [-1, 1]": lambda images, alpha_std=0.1, seed=None: pca(images, alpha_std, seed,
+                                                                      clip=lambda out: np.clip(out, -1, 1)),
+    "rescaled to [0, 1] instead of clipped": lambda images, alpha_std=0.1, seed=None: pca(
+        images, alpha_std, seed, clip=lambda out: (out - out.min()) / (out.max() - out.min())),
+    "seed 0 taken as no seed": lambda images, alpha_std=0.1, seed=None: pca(
+        images, alpha_std, seed, rng=np.random.default_rng(seed) if seed else np.random.default_rng()),
+    "seed None taken as 0": lambda images, alpha_std=0.1, seed=None: pca(images, alpha_std, seed or 0),
+    "np.random.seed (global state)": global_seed,
+    "default alpha_std 0.01": lambda images, alpha_std=0.01, seed=None: pca(images, alpha_std, seed),
+    "None for a large alpha_std": none_on_large,
+    "modifies the images in place": lambda images, alpha_std=0.1, seed=None: np.copyto(
+        images, pca(images, alpha_std, seed).astype(images.dtype)) or images,
 }
 
 

@@ -61,6 +61,13 @@ def hw_swapped(images, c):
     return crops(images, c, centre=lambda _h, _w, c: ((h - c) // 2, (w - c) // 2))
 
 
+def past_the_edge(images, c):
+    views = five(images, c)
+    h, w = images.shape[1:3]
+    views[4] = images[:, h - c + 1:h + 1, w - c + 1:w + 1]  # one row and column short
+    return views + [view[:, :, ::-1] for view in views]
+
+
 WRONG_CROP = {
     "not implemented": stub,
     ANSWER_KEY + "evaluate.ten_crop": lambda images, c: evaluate.ten_crop(images, c),
@@ -89,6 +96,7 @@ WRONG_CROP = {
     "a list of lists": lambda images, c: crops(images, c).tolist(),
     "only the first five views": lambda images, c: crops(images, c)[:5],
     "None": lambda images, c: None,
+    "bottom-right past the edge (a ragged list)": past_the_edge,
 }
 RIGHT_CROP = {
     "slicing with np.stack and [:, :, ::-1]": crops,
@@ -121,6 +129,7 @@ test_ten_crop_rejects, test_ten_crop_accepts = catalogue(check_ten_crop, WRONG_C
     ("mirrored along the channels", "its channels are reversed"),
     ("a list of lists", "Python lists lose it"),
     ("only the first five views", "add the same five mirrored"),
+    ("bottom-right past the edge (a ragged list)", "views of different shapes"),
 ])
 def test_ten_crop_names_the_mistake(name, hint):
     report = check_ten_crop(WRONG_CROP[name])
@@ -150,6 +159,13 @@ def running_mean(models, x):
     return total / len(models)
 
 
+def popping(models, x):
+    count, total = len(models), 0
+    while models:
+        total = total + models.pop().predict(x, verbose=0)
+    return total / count
+
+
 WRONG_ENSEMBLE = {
     "not implemented": stub,
     ANSWER_KEY + "evaluate.ensemble_predict": lambda models, x: evaluate.ensemble_predict(models, x),
@@ -167,6 +183,9 @@ WRONG_ENSEMBLE = {
     "stacked, not averaged": lambda models, x: np.stack(probabilities(models, x)),
     "mean over the wrong axis": lambda models, x: np.mean(probabilities(models, x), axis=1),
     "None": lambda models, x: None,
+    "the list of models emptied (pop)": popping,
+    "called in training mode": lambda models, x: np.mean([keras.ops.convert_to_numpy(m(x, training=True))
+                                                          for m in models], axis=0),
 }
 RIGHT_ENSEMBLE = {
     "np.mean of predict": lambda models, x: np.mean([m.predict(x, verbose=0) for m in models], axis=0),
@@ -191,6 +210,8 @@ test_ensemble_predict_rejects, test_ensemble_predict_accepts = catalogue(check_e
     ("averaged weights into the first model", "changed the models' weights"),
     ("class labels", "class labels"),
     ("stacked, not averaged", "stacked"),
+    ("the list of models emptied (pop)", "changed the list of models"),
+    ("called in training mode", "inference mode"),
 ])
 def test_ensemble_predict_names_the_mistake(name, hint):
     report = check_ensemble_predict(WRONG_ENSEMBLE[name])

@@ -14,13 +14,16 @@ import numpy as np
 
 from cnn_course.grading.report import described, grader
 
-_SHIFT_CASES = [((20, -20, 20), "uint8"), ((-35, 0, 50), "float32"), ((5, 90, -90), "uint8")]
+_SHIFT_CASES = [((20, -20, 20), "uint8", 3), ((-35.5, 0.25, 50.75), "float32", 3), ((5, 90, -90), "uint8", 3),
+                ((10.5, -10, 30, -30.25), "float32", 4)]
 
 
-def _extreme_image(dtype: str, seed: int) -> np.ndarray:
-    """A 5 x 6 RGB image with pixels at 0, 255 and in between."""
+def _extreme_image(dtype: str, channels: int, seed: int) -> np.ndarray:
+    """A 5 x 6 image with pixels at 0, 255 and in between (with fractions when it is float)."""
     rng = np.random.default_rng(seed)
-    image = rng.integers(0, 256, size=(5, 6, 3))
+    image = rng.integers(0, 256, size=(5, 6, channels)).astype("float64")
+    if dtype != "uint8":
+        image = np.clip(image + rng.uniform(0, 1, size=image.shape), 0, 255)
     image[0], image[1] = 0, 255
     return image.astype(dtype)
 
@@ -28,24 +31,25 @@ def _extreme_image(dtype: str, seed: int) -> np.ndarray:
 @grader("color_shift", answer_key=["cnn_course.augment.color_shift", "cnn_course.augment.random_color_shift"])
 def check_color_shift(color_shift, report) -> None:
     """Grade ``color_shift(image, shifts)``: shifts[c] added to channel c, clipped to 0-255, dtype kept."""
-    for index, (shifts, dtype) in enumerate(_SHIFT_CASES):
-        image = _extreme_image(dtype, index)
+    for index, (shifts, dtype, channels) in enumerate(_SHIFT_CASES):
+        image = _extreme_image(dtype, channels, index)
         original = image.copy()
-        what = f"color_shift({dtype} image, {shifts})"
-        got = report.call(color_shift, image, shifts, what=what)
-        report.precondition(hasattr(got, "shape") and hasattr(got, "dtype"),
-                            f"{what} returned {described(got)}: return the shifted image as an array")
+        what = f"color_shift({dtype} image of {channels} channels, {shifts})"
+        answer = report.call(color_shift, image, shifts, what=what)
+        report.precondition(hasattr(answer, "shape") and hasattr(answer, "dtype"),
+                            f"{what} returned {described(answer)}: return the shifted image as an array")
         report.precondition(np.array_equal(image, original),
                             f"{what} changed the image it was given: return a new array and leave the input as it was")
-        got = np.asarray(got)
+        got = np.asarray(answer)
         report.precondition(got.shape == image.shape, f"{what} has shape {got.shape}, expected {image.shape}")
+        report.precondition(got.dtype.kind in "uif", f"{what} returned an array of {got.dtype}: return numbers")
         want = np.clip(image.astype("float64") + np.asarray(shifts), 0, 255)
-        if not np.allclose(got.astype("float64"), want, atol=0.51):
+        if not np.allclose(got.astype("float64"), want, atol=0.51 if dtype == "uint8" else 1e-3):
             report.fail(f"{what} gives other pixels than expected -- {_shift_hint(image, shifts, got)}")
         report.precondition(got.dtype == image.dtype, f"{what} has dtype {got.dtype}: return the image's own dtype "
                             f"({image.dtype}), e.g. with .astype(image.dtype) after clipping")
-    report.success(f"on {len(_SHIFT_CASES)} images (uint8 and float32) with pixels at 0 and 255, each channel is "
-                   f"shifted by its own value and clipped to 0-255, in the image's dtype")
+    report.success(f"on {len(_SHIFT_CASES)} images (uint8 and float32 with fractions, 3 and 4 channels) with pixels "
+                   f"at 0 and 255, each channel is shifted by its own value and clipped to 0-255, in the image's dtype")
 
 
 def _shift_hint(image, shifts, got) -> str:
@@ -56,38 +60,64 @@ def _shift_hint(image, shifts, got) -> str:
         return "the sums wrapped round (250 + 20 became 14): uint8 arithmetic overflows; add in a wider type, then clip"
     if np.allclose(got, wide):
         return "the result is not clipped to 0-255"
+    if np.allclose(got, np.trunc(np.clip(image.astype("float64") + np.trunc(shifts), 0, 255)), atol=1e-3) or \
+            np.allclose(got, np.rint(np.clip(image.astype("float64") + np.asarray(shifts), 0, 255)), atol=1e-3):
+        return "the fractions are lost (integer arithmetic, or rounding): keep a float image's values as they are"
     if np.allclose(got, np.clip(image.astype("float64") + np.asarray(shifts)[::-1], 0, 255), atol=0.51):
         return "the shifts went to the channels in reverse order: shifts[0] belongs to channel 0 (red)"
     if np.allclose(got, np.clip(image.astype("float64") + np.mean(shifts), 0, 255), atol=0.51):
         return "every channel got the same shift: each channel has its own"
+    if image.shape[-1] != 3:
+        return f"this image has {image.shape[-1]} channels: add shifts[c] to each channel c, however many there are"
     return "add shifts[c] to channel c (the last axis), then clip to 0-255"
 
 
-def _colour_batch(n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """`n` small images, each nearly one colour, the colours spread along three unequal axes (so a
-    covariance per image is tiny while the batch's is not), and a rotation that mixes R, G and B."""
+def _colour_batch(n: int, seed: int = 0, texture: float = 0.004) -> np.ndarray:
+    """`n` small 4 x 4 images whose mean colours spread along three unequal axes mixed by a rotation of R, G
+    and B, plus a gradient of strength `texture` across each image along another colour direction (weak: a
+    covariance per image is tiny; strong: the covariance of all pixels differs from that of the mean colours,
+    or of any one pixel of each image), plus a little noise."""
     rng = np.random.default_rng(seed)
     rotation, _ = np.linalg.qr(rng.normal(size=(3, 3)))
-    spread = np.array([0.12, 0.06, 0.025])
-    colours = 0.5 + (rng.normal(size=(n, 3)) * spread) @ rotation.T
-    images = colours[:, None, None, :] + rng.normal(0, 0.004, size=(n, 4, 4, 3))
-    return np.clip(images, 0.05, 0.95).astype("float32"), rotation
+    colours = 0.5 + (rng.normal(size=(n, 3)) * [0.12, 0.06, 0.025]) @ rotation.T
+    gradient = (np.arange(4)[:, None] + np.arange(4)[None, :]) / 3 - 1  # -1 at the top left, 1 at the bottom right
+    inside = gradient[None, :, :, None] * texture * rng.choice([-1, 1], size=(n, 1, 1, 1)) * [0.3, -0.9, 0.3] \
+        + rng.normal(0, 0.004, size=(n, 4, 4, 3))
+    return np.clip(colours[:, None, None, :] + inside, 0.05, 0.95).astype("float32")
+
+
+def _augmented(report, pca_color_augmentation, images, what, *args, **kwargs) -> np.ndarray:
+    """The answer's output for `images`, checked to be an array of their shape (or grading stops)."""
+    answer = report.call(pca_color_augmentation, images, *args, what=what, **kwargs)
+    report.precondition(hasattr(answer, "shape"), f"{what} returned {described(answer)}: return the augmented images")
+    try:
+        got = np.asarray(answer, "float64")
+    except (TypeError, ValueError):
+        report.fail(f"{what} returned an array of {np.asarray(answer).dtype}: return numbers")
+    report.precondition(got.shape == images.shape, f"{what} has shape {got.shape}, expected {images.shape}")
+    return got
 
 
 @grader("pca_color_augmentation", answer_key=["cnn_course.augment.pca_color_augmentation",
                                                "cnn_course.augment.principal_colors"])
 def check_pca_color_augmentation(pca_color_augmentation, report) -> None:
     """Grade ``pca_color_augmentation(images, alpha_std=0.1, seed=None)`` (Krizhevsky et al. 2012, §4.1)."""
-    images, _ = _colour_batch(400)
-    what = "pca_color_augmentation(images, alpha_std=0.1, seed=0)"
-    got = report.call(pca_color_augmentation, images.copy(), 0.1, seed=0, what=what)
-    report.precondition(hasattr(got, "shape"), f"{what} returned {described(got)}: return the augmented images")
-    got = np.asarray(got, "float64")
-    report.precondition(got.shape == images.shape, f"{what} has shape {got.shape}, expected {images.shape}")
+    images = _colour_batch(400)
+    original = images.copy()
+    what = "pca_color_augmentation(images, seed=0)"
+    state = np.random.get_state()[1].copy()
+    got = _augmented(report, pca_color_augmentation, images, what, seed=0)
+    report.precondition(np.array_equal(images, original), f"{what} changed the images it was given: return new ones")
+    report.precondition(np.array_equal(np.random.get_state()[1], state), f"{what} changed NumPy's global random "
+                        f"state (np.random.seed?): draw from a generator of your own, np.random.default_rng(seed)")
     shifts = got - images
     report.precondition(np.abs(shifts).max() > 1e-4,
                         f"{what} hardly changes the images (largest change {np.abs(shifts).max():.1e}): is the "
                         "covariance taken over each image alone? AlexNet's is over all the pixels of the batch")
+    clipped = np.mean((got <= 0) | (got >= 1))
+    report.precondition(clipped < 0.01, f"{what} pushes {clipped:.0%} of the values to 0 or 1: the shifts are far "
+                        "larger than AlexNet's -- the covariance of the pixels in [0, 1] (np.cov, not np.corrcoef), "
+                        "its eigenvalues as they are")
     spread_in_image = np.abs(shifts - shifts[:, :1, :1, :]).max()
     report.require(spread_in_image < 1e-4, "each image gets one colour shift, the same at every pixel",
                    f"the shift differs between pixels of one image (by up to {spread_in_image:.3f}): draw the alphas "
@@ -96,9 +126,10 @@ def check_pca_color_augmentation(pca_color_augmentation, report) -> None:
     report.require(np.ptp(per_image, axis=0).max() > 1e-3, "the images get different shifts",
                    "every image got the same shift: draw new alphas for each image")
     _check_alphas(report, images, per_image, alpha_std=0.1)
-    _check_alphas(report, images, np.asarray(report.call(pca_color_augmentation, images.copy(), 0.3, seed=1,
-                                                         what="pca_color_augmentation(images, 0.3, seed=1)"),
-                                             "float64")[:, 0, 0, :] - images[:, 0, 0, :], alpha_std=0.3)
+    textured = _colour_batch(400, seed=5, texture=0.08)
+    strong = _augmented(report, pca_color_augmentation, textured, "pca_color_augmentation(textured images, 0.3)",
+                        0.3, seed=1)
+    _check_alphas(report, textured, (strong - textured)[:, 0, 0, :], alpha_std=0.3)
     _check_seed(report, pca_color_augmentation, images)
     _check_clipped(report, pca_color_augmentation)
 
@@ -111,8 +142,12 @@ def _check_alphas(report, images, per_image, alpha_std) -> None:
     ratio = stds / alpha_std
     root = stds * np.sqrt(eigenvalues) / alpha_std  # what sqrt(lambda) in place of lambda gives
     if np.all(np.abs(ratio - 1) < 0.25) and np.all(np.abs(means) < 4 * alpha_std / np.sqrt(len(alphas))):
-        report.success(f"alpha_std={alpha_std}: the shifts lie along the batch's principal colour axes, with "
-                       f"alphas of mean 0 and standard deviation {', '.join(f'{s:.3f}' for s in stds)} per axis")
+        correlation = np.abs(np.corrcoef(alphas, rowvar=False)[np.triu_indices(3, 1)]).max()
+        report.require(correlation < 0.3, f"alpha_std={alpha_std}: the shifts lie along the batch's principal colour "
+                       f"axes, with independent alphas of mean 0 and standard deviation "
+                       f"{', '.join(f'{s:.3f}' for s in stds)} per axis",
+                       f"alpha_std={alpha_std}: the three alphas of an image are tied together (correlation "
+                       f"{correlation:.2f}): draw three independent alphas per image, one per axis")
         return
     hint = ("the shift is scaled by sqrt(lambda_i) (a standard deviation); AlexNet scales p_i by alpha_i * lambda_i"
             if np.all(np.abs(root - 1) < 0.25) else
@@ -126,18 +161,26 @@ def _check_alphas(report, images, per_image, alpha_std) -> None:
 
 
 def _check_seed(report, pca_color_augmentation, images) -> None:
-    first, again, other = (np.asarray(report.call(pca_color_augmentation, images.copy(), 0.1, seed=seed,
-                                                  what=f"pca_color_augmentation(images, seed={seed})"))
-                           for seed in (7, 7, 8))
-    report.check(np.array_equal(first, again) and not np.allclose(first, other),
-                 "the same seed gives the same images, another seed other ones",
-                 "the seed does not fix the result: draw the alphas from np.random.default_rng(seed)")
+    runs = {seed: [_augmented(report, pca_color_augmentation, images.copy(),
+                              f"pca_color_augmentation(images, seed={seed})", 0.1, seed=seed) for _ in range(2)]
+            for seed in (0, 8, None)}
+    report.check(all(np.array_equal(*runs[seed]) for seed in (0, 8)) and not np.allclose(runs[0][0], runs[8][0])
+                 and not np.allclose(*runs[None]),
+                 "the same seed gives the same images (0 included), another seed or seed=None other ones",
+                 "the seed does not fix the result (or seed=None does): draw the alphas from "
+                 "np.random.default_rng(seed), which draws anew for seed=None")
 
 
 def _check_clipped(report, pca_color_augmentation) -> None:
-    bright, _ = _colour_batch(50, seed=3)
-    bright = np.clip(bright + 0.4, 0, 1).astype("float32")
-    got = np.asarray(report.call(pca_color_augmentation, bright, 2.0, seed=0,
-                                 what="pca_color_augmentation(bright images, alpha_std=2.0)"))
-    report.check(got.min() >= 0 and got.max() <= 1, "a large alpha_std on bright images stays within [0, 1]",
-                 f"values from {got.min():.3f} to {got.max():.3f}: clip the result to [0, 1]")
+    """Full-range images and large alphas: values clipped to [0, 1], the others shifted like the rest of the image."""
+    images = np.random.default_rng(4).uniform(0, 1, size=(40, 4, 4, 3)).astype("float32")
+    got = _augmented(report, pca_color_augmentation, images, "pca_color_augmentation(images in [0, 1], 5.0)",
+                     5.0, seed=0)
+    inside = (got > 0) & (got < 1)
+    highest = np.where(inside, got - images, -np.inf).max(axis=(1, 2))
+    lowest = np.where(inside, got - images, np.inf).min(axis=(1, 2))
+    steady = np.where(np.isfinite(highest) & np.isfinite(lowest), highest - lowest, 0.0)
+    report.check(got.min() >= 0 and got.max() <= 1 and steady.max() < 1e-4,
+                 "with alpha_std=5 on images spanning [0, 1], values are clipped to [0, 1] and the rest shifted",
+                 f"values from {got.min():.3f} to {got.max():.3f}, and unclipped pixels of an image shifted by "
+                 f"amounts up to {steady.max():.3f} apart: add the shift, then clip to [0, 1] (np.clip)")

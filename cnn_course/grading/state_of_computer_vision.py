@@ -1,13 +1,10 @@
 """Graders of notebook 12, the state of computer vision: the 10-crop and an ensemble's prediction.
 
-`check_ten_crop` crops batches whose height and width differ, with odd (H - c) and (W - c) so the centre's
-rounding shows, in uint8 and float32, with 3 channels and 1. Each view of the answer is identified against
-every c x c crop of every image of the batch, as it is, mirrored either way, transposed or with its channels
-reversed, so a wrong view is named: "view 1 holds the top-right crop", "mirrored top to bottom", "a crop of image 2".
-
-`check_ensemble_predict` gives 3, 2 and 1 small networks (a hidden ReLU layer under a softmax, so that
-averaging their weights is not averaging their logits) whose predictions differ markedly, and compares
-the answer with the mean of their probabilities -- and with the usual other averages, to name them.
+`check_ten_crop` crops batches with H != W and odd (H - c), (W - c), so the centre's rounding shows, in uint8 and
+float32, with 3 channels and 1; a wrong view is identified against every crop of the batch (as it is, mirrored
+either way, transposed or with its channels reversed) and named. `check_ensemble_predict` gives 3, 2 and 1 small
+networks with dropout (so calling them in training mode shows) and a hidden layer (so averaging weights is not
+averaging logits), and names the usual other averages.
 """
 
 from __future__ import annotations
@@ -70,7 +67,10 @@ def check_ten_crop(ten_crop, report) -> None:
         got = as_array(answer)
         report.precondition(np.array_equal(images, original), f"{what} changed the images it was given: crop and "
                             f"flip copies (slices, np.flip), never assign into the input")
-        report.precondition(got is not None and got.dtype.kind in "uifb", f"{what} returned {described(got)}: "
+        ragged = isinstance(answer, (list, tuple)) and len({np.shape(view) for view in answer}) > 1
+        report.precondition(not ragged, f"{what} returned views of different shapes: a slice that runs past the "
+                            f"edge of an image is cut short -- check each view's rows and columns")
+        report.precondition(got is not None and got.dtype.kind in "uifb", f"{what} returned {described(answer)}: "
                             f"return the views as one array of numbers, np.stack(views)")
         want_shape = (10, count, c, c, channels)
         report.precondition(got.shape == want_shape, f"{what} returned shape {got.shape}, expected {want_shape}"
@@ -158,11 +158,12 @@ def _crops_of_mirror(got, images, c) -> bool:
 
 # -- ensembles -------------------------------------------------------------------------------------
 def _network(seed: int, inputs: int = 5, hidden: int = 6, classes: int = 4):
-    """A small softmax classifier with weights of its own: Dense(ReLU) -> Dense(softmax)."""
+    """A small softmax classifier with weights of its own: Dense(ReLU) -> Dropout -> Dense(softmax). The dropout
+    changes nothing when the network predicts, and everything when it is called in training mode."""
     import keras
 
     model = keras.Sequential([keras.Input((inputs,)), keras.layers.Dense(hidden, activation="relu"),
-                              keras.layers.Dense(classes, activation="softmax")])
+                              keras.layers.Dropout(0.5), keras.layers.Dense(classes, activation="softmax")])
     rng = np.random.default_rng(seed)
     model.set_weights([rng.normal(0, 1.5, size=tuple(w.shape)).astype("float32") for w in model.weights])
     return model
@@ -212,9 +213,15 @@ def check_ensemble_predict(ensemble_predict, report) -> None:
         models = networks[:size]
         before = [[w.copy() for w in model.get_weights()] for model in models]
         what = f"ensemble_predict(models, x) with {size} model{'s' * (size > 1)} and 7 inputs"
-        got = as_array(report.call(ensemble_predict, list(models), x.copy(), what=what))
-        report.precondition(got is not None, f"{what} returned {described(got)}: return the averaged "
-                            f"probabilities, a NumPy array")
+        given = list(models)
+        answer = report.call(ensemble_predict, given, x.copy(), what=what)
+        report.precondition(len(given) == size and all(a is b for a, b in zip(given, models)),
+                            f"{what} changed the list of models it was given (popped, appended or sorted it): "
+                            f"read the list, leave it as it is")
+        got = as_array(answer)
+        got = got.astype("float64") if got is not None and got.dtype.kind in "uifb" else None
+        report.precondition(got is not None, f"{what} returned {described(answer)}: return the averaged "
+                            f"probabilities, a NumPy array of numbers")
         report.precondition(got.shape == (7, 4), f"{what} returned shape {got.shape}, expected (7, 4)"
                             + _ensemble_shape_hint(got.shape, size))
         unchanged = all(np.array_equal(a, b) for model, old in zip(models, before)
@@ -223,7 +230,8 @@ def check_ensemble_predict(ensemble_predict, report) -> None:
         candidates = _ensemble_candidates(models, x)
         if not np.allclose(got, candidates.pop("right"), atol=1e-5):
             hint = next((hint for hint, value in candidates.items() if np.allclose(got, value, atol=1e-5)),
-                        "expected the mean of the models' predicted probabilities")
+                        "expected the mean of the models' predicted probabilities (`model.predict`, which runs "
+                        "each model in inference mode: dropout off, batch norm on its moving statistics)")
             report.fail(f"{what}: the result is not the average of the models' probabilities -- {hint}")
     report.success("one row of class probabilities per input; the models are left as they are")
     report.success("the average of the models' probabilities, for 3, 2 and 1 models")
