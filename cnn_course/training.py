@@ -8,8 +8,8 @@ Each piece is one idea of the lectures or the papers behind them:
 - `warmup_cosine`: a learning rate that warms up, then decays smoothly to 0 (Goyal et al.; Loshchilov & Hutter);
 - `fit`: training with data augmentation on the training path only, in the input pipeline;
 - `fit_from_scratch`: all of the above together, the recipe of notebooks 02, 07 and 08;
-- `per_class_subset`, `epochs_for`, `epoch_seconds`, `seed_table`, `compared`: experiments over training-set
-  sizes and seeds, timed and reported as median (range).
+- `per_class_subset`, `epochs_for`, `Stopwatch`, `epoch_seconds`, `seed_table`, `compared`: experiments over
+  training-set sizes and seeds, timed and reported as median (range).
 """
 
 from __future__ import annotations
@@ -180,23 +180,32 @@ def epochs_for(count: int, minimum_epochs: int, minimum_steps: int, batch_size: 
     return max(minimum_epochs, math.ceil(minimum_steps / math.ceil(count / batch_size)))
 
 
-class _EpochClock(keras.callbacks.Callback):
+class Stopwatch(keras.callbacks.Callback):
+    """Times ``fit``: the seconds of each training step (``steps``) and of each epoch (``epochs``)."""
+
     def on_train_begin(self, logs=None):
-        self.seconds = []
+        self.steps, self.epochs = [], []
 
     def on_epoch_begin(self, epoch, logs=None):
-        self.start = time.perf_counter()
+        self.epoch_start = time.perf_counter()
 
     def on_epoch_end(self, epoch, logs=None):
-        self.seconds.append(time.perf_counter() - self.start)
+        self.epochs.append(time.perf_counter() - self.epoch_start)
+
+    def on_train_batch_begin(self, batch, logs=None):
+        self.step_start = time.perf_counter()
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.steps.append(time.perf_counter() - self.step_start)
 
 
 def epoch_seconds(model, data, y=None, epochs: int = 3, batch_size: int = 32) -> list[float]:
     """Seconds of each of `epochs` training epochs of the compiled `model` on `data` (arrays with labels `y`,
     or a dataset of batches), after one more epoch first that compiles the step and is not counted."""
-    clock = _EpochClock()
-    model.fit(data, y, epochs=epochs + 1, batch_size=None if y is None else batch_size, callbacks=[clock], verbose=0)
-    return clock.seconds[1:]
+    stopwatch = Stopwatch()
+    model.fit(data, y, epochs=epochs + 1, batch_size=None if y is None else batch_size, callbacks=[stopwatch],
+              verbose=0)
+    return stopwatch.epochs[1:]
 
 
 def seed_table(results: dict, header: str) -> str:

@@ -21,7 +21,6 @@ import os
 import statistics
 import subprocess
 import sys
-import time
 
 BACKENDS = ("tensorflow", "jax")
 WAYS = ("network alone", "augmentation inside the compiled step", "augmentation in the input pipeline")
@@ -34,20 +33,10 @@ def step_seconds(way: str, steps: int) -> float:
     from cnn_course import augment, config, datasets, training
     from cnn_course.models import ResNet50
 
-    class Clock(keras.callbacks.Callback):
-        def on_train_begin(self, logs=None):
-            self.seconds = []
-
-        def on_train_batch_begin(self, batch, logs=None):
-            self.start = time.perf_counter()
-
-        def on_train_batch_end(self, batch, logs=None):
-            self.seconds.append(time.perf_counter() - self.start)
-
     config.setup(verbose=False)
     (x, y), _ = datasets.load("fingers")
     x, y = x[:32 * steps].astype("float32") / 255, y[:32 * steps]
-    model, clock = ResNet50(input_shape=(64, 64, 3), classes=6), Clock()
+    model, clock = ResNet50(input_shape=(64, 64, 3), classes=6), training.Stopwatch()
     if way == "augmentation inside the compiled step":
         model = keras.Sequential([keras.Input((64, 64, 3)), augment.flip_rotate_translate(), model])
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
@@ -56,7 +45,7 @@ def step_seconds(way: str, steps: int) -> float:
                   callbacks=[clock])
     else:
         model.fit(x, y, batch_size=32, epochs=1, verbose=0, callbacks=[clock])
-    return statistics.median(clock.seconds[1:])
+    return statistics.median(clock.steps[1:])
 
 
 def on_backend(backend: str, steps: int) -> dict:

@@ -178,3 +178,12 @@ def test_seed_table_and_compared_report_median_and_range():
     assert table[2].split() == ["a", "0.600", "(0.500–0.700)"]
     assert training.compared(results["a"][10], results["bb"][10]) == "+0.300 (ranges apart)"
     assert training.compared([0.5, 0.6], [0.55, 0.9]) == "-0.175 (ranges overlap)"
+
+
+def test_stopwatch_times_every_step_and_every_epoch():
+    model, (x, y) = _tiny_model(), _data()
+    model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")
+    stopwatch = training.Stopwatch()
+    model.fit(x, y, epochs=2, batch_size=8, callbacks=[stopwatch], verbose=0)
+    assert len(stopwatch.steps) == 2 * 4 and len(stopwatch.epochs) == 2
+    assert all(0 < s < 10 for s in stopwatch.steps) and sum(stopwatch.epochs) >= sum(stopwatch.steps)
