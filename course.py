@@ -23,7 +23,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT))
-from cnn_course.config import QUICK_VARIABLE  # noqa: E402 -- standard library only, importable before .venv exists
+from cnn_course.config import QUICK_VARIABLE, enable_fast_cpu_kernels  # noqa: E402 -- standard library only
 
 VENV = Path(os.environ.get("CNN_COURSE_VENV", ROOT / ".venv"))
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
@@ -102,6 +102,7 @@ def main(argv: list[str]) -> int:
         print(__doc__)
         return 0
     ensure_environment()
+    enable_fast_cpu_kernels()  # JupyterLab's kernels, the tests and the commands inherit TF_ENABLE_ONEDNN_OPTS
     command, rest = argv[0], argv[1:]
     if command == "lab":
         return subprocess.call(lab_command(rest), cwd=ROOT)

@@ -11,13 +11,17 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import platform
 import warnings
 from pathlib import Path
 
 QUICK_VARIABLE = "CNN_COURSE_QUICK"
 CACHE_VARIABLE = "CNN_COURSE_CACHE"
 SEED_VARIABLE = "CNN_COURSE_SEED"
+ONEDNN_VARIABLE = "TF_ENABLE_ONEDNN_OPTS"
 REPO_ROOT = Path(__file__).resolve().parent.parent
+# CPU features for which TensorFlow turns its oneDNN kernels on by itself (tensorflow/core/util/util.cc, IsMKLEnabled).
+_ONEDNN_BY_DEFAULT = {"avx512_vnni", "avx512_bf16", "avx_vnni", "amx_tile", "amx_int8", "amx_bf16"}
 
 
 def is_quick() -> bool:
@@ -61,6 +65,38 @@ def mode(quick: bool):
 def seeded(seed: int):
     """Runs inside the ``with`` block (and the kernels it starts) start from `seed`: see `run_seed`."""
     return _variable(SEED_VARIABLE, str(seed))
+
+
+def enable_fast_cpu_kernels() -> None:
+    """Turn TensorFlow's oneDNN CPU kernels on, unless ``TF_ENABLE_ONEDNN_OPTS`` is already set.
+
+    TensorFlow turns them on by itself only on x86-64 CPUs with AVX-512 VNNI, BF16 or AMX; elsewhere
+    (AVX2 machines such as AMD EPYC Zen 2/3 and many laptops) it leaves them off, and a ResNet-50 step
+    runs about 2.6x slower. TensorFlow reads the variable when it is imported, so `cnn_course` calls
+    this on its own import; on other architectures the variable is left alone.
+    """
+    if platform.machine().lower() in ("x86_64", "amd64"):
+        os.environ.setdefault(ONEDNN_VARIABLE, "1")
+
+
+def cpu_description() -> str:
+    """The CPU's model and whether TensorFlow's oneDNN kernels are on, for stamping measurements."""
+    model, flags = platform.processor() or platform.machine(), set()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            key, _, value = line.partition(":")
+            if key.strip() == "model name":
+                model = value.strip()
+            elif key.strip() == "flags":
+                flags = set(value.split())
+    except OSError:
+        pass
+    setting = os.environ.get(ONEDNN_VARIABLE, "").strip()
+    if setting:
+        state = f"oneDNN {'off' if setting.lower() in ('0', 'false') else 'on'} ({ONEDNN_VARIABLE}={setting})"
+    else:
+        state = f"oneDNN {'on' if flags & _ONEDNN_BY_DEFAULT else 'off'} (TensorFlow's default on this CPU)"
+    return f"{model}, {state}"
 
 
 def cache_dir() -> Path:

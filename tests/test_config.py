@@ -60,3 +60,27 @@ def test_setup_keeps_tensorflows_native_start_up_lines_out_of_the_notebook():
                             env={k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"})
     assert result.returncode == 0, result.stderr
     assert result.stderr.strip() == "still here", result.stderr
+
+
+def test_importing_the_course_turns_onednn_on_unless_the_learner_chose(monkeypatch):
+    """TensorFlow reads TF_ENABLE_ONEDNN_OPTS at its import; the package sets it first, on x86-64 only,
+    and never overrides a learner's own setting."""
+    code = "import os, cnn_course, tensorflow; print(os.environ.get('TF_ENABLE_ONEDNN_OPTS'))"
+    for given, expected in ((None, "1"), ("0", "0")):
+        env = {k: v for k, v in os.environ.items() if k != config.ONEDNN_VARIABLE}
+        if given is not None:
+            env[config.ONEDNN_VARIABLE] = given
+        result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+        printed = result.stdout.strip().splitlines()[-1]
+        import platform
+
+        assert printed == (expected if platform.machine().lower() in ("x86_64", "amd64") or given else "None")
+
+
+def test_cpu_description_says_whether_onednn_is_on(monkeypatch):
+    monkeypatch.setenv(config.ONEDNN_VARIABLE, "0")
+    assert config.cpu_description().endswith("oneDNN off (TF_ENABLE_ONEDNN_OPTS=0)")
+    monkeypatch.setenv(config.ONEDNN_VARIABLE, "1")
+    assert config.cpu_description().endswith("oneDNN on (TF_ENABLE_ONEDNN_OPTS=1)")
+    monkeypatch.delenv(config.ONEDNN_VARIABLE)
+    assert "(TensorFlow's default on this CPU)" in config.cpu_description()

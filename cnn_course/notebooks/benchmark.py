@@ -121,11 +121,14 @@ def report_figures(figures: dict, out: str | None) -> None:
 
 
 def machine_description() -> str:
-    """E.g. 'x86_64, 2 CPU cores, Python 3.11.7': where a figure was measured."""
+    """E.g. 'x86_64, 2 CPU cores (AMD EPYC 7B13, oneDNN on (TF_ENABLE_ONEDNN_OPTS=1)), Python 3.11.7': where a
+    figure was measured -- TensorFlow's CPU speed depends on whether its oneDNN kernels are on."""
     import os
 
+    from cnn_course.config import cpu_description
+
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return f"{platform.machine()}, {cores} CPU cores, Python {platform.python_version()}"
+    return f"{platform.machine()}, {cores} CPU cores ({cpu_description()}), Python {platform.python_version()}"
 
 
 def readme_table(data: dict) -> str:
