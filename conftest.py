@@ -1,12 +1,20 @@
 """Test settings: quick mode for every notebook, quiet logs, a notebook's cells kept together under
-pytest-xdist, and a per-notebook time report."""
+pytest-xdist, every grade a solution notebook shows required to pass, and a per-notebook time report.
 
+Each notebook runs once, under nbval; its grader cells are judged from that one run's outputs (the
+report's machine-readable summary, `grading.report.MIME_TYPE`), so no test executes a notebook again
+to grade it.
+"""
+
+import json
 import os
 from collections import defaultdict
 
 import pytest
 
 from cnn_course.config import QUICK_VARIABLE
+from cnn_course.grading.report import MIME_TYPE
+from cnn_course.notebooks.contract import graded_exercises
 
 os.environ.setdefault(QUICK_VARIABLE, "1")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -27,6 +35,32 @@ def pytest_xdist_make_scheduler(config, log):
             return path if path.endswith(".ipynb") else nodeid
 
     return NotebookScheduling(config, log)
+
+
+def grades(outputs) -> list[dict]:
+    """The grade summaries among a cell's outputs."""
+    found = []
+    for output in outputs or []:
+        summary = output.get("data", {}).get(MIME_TYPE)
+        if summary is not None:
+            found.append(json.loads(summary) if isinstance(summary, str) else summary)
+    return found
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    """A solution notebook's grader cell passes only when its grade says passed (nbval-lax checks only
+    that the cell ran)."""
+    result = yield
+    shown = grades(getattr(item, "test_outputs", None))
+    cell = getattr(item, "cell", None)
+    called = graded_exercises(cell.source) if cell is not None and cell.cell_type == "code" else []
+    missing = set(called) - {grade["exercise"] for grade in shown}
+    assert not missing, f"the grader cell showed no grade for {sorted(missing)}: end it with check_<name>(<name>)"
+    failed = [grade for grade in shown if not grade["passed"]]
+    if failed:
+        raise AssertionError("; ".join(f"{grade['exercise']}: {grade['first_failure']}" for grade in failed))
+    return result
 
 
 def pytest_runtest_logreport(report):

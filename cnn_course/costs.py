@@ -28,6 +28,30 @@ _WEIGHTED = (layers.Dense, layers.Conv1D, layers.Conv2D, layers.Conv3D, layers.D
              layers.DepthwiseConv2D, layers.SeparableConv1D, layers.SeparableConv2D)
 
 
+def conv_output_size(n: int, f: int, p: int = 0, s: int = 1) -> int:
+    """floor((n + 2p - f) / s) + 1: the output size of an f x f convolution with padding p and stride s
+    on an n x n input -- the filter must fit entirely (the lecture on strided convolutions)."""
+    return (n + 2 * p - f) // s + 1
+
+
+def conv_multiplies(n_h: int, n_w: int, n_c: int, f: int, n_c_prev: int) -> int:
+    """n_H * n_W * n_C * f * f * n_C_prev: each of the output's values is a weighted sum of f * f * n_C_prev."""
+    return n_h * n_w * n_c * f * f * n_c_prev
+
+
+def separable_conv_multiplies(n_out: int, f: int, n_c: int, n_c_out: int) -> tuple[int, int]:
+    """(depthwise, pointwise) multiplications of a depthwise-separable convolution with an n_out x n_out output
+    (Howard et al. 2017, section 3.1): one f x f filter per input channel, then n_c_out 1x1 filters over n_c."""
+    return conv_multiplies(n_out, n_out, n_c, f, 1), conv_multiplies(n_out, n_out, n_c_out, 1, n_c)
+
+
+def compound_scaling(phi: float, alpha: float = 1.2, beta: float = 1.1, gamma: float = 1.15) -> tuple:
+    """(depth, width, resolution) multipliers alpha**phi, beta**phi, gamma**phi of EfficientNet's compound
+    scaling (Tan & Le 2019, section 3.3): each step of phi about doubles the multiplications, alpha * beta**2 *
+    gamma**2 ~ 2."""
+    return alpha ** phi, beta ** phi, gamma ** phi
+
+
 def count_params(layer_or_model) -> int:
     """Number of weights, trainable or not; equals ``model.count_params()``.
 

@@ -1,4 +1,5 @@
-"""Shared machinery of the grader catalogues: every wrong answer rejected, every right one accepted."""
+"""Shared machinery of the grader catalogues: every wrong answer rejected with the hint it deserves, every right
+one accepted -- each answer graded once."""
 
 import pytest
 
@@ -19,17 +20,22 @@ def assert_rejected(report):
 def catalogue(check, wrong: dict, right: dict):
     """Two parametrized tests for a grader: ``test_rejects`` over `wrong`, ``test_accepts`` over `right`.
 
-    A wrong answer whose name starts with `ANSWER_KEY` must be told it calls a ready-made answer.
+    A wrong entry is an answer, or ``(answer, hint)`` where `hint` (a string, or a tuple of strings) must
+    appear in the first failing check: the mistake is named, not only caught. A wrong answer whose name
+    starts with `ANSWER_KEY` must be told it calls a ready-made answer.
     """
 
     @pytest.mark.parametrize("name", list(wrong))
     def test_rejects(name):
-        report = check(wrong[name])
+        answer, hints = wrong[name] if isinstance(wrong[name], tuple) else (wrong[name], ())
+        report = check(answer)
         assert_rejected(report)
-        if wrong[name] is stub:
+        if answer is stub:
             assert report.status == "not implemented" and "not implemented" in report.first_failure
         if name.startswith(ANSWER_KEY):
             assert "ready-made answer" in report.first_failure, str(report)
+        for hint in (hints,) if isinstance(hints, str) else hints:
+            assert hint in report.first_failure, str(report)
 
     @pytest.mark.parametrize("name", list(right))
     def test_accepts(name):

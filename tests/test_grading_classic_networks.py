@@ -6,28 +6,39 @@ import keras
 from catalogue import catalogue, stub
 from keras import layers
 
-from cnn_course import blocks
+from cnn_course import blocks, costs
 from cnn_course.grading.classic_networks import (
     check_conv_output_shape,
     check_LeNet5,
     check_vgg_block,
-    conv_output_shape_reference,
 )
 from cnn_course.models import LeNet5
+
+TABLE = {case: (case[0] + 2 * case[2] - case[1]) // case[3] + 1 for case in check_conv_output_shape.spec.cases}
+
+
+def endless():
+    while True:
+        pass
+
 
 WRONG_SHAPE = {
     "answer key: a Conv2D's compute_output_shape": lambda n, f, p, s: layers.Conv2D(
         1, f, strides=s).compute_output_shape((1, n + 2 * p, n + 2 * p, 1))[1],
-    "round": lambda n, f, p, s: round((n + 2 * p - f) / s) + 1,
-    "answer key: the grader's reference": lambda n, f, p, s: conv_output_shape_reference(n, f, p, s),
+    "round": (lambda n, f, p, s: round((n + 2 * p - f) / s) + 1, "nearest"),
+    "answer key: the course's conv_output_size": lambda n, f, p, s: costs.conv_output_size(n, f, p, s),
     "stub": stub,
-    "ceil": lambda n, f, p, s: math.ceil((n + 2 * p - f) / s) + 1,
+    "ceil": (lambda n, f, p, s: math.ceil((n + 2 * p - f) / s) + 1, "floor"),
     "true division": lambda n, f, p, s: (n + 2 * p - f) / s + 1,
-    "float result": lambda n, f, p, s: float((n + 2 * p - f) // s + 1),
-    "no + 1": lambda n, f, p, s: (n + 2 * p - f) // s,
+    "float result": (lambda n, f, p, s: float((n + 2 * p - f) // s + 1), "int"),
+    "no + 1": (lambda n, f, p, s: (n + 2 * p - f) // s, "+ 1"),
     "one-sided padding": lambda n, f, p, s: (n + p - f) // s + 1,
-    "ignores stride": lambda n, f, p, s: n + 2 * p - f + 1,
+    "ignores stride": (lambda n, f, p, s: n + 2 * p - f + 1, "stride"),
     "returns nothing": lambda n, f, p, s: None,
+    "a table of the grader's fixed cases": (lambda n, f, p, s: TABLE[(n, f, p, s)] if (n, f, p, s) in TABLE else 1,
+                                            "expected"),
+    "arguments read as (n, p, f, s)": (lambda n, p, f, s: (n + 2 * p - f) // s + 1, "another order"),
+    "an endless loop": (lambda n, f, p, s: endless(), "did not finish"),
 }
 RIGHT_SHAPE = {
     "floor division": lambda n, f, p, s: (n + 2 * p - f) // s + 1,
@@ -38,14 +49,6 @@ RIGHT_SHAPE = {
 
 test_conv_output_shape_rejects, test_conv_output_shape_accepts = catalogue(
     check_conv_output_shape, WRONG_SHAPE, RIGHT_SHAPE)
-
-
-def test_conv_output_shape_names_the_mistake():
-    assert "floor" in check_conv_output_shape(WRONG_SHAPE["ceil"]).first_failure
-    assert "nearest" in check_conv_output_shape(WRONG_SHAPE["round"]).first_failure
-    assert "+ 1" in check_conv_output_shape(WRONG_SHAPE["no + 1"]).first_failure
-    assert "stride" in check_conv_output_shape(WRONG_SHAPE["ignores stride"]).first_failure
-    assert "int" in check_conv_output_shape(WRONG_SHAPE["float result"]).first_failure
 
 
 

@@ -127,19 +127,15 @@ def test_grade_untouched_learner_copy_fails_with_not_implemented_rows():
     assert "score: 0/3" in result.stdout
 
 
-@pytest.mark.notebooks
-@pytest.mark.parametrize("path", [p for p in SOLUTION_FILES if contract.BEGIN in p.read_text()], ids=lambda p: p.name)
-def test_grade_solution_passes_every_exercise(path):
-    """nbval only checks that cells run; this checks that every grader in the solution says pass."""
-    exercises = len(contract.exercises(read(path)))
-    result = grade(f"solutions/{path.name}")
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert f"score: {exercises}/{exercises}" in result.stdout
+def tiny_notebook(path, *sources):
+    """A notebook of a few code cells: the grade command's behaviour without running a course notebook."""
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(s) for s in sources]), path)
+    return path
 
 
 @pytest.mark.notebooks
-def test_grade_a_notebook_without_exercises_says_so_and_succeeds():
-    result = grade("solutions/03_why_resnets_work.ipynb")
+def test_grade_a_notebook_without_exercises_says_so_and_succeeds(tmp_path):
+    result = grade(tiny_notebook(tmp_path / "03_why_resnets_work.ipynb", "x = 1", "print(x)"))
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no graded exercises" in result.stdout
 
@@ -149,10 +145,11 @@ def test_grade_reports_a_syntax_error_where_it_is(tmp_path):
     """Not the NameError that the grader cell meets afterwards."""
     notebook = read(contract.SOLUTIONS / "04_one_by_one_convolutions.ipynb")
     cell = next(c for c in notebook.cells if contract.defines(c.source, "one_by_one_as_dense"))
-    cell.source = cell.source.replace("### BEGIN SOLUTION", "### BEGIN SOLUTION\n    z = (volume @ weights")
-    path = tmp_path / "04_one_by_one_convolutions.ipynb"
-    nbformat.write(notebook, path)
-    result = grade(path)
+    grader_cell = next(c.source for c in notebook.cells if "check_one_by_one_as_dense(one_by_one_as_dense)" in c.source)
+    imports = "from cnn_course.grading.one_by_one_convolutions import check_one_by_one_as_dense"
+    broken = cell.source.replace("### BEGIN SOLUTION", "### BEGIN SOLUTION\n    z = (volume @ weights")
+    result = grade(tiny_notebook(tmp_path / "04_one_by_one_convolutions.ipynb", "import numpy as np\n" + imports,
+                                 broken, grader_cell))
     row = next(line for line in result.stdout.splitlines() if line.startswith("one_by_one_as_dense"))
     assert "FAIL" in row and "SyntaxError" in row and "defines one_by_one_as_dense" in row, result.stdout
 
@@ -172,3 +169,18 @@ def test_committed_metadata_is_what_the_kernel_reports_but_the_python_version(tm
     reported = dict(execute(path).metadata["language_info"])
     reported.pop("version")
     assert build.METADATA["language_info"] == reported
+
+
+@pytest.mark.notebooks
+def test_a_failing_grade_in_a_solution_run_fails_its_cell(tmp_path):
+    """nbval-lax only checks that a cell runs; the course's conftest also fails a grader cell whose grade
+    says failed, or that shows no grade, so the one nbval run of each notebook checks its grades."""
+    (tmp_path / "conftest.py").write_text((REPO_ROOT / "conftest.py").read_text())
+    report = "from cnn_course.grading.report import Report\nr = Report('demo')\n"
+    path = tiny_notebook(tmp_path / "demo.ipynb", report + "r.check(True, 'fine', '')\nr",
+                         report + "r.check(False, 'x', 'wrong on purpose')\nr",
+                         "def check_demo(answer):\n    return None\ncheck_demo(1)")
+    result = subprocess.run([sys.executable, "-m", "pytest", "--nbval-lax", "-p", "no:xdist", "-p", "no:cacheprovider",
+                             str(path)], cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert "2 failed, 1 passed" in result.stdout, result.stdout
+    assert "demo: wrong on purpose" in result.stdout and "showed no grade for ['demo']" in result.stdout

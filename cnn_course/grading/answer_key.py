@@ -1,30 +1,69 @@
-"""The answer key is out of reach: while a learner's answer runs, the course's own
-implementation of that exercise (and any library function that would do the whole exercise,
-such as ``keras.applications.ResNet50``) is replaced by a tripwire.
+"""The answer key is out of reach: while a learner's answer runs, every function of the course's package
+and of keras.applications' model code is a tripwire.
 
-A grader names its answer key in ``@grader("identity_block", answer_key=["cnn_course.blocks.identity_block"])``;
-`Report.call` arms it around the learner's call only, so the grader itself can still build its
-reference. An answer that calls a key function fails with a message to build it from layers,
-while an answer that builds on the learner's *own* earlier functions (ResNet50 from their
-identity_block) is untouched.
+The functions are found mechanically -- every function and method defined in a loaded module of
+`cnn_course` or `keras.src.applications` -- so a new block, model or helper is covered the day it is
+written, however the learner imports it (``from cnn_course.blocks import mbconv_block``, a module
+attribute, keras' private ``_inverted_res_block``). Left free are the helpers an exercise may use and
+the machinery that runs the answer (`FREE_MODULES`, `FREE_NAMES`). A grader may name library functions
+that would do its whole exercise although they are not model code (``keras.ops.conv`` for a 1x1
+convolution written in NumPy) with ``@grader(..., answer_key=[...])``.
 
-Two ways to set the wire, so that no import style escapes it: a plain function gets the
-tripwire's code in place of its own (every name bound to the function, ``from cnn_course.blocks
-import identity_block`` included, then runs the tripwire); a method, whose code may need the
-class's closure, is replaced on its class.
+`Report.call` arms the wires around the learner's call only, so the grader still builds its reference
+with the package, and an answer that builds on the learner's *own* earlier functions is untouched.
+A plain function gets a tripwire's code in place of its own (every name bound to it trips); a function
+with a closure, whose code cannot be swapped, is replaced where it is defined, on its module or class.
+A Keras layer class of the package keeps its methods (the grader's models may contain one) and trips
+when it is constructed.
 """
 
 from __future__ import annotations
 
 import contextlib
 import importlib
+import inspect
 import sys
 
 MARK = "cnn-course answer key"
+ROOTS = ("cnn_course", "keras.src.applications")
+FREE_MODULES = ("cnn_course.config", "cnn_course.fixtures", "cnn_course.graph", "cnn_course.grading.report",
+                "cnn_course.grading.answer_key", "cnn_course.notebooks", "cnn_course.__main__",
+                "keras.src.applications.imagenet_utils")
+FREE_NAMES = {"preprocess_input", "decode_predictions"}
 
 
 def _tripwire(*args, **kwargs):
     raise RuntimeError("cnn-course answer key")  # only builtins: this code runs with the key's module globals
+
+
+def _wire_code(path: str):
+    """A tripwire whose error names `path`."""
+    code = _tripwire.__code__
+    return code.replace(co_consts=tuple(f"{MARK}: {path}" if const == MARK else const for const in code.co_consts))
+
+
+def _is_root(name: str) -> bool:
+    return any(name == root or name.startswith(root + ".") for root in ROOTS) and not name.startswith(FREE_MODULES)
+
+
+def answer_functions():
+    """(owner, attribute, function, dotted path) of every function the answer may not call."""
+    import keras
+
+    for name, module in list(sys.modules.items()):
+        if module is None or not _is_root(name):
+            continue
+        for attribute, value in list(vars(module).items()):
+            if getattr(value, "__module__", None) != name or attribute in FREE_NAMES:
+                continue
+            if inspect.isfunction(value):
+                yield module, attribute, value, f"{name}.{attribute}"
+            elif inspect.isclass(value):
+                methods = ["__init__"] if issubclass(value, keras.layers.Layer) else list(vars(value))
+                for method in methods:
+                    function = vars(value).get(method)
+                    if inspect.isfunction(function):
+                        yield value, method, function, f"{name}.{attribute}.{method}"
 
 
 def resolve(path: str):
@@ -41,34 +80,41 @@ def resolve(path: str):
     raise ImportError(f"cannot resolve {path}")
 
 
+def _named(paths):
+    """(owner, attribute, function, path) of extra key functions; a library not imported yet is skipped:
+    the answer cannot be calling it (and importing, say, TensorFlow under JAX would be a side effect)."""
+    for path in paths:
+        if path.split(".")[0] in sys.modules:
+            yield (*resolve(path), path)
+
+
 @contextlib.contextmanager
-def out_of_reach(paths):
-    """Replace every function named in `paths` by the tripwire inside the ``with`` block. A path in a
-    library that is not imported yet is skipped: the answer cannot be calling it (and importing,
-    say, TensorFlow under another Keras backend would be a side effect of grading)."""
-    restore = []
+def out_of_reach(paths=()):
+    """Inside the ``with`` block, every `answer_functions` function and those named in `paths` trip."""
+    restore, seen = [], set()
     try:
-        for path in paths:
-            if path.split(".")[0] not in sys.modules:
+        for owner, name, function, path in [*answer_functions(), *_named(paths)]:
+            if id(function) in seen:
                 continue
-            owner, name, function = resolve(path)
+            seen.add(id(function))
             if isinstance(owner, type) or function.__closure__:
                 own = name in vars(owner)  # else inherited: undo by deleting the wire again
                 restore.append(lambda o=owner, n=name, f=function, own=own: setattr(o, n, f) if own else delattr(o, n))
-                setattr(owner, name, _tripwire)
+                wire = _tripwire.__class__(_wire_code(path), {"__builtins__": __builtins__}, name)
+                setattr(owner, name, wire)
             else:
                 restore.append(lambda f=function, code=function.__code__: setattr(f, "__code__", code))
-                function.__code__ = _tripwire.__code__
+                function.__code__ = _wire_code(path)
         yield
     finally:
         for undo in reversed(restore):
             undo()
 
 
-def tripped(error: BaseException) -> bool:
-    """Whether `error` (or one it was raised from) is the tripwire's."""
+def tripped(error: BaseException) -> str | None:
+    """The dotted path of the key function that `error` (or one it was raised from) comes from, else None."""
     while error is not None:
-        if isinstance(error, RuntimeError) and MARK in str(error):
-            return True
+        if isinstance(error, RuntimeError) and str(error).startswith(MARK):
+            return str(error)[len(MARK) + 2:] or "the answer key"
         error = error.__cause__ or error.__context__
-    return False
+    return None

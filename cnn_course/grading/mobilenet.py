@@ -11,14 +11,13 @@ inference and training mode.
 
 from __future__ import annotations
 
-import itertools
-import numbers
 from collections.abc import Callable
 from typing import NamedTuple
 
-from cnn_course import blocks
+from cnn_course import blocks, costs
 from cnn_course.fixtures import fixed_inputs
 from cnn_course.grading.compare import compare_with_reference, symbolic_call
+from cnn_course.grading.formula import Formula, formula_grader
 from cnn_course.grading.mobile_paths import (
     Conv,
     batch_norms,
@@ -28,69 +27,33 @@ from cnn_course.grading.mobile_paths import (
     read_steps,
     split_residual,
 )
-from cnn_course.grading.report import Report, described, grader
+from cnn_course.grading.report import Report, grader
 from cnn_course.grading.residual_paths import check_layer_options
 
-# (n_out, f, n_c, n_c_out): the lecture's 4x4x5 output from 3 channels, then cases whose four numbers all differ.
-_SEPARABLE_CASES = [(4, 3, 3, 5), (5, 3, 4, 7), (6, 5, 2, 9), (7, 3, 16, 8), (2, 5, 6, 3)]
-
-_DEPTHWISE_MISTAKES = [
-    (lambda n, f, c, o: n * n * f * c, "counts f once: each depthwise filter is f x f"),
-    (lambda n, f, c, o: n * n * f * f * c * o, "multiplies by n_c_out: the depthwise step has one f x f filter per "
-                                               "input channel, n_c of them, whatever n_c_out is"),
-    (lambda n, f, c, o: n * n * f * f, "forgets n_c: there is one f x f filter per input channel"),
-    (lambda n, f, c, o: n * f * f * c, "counts n_out once: the output has n_out x n_out positions"),
-    (lambda n, f, c, o: f * f * c, "forgets the n_out x n_out output positions: every filter is used at each"),
-]
-_POINTWISE_MISTAKES = [
-    (lambda n, f, c, o: n * n * f * f * c * o, "multiplies by f*f: the pointwise convolution is 1x1"),
-    (lambda n, f, c, o: n * n * o, "forgets n_c: each 1x1 filter spans the n_c channels"),
-    (lambda n, f, c, o: n * n * c, "forgets n_c_out: there is one 1x1 filter per output channel"),
-    (lambda n, f, c, o: n * c * o, "counts n_out once: the output has n_out x n_out positions"),
-    (lambda n, f, c, o: c * o, "forgets the n_out x n_out output positions: every filter is used at each"),
-]
-
-
-@grader("separable_conv_multiplies",
-        answer_key=["cnn_course.costs.count_multiplies", "cnn_course.costs._layer_multiplies"])
-def check_separable_conv_multiplies(separable_conv_multiplies, report) -> None:
-    """Grade ``separable_conv_multiplies(n_out, f, n_c, n_c_out)`` -> (depthwise, pointwise) multiplications."""
-    for case in _SEPARABLE_CASES:
-        what = f"separable_conv_multiplies{case}"
-        got = report.call(separable_conv_multiplies, *case, what=what)
-        n, f, c, o = case
-        want = (n * n * f * f * c, n * n * c * o)
-        if isinstance(got, numbers.Number):
-            hint = {n * n * f * f * c * o: ": that is the cost of a normal convolution",
-                    sum(want): ": that is the sum of the two"}.get(got, "")
-            report.fail(f"{what} returned one number, {got!r}{hint}; return the two counts as a tuple, "
-                        f"`return depthwise, pointwise`")
-        report.precondition(isinstance(got, tuple) and len(got) == 2,
-                            f"{what} returned {described(got)}: return a tuple of two ints, "
-                            f"`return depthwise, pointwise`")
-        report.precondition(all(isinstance(count, numbers.Number) for count in got),
-                            f"{what} returned ({', '.join(type(count).__name__ for count in got)}): return two "
-                            f"numbers, ints")
-        if got == want[::-1]:
-            report.fail(f"{what} returned {got}: the counts are swapped -- the tuple is (depthwise, pointwise)")
-        for part, value, expected, mistakes in (("depthwise", got[0], want[0], _DEPTHWISE_MISTAKES),
-                                                ("pointwise", got[1], want[1], _POINTWISE_MISTAKES)):
-            if value != expected:
-                hint = next((why for formula, why in mistakes if formula(*case) == value), "") or _order_hint(case, got)
-                report.fail(f"{what}: the {part} count is {value!r}, expected {expected:,}"
-                            + (f": it {hint}" if hint else ""))
-        report.precondition(all(isinstance(count, numbers.Integral) for count in got),
-                            f"{what} returned {got!r}: return ints (multiplications are counted)")
-    report.success(f"right on {len(_SEPARABLE_CASES)} cases, including the lecture's (432, 240) -- 672 "
-                   f"multiplications against 2,160 for a normal 3x3 convolution")
-
-
-def _order_hint(case, got) -> str:
-    """Right counts for the arguments in another order: the parameters are read in the wrong order."""
-    orders = [order for order in itertools.permutations(case) if order != case]
-    if any((n * n * f * f * c, n * n * c * o) == tuple(got) for n, f, c, o in orders):
-        return "reads its arguments in another order: they are (n_out, f, n_c, n_c_out)"
-    return ""
+check_separable_conv_multiplies = formula_grader(Formula(
+    exercise="separable_conv_multiplies", reference=costs.separable_conv_multiplies,
+    arguments=("n_out", "f", "n_c", "n_c_out"), parts=("depthwise", "pointwise"),
+    # The lecture's 4x4x5 output from 3 channels, then cases whose four numbers all differ.
+    cases=[(4, 3, 3, 5), (5, 3, 4, 7), (6, 5, 2, 9), (7, 3, 16, 8), (2, 5, 6, 3)],
+    draw=lambda rng: (int(rng.integers(1, 30)), int(rng.choice([3, 5, 7])), *(int(v) for v in rng.integers(1, 64, 2))),
+    one_number=[("the cost of a normal convolution", lambda n, f, c, o: n * n * f * f * c * o),
+                ("the sum of the two", lambda n, f, c, o: n * n * f * f * c + n * n * c * o)],
+    part_mistakes={
+        "depthwise": [
+            ("counts f once: each depthwise filter is f x f", lambda n, f, c, o: n * n * f * c),
+            ("multiplies by n_c_out: the depthwise step has one f x f filter per input channel, n_c of them, whatever "
+             "n_c_out is", lambda n, f, c, o: n * n * f * f * c * o),
+            ("forgets n_c: there is one f x f filter per input channel", lambda n, f, c, o: n * n * f * f),
+            ("counts n_out once: the output has n_out x n_out positions", lambda n, f, c, o: n * f * f * c),
+            ("forgets the n_out x n_out output positions: every filter is used at each", lambda n, f, c, o: f * f * c)],
+        "pointwise": [
+            ("multiplies by f*f: the pointwise convolution is 1x1", lambda n, f, c, o: n * n * f * f * c * o),
+            ("forgets n_c: each 1x1 filter spans the n_c channels", lambda n, f, c, o: n * n * o),
+            ("forgets n_c_out: there is one 1x1 filter per output channel", lambda n, f, c, o: n * n * c),
+            ("counts n_out once: the output has n_out x n_out positions", lambda n, f, c, o: n * c * o),
+            ("forgets the n_out x n_out output positions: every filter is used at each", lambda n, f, c, o: c * o)]},
+    success="right on the lecture's (432, 240) -- 672 multiplications against 2,160 for a normal 3x3 convolution -- "
+            "and on fresh random cases"))
 
 
 _SHAPE_HINTS = [(text, "add the block's input only when the shapes match: stride 1 and filters equal to the "

@@ -14,17 +14,24 @@ The idioms a grader writes with:
 ``report.precondition(ok, failed)``       not listed when it holds; stops with `failed` if not
 ``report.fail(failed)``                   a failed check that stops grading
 ``report.success(passed)``                a passed check, for a property shown by those before
-``report.call(function, *args)``          calls the learner's code; a stub or a crash stops, and
-                                          so does a call to the exercise's `answer_key`
+``report.call(function, *args)``          calls the learner's code under a time limit, with the
+                                          answer key out of reach; a stub, a crash, a hang or a
+                                          call to the key stops with a message that names it
+``report.attempt(function, failed)``      reads what the answer produced (a file it saved, say);
+                                          an exception there is the answer's fault: `failed`
 ========================================  ====================================================
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import html
 import json
 import re
+import signal
+import sys
+import threading
 import traceback
 
 from cnn_course.grading.answer_key import out_of_reach, tripped
@@ -39,12 +46,39 @@ class Stop(Exception):
     """Ends a grader early when a failed check makes the next ones meaningless."""
 
 
+class TimeLimit(BaseException):
+    """Raised inside a learner's call that runs past its time limit (a BaseException, so that the
+    learner's own ``except Exception`` cannot swallow it)."""
+
+
+@contextlib.contextmanager
+def time_limit(seconds: float):
+    """Interrupt the ``with`` block after `seconds` with `TimeLimit` (on POSIX, in the main thread, where
+    signals arrive; elsewhere the block runs unlimited). Python code is interrupted at once; one long
+    NumPy call only when it returns, which is why graders try small inputs before large ones."""
+    if not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expire(signum, frame):
+        raise TimeLimit
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 class Report:
     """The outcome of grading one exercise: an ordered list of (passed, message) checks."""
 
-    def __init__(self, exercise: str, answer_key=()):
+    def __init__(self, exercise: str, answer_key=(), seconds: float = 60):
         self.exercise = exercise
-        self.answer_key = tuple(answer_key)  # dotted paths of functions the answer may not call
+        self.answer_key = tuple(answer_key)  # library functions the answer may not call, besides `answer_key`'s own
+        self.seconds = seconds  # the time limit of each call of the learner's code
         self.checks: list[tuple[bool, str]] = []
         self.status = "graded"  # or "not implemented", "error"
 
@@ -85,7 +119,7 @@ class Report:
         self.checks.append((True, passed))
 
     def call(self, function, *args, what: str = "", hints=(), **kwargs):
-        """Call the learner's function; a stub or a crash becomes a failed check that stops grading.
+        """Call the learner's function; a stub, a crash or a hang becomes a failed check that stops grading.
 
         `hints` are ``(text, advice)`` pairs: advice added when the error message contains text.
         """
@@ -93,8 +127,11 @@ class Report:
             self.fail(f"expected a function, got {type(function).__name__}")
         what = what or getattr(function, "__name__", "your function")
         try:
-            with out_of_reach(self.answer_key):
+            with time_limit(self.seconds), out_of_reach(self.answer_key):
                 return function(*args, **kwargs)
+        except TimeLimit:
+            self.fail(f"{what} did not finish within {self.seconds:g} s: is there a loop that never ends, or work "
+                      f"done pixel by pixel in Python that NumPy or Keras could do at once?")
         except NotImplementedError as error:
             self.status = "not implemented"
             earlier = _STUB.search(str(error))
@@ -103,11 +140,21 @@ class Report:
                           f"exercise first")
             self.fail("not implemented yet: replace the `raise NotImplementedError` stub")
         except Exception as error:  # a crash in the learner's code is a finding, not a grader failure
-            if tripped(error):
-                self.fail(f"{what} calls {' or '.join(self.answer_key)}, a ready-made answer to this exercise: "
-                          f"write it yourself -- that is the exercise")
+            key = tripped(error)
+            if key:
+                self.fail(f"{what} calls {key}, a ready-made answer to this exercise: write it yourself -- that is "
+                          f"the exercise")
             advice = "".join(f" -- {advice}" for text, advice in hints if text in str(error))
             self.fail(f"{what} raised {type(error).__name__}: {first_line(error)}{advice}")
+
+    def attempt(self, function, failed: str):
+        """Run grader code on what the answer produced; an exception there is the answer's: `failed` and stop."""
+        try:
+            with time_limit(self.seconds):
+                return function()
+        except (Exception, TimeLimit) as error:
+            self.fail(f"{failed} ({'too slow' if isinstance(error, TimeLimit) else type(error).__name__}: "
+                      f"{first_line(error)})")
 
     # -- display ---------------------------------------------------------------------------
     def summary(self) -> dict:
@@ -148,19 +195,30 @@ def described(answer) -> str:
     return f"a {type(answer).__name__}"
 
 
-def grader(exercise: str, answer_key=()):
+def described_by(spec, check, answer_key=(), seconds: float = 60):
+    """An engine's grader for the description `spec` (which has an ``exercise``): `check(answer, report)` under
+    `grader`, named ``check_<exercise>`` and belonging to the module that describes it."""
+    check.__name__ = check.__qualname__ = f"check_{spec.exercise}"
+    check.__module__ = sys._getframe(2).f_globals["__name__"]  # the description's module, which calls the engine
+    run = grader(spec.exercise, answer_key, seconds)(check)
+    run.spec = spec
+    return run
+
+
+def grader(exercise: str, answer_key=(), seconds: float = 60):
     """Turn ``check(answer, report)`` into ``check_<exercise>(answer) -> Report`` that never raises.
 
     Args:
         exercise: the exercise's name, as in its notebook title.
-        answer_key: dotted paths of the functions that would answer the exercise ready-made (the
-            course's own implementation, a keras.applications builder); see `answer_key`.
+        answer_key: dotted paths of library functions that would answer the exercise ready-made besides the
+            course's and keras.applications' own code, which is always out of reach (see `answer_key`).
+        seconds: the time limit of each call of the learner's code.
     """
 
     def decorate(check):
         @functools.wraps(check)
         def run(answer=None) -> Report:
-            report = Report(exercise, answer_key)
+            report = Report(exercise, answer_key, seconds)
             try:
                 check(answer, report)
             except Stop:

@@ -1,0 +1,38 @@
+"""Named mistakes, looked up one way for every grader: a wrong answer is compared with what each plausible
+mistake computes, and the first that matches gives its advice.
+
+A table is a list of ``(advice, compute)`` pairs, `compute` taking the arguments `named` is given -- the
+case's numbers, the grader's inputs. Advice is written to follow "it ...": "rounds up: use floor".
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def same_value(got, want, atol: float = 0.0) -> bool:
+    """Equal numbers, tuples of numbers or arrays (within `atol`); never raises."""
+    try:
+        got, want = np.asarray(got, dtype="float64"), np.asarray(want, dtype="float64")
+        return got.shape == want.shape and bool(np.allclose(got, want, rtol=0, atol=atol, equal_nan=False))
+    except (TypeError, ValueError):
+        return False
+
+
+def named(got, table, *args, same=same_value) -> str:
+    """The advice of the first mistake in `table` whose ``compute(*args)`` equals `got` by `same`, else ''."""
+    for advice, compute in table:
+        try:
+            if same(got, compute(*args)):
+                return advice
+        except (ArithmeticError, TypeError, ValueError, IndexError):  # a mistake undefined for these arguments
+            continue
+    return ""
+
+
+def named_everywhere(answers: dict, table, same=same_value) -> str:
+    """The advice of the first mistake that computes the answer on every case of ``{case: answer}``."""
+    for advice, compute in table:
+        if all(named(got, [(advice, compute)], *case, same=same) for case, got in answers.items()):
+            return advice
+    return ""
