@@ -49,6 +49,12 @@ def ensemble_predict(models: Sequence[keras.Model], x, batch_size: int = 64) -> 
     return np.mean([np.asarray(model.predict(x, batch_size=batch_size, verbose=0)) for model in models], axis=0)
 
 
+def crop_corners(height: int, width: int, crop_size: int) -> list[tuple[int, int]]:
+    """The top-left corners (row, column) of the five crops of `ten_crop`: centre (rounded down) and corners."""
+    c = crop_size
+    return [((height - c) // 2, (width - c) // 2), (0, 0), (0, width - c), (height - c, 0), (height - c, width - c)]
+
+
 def ten_crop(images, crop_size: int) -> np.ndarray:
     """The 10 views of the 10-crop: the centre and four corner crops, and the same five mirrored left-right.
 
@@ -73,9 +79,7 @@ def ten_crop(images, crop_size: int) -> np.ndarray:
     if not 0 < c <= min(height, width):
         raise ValueError(f"crop_size {crop_size} does not fit in images of {height}x{width} pixels: it must be "
                          f"between 1 and {min(height, width)}")
-    corners = [((height - c) // 2, (width - c) // 2), (0, 0), (0, width - c), (height - c, 0),
-               (height - c, width - c)]
-    crops = [images[:, top:top + c, left:left + c] for top, left in corners]
+    crops = [images[:, top:top + c, left:left + c] for top, left in crop_corners(height, width, c)]
     return np.stack(crops + [crop[:, :, ::-1] for crop in crops])
 
 

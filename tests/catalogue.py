@@ -17,24 +17,26 @@ def assert_rejected(report):
     assert report.status != "error", str(report)
 
 
-def catalogue(check, wrong: dict, right: dict):
+def catalogue(check, wrong: dict, right: dict, hints: dict | None = None):
     """Two parametrized tests for a grader: ``test_rejects`` over `wrong`, ``test_accepts`` over `right`.
 
-    A wrong entry is an answer, or ``(answer, hint)`` where `hint` (a string, or a tuple of strings) must
-    appear in the first failing check: the mistake is named, not only caught. A wrong answer whose name
-    starts with `ANSWER_KEY` must be told it calls a ready-made answer.
+    A wrong entry is an answer, or ``(answer, hint)``; `hints` may also give ``{name: hint}``. A hint (a string,
+    or a tuple of strings) must appear in the first failing check: the mistake is named, not only caught. A wrong
+    answer whose name starts with `ANSWER_KEY` must be told it calls a ready-made answer.
     """
+    unknown = set(hints or {}) - set(wrong)
+    assert not unknown, f"hints for answers the catalogue does not hold: {unknown}"
 
     @pytest.mark.parametrize("name", list(wrong))
     def test_rejects(name):
-        answer, hints = wrong[name] if isinstance(wrong[name], tuple) else (wrong[name], ())
+        answer, hints_ = wrong[name] if isinstance(wrong[name], tuple) else (wrong[name], (hints or {}).get(name, ()))
         report = check(answer)
         assert_rejected(report)
         if answer is stub:
             assert report.status == "not implemented" and "not implemented" in report.first_failure
         if name.startswith(ANSWER_KEY):
             assert "ready-made answer" in report.first_failure, str(report)
-        for hint in (hints,) if isinstance(hints, str) else hints:
+        for hint in (hints_,) if isinstance(hints_, str) else hints_:
             assert hint in report.first_failure, str(report)
 
     @pytest.mark.parametrize("name", list(right))

@@ -33,7 +33,10 @@ COLOR_WRONG = {
     ANSWER_KEY + "augment.color_shift": augment.color_shift,
     "uint8 overflow (wraps round)": lambda image, shifts: (image + np.asarray(shifts, image.dtype))
     if image.dtype == np.uint8 else np.clip(image + np.asarray(shifts), 0, 255).astype(image.dtype),
-    "not clipped": lambda image, shifts: image.astype("float32") + np.asarray(shifts),
+    "uint8 sums wrap round": (lambda image, shifts: image + np.asarray(shifts).astype(np.int64).astype(image.dtype)
+                              if image.dtype == np.uint8 else np.clip(image + np.asarray(shifts), 0, 255)
+                              .astype(image.dtype), "wrapped round"),
+    "not clipped": (lambda image, shifts: image.astype("float32") + np.asarray(shifts), "not clipped"),
     "clipped to [0, 1]": lambda image, shifts: np.clip(image.astype("float32") + np.asarray(shifts), 0, 1)
     .astype(image.dtype),
     "channels reversed": lambda image, shifts: shift_right(image, shifts[::-1]),
@@ -51,7 +54,9 @@ COLOR_WRONG = {
     "result rounded": lambda image, shifts: np.clip(np.rint(image.astype(float) + np.asarray(shifts)), 0, 255)
     .astype(image.dtype),
     "shifts cast to int": lambda image, shifts: shift_right(image, np.asarray(shifts).astype(int)),
-    "three channels hard-coded": shift_three,
+    "three channels hard-coded": (shift_three, "channels"),
+    "a table of the fixed cases' shifts": lambda image, shifts: shift_right(image, shifts) if tuple(shifts) in {
+        (20, -20, 20), (-35.5, 0.25, 50.75), (5, 90, -90), (10.5, -10, 30, -30.25)} else image.copy(),
 }
 COLOR_RIGHT = {
     "float, clip, astype": shift_right,
@@ -66,15 +71,15 @@ COLOR_RIGHT = {
 
 def pca(images, alpha_std=0.1, seed=None, *, root=False, per_pixel=False, per_batch=False, centred=True,
         per_image_cov=False, rows=False, std_as_var=False, no_clip=False, ignore_seed=False, shared_alpha=False,
-        pixels_of=None, clip=lambda out: np.clip(out, 0, 1), rng=None):
+        pixels_of=None, clip=lambda out: np.clip(out, 0, 1), rng=None, covariance=None):
     """AlexNet's PCA colour augmentation, with a switch for each mistake the catalogue makes."""
     images = np.asarray(images, "float64")
     rng = rng or np.random.default_rng(None if ignore_seed else seed)
     scale = alpha_std**2 if std_as_var else alpha_std
 
     def shift_of(pixels, count):
-        covariance = np.cov(pixels, rowvar=False) if centred else pixels.T @ pixels / len(pixels)
-        values, vectors = np.linalg.eigh(covariance)
+        matrix = np.cov(pixels, rowvar=False) if centred else pixels.T @ pixels / len(pixels)
+        values, vectors = np.linalg.eigh(matrix if covariance is None else covariance(pixels))
         alphas = rng.normal(0, scale, size=(count, 1) if shared_alpha else (count, 3))
         weights = alphas * (np.sqrt(values) if root else values)
         return weights @ (vectors if rows else vectors.T)
@@ -90,6 +95,11 @@ def pca(images, alpha_std=0.1, seed=None, *, root=False, per_pixel=False, per_ba
         shifts = shift_of(pixels, len(images))[:, None, None, :]
     out = images + shifts
     return out if no_clip else clip(out)
+
+
+def endless():
+    while True:
+        pass
 
 
 def global_seed(images, alpha_std=0.1, seed=None):
@@ -150,6 +160,11 @@ PCA_WRONG = {
     "None for a large alpha_std": none_on_large,
     "modifies the images in place": lambda images, alpha_std=0.1, seed=None: np.copyto(
         images, pca(images, alpha_std, seed).astype(images.dtype)) or images,
+    "np.cov without rowvar=False": (lambda images, alpha_std=0.1, seed=None: pca(
+        images, alpha_std, seed, covariance=lambda pixels: np.cov(pixels)), "rowvar=False"),
+    "np.corrcoef instead of np.cov": (lambda images, alpha_std=0.1, seed=None: pca(
+        images, alpha_std, seed, covariance=lambda pixels: np.corrcoef(pixels, rowvar=False)), "np.corrcoef"),
+    "an endless loop": (lambda images, alpha_std=0.1, seed=None: endless(), "did not finish"),
 }
 
 

@@ -38,19 +38,22 @@ def tf_conv2d(volume, weights, bias):
 WRONG = {
     "not implemented": stub,
     "answer key: a Keras Conv2D": keras_conv,
-    "a backend tensor": lambda v, w, b: keras.ops.convert_to_tensor(np.maximum(v @ w + b, 0)),
+    "a backend tensor": (lambda v, w, b: keras.ops.convert_to_tensor(np.maximum(v @ w + b, 0)), "NumPy"),
     "answer key: keras.ops.conv": lambda v, w, b: np.asarray(keras.ops.relu(keras.ops.conv(v, w.reshape(1, 1, *w.shape))
                                                                             + b)),
     "answer key: tf.nn.conv2d": tf_conv2d,
     "answer key: a Keras Conv2D, converted to NumPy": lambda v, w, b: keras_conv(v, w, b, to_numpy=True),
-    "no bias": lambda v, w, b: np.maximum(v @ w, 0),
-    "no ReLU": lambda v, w, b: v @ w + b,
-    "flattened output": lambda v, w, b: np.maximum(v.reshape(-1, v.shape[-1]) @ w + b, 0),
+    "no bias": (lambda v, w, b: np.maximum(v @ w, 0), "bias"),
+    "no ReLU": (lambda v, w, b: v @ w + b, "ReLU"),
+    "flattened output": (lambda v, w, b: np.maximum(v.reshape(-1, v.shape[-1]) @ w + b, 0), "shape"),
     "sums the channels first": lambda v, w, b: np.maximum(v.sum(-1, keepdims=True) * w.sum(0) + b, 0),
     "sigmoid instead of ReLU": lambda v, w, b: 1 / (1 + np.exp(-(v @ w + b))),
     "returns a list": lambda v, w, b: np.maximum(v @ w + b, 0).tolist(),
     "transposed weights": lambda v, w, b: np.maximum(v @ w.T + b, 0),
-    "np.max instead of np.maximum": lambda v, w, b: np.max(0, v @ w + b),
+    "np.max instead of np.maximum": (lambda v, w, b: np.max(0, v @ w + b), "np.maximum"),
+    "ReLU in place on the input": lambda v, w, b: np.maximum(np.maximum(v, 0, out=v) @ w + b, 0),
+    "a table of the fixed cases' shapes only": lambda v, w, b: np.maximum(v @ w + b, 0) if v.shape[0] in (1, 2, 3)
+    and v.shape[-1] in (32, 7, 2) else np.zeros(v.shape[:-1] + w.shape[1:]),
 }
 RIGHT = {
     "matmul on the channel axis": lambda v, w, b: np.maximum(v @ w + b, 0),
@@ -62,13 +65,3 @@ RIGHT = {
 test_one_by_one_as_dense_rejects, test_one_by_one_as_dense_accepts = catalogue(check_one_by_one_as_dense, WRONG,
                                                                                 RIGHT)
 
-
-def test_messages_name_the_likely_mistake():
-    assert "bias" in check_one_by_one_as_dense(WRONG["no bias"]).first_failure
-    assert "ReLU" in check_one_by_one_as_dense(WRONG["no ReLU"]).first_failure
-    assert "shape" in check_one_by_one_as_dense(WRONG["flattened output"]).first_failure
-
-
-def test_numpy_mistakes_are_named():
-    assert "np.maximum" in check_one_by_one_as_dense(WRONG["np.max instead of np.maximum"]).first_failure
-    assert "NumPy" in check_one_by_one_as_dense(WRONG["a backend tensor"]).first_failure

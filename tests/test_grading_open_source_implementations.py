@@ -20,13 +20,16 @@ def answer_key(weight, depthwise=False):
 WRONG = {
     "not implemented": stub,
     ANSWER_KEY + "ported.to_keras_layout": answer_key,
-    "reshaped, not transposed": lambda w, depthwise=False: w.reshape(right(w, depthwise).shape),
+    "reshaped, not transposed": (lambda w, depthwise=False: w.reshape(right(w, depthwise).shape), "transpose"),
     "kh and kw swapped": lambda w, depthwise=False: w.transpose(3, 2, 0, 1) if depthwise else w.transpose(3, 2, 1, 0),
     "in and out swapped": lambda w, depthwise=False: w.transpose(2, 3, 1, 0) if depthwise else w.transpose(2, 3, 0, 1),
     "reversed axes (.T)": lambda w, depthwise=False: w.T,
-    "depthwise treated as ordinary": lambda w, depthwise=False: w.transpose(2, 3, 1, 0),
+    "depthwise treated as ordinary": (lambda w, depthwise=False: w.transpose(2, 3, 1, 0), "depthwise flag"),
     "ordinary treated as depthwise": lambda w, depthwise=False: w.transpose(2, 3, 0, 1),
-    "kernel flipped (a true convolution)": lambda w, depthwise=False: right(w, depthwise)[::-1, ::-1],
+    "kernel flipped (a true convolution)": (lambda w, depthwise=False: right(w, depthwise)[::-1, ::-1], "flipped"),
+    "the flag ignored: one input channel read as depthwise": (
+        lambda w, depthwise=False: w.transpose(2, 3, 0, 1) if w.shape[1] == 1 else w.transpose(2, 3, 1, 0),
+        "read the flag"),
     "unchanged": lambda w, depthwise=False: w,
     "a list": lambda w, depthwise=False: right(w, depthwise).tolist(),
 }

@@ -10,66 +10,70 @@ or a variance for a standard deviation would all break.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
+from cnn_course import augment
+from cnn_course.grading.array import ArrayExercise, array_grader
 from cnn_course.grading.report import described, grader
 
-_SHIFT_CASES = [((20, -20, 20), "uint8", 3), ((-35.5, 0.25, 50.75), "float32", 3), ((5, 90, -90), "uint8", 3),
-                ((10.5, -10, 30, -30.25), "float32", 4)]
 
-
-def _extreme_image(dtype: str, channels: int, seed: int) -> np.ndarray:
-    """A 5 x 6 image with pixels at 0, 255 and in between (with fractions when it is float)."""
-    rng = np.random.default_rng(seed)
+def _extreme_image(case, rng) -> tuple:
+    """A 5 x 6 image of the case's dtype and channels with pixels at 0, 255 and in between (with fractions
+    when it is float), and the case's shifts."""
+    shifts, dtype, channels = case
     image = rng.integers(0, 256, size=(5, 6, channels)).astype("float64")
     if dtype != "uint8":
         image = np.clip(image + rng.uniform(0, 1, size=image.shape), 0, 255)
     image[0], image[1] = 0, 255
-    return image.astype(dtype)
+    return image.astype(dtype), shifts
 
 
-@grader("color_shift", answer_key=["cnn_course.augment.color_shift", "cnn_course.augment.random_color_shift"])
-def check_color_shift(color_shift, report) -> None:
-    """Grade ``color_shift(image, shifts)``: shifts[c] added to channel c, clipped to 0-255, dtype kept."""
-    for index, (shifts, dtype, channels) in enumerate(_SHIFT_CASES):
-        image = _extreme_image(dtype, channels, index)
-        original = image.copy()
-        what = f"color_shift({dtype} image of {channels} channels, {shifts})"
-        answer = report.call(color_shift, image, shifts, what=what)
-        report.precondition(hasattr(answer, "shape") and hasattr(answer, "dtype"),
-                            f"{what} returned {described(answer)}: return the shifted image as an array")
-        report.precondition(np.array_equal(image, original),
-                            f"{what} changed the image it was given: return a new array and leave the input as it was")
-        got = np.asarray(answer)
-        report.precondition(got.shape == image.shape, f"{what} has shape {got.shape}, expected {image.shape}")
-        report.precondition(got.dtype.kind in "uif", f"{what} returned an array of {got.dtype}: return numbers")
-        want = np.clip(image.astype("float64") + np.asarray(shifts), 0, 255)
-        if not np.allclose(got.astype("float64"), want, atol=0.51 if dtype == "uint8" else 1e-3):
-            report.fail(f"{what} gives other pixels than expected -- {_shift_hint(image, shifts, got)}")
-        report.precondition(got.dtype == image.dtype, f"{what} has dtype {got.dtype}: return the image's own dtype "
-                            f"({image.dtype}), e.g. with .astype(image.dtype) after clipping")
-    report.success(f"on {len(_SHIFT_CASES)} images (uint8 and float32 with fractions, 3 and 4 channels) with pixels "
-                   f"at 0 and 255, each channel is shifted by its own value and clipped to 0-255, in the image's dtype")
+def _draw_shift_case(rng) -> tuple:
+    dtype, channels = str(rng.choice(["uint8", "float32"])), int(rng.integers(1, 5))
+    shifts = rng.uniform(-100, 100, size=channels)
+    return tuple(float(v) for v in (np.rint(shifts) if dtype == "uint8" else np.round(shifts, 2))), dtype, channels
 
 
-def _shift_hint(image, shifts, got) -> str:
-    """The likely mistake behind a wrong shifted image."""
+def _wrapped(image, shifts):
+    """uint8 sums that wrap round (250 + 20 = 14); undefined (NaN) for other dtypes."""
     wide = image.astype("int64") + np.asarray(shifts)
-    got = np.asarray(got, "float64")
-    if image.dtype == np.uint8 and np.array_equal(got, (wide % 256).astype("float64")):
-        return "the sums wrapped round (250 + 20 became 14): uint8 arithmetic overflows; add in a wider type, then clip"
-    if np.allclose(got, wide):
-        return "the result is not clipped to 0-255"
-    if np.allclose(got, np.trunc(np.clip(image.astype("float64") + np.trunc(shifts), 0, 255)), atol=1e-3) or \
-            np.allclose(got, np.rint(np.clip(image.astype("float64") + np.asarray(shifts), 0, 255)), atol=1e-3):
-        return "the fractions are lost (integer arithmetic, or rounding): keep a float image's values as they are"
-    if np.allclose(got, np.clip(image.astype("float64") + np.asarray(shifts)[::-1], 0, 255), atol=0.51):
-        return "the shifts went to the channels in reverse order: shifts[0] belongs to channel 0 (red)"
-    if np.allclose(got, np.clip(image.astype("float64") + np.mean(shifts), 0, 255), atol=0.51):
-        return "every channel got the same shift: each channel has its own"
-    if image.shape[-1] != 3:
-        return f"this image has {image.shape[-1]} channels: add shifts[c] to each channel c, however many there are"
-    return "add shifts[c] to channel c (the last axis), then clip to 0-255"
+    return wide % 256 if image.dtype == np.uint8 else np.full(image.shape, np.nan)
+
+
+def _shifted(image, shifts, rounding=lambda v: v):
+    return np.clip(image.astype("float64") + rounding(np.asarray(shifts, "float64")), 0, 255)
+
+
+check_color_shift = array_grader(ArrayExercise(
+    exercise="color_shift", reference=augment.color_shift,
+    cases=[((20, -20, 20), "uint8", 3), ((-35.5, 0.25, 50.75), "float32", 3), ((5, 90, -90), "uint8", 3),
+           ((10.5, -10, 30, -30.25), "float32", 4)],
+    draw=_draw_shift_case, arguments=lambda case, rng: _extreme_image(case, rng),
+    describe=lambda case, args: f"color_shift({case[1]} image of {case[2]} channels, {case[0]})",
+    atol=lambda args: 0.51 if args[0].dtype == np.uint8 else 1e-3, keeps_dtype=True,
+    inputs=("the image", "the shifts"), result="a shifted image",
+    leave_advice="return a new array and leave the input as it was", dtype_advice="e.g. with .astype(image.dtype) "
+                                                                                  "after clipping",
+    mistakes=[
+        ("the sums wrapped round (250 + 20 became 14): uint8 arithmetic overflows; add in a wider type, then clip",
+         _wrapped),
+        ("the result is not clipped to 0-255", lambda image, shifts: image.astype("float64") + np.asarray(shifts)),
+        ("the fractions are lost (integer arithmetic, or rounding): keep a float image's values as they are",
+         lambda image, shifts: np.trunc(_shifted(image, shifts, np.trunc))),
+        ("the fractions are lost (integer arithmetic, or rounding): keep a float image's values as they are",
+         lambda image, shifts: np.rint(_shifted(image, shifts))),
+        ("the shifts went to the channels in reverse order: shifts[0] belongs to channel 0 (red)",
+         lambda image, shifts: _shifted(image, np.asarray(shifts)[::-1])),
+        ("every channel got the same shift: each channel has its own",
+         lambda image, shifts: _shifted(image, np.mean(shifts))),
+    ],
+    advise=lambda args, got: f"this image has {args[0].shape[-1]} channels: add shifts[c] to each channel c, however "
+                             f"many there are" if args[0].shape[-1] != 3 else
+                             "add shifts[c] to channel c (the last axis), then clip to 0-255",
+    success="on images of uint8 and float32 (with fractions), of 1 to 4 channels, with pixels at 0 and 255, each "
+            "channel is shifted by its own value and clipped to 0-255, in the image's dtype"))
 
 
 def _colour_batch(n: int, seed: int = 0, texture: float = 0.004) -> np.ndarray:
@@ -86,9 +90,13 @@ def _colour_batch(n: int, seed: int = 0, texture: float = 0.004) -> np.ndarray:
     return np.clip(colours[:, None, None, :] + inside, 0.05, 0.95).astype("float32")
 
 
+_PCA_HINTS = [("broadcast", "np.cov reads each row as one variable: for an (n, 3) array of pixels use np.cov(pixels, "
+                            "rowvar=False), a 3 x 3 covariance")]
+
+
 def _augmented(report, pca_color_augmentation, images, what, *args, **kwargs) -> np.ndarray:
     """The answer's output for `images`, checked to be an array of their shape (or grading stops)."""
-    answer = report.call(pca_color_augmentation, images, *args, what=what, **kwargs)
+    answer = report.call(pca_color_augmentation, images, *args, what=what, hints=_PCA_HINTS, **kwargs)
     report.precondition(hasattr(answer, "shape"), f"{what} returned {described(answer)}: return the augmented images")
     try:
         got = np.asarray(answer, "float64")
@@ -98,10 +106,10 @@ def _augmented(report, pca_color_augmentation, images, what, *args, **kwargs) ->
     return got
 
 
-@grader("pca_color_augmentation", answer_key=["cnn_course.augment.pca_color_augmentation",
-                                               "cnn_course.augment.principal_colors"])
+@grader("pca_color_augmentation", seconds=10)
 def check_pca_color_augmentation(pca_color_augmentation, report) -> None:
     """Grade ``pca_color_augmentation(images, alpha_std=0.1, seed=None)`` (Krizhevsky et al. 2012, §4.1)."""
+    _augmented(report, pca_color_augmentation, _colour_batch(6), "pca_color_augmentation(6 images, seed=0)", seed=0)
     images = _colour_batch(400)
     original = images.copy()
     what = "pca_color_augmentation(images, seed=0)"
@@ -118,11 +126,10 @@ def check_pca_color_augmentation(pca_color_augmentation, report) -> None:
     report.precondition(clipped < 0.01, f"{what} pushes {clipped:.0%} of the values to 0 or 1: the shifts are far "
                         "larger than AlexNet's -- the covariance of the pixels in [0, 1] (np.cov, not np.corrcoef), "
                         "its eigenvalues as they are")
-    spread_in_image = np.abs(shifts - shifts[:, :1, :1, :]).max()
+    spread_in_image, per_image = _shift_per_image(shifts, got)
     report.require(spread_in_image < 1e-4, "each image gets one colour shift, the same at every pixel",
                    f"the shift differs between pixels of one image (by up to {spread_in_image:.3f}): draw the alphas "
                    "once per image, not per pixel")
-    per_image = shifts[:, 0, 0, :]
     report.require(np.ptp(per_image, axis=0).max() > 1e-3, "the images get different shifts",
                    "every image got the same shift: draw new alphas for each image")
     _check_alphas(report, images, per_image, alpha_std=0.1)
@@ -132,6 +139,17 @@ def check_pca_color_augmentation(pca_color_augmentation, report) -> None:
     _check_alphas(report, textured, (strong - textured)[:, 0, 0, :], alpha_std=0.3)
     _check_seed(report, pca_color_augmentation, images)
     _check_clipped(report, pca_color_augmentation)
+
+
+def _shift_per_image(shifts, got):
+    """(largest spread of an image's shift over its unclipped pixels, each image's shift): an image's channel
+    clipped at every pixel keeps its first pixel's shift."""
+    kept = np.where((got > 0) & (got < 1), shifts, np.nan)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN slices: channels clipped everywhere
+        middle = np.nanmedian(kept, axis=(1, 2), keepdims=True)
+        spread = np.nanmax(np.abs(kept - middle), initial=0.0)
+    return spread, np.where(np.isnan(middle[:, 0, 0, :]), shifts[:, 0, 0, :], middle[:, 0, 0, :])
 
 
 def _check_alphas(report, images, per_image, alpha_std) -> None:
@@ -149,8 +167,13 @@ def _check_alphas(report, images, per_image, alpha_std) -> None:
                        f"alpha_std={alpha_std}: the three alphas of an image are tied together (correlation "
                        f"{correlation:.2f}): draw three independent alphas per image, one per axis")
         return
+    pixels = images.reshape(-1, 3).astype("float64")
+    correlation_values, correlation_vectors = np.linalg.eigh(np.corrcoef(pixels, rowvar=False))
+    from_correlation = (per_image @ correlation_vectors / correlation_values).std(axis=0) / alpha_std
     hint = ("the shift is scaled by sqrt(lambda_i) (a standard deviation); AlexNet scales p_i by alpha_i * lambda_i"
             if np.all(np.abs(root - 1) < 0.25) else
+            "the principal axes are those of np.corrcoef, which scales each colour to variance 1: use the covariance, "
+            "np.cov(pixels, rowvar=False)" if np.all(np.abs(from_correlation - 1) < 0.25) else
             "the alphas' spread matches alpha_std ** 2 or sqrt(alpha_std): alpha_std is the standard deviation"
             if np.all(np.abs(stds / alpha_std**2 - 1) < 0.25) or np.all(np.abs(stds / np.sqrt(alpha_std) - 1) < 0.25)
             else "the shifts read in the batch's principal axes are not alpha_i * lambda_i with alpha_i ~ "

@@ -1,0 +1,161 @@
+"""The array engine: graders of exercises that transform arrays -- a 1x1 convolution in NumPy, a kernel's
+layout, a colour shift, the ten crops, an ensemble's average.
+
+A grader is an `ArrayExercise`: the package's own function as the reference, the fixed cases and a way to
+draw fresh ones, how a case becomes the arguments, and the named mistakes. For every case the engine calls
+the answer (small cases first, so that a quadratic mistake costs little), then checks what the exercise
+text asks of any transform -- the inputs left as they were, an array of numbers, the reference's shape,
+its values, the inputs' dtype -- each with its own message, and names the likely mistake.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from cnn_course.grading.mistakes import named, same_value
+from cnn_course.grading.report import Report, described, described_by
+
+FRESH_CASES = 2
+
+
+@dataclass(frozen=True)
+class ArrayExercise:
+    """What an array exercise asks for.
+
+    Attributes:
+        exercise: its name; the grader is ``check_<exercise>``.
+        reference: the package's function, called with a case's arguments.
+        cases: fixed cases (any description of one: a shape, a dtype, ...).
+        draw: ``rng -> case``; `FRESH_CASES` are drawn at every grading.
+        arguments: ``(case, rng) -> tuple`` of the arguments the answer receives.
+        describe: ``(case, arguments) -> str``, the call as the learner reads it.
+        success: what a passing answer did.
+        atol: the tolerance on values, a number or ``(arguments) -> number``.
+        mistakes: ``(advice, compute)`` pairs; ``compute(*arguments)`` is what the mistake returns.
+        advise: ``(arguments, got) -> advice`` when no mistake matches.
+        shape_advice: ``(arguments, got shape, expected shape) -> advice``.
+        keeps_dtype: the answer has the reference's dtype.
+        as_array: ``answer -> np.ndarray or None``: how a returned value is read (None: not an array).
+        hints: ``(text, advice)`` pairs for errors the answer raises.
+        inputs: the arguments' names in messages, e.g. ``("the images", "crop_size")``.
+        result: what the answer returns, in messages ("views").
+        leave_advice: what to do instead of changing the inputs.
+        dtype_advice: how to keep the inputs' dtype, said when it is lost.
+        ragged_advice: what arrays of different shapes in a returned list most likely mean.
+    """
+
+    exercise: str
+    reference: Callable
+    cases: Sequence
+    draw: Callable
+    arguments: Callable
+    describe: Callable
+    success: str
+    atol: float | Callable = 1e-4
+    mistakes: Sequence[tuple] = ()
+    advise: Callable | None = None
+    shape_advice: Callable | None = None
+    keeps_dtype: bool = False
+    as_array: Callable | None = None
+    hints: Sequence[tuple] = ()
+    inputs: Sequence[str] = ()
+    result: str = "the result"
+    leave_advice: str = "return a new array and leave the inputs as they were"
+    dtype_advice: str = "convert with .astype(...) at the end"
+    ragged_advice: str = ""
+
+
+def array_grader(spec: ArrayExercise, answer_key=(), seconds: float = 30):
+    """``check_<exercise>(answer) -> Report`` for `spec`."""
+
+    def check(answer, report: Report) -> None:
+        rng = np.random.default_rng()
+        fresh = [spec.draw(rng) for _ in range(FRESH_CASES)]
+        for case in [*spec.cases, *fresh]:  # the first case is small: a quadratic mistake fails fast
+            grade_case(answer, spec, case, np.random.default_rng(len(report.checks)), report)
+        report.success(spec.success)
+
+    return described_by(spec, check, answer_key, seconds)
+
+
+def grade_case(answer, spec: ArrayExercise, case, rng, report: Report) -> None:
+    """Every check of one case; stops at the first that fails."""
+    arguments = spec.arguments(case, rng)
+    originals, pristine = [snapshot(argument) for argument in arguments], copies(arguments)
+    what = spec.describe(case, arguments)
+    returned = report.call(answer, *arguments, what=what, hints=spec.hints)
+    for index, (argument, original) in enumerate(zip(arguments, originals)):
+        how = changed(original, snapshot(argument))
+        name = spec.inputs[index] if index < len(spec.inputs) else f"argument {index + 1}"
+        report.precondition(not how, f"{what} changed {name} it was given ({how}): {spec.leave_advice}")
+    arguments = pristine
+    shapes = {np.shape(item) for item in returned} if isinstance(returned, (list, tuple)) else set()
+    report.precondition(len(shapes) < 2, f"{what} returned arrays of different shapes {sorted(shapes)}" +
+                        (f": {spec.ragged_advice}" if spec.ragged_advice else ""))
+    got = (spec.as_array or to_array)(returned)
+    report.precondition(got is not None and got.dtype.kind in "uifb", f"{what} returned {described(returned)}: "
+                        f"return {spec.result} as a NumPy array of numbers")
+    want = np.asarray(spec.reference(*arguments))
+    if got.shape != want.shape:
+        advice = spec.shape_advice(arguments, got.shape, want.shape) if spec.shape_advice else ""
+        report.fail(f"{what} returned shape {got.shape}, expected {want.shape}" + (f" -- {advice}" if advice else ""))
+    atol = spec.atol(arguments) if callable(spec.atol) else spec.atol
+    if not same_value(got, want, atol):
+        hint = named(got, spec.mistakes, *arguments, same=lambda a, b: same_value(a, b, atol)) or \
+            (spec.advise(arguments, got) if spec.advise else "")
+        error = np.abs(got.astype("float64") - want.astype("float64")).max()
+        report.fail(f"{what} differs from the expected result (largest difference {error:.3g})" +
+                    (f" -- {hint}" if hint else ""))
+    source = spec.inputs[0] if spec.inputs else "the input"
+    report.precondition(not spec.keeps_dtype or got.dtype == want.dtype,
+                        f"{what} returned {spec.result} of {got.dtype} for {source} of {want.dtype}: keep its dtype "
+                        "-- " + ("return an array: Python lists lose it" if isinstance(returned, list)
+                                 else spec.dtype_advice))
+
+
+def to_array(answer):
+    """A learner's answer as a NumPy array (a NumPy array, a backend tensor, a list of arrays), or None."""
+    import keras
+
+    try:
+        if keras.ops.is_tensor(answer):
+            return keras.ops.convert_to_numpy(answer)
+        return None if answer is None or np.isscalar(answer) or callable(answer) else np.asarray(answer)
+    except (ValueError, TypeError):
+        return None
+
+
+def snapshot(value):
+    """What `value` holds, to tell later whether it was changed: arrays copied, sequences item by item (and
+    which objects they hold), models by their weights."""
+    if isinstance(value, np.ndarray):
+        return value.copy()
+    if isinstance(value, (list, tuple)):
+        return type(value), [id(item) for item in value], [snapshot(item) for item in value]
+    if hasattr(value, "get_weights"):
+        return [w.copy() for w in value.get_weights()]
+    return value
+
+
+def changed(before, after) -> str:
+    """How a value changed between two snapshots, in words ('' when it did not)."""
+    if isinstance(before, np.ndarray) or isinstance(after, np.ndarray):
+        equal = isinstance(after, np.ndarray) and before.dtype == after.dtype and before.shape == after.shape and \
+            np.array_equal(before, after, equal_nan=True)
+        return "" if equal else "its values"
+    if isinstance(before, tuple) and len(before) == 3 and before[0] in (list, tuple):
+        if before[:2] != after[:2]:
+            return "which items it holds: popped, appended or sorted?"
+        return "the weights of its models" if any(changed(a, b) for a, b in zip(before[2], after[2])) else ""
+    if isinstance(before, list):  # a model's weights
+        return "" if len(before) == len(after) and not any(changed(a, b) for a, b in zip(before, after)) else \
+            "its weights"
+    return "" if before is after or before == after else "its value"
+
+
+def copies(arguments) -> list:
+    """Copies of the arrays among `arguments` (the other objects themselves), for the reference to read."""
+    return [argument.copy() if isinstance(argument, np.ndarray) else argument for argument in arguments]
