@@ -12,17 +12,20 @@ from cnn_course.grading.transfer_parts import grading_base
 
 
 def transfer_model(base, num_classes, freeze=True, scale=lambda x: x / 127.5 - 1, training=False,
-                   pool=layers.GlobalAveragePooling2D, dropout=0.2, activation="softmax", after=False):
+                   pool=layers.GlobalAveragePooling2D, dropout=0.2, activation="softmax", after=False,
+                   dropout_at="pooled"):
     """A learner's build_transfer_model with one knob per plausible mistake (defaults: right)."""
     if freeze and not after:
         base.trainable = False
     inputs = keras.Input(base.input_shape[1:])
     x = layers.Lambda(scale)(inputs) if scale else inputs
     x = base(x) if training is None else base(x, training=training)
+    x = layers.Dropout(dropout)(x) if dropout_at == "maps" else x
     x = pool()(x)
-    if dropout:
+    if dropout and dropout_at == "pooled":
         x = layers.Dropout(dropout)(x)
-    model = keras.Model(inputs, layers.Dense(num_classes, activation=activation)(x))
+    x = layers.Dense(num_classes, activation=activation)(x)
+    model = keras.Model(inputs, layers.Dropout(dropout)(x) if dropout_at == "output" else x)
     if freeze and after:
         base.trainable = False
     return model
@@ -70,12 +73,14 @@ WRONG_BUILD = {
     "another base": another_base,
     "whole model frozen": whole_model_frozen,
     "returns nothing": lambda base, n: None,
+    "Dropout(0.5) (the text asks for 0.2)": (lambda base, n: transfer_model(base, n, dropout=0.5), "Dropout(0.2)"),
+    "Dropout after the softmax": (lambda base, n: transfer_model(base, n, dropout_at="output"), "after the softmax"),
+    "Dropout on the feature maps": (lambda base, n: transfer_model(base, n, dropout_at="maps"), "feature maps"),
 }
 RIGHT_BUILD = {
     "Lambda scaling": lambda base, n: transfer_model(base, n),
     "Rescaling layer": lambda base, n: transfer_model(base, n, scale=layers.Rescaling(1 / 127.5, offset=-1)),
     "frozen after building": lambda base, n: transfer_model(base, n, after=True),
-    "dropout 0.5": lambda base, n: transfer_model(base, n, dropout=0.5),
     "pooling by keras.ops.mean": lambda base, n: transfer_model(
         base, n, pool=lambda: layers.Lambda(lambda x: keras.ops.mean(x, axis=(1, 2)))),
 }
@@ -108,6 +113,12 @@ def by_predict(base, images, path):
     return result
 
 
+def saved_by(base, images, path, save):
+    result = features(base, images, path + ".first.npy")
+    save(result, path)
+    return result
+
+
 WRONG_CACHE = {
     "not implemented": stub,
     ANSWER_KEY + "transfer.cache_features": lambda base, images, path: transfer.cache_features(base, images, path),
@@ -121,6 +132,13 @@ WRONG_CACHE = {
     "not saved": lambda base, images, path: features(base, images, path + ".tmp.npy"),
     "reversed order": lambda base, images, path: features(base, images, path, order=slice(None, None, -1)),
     "returns nothing": lambda base, images, path: (features(base, images, path), None)[1],
+    "saved with tofile": (lambda base, images, path: saved_by(base, images, path, lambda a, p: a.tofile(p)),
+                          "not an array saved by np.save"),
+    "saved with np.savetxt": (lambda base, images, path: saved_by(base, images, path, lambda a, p: np.savetxt(p, a)),
+                              "not an array saved by np.save"),
+    "saved with pickle": (lambda base, images, path: saved_by(
+        base, images, path, lambda a, p: open(p, "wb").write(__import__("pickle").dumps(a))),
+        "not an array saved by np.save"),
 }
 RIGHT_CACHE = {
     "batches by hand": features,
@@ -136,17 +154,17 @@ def base_in(model):
 
 
 def unfreeze(model, n_layers, learning_rate, base=None, trainable=True, norm=False, top=None, compile=True,
-             loss="sparse_categorical_crossentropy", head=True):
+             loss="sparse_categorical_crossentropy", head=True, optimizer=None, metrics=("accuracy",)):
     """A learner's unfreeze_top with one knob per plausible mistake (defaults: right)."""
     base = base or base_in(model)
     base.trainable = trainable
-    chosen = top(base.layers, n_layers) if top else base.layers[-n_layers:]
+    chosen = top(base.layers, n_layers) if top else base.layers[len(base.layers) - n_layers:]
     for layer in base.layers:
         layer.trainable = (layer in chosen) and (norm or not isinstance(layer, layers.BatchNormalization))
     if not head:
         model.layers[-1].trainable = False
     if compile:
-        model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss=loss, metrics=["accuracy"])
+        model.compile(optimizer=(optimizer or keras.optimizers.Adam)(learning_rate), loss=loss, metrics=list(metrics))
     return model
 
 
@@ -155,12 +173,13 @@ def original_loop(model, n_layers, learning_rate, trainable):
     with the flag left None (or False), nothing is unfrozen, and its grader passed it."""
     base = base_in(model)
     base.trainable = trainable
-    for layer in base.layers[:-n_layers]:
+    for layer in base.layers[:len(base.layers) - n_layers]:
         layer.trainable = False
     for layer in base.layers:
         if isinstance(layer, layers.BatchNormalization):
             layer.trainable = False
-    model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="sparse_categorical_crossentropy")
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="sparse_categorical_crossentropy",
+                  metrics=["accuracy"])
     return model
 
 
@@ -182,14 +201,22 @@ WRONG_UNFREEZE = {
     "categorical cross-entropy": lambda model, n, rate: unfreeze(model, n, rate, loss="categorical_crossentropy"),
     "head frozen": lambda model, n, rate: unfreeze(model, n, rate, head=False),
     "returns nothing": lambda model, n, rate: unfreeze(model, n, rate) and None,
+    "RMSprop (the text asks for Adam)": (lambda model, n, rate: unfreeze(model, n, rate,
+                                                                         optimizer=keras.optimizers.RMSprop), "Adam"),
+    "SGD": (lambda model, n, rate: unfreeze(model, n, rate, optimizer=keras.optimizers.SGD), "Adam"),
+    "no accuracy metric": (lambda model, n, rate: unfreeze(model, n, rate, metrics=()), "accuracy"),
+    "base.layers[-n_layers:] (every layer when n_layers is 0)": (
+        lambda model, n, rate: unfreeze(model, n, rate, top=lambda ls, n: ls[-n:]), "base.layers[-0:]"),
+    "mean squared error": lambda model, n, rate: unfreeze(model, n, rate, loss="mse"),
 }
 RIGHT_UNFREEZE = {
     "as in the lecture": unfreeze,
     "the original's loop with True": lambda model, n, rate: original_loop(model, n, rate, True),
     # Keras 3 collects trainable weights layer by layer: setting each layer's flag is enough, whatever the base's
     "every layer's flag set, the base's left False": lambda model, n, rate: unfreeze(model, n, rate, trainable=False),
-    "RMSprop": lambda model, n, rate: unfreeze(model, n, rate) and model.compile(
-        optimizer=keras.optimizers.RMSprop(rate), loss="sparse_categorical_crossentropy") or model,
+    "a loss object and a metric object": lambda model, n, rate: unfreeze(
+        model, n, rate, loss=keras.losses.SparseCategoricalCrossentropy(),
+        metrics=(keras.metrics.SparseCategoricalAccuracy(),)),
 }
 
 test_unfreeze_top_rejects, test_unfreeze_top_accepts = catalogue(check_unfreeze_top, WRONG_UNFREEZE, RIGHT_UNFREEZE)

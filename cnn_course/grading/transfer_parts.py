@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from cnn_course.fixtures import randomize_weights
+from cnn_course.graph import producer
 
 
 def grading_base(stages=(8, 12, 16), seed: int = 0):
@@ -44,3 +45,33 @@ def pooled(base, images, scale=lambda x: x / 127.5 - 1) -> np.ndarray:
 def softmax(logits):
     exp = np.exp(logits - logits.max(axis=1, keepdims=True))
     return exp / exp.sum(axis=1, keepdims=True)
+
+
+def head_layers(model, base) -> list:
+    """The model's layers from the base's output to the model's output, in order."""
+    head, tensor = [], model.outputs[0]
+    while True:
+        layer, inputs = producer(tensor)
+        if layer is None or layer is base or len(inputs) != 1:
+            return head[::-1]
+        head.append(layer)
+        tensor = inputs[0]
+
+
+def check_dropout(model, base, what, report) -> None:
+    """One Dropout(0.2), on the pooled vector, before the softmax Dense -- as the exercise says."""
+    import keras
+
+    head = head_layers(model, base)
+    dropouts = [layer for layer in head if isinstance(layer, keras.layers.Dropout)]
+    report.precondition(len(dropouts) == 1, f"{what}: {len(dropouts) or 'no'} Dropout layers between the base and "
+                        f"the output; the exercise asks for one, layers.Dropout(0.2), between the pooling and the "
+                        f"softmax Dense")
+    dropout = dropouts[0]
+    dense = next((i for i, layer in enumerate(head) if isinstance(layer, keras.layers.Dense)), len(head))
+    report.precondition(head.index(dropout) < dense, f"{what}: the Dropout comes after the softmax Dense, where it "
+                        f"would drop probabilities: put it before the Dense, on the pooled features")
+    report.precondition(len(dropout.input.shape) == 2, f"{what}: the Dropout is applied to the feature maps "
+                        f"{tuple(dropout.input.shape)}; apply it to the pooled vector, after GlobalAveragePooling2D")
+    report.require(abs(dropout.rate - 0.2) < 1e-9, "Dropout(0.2) on the pooled features, before the softmax",
+                   f"{what}: Dropout({dropout.rate:g}); the exercise asks for Dropout(0.2)")

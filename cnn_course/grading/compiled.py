@@ -1,0 +1,84 @@
+"""What a compiled classifier must be, checked by behaviour: Adam at the given learning rate with its other
+settings at their defaults, sparse categorical cross-entropy on the model's probabilities, and accuracy among
+the metrics. Notebook 00's `compile_classifier` and notebook 10's `unfreeze_top` are graded with it."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from cnn_course.grading.report import Report
+
+COMPILE = ("model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss='sparse_categorical_crossentropy', "
+           "metrics=['accuracy'])")
+
+
+def check_compiled(model, learning_rate: float, x, y, report: Report, what: str = "the model") -> None:
+    """`model` (ending in a softmax) compiled as `COMPILE` says; `x`, `y` a batch it is evaluated on, with labels
+    the model gets partly right so that no constant metric passes for accuracy."""
+    import keras
+
+    optimizer = getattr(model, "optimizer", None)
+    report.require(optimizer is not None and getattr(model, "compiled", False), "the model is compiled",
+                   f"{what}: the model is not compiled: call model.compile(...)")
+    report.require(type(optimizer) is keras.optimizers.Adam, "the optimizer is Adam",
+                   f"{what}: the optimizer is {type(optimizer).__name__}; use keras.optimizers.Adam")
+    report.precondition(not isinstance(optimizer.get_config()["learning_rate"], dict),
+                        f"{what}: the learning rate is a schedule: pass the number learning_rate to Adam")
+    changed = _changed_settings(optimizer)
+    report.precondition(not changed, f"{what}: Adam has {', '.join(changed)}: this exercise asks for Adam with the "
+                                     f"given learning rate and its other settings left at their defaults")
+    rate = float(np.asarray(optimizer.learning_rate))
+    report.require(np.isclose(rate, learning_rate, rtol=1e-5), f"learning rate {learning_rate} as asked",
+                   f"{what}: learning rate {rate:g} instead of {learning_rate:g}: pass the learning_rate argument "
+                   f"to keras.optimizers.Adam (the string 'adam' and Adam() always use 0.001)")
+    from_logits = getattr(model.loss, "from_logits", False) or \
+        getattr(getattr(model.loss, "fn", None), "from_logits", False)
+    report.require(not from_logits, "the loss reads probabilities (from_logits=False)",
+                   f"{what}: the loss is told it receives logits (from_logits=True), but the model ends in a "
+                   "softmax and outputs probabilities")
+    probabilities = np.asarray(model(x, training=False))
+    want_loss = float(np.mean(-np.log(probabilities[np.arange(len(y)), y])))
+    _check_loss_on_probabilities(model.loss, y, probabilities, want_loss, what, report)
+    results = report.attempt(lambda: model.evaluate(x, y, batch_size=len(x), verbose=0, return_dict=True),
+                             f"{what}: model.evaluate on integer labels failed; integer labels need the loss "
+                             "'sparse_categorical_crossentropy' and the metric 'accuracy'")
+    report.require(np.isclose(results["loss"], want_loss, rtol=1e-4),
+                   "the loss is sparse categorical cross-entropy on probabilities",
+                   f"{what}: the loss is {results['loss']:.4f}, but the cross-entropy of the softmax outputs is "
+                   f"{want_loss:.4f}: use sparse_categorical_crossentropy (the model already ends in a softmax, so "
+                   f"from_logits must stay False)")
+    want_accuracy = float(np.mean(probabilities.argmax(1) == y))
+    others = {k: v for k, v in results.items() if k != "loss"}
+    report.require(any(np.isclose(v, want_accuracy) for v in others.values()) and others,
+                   "accuracy is reported as a metric", f"{what}: no metric reports the accuracy: add "
+                                                        "metrics=['accuracy']")
+
+
+def _changed_settings(optimizer) -> list[str]:
+    """Adam's settings that differ from the defaults, the learning rate apart."""
+    import keras
+
+    defaults = keras.optimizers.Adam().get_config()
+    config = optimizer.get_config()
+    return [f"{key}={value!r}" for key, value in config.items()
+            if key not in ("name", "learning_rate") and value != defaults.get(key)]
+
+
+def _check_loss_on_probabilities(loss, y, probabilities, want_loss, what, report) -> None:
+    """Apply the compiled loss to probabilities given as plain numbers, outside the model's graph
+    (where TensorFlow would quietly read the softmax's logits and hide from_logits=True), and
+    require one number: the mean cross-entropy."""
+    import keras
+
+    loss_function = keras.losses.get(loss) if isinstance(loss, str) else loss
+    value = report.attempt(lambda: np.asarray(loss_function(keras.ops.convert_to_tensor(y),
+                                                            keras.ops.convert_to_tensor(probabilities))),
+                           f"{what}: the loss cannot be applied to integer labels and probabilities: use "
+                           "'sparse_categorical_crossentropy'")
+    if isinstance(loss_function, keras.losses.Loss):
+        report.precondition(value.ndim == 0, f"{what}: the loss returns one value per example (reduction="
+                                             f"{loss_function.reduction!r}): keep the default reduction, the mean")
+    report.precondition(np.isclose(float(np.mean(value)), want_loss, rtol=1e-4),
+                        f"{what}: on probabilities the loss gives {float(np.mean(value)):.4f}, but their cross-entropy "
+                        f"is {want_loss:.4f}: use sparse_categorical_crossentropy with from_logits=False (the model "
+                        "already ends in a softmax)")
