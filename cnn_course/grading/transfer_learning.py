@@ -131,8 +131,8 @@ def check_cache_features(cache_features, report) -> None:
                            f"{what} returned shape {got.shape}, expected ({count}, 16)" + _shape_hint(got.shape))
             report.require(path.is_file(), "saved at the path given",
                            f"{what}: no file at the path given -- np.save(path, features)")
-            saved = report.attempt(lambda path=path: np.load(path), f"{what}: the file at the path given is not an array "
-                                   f"saved by np.save -- save it with np.save(path, features)")
+            saved = report.attempt(lambda path=path: np.load(path), f"{what}: the file at the path given is not an "
+                                   f"array saved by np.save -- save it with np.save(path, features)")
             report.require(saved.shape == got.shape and np.allclose(saved, got),
                            "the file holds what is returned",
                            f"{what}: the file holds an array of shape {saved.shape} that differs from the one "
