@@ -1,4 +1,4 @@
-"""Command line of the course: ``python -m cnn_course {build,grade,benchmark} ...``."""
+"""Command line of the course: ``python -m cnn_course {build,grade,benchmark,readme} ...``."""
 
 from __future__ import annotations
 
@@ -20,7 +20,17 @@ def main(argv: list[str] | None = None) -> int:
     bench.add_argument("--quick-only", action="store_true", help="skip the (long) full-mode runs")
     bench.add_argument("--seeds", type=int, default=3, help="full-mode runs of a notebook that reports a test "
                        "accuracy, on seeds 0, 1, ... (default 3)")
+    readme = commands.add_parser("readme", help="re-render the README's tables from results/*.json (runs nothing)")
+    readme.add_argument("--check", action="store_true", help="only say whether it is out of date; exit 1 if so")
     args = parser.parse_args(argv)
+
+    if args.command == "readme":
+        from cnn_course.notebooks.readme import README, update
+
+        changed = update(check=args.check)
+        state = "is out of date" if args.check and changed else "rewritten" if changed else "is up to date"
+        print(f"{README.name} {state}")
+        return 1 if args.check and changed else 0
 
     if args.command == "benchmark":
         from cnn_course.notebooks.benchmark import benchmark

@@ -1,4 +1,4 @@
-"""What a network costs: parameters, multiplications, and the shrinking volume.
+"""What a network costs: parameters, multiplications, the shrinking volume, and measured seconds.
 
 The lectures compare architectures by two numbers. *Parameters* are the weights a layer
 stores. *Multiplications* are those of the weighted sums a layer computes for one input
@@ -16,6 +16,7 @@ being counted silently as free.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from math import prod
 
@@ -206,3 +207,32 @@ def forward_seconds(model, batch, repeats: int = 10) -> float:
     forward = lambda: keras.ops.convert_to_numpy(model(batch))  # noqa: E731 -- timeit takes a callable
     forward()
     return float(statistics.median(timeit.repeat(forward, number=1, repeat=repeats)))
+
+
+class Stopwatch(keras.callbacks.Callback):
+    """Times ``fit``: the seconds of each training step (``steps``) and of each epoch (``epochs``)."""
+
+    def on_train_begin(self, logs=None):
+        self.steps, self.epochs = [], []
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.epoch_start = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.epochs.append(time.perf_counter() - self.epoch_start)
+
+    def on_train_batch_begin(self, batch, logs=None):
+        self.step_start = time.perf_counter()
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.steps.append(time.perf_counter() - self.step_start)
+
+
+def epoch_seconds(model, data, y=None, epochs: int = 3, batch_size: int = 32) -> list[float]:
+    """Measured cost of training: the seconds of each of `epochs` epochs of the compiled `model` on `data`
+    (arrays with labels `y`, or a dataset of batches), after one more epoch first that compiles the step and
+    is not counted."""
+    stopwatch = Stopwatch()
+    model.fit(data, y, epochs=epochs + 1, batch_size=None if y is None else batch_size, callbacks=[stopwatch],
+              verbose=0)
+    return stopwatch.epochs[1:]

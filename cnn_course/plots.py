@@ -23,6 +23,36 @@ class Picture(Figure):
         return buffer.getvalue()
 
 
+def spread_of(points) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The median, lowest and highest of each point's runs: `points` holds a value or a list of values (one
+    per run) for each point."""
+    runs = [np.atleast_1d(np.asarray(point, dtype=float)) for point in points]
+    return tuple(np.array([statistic(r) for r in runs]) for statistic in (np.median, np.min, np.max))
+
+
+def median_and_range(ax, x, points, label, band: bool = False) -> str:
+    """Draw measurements repeated over runs (seeds) at positions `x`: a line through the medians, with the
+    range from the lowest to the highest run as a band (`band`, for curves over many points such as epochs)
+    or as bars. The label says how many runs; returns the line's colour.
+
+    Args:
+        ax: the matplotlib axes to draw on.
+        x: the positions of the points.
+        points: for each point, a value or a list of values (one per run).
+        label: what the line is.
+    """
+    median, low, high = spread_of(points)
+    runs = max(np.size(point) for point in points)
+    name = f"{label} (median and range of {runs})" if runs > 1 else str(label)
+    if band:
+        (line,) = ax.plot(x, median, marker="o", markersize=3, label=name)
+        if runs > 1:
+            ax.fill_between(x, low, high, color=line.get_color(), alpha=0.15)
+        return line.get_color()
+    bars = ax.errorbar(x, median, yerr=(median - low, high - median), marker="o", markersize=4, capsize=3, label=name)
+    return bars.lines[0].get_color()
+
+
 def image_grid(images, titles=None, columns: int = 8, size: float = 1.4) -> Picture:
     """Show images in a grid, optionally with a title over each.
 
@@ -85,7 +115,7 @@ def line_panels(panels, xlabel: str, ylabel: str, log: bool = False, size: float
     and of residual networks, one curve per depth.
 
     A curve measured over several runs (seeds) is drawn as its median, a band from the lowest to
-    the highest run, and every run as a thin line.
+    the highest run (`median_and_range`), and every run as a thin line.
 
     Args:
         panels: ``{panel title: {curve label: y values}}``, or ``{... {curve label: [run 1's y values,
@@ -102,12 +132,10 @@ def line_panels(panels, xlabel: str, ylabel: str, log: bool = False, size: float
         for label, values in curves.items():
             runs = np.atleast_2d(np.asarray(values, dtype=float))
             x = np.arange(1, runs.shape[1] + 1)
-            name = f"{label} (median of {len(runs)})" if len(runs) > 1 else str(label)
-            (median,) = ax.plot(x, np.median(runs, axis=0), marker="o", markersize=3, label=name)
+            color = median_and_range(ax, x, list(runs.T), label, band=True)
             if len(runs) > 1:
-                ax.fill_between(x, runs.min(axis=0), runs.max(axis=0), color=median.get_color(), alpha=0.15)
                 for run in runs:
-                    ax.plot(x, run, color=median.get_color(), linewidth=0.6, alpha=0.5)
+                    ax.plot(x, run, color=color, linewidth=0.6, alpha=0.5)
         ax.set_title(title)
         ax.set_xlabel(xlabel)
         ax.set_ylabel(ylabel)
@@ -166,7 +194,7 @@ def measured_lines(series, xlabel: str, ylabel: str, log_x: bool = False, title:
                    size: float = 5.5) -> Picture:
     """One line per series through measured points, e.g. accuracy against multiplications for each
     way of scaling a network. A point measured over several runs (seeds) is drawn at the median
-    with a bar from the lowest to the highest run.
+    with a bar from the lowest to the highest run (`median_and_range`).
 
     Args:
         series: ``{label: [(x, y or [y of run 1, run 2, ...]), ...]}``.
@@ -178,12 +206,7 @@ def measured_lines(series, xlabel: str, ylabel: str, log_x: bool = False, title:
     fig = Picture(figsize=(size, 0.7 * size))
     ax = fig.add_subplot(1, 1, 1)
     for label, points in series.items():
-        x = np.array([point[0] for point in points], dtype=float)
-        runs = [np.atleast_1d(np.asarray(point[1], dtype=float)) for point in points]
-        median = np.array([np.median(r) for r in runs])
-        low, high = median - [r.min() for r in runs], [r.max() for r in runs] - median
-        ax.errorbar(x, median, yerr=(low, high), marker="o", markersize=4, capsize=3,
-                    label=label + (f" (median, range of {len(runs[0])})" if len(runs[0]) > 1 else ""))
+        median_and_range(ax, [point[0] for point in points], [point[1] for point in points], label)
     if log_x:
         ax.set_xscale("log")
     ax.set_xlabel(xlabel)
@@ -205,13 +228,12 @@ def bars(values, xlabel: str, title: str = "", size: float = 6.0, fmt: str = "{:
         fmt: how a value is written.
     """
     labels = list(values)
-    runs = [np.atleast_1d(np.asarray(values[label], dtype=float)) for label in labels]
-    medians = np.array([np.median(r) for r in runs])
-    error = (medians - [r.min() for r in runs], [r.max() for r in runs] - medians)
+    medians, low, high = spread_of([values[label] for label in labels])
+    several = max(np.size(values[label]) for label in labels) > 1
     fig = Picture(figsize=(size, 0.5 * len(labels) + 1))
     ax = fig.add_subplot(1, 1, 1)
     positions = np.arange(len(labels))[::-1]
-    ax.barh(positions, medians, xerr=error if max(map(len, runs)) > 1 else None, color="tab:blue", alpha=0.8)
+    ax.barh(positions, medians, xerr=(medians - low, high - medians) if several else None, color="tab:blue", alpha=0.8)
     for y, median in zip(positions, medians):
         ax.text(median, y, " " + fmt.format(median), va="center", fontsize=9)
     ax.set_yticks(positions, labels)

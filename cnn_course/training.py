@@ -7,15 +7,14 @@ Each piece is one idea of the lectures or the papers behind them:
 - `set_batch_norm_momentum`: batch-norm statistics that keep up with short epochs;
 - `warmup_cosine`: a learning rate that warms up, then decays smoothly to 0 (Goyal et al.; Loshchilov & Hutter);
 - `fit`: training with data augmentation on the training path only, in the input pipeline;
-- `fit_from_scratch`: all of the above together, the recipe of notebooks 02, 07 and 08;
-- `per_class_subset`, `epochs_for`, `Stopwatch`, `epoch_seconds`, `seed_table`, `compared`: experiments over
-  training-set sizes and seeds, timed and reported as median (range).
+- `fit_from_scratch`: all of the above together, the recipe of notebooks 02, 07 and 08.
+
+Experiments over seeds that use these recipes live in `cnn_course.experiments`; timing in `cnn_course.costs`.
 """
 
 from __future__ import annotations
 
 import math
-import time
 
 import keras
 import numpy as np
@@ -164,63 +163,3 @@ def fit_from_scratch(model, x, y, *, epochs: int, validation_data=None, batch_si
     schedule = warmup_cosine(epochs, math.ceil(len(x) / batch_size), peak=peak, start=peak / 10)
     return fit(model, x, y, epochs=epochs, batch_size=batch_size, optimizer=keras.optimizers.Adam(schedule),
                augmentation=augmentation, validation_data=validation_data, run_eagerly=run_eagerly, verbose=verbose)
-
-
-def per_class_subset(y: np.ndarray, per_class: int | None, seed: int) -> np.ndarray:
-    """Indices of `per_class` images of each class of labels `y` (all of them for None), drawn with `seed`."""
-    if per_class is None:
-        return np.arange(len(y))
-    rng = np.random.default_rng(seed)
-    return np.concatenate([rng.choice(np.flatnonzero(y == c), per_class, replace=False) for c in np.unique(y)])
-
-
-def epochs_for(count: int, minimum_epochs: int, minimum_steps: int, batch_size: int = 32) -> int:
-    """Epochs for `count` images: at least `minimum_epochs`, and enough for `minimum_steps` steps, so that a
-    small training set is not also trained for fewer steps."""
-    return max(minimum_epochs, math.ceil(minimum_steps / math.ceil(count / batch_size)))
-
-
-class Stopwatch(keras.callbacks.Callback):
-    """Times ``fit``: the seconds of each training step (``steps``) and of each epoch (``epochs``)."""
-
-    def on_train_begin(self, logs=None):
-        self.steps, self.epochs = [], []
-
-    def on_epoch_begin(self, epoch, logs=None):
-        self.epoch_start = time.perf_counter()
-
-    def on_epoch_end(self, epoch, logs=None):
-        self.epochs.append(time.perf_counter() - self.epoch_start)
-
-    def on_train_batch_begin(self, batch, logs=None):
-        self.step_start = time.perf_counter()
-
-    def on_train_batch_end(self, batch, logs=None):
-        self.steps.append(time.perf_counter() - self.step_start)
-
-
-def epoch_seconds(model, data, y=None, epochs: int = 3, batch_size: int = 32) -> list[float]:
-    """Seconds of each of `epochs` training epochs of the compiled `model` on `data` (arrays with labels `y`,
-    or a dataset of batches), after one more epoch first that compiles the step and is not counted."""
-    stopwatch = Stopwatch()
-    model.fit(data, y, epochs=epochs + 1, batch_size=None if y is None else batch_size, callbacks=[stopwatch],
-              verbose=0)
-    return stopwatch.epochs[1:]
-
-
-def seed_table(results: dict, header: str) -> str:
-    """``{label: {column: [value per seed]}}`` as a text table of median (lowest-highest) per cell."""
-    columns = list(next(iter(results.values())))
-    width, cell = max(map(len, results)) + 2, [max(21, len(str(column)) + 2) for column in columns]
-    lines = [header, " " * width + "".join(f"{column:>{w}}" for column, w in zip(columns, cell))]
-    for label, by_column in results.items():
-        cells = (f"{f'{np.median(v):.3f} ({min(v):.3f}–{max(v):.3f})':>{w}}" for v, w in zip(by_column.values(), cell))
-        lines.append(f"{label:<{width}}" + "".join(cells))
-    return "\n".join(lines)
-
-
-def compared(a: list[float], b: list[float]) -> str:
-    """The difference of the medians of runs `a` and `b`, and whether their ranges (lowest to highest)
-    overlap: a difference is only read as real where they do not."""
-    overlap = min(a) <= max(b) and min(b) <= max(a)
-    return f"{np.median(a) - np.median(b):+.3f} ({'ranges overlap' if overlap else 'ranges apart'})"

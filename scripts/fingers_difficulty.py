@@ -14,7 +14,7 @@ import time
 
 from cnn_course import config, datasets
 from cnn_course.models.baseline import SmallCNN
-from cnn_course.notebooks.benchmark import report_figures
+from cnn_course.notebooks.readme import report_figures
 
 
 def logistic_regression_accuracy(train, test) -> tuple[float, float]:

@@ -30,13 +30,13 @@ def step_seconds(way: str, steps: int) -> float:
     """Median seconds per training step, after the first, for one of `WAYS`."""
     import keras
 
-    from cnn_course import augment, config, datasets, training
+    from cnn_course import augment, config, costs, datasets, training
     from cnn_course.models import ResNet50
 
     config.setup(verbose=False)
     (x, y), _ = datasets.load("fingers")
     x, y = x[:32 * steps].astype("float32") / 255, y[:32 * steps]
-    model, clock = ResNet50(input_shape=(64, 64, 3), classes=6), training.Stopwatch()
+    model, clock = ResNet50(input_shape=(64, 64, 3), classes=6), costs.Stopwatch()
     if way == "augmentation inside the compiled step":
         model = keras.Sequential([keras.Input((64, 64, 3)), augment.flip_rotate_translate(), model])
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
@@ -65,7 +65,7 @@ def main() -> None:
     if args.backend:
         print(json.dumps({way: round(step_seconds(way, args.steps), 3) for way in WAYS}))
         return
-    from cnn_course.notebooks.benchmark import report_figures
+    from cnn_course.notebooks.readme import report_figures
 
     figures = {"seconds_per_step": {backend: on_backend(backend, args.steps) for backend in BACKENDS},
                "batch_size": 32, "image_shape": [64, 64, 3]}

@@ -146,3 +146,26 @@ def test_forward_seconds_is_the_median_of_timed_runs_after_a_warm_up():
     seconds = costs.forward_seconds(slow_model, np.zeros((4, 3), "float32"), repeats=5)
     assert len(calls) == 6 and calls[0] == (4, 3)
     assert 0.02 <= seconds < 0.1
+
+
+def _tiny_fit():
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([keras.Input((4,)), layers.Dense(3, activation="softmax")])
+    model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")
+    rng = np.random.default_rng(0)
+    return model, (rng.normal(size=(32, 4)).astype("float32"), rng.integers(0, 3, size=32))
+
+
+def test_epoch_seconds_times_each_epoch_after_the_first():
+    model, (x, y) = _tiny_fit()
+    seconds = costs.epoch_seconds(model, x, y, epochs=2, batch_size=8)
+    assert len(seconds) == 2 and all(0 < s < 10 for s in seconds)
+    assert int(model.optimizer.iterations) == 3 * 4  # the uncounted first epoch trained too
+
+
+def test_stopwatch_times_every_step_and_every_epoch():
+    model, (x, y) = _tiny_fit()
+    stopwatch = costs.Stopwatch()
+    model.fit(x, y, epochs=2, batch_size=8, callbacks=[stopwatch], verbose=0)
+    assert len(stopwatch.steps) == 2 * 4 and len(stopwatch.epochs) == 2
+    assert all(0 < s < 10 for s in stopwatch.steps) and sum(stopwatch.epochs) >= sum(stopwatch.steps)

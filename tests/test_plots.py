@@ -38,7 +38,8 @@ def test_line_panels_draw_runs_over_seeds_as_median_band_and_thin_lines():
     median, *thin = panel.lines
     np.testing.assert_array_equal(median.get_ydata(), [3, 2, 1])
     assert [list(line.get_ydata()) for line in thin] == runs
-    assert median.get_label() == "44 (median of 3)" and len(panel.collections) == 1  # the min-max band
+    assert median.get_label() == "44 (median and range of 3)" and len(panel.collections) == 1  # the min-max band
+    np.testing.assert_array_equal(panel.collections[0].get_paths()[0].vertices[:, 1].min(), 0.5)  # the lowest run
 
 
 def test_measured_lines_draw_the_median_of_runs_with_a_range_bar():
@@ -50,7 +51,7 @@ def test_measured_lines_draw_the_median_of_runs_with_a_range_bar():
     (bars,) = depth.lines[2]
     np.testing.assert_allclose([segment[:, 1] for segment in bars.get_segments()], [[0.7, 0.9], [0.9, 0.95]])
     assert ax.get_xscale() == "log"
-    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["depth (median, range of 3)", "one run"]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["depth (median and range of 3)", "one run"]
 
 
 def test_bars_draw_medians_top_to_bottom_with_their_values_written():
@@ -59,6 +60,15 @@ def test_bars_draw_medians_top_to_bottom_with_their_values_written():
     assert [t.get_text() for t in ax.get_yticklabels()] == ["plain", "augmented"]
     assert [patch.get_width() for patch in ax.patches] == [2.0, 3.0]
     assert [t.get_text().strip() for t in ax.texts] == ["2.00", "3.00"]
+    (_, _, (ranges,)), _ = ax.containers  # the range of the runs as a bar: 2.0 (one run) and 2.5 to 4.0
+    np.testing.assert_allclose([segment[:, 0] for segment in ranges.get_segments()], [[2.0, 2.0], [2.5, 4.0]])
+
+
+def test_spread_of_gives_median_lowest_and_highest_per_point():
+    median, low, high = plots.spread_of([0.5, [0.8, 0.9, 0.7], [1, 3]])
+    np.testing.assert_allclose(median, [0.5, 0.8, 2])
+    np.testing.assert_allclose(low, [0.5, 0.7, 1])
+    np.testing.assert_allclose(high, [0.5, 0.9, 3])
 
 
 FIGURE_CELLS = [

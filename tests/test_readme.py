@@ -1,4 +1,5 @@
-"""The README tells the two commands, and its measured tables match results/*.json."""
+"""The README tells the two commands, and its generated blocks are what `python -m cnn_course readme` renders
+from results/*.json and the package's floors."""
 
 import json
 import re
@@ -7,8 +8,9 @@ import statistics
 import nbformat
 import pytest
 
+from cnn_course import results
 from cnn_course.config import REPO_ROOT
-from cnn_course.notebooks import benchmark
+from cnn_course.notebooks import benchmark, readme
 
 README = (REPO_ROOT / "README.md").read_text()
 
@@ -18,17 +20,39 @@ def test_two_commands_and_ci_uses_the_test_one():
     assert "course.py test" in (REPO_ROOT / ".ci" / "run").read_text()
 
 
-@pytest.mark.parametrize("name", ["notebooks", "fingers", "backends"])
+@pytest.mark.parametrize("name", ["notebooks", "fingers", "backends", "floors"])
 def test_generated_blocks_match_the_measurements(name):
-    blocks = benchmark.readme_blocks()
+    blocks = readme.blocks()
     assert name in blocks, f"results/ lacks the measurements behind the README's {name} block"
-    assert benchmark.block_of(README, name) == blocks[name], \
-        "README is out of date: run `python -m cnn_course benchmark` or the script in scripts/ behind it"
+    assert readme.block_of(README, name) == blocks[name], \
+        "README is out of date: run `python -m cnn_course readme`"
+
+
+def test_the_readme_command_renders_without_running_and_twice_changes_nothing(tmp_path, monkeypatch):
+    from cnn_course.__main__ import main
+    from cnn_course.notebooks import run
+
+    def refuse(*args, **kwargs):
+        pytest.fail("the readme command ran a notebook")
+
+    monkeypatch.setattr(run, "execute", refuse)
+    monkeypatch.setattr(benchmark, "execute", refuse)
+    copy = tmp_path / "README.md"
+    stale = README.replace(readme.block_of(README, "notebooks"), "| stale |").replace(
+        readme.block_of(README, "floors"), "")
+    copy.write_text(stale)
+    monkeypatch.setattr(readme, "README", copy)
+    assert main(["readme", "--check"]) == 1 and copy.read_text() == stale  # --check writes nothing
+    assert main(["readme"]) == 0
+    once = copy.read_text()
+    assert once == README  # the stale and the emptied blocks are back as committed, the rest untouched
+    assert not readme.update(copy) and copy.read_text() == once
+    assert main(["readme", "--check"]) == 0
 
 
 def test_every_solution_notebook_is_in_the_table():
     for path in sorted((REPO_ROOT / "solutions").glob("*.ipynb")):
-        assert f"(notebooks/{path.name})" in benchmark.block_of(README, "notebooks")
+        assert f"(notebooks/{path.name})" in readme.block_of(README, "notebooks")
 
 
 def test_recorded_measurements_meet_the_course_targets():
@@ -54,7 +78,7 @@ def full_runs(name: str) -> list[dict]:
 
 def test_every_test_accuracy_is_measured_over_seeds():
     for name, entry in measured().items():
-        if benchmark.headline(entry["full"][:1]):
+        if results.headline(entry["full"][:1]):
             assert sorted(run["seed"] for run in entry["full"]) == list(range(benchmark.SEEDS)), name
 
 
@@ -64,14 +88,15 @@ TARGET_ACCURACY = {"00_keras_tutorial": 0.90, "01_classic_networks": 0.97, "02_r
 
 @pytest.mark.parametrize("name", list(TARGET_ACCURACY))
 def test_full_mode_reaches_the_promised_accuracy(name):
-    assert statistics.median(benchmark.headline(full_runs(name))) >= TARGET_ACCURACY[name]
+    assert statistics.median(results.headline(full_runs(name))) >= TARGET_ACCURACY[name]
 
 
 def test_full_mode_shows_the_degradation_problem():
     """Notebook 03, over its seeds: the deepest plain net's median loss is above the shallowest's, and
     every run of the deepest residual net ends below every run of its plain twin; the deepest residual
     net's median is no worse than the shallowest's."""
-    losses, spread = {}, re.compile(r"(\d+) layers ([\d.]+) \(([\d.]+)–([\d.]+)\)")  # depth, median (low–high)
+    # depth, median (low–high[, n seeds])
+    losses, spread = {}, re.compile(r"(\d+) layers ([\d.]+) \(([\d.]+)–([\d.]+)(?:, \d+ seeds)?\)")
     for line in full_runs("03_why_resnets_work")[0]["results"]:
         kind, values = re.match(r"final training loss, (\w+): (.*)", line).groups()
         losses[kind] = {int(depth): tuple(map(float, figures)) for depth, *figures in spread.findall(values)}
@@ -81,27 +106,9 @@ def test_full_mode_shows_the_degradation_problem():
     assert residual[deep][0] <= residual[shallow][0]
 
 
-def test_summary_reports_the_median_and_range_over_seeds():
-    runs = [{"seed": seed, "seconds": 1.0, "errors": [], "results": [f"test accuracy: {accuracy}  (of 120)"]}
-            for seed, accuracy in enumerate((0.95, 0.99, 0.97))]
-    assert benchmark.headline(runs) == [0.95, 0.99, 0.97]
-    assert benchmark.summary(runs) == "test accuracy: 0.970 (0.950–0.990, 3 seeds)"
-    assert benchmark.summary(runs[:1]) == "test accuracy: 0.95  (of 120)"
-
-
 def test_every_notebook_with_a_test_accuracy_quotes_the_benchmarks_spread():
     """A notebook runs one seed; beside its test accuracy it prints what the benchmark measured over seeds."""
     for name, entry in measured().items():
-        if benchmark.headline(entry["full"][:1]):
+        if results.headline(entry["full"][:1]):
             notebook = nbformat.read(REPO_ROOT / "solutions" / f"{name}.ipynb", as_version=4)
             assert any(f'print(recorded("{name}"))' in cell.source for cell in notebook.cells), name
-
-
-def test_recorded_accuracies_are_the_full_mode_runs_of_one_notebook(tmp_path, monkeypatch):
-    runs = [{"seed": seed, "seconds": 1.0, "errors": [], "results": [f"test accuracy: {accuracy}"]}
-            for seed, accuracy in enumerate((0.9, 0.8))]
-    path = tmp_path / "benchmarks.json"
-    path.write_text(json.dumps({"machine": "m", "02_x": {"quick": runs[:1], "full": runs}}))
-    monkeypatch.setattr(benchmark, "RESULTS", path)
-    assert benchmark.recorded_accuracies("02_x") == [0.9, 0.8]
-    assert benchmark.recorded_accuracies("03_y") == []
