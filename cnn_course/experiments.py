@@ -52,8 +52,9 @@ def epochs_for(count: int, minimum_epochs: int, minimum_steps: int, batch_size: 
     return max(minimum_epochs, math.ceil(minimum_steps / math.ceil(count / batch_size)))
 
 
-def from_scratch(x, y, seed: int, *, epochs: int, build: Callable[[], keras.Model] | None = None,
-                 augmentation=True, peak: float = 3e-3, batch_size: int = 32, validation_data=None) -> keras.Model:
+def from_scratch(x: np.ndarray, y: np.ndarray, seed: int, *, epochs: int,
+                 build: Callable[[], keras.Model] | None = None, augmentation=True, peak: float = 3e-3,
+                 batch_size: int = 32, validation_data=None) -> keras.Model:
     """A network trained from random weights on ``(x, y)`` with the course's recipe
     (`training.fit_from_scratch`), everything random drawn from `seed`: the initial weights, the order of the
     batches and the distortions -- so the arms of an experiment trained from one seed start alike.

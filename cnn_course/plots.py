@@ -30,7 +30,7 @@ def spread_of(points) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return tuple(np.array([statistic(r) for r in runs]) for statistic in (np.median, np.min, np.max))
 
 
-def median_and_range(ax, x, points, label, band: bool = False) -> str:
+def median_and_range(ax, x, points, label: str, band: bool = False) -> str:
     """Draw measurements repeated over runs (seeds) at positions `x`: a line through the medians, with the
     range from the lowest to the highest run as a band (`band`, for curves over many points such as epochs)
     or as bars. The label says how many runs; returns the line's colour.
