@@ -1,4 +1,10 @@
-"""Model builders, called like keras.applications'."""
+"""Model builders, called like keras.applications'.
+
+As in keras.applications, the module of each family with ImageNet weights has the `preprocess_input` those
+weights expect and `decode_predictions` for their outputs (offline): `resnet`, `classic` (VGG16), `mobilenet`,
+`efficientnet` (B0-B7) and `ported` (EfficientNet-Lite0), e.g. ``from cnn_course.models import resnet`` and
+``resnet.preprocess_input(images)``.
+"""
 
 from cnn_course.models.classic import VGG16, AlexNet, LeNet5
 from cnn_course.models.efficientnet import (

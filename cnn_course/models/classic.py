@@ -1,7 +1,10 @@
 """The classic networks of the lecture: LeNet-5, AlexNet and VGG-16.
 
 Builders are called like keras.applications':
-``VGG16(include_top=True, weights=None, input_shape=None, pooling=None, classes=1000)``.
+``VGG16(include_top=True, weights=None, input_tensor=None, input_shape=None, pooling=None, classes=1000)``.
+For VGG16's ImageNet weights, as keras.applications.vgg16: `preprocess_input` (keras' own, "caffe": RGB to
+BGR, ImageNet's mean pixel subtracted, no scaling) and `decode_predictions` (keras', with the class index
+shipped in data/).
 """
 
 from __future__ import annotations
@@ -10,9 +13,11 @@ from typing import NamedTuple
 
 import keras
 from keras import layers
+from keras.applications.vgg16 import preprocess_input as preprocess_input
 
 from cnn_course.blocks import vgg_block
-from cnn_course.models.heads import check_arguments, classifier_head
+from cnn_course.models.heads import check_arguments, classifier_head, image_input, source_inputs
+from cnn_course.models.imagenet import decode_predictions as decode_predictions
 from cnn_course.models.weights import load_weights
 
 
@@ -34,7 +39,7 @@ _VGG16_WEIGHTS = {  # keras.applications' files and hashes
 _VGG16_URL = "https://storage.googleapis.com/tensorflow/keras-applications/vgg16/"
 
 
-def LeNet5(include_top=True, weights=None, input_shape=None, pooling=None, classes=10, modern=False,
+def LeNet5(include_top=True, weights=None, input_tensor=None, input_shape=None, pooling=None, classes=10, modern=False,
            classifier_activation="softmax", name="lenet5"):
     """LeNet-5 as in the lecture: 32x32x1 -> conv 5x5 (6) -> avg-pool -> conv 5x5 (16) -> avg-pool
     -> 120 -> 84 -> 10, with 61,706 parameters.
@@ -49,6 +54,8 @@ def LeNet5(include_top=True, weights=None, input_shape=None, pooling=None, class
     Args:
         include_top: add the 120-84-classes classifier after the second pooling.
         weights: None (random) or the path of a weights file.
+        input_tensor: a Keras tensor to build the model on (e.g. the output of other layers), as in
+            keras.applications; the model's inputs are then those it comes from.
         input_shape: defaults to (32, 32, 1).
         pooling: without the top, None (4-D output), "avg" or "max" (global pooling).
         classes: softmax outputs.
@@ -58,18 +65,18 @@ def LeNet5(include_top=True, weights=None, input_shape=None, pooling=None, class
     """
     check_arguments(weights, include_top, pooling, classes)
     activation, pool = ("relu", layers.MaxPooling2D) if modern else ("tanh", layers.AveragePooling2D)
-    inputs = keras.Input(input_shape or (32, 32, 1))
+    inputs = image_input(input_tensor, input_shape or (32, 32, 1))
     x = layers.Conv2D(6, 5, activation=activation, name="conv1")(inputs)
     x = pool(2, name="pool1")(x)
     x = layers.Conv2D(16, 5, activation=activation, name="conv2")(x)
     x = pool(2, name="pool2")(x)
     x = classifier_head(x, include_top, pooling, classes, classifier_activation, flatten=True,
                         hidden=[(120, "fc1"), (84, "fc2")], activation=activation)
-    return load_weights(keras.Model(inputs, x, name=name), weights)
+    return load_weights(keras.Model(source_inputs(input_tensor, inputs), x, name=name), weights)
 
 
-def AlexNet(include_top=True, weights=None, input_shape=None, pooling=None, classes=1000, two_gpu=False,
-            classifier_activation="softmax", name="alexnet"):
+def AlexNet(include_top=True, weights=None, input_tensor=None, input_shape=None, pooling=None, classes=1000,
+            two_gpu=False, classifier_activation="softmax", name="alexnet"):
     """AlexNet as in the lecture: 227x227x3, five convolutions, three max-pools and three
     fully connected layers; 62,378,344 parameters.
 
@@ -83,6 +90,7 @@ def AlexNet(include_top=True, weights=None, input_shape=None, pooling=None, clas
     Args:
         include_top: add fc6 (4096) -> fc7 (4096) -> predictions after the last pool.
         weights: None (random) or the path of a weights file.
+        input_tensor: as in `LeNet5`.
         input_shape: defaults to (227, 227, 3).
         pooling: without the top, None, "avg" or "max".
         classes: softmax outputs.
@@ -92,7 +100,7 @@ def AlexNet(include_top=True, weights=None, input_shape=None, pooling=None, clas
     """
     check_arguments(weights, include_top, pooling, classes)
     groups = 2 if two_gpu else 1
-    inputs = keras.Input(input_shape or (227, 227, 3))
+    inputs = image_input(input_tensor, input_shape or (227, 227, 3))
     x = layers.Conv2D(96, 11, strides=4, activation="relu", name="conv1")(inputs)
     x = layers.MaxPooling2D(3, strides=2, name="pool1")(x)
     x = layers.Conv2D(256, 5, padding="same", groups=groups, activation="relu", name="conv2")(x)
@@ -103,10 +111,10 @@ def AlexNet(include_top=True, weights=None, input_shape=None, pooling=None, clas
     x = layers.MaxPooling2D(3, strides=2, name="pool5")(x)
     x = classifier_head(x, include_top, pooling, classes, classifier_activation, flatten=True,
                         hidden=[(4096, "fc6"), (4096, "fc7")])
-    return load_weights(keras.Model(inputs, x, name=name), weights)
+    return load_weights(keras.Model(source_inputs(input_tensor, inputs), x, name=name), weights)
 
 
-def VGG16(include_top=True, weights=None, input_shape=None, pooling=None, classes=1000,
+def VGG16(include_top=True, weights=None, input_tensor=None, input_shape=None, pooling=None, classes=1000,
           classifier_activation="softmax", name="vgg16"):
     """VGG-16, layer for layer ``keras.applications.VGG16``: 138,357,544 parameters.
 
@@ -120,18 +128,21 @@ def VGG16(include_top=True, weights=None, input_shape=None, pooling=None, classe
     Args:
         include_top: add flatten -> fc1 -> fc2 -> predictions.
         weights: None (random), "imagenet" (downloaded once with its hash; offline this
-            raises `OfflineError`), or the path of a weights file.
+            raises `OfflineError`), or the path of a weights file. ImageNet inputs: `preprocess_input`.
+        input_tensor: as in `LeNet5`.
         input_shape: defaults to (224, 224, 3); with the top and ImageNet weights it must be that.
         pooling: without the top, None, "avg" or "max".
         classes: outputs; 1000 with ImageNet weights and the top.
         classifier_activation: activation of the last layer.
         name: model name.
     """
-    check_arguments(weights, include_top, pooling, classes, imagenet=True, input_shape=input_shape)
-    inputs = keras.Input(input_shape or (224, 224, 3))
+    check_arguments(weights, include_top, pooling, classes, imagenet=True, input_shape=input_shape,
+                    input_tensor=input_tensor)
+    inputs = image_input(input_tensor, input_shape or (224, 224, 3))
     x = inputs
     for number, block in enumerate(VGG16_BLOCKS, start=1):
         x = vgg_block(x, block.convs, block.filters, name=f"block{number}")
     x = classifier_head(x, include_top, pooling, classes, classifier_activation, flatten=True,
                         hidden=[(4096, "fc1"), (4096, "fc2")])
-    return load_weights(keras.Model(inputs, x, name=name), weights, include_top, _VGG16_WEIGHTS, _VGG16_URL)
+    model = keras.Model(source_inputs(input_tensor, inputs), x, name=name)
+    return load_weights(model, weights, include_top, _VGG16_WEIGHTS, _VGG16_URL)

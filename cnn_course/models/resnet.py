@@ -2,7 +2,9 @@
 and the paper's small CIFAR networks, each with a `plain` twin without shortcuts.
 
 He, Zhang, Ren & Sun, "Deep Residual Learning for Image Recognition", CVPR 2016
-(arXiv:1512.03385).
+(arXiv:1512.03385). For ResNet50's ImageNet weights, as keras.applications.resnet: `preprocess_input`
+(keras' own, "caffe": RGB to BGR, ImageNet's mean pixel subtracted, no scaling) and `decode_predictions`
+(keras', with the class index shipped in data/).
 """
 
 from __future__ import annotations
@@ -11,9 +13,11 @@ from typing import NamedTuple
 
 import keras
 from keras import layers
+from keras.applications.resnet import preprocess_input as preprocess_input
 
 from cnn_course.blocks import BN_EPSILON, convolutional_block, identity_block, residual_block
-from cnn_course.models.heads import check_arguments, classifier_head
+from cnn_course.models.heads import check_arguments, classifier_head, image_input, source_inputs
+from cnn_course.models.imagenet import decode_predictions as decode_predictions
 from cnn_course.models.weights import load_weights
 
 
@@ -59,7 +63,7 @@ def _stem(inputs, filters: int = 64, use_bias: bool = True):
     return layers.MaxPooling2D(3, strides=2, name="pool1_pool")(x)
 
 
-def ResNet50(include_top=True, weights=None, input_shape=None, pooling=None, classes=1000,
+def ResNet50(include_top=True, weights=None, input_tensor=None, input_shape=None, pooling=None, classes=1000,
              classifier_activation="softmax", name="resnet50"):
     """ResNet-50: a 7x7 stem, then 3 + 4 + 6 + 3 bottleneck blocks, then average pooling
     and a softmax; 25,636,712 parameters at 224x224 with the top.
@@ -72,7 +76,9 @@ def ResNet50(include_top=True, weights=None, input_shape=None, pooling=None, cla
     Args:
         include_top: add global average pooling and the classifier.
         weights: None (random), "imagenet" (downloaded once with its hash; offline this
-            raises `OfflineError`), or the path of a weights file.
+            raises `OfflineError`), or the path of a weights file. ImageNet inputs: `preprocess_input`.
+        input_tensor: a Keras tensor to build the model on (e.g. the output of other layers), as in
+            keras.applications; the model's inputs are then those it comes from.
         input_shape: defaults to (224, 224, 3), which ImageNet weights with the top need; the course's
             fingers use (64, 64, 3).
         pooling: without the top, None, "avg" or "max".
@@ -80,8 +86,9 @@ def ResNet50(include_top=True, weights=None, input_shape=None, pooling=None, cla
         classifier_activation: activation of the last layer.
         name: model name.
     """
-    check_arguments(weights, include_top, pooling, classes, imagenet=True, input_shape=input_shape)
-    inputs = keras.Input(input_shape or (224, 224, 3))
+    check_arguments(weights, include_top, pooling, classes, imagenet=True, input_shape=input_shape,
+                    input_tensor=input_tensor)
+    inputs = image_input(input_tensor, input_shape or (224, 224, 3))
     x = _stem(inputs)
     for number, stage in enumerate(RESNET50_STAGES, start=2):
         filters = (stage.filters, stage.filters, 4 * stage.filters)
@@ -89,7 +96,8 @@ def ResNet50(include_top=True, weights=None, input_shape=None, pooling=None, cla
         for block in range(2, stage.blocks + 1):
             x = identity_block(x, 3, filters, name=f"conv{number}_block{block}")
     x = classifier_head(x, include_top, pooling, classes, classifier_activation)
-    return load_weights(keras.Model(inputs, x, name=name), weights, include_top, _RESNET50_WEIGHTS, _RESNET_URL)
+    model = keras.Model(source_inputs(input_tensor, inputs), x, name=name)
+    return load_weights(model, weights, include_top, _RESNET50_WEIGHTS, _RESNET_URL)
 
 
 def _residual_stages(x, stages, plain: bool, shortcut: str = "projection", width_scale: float = 1.0):
@@ -101,29 +109,30 @@ def _residual_stages(x, stages, plain: bool, shortcut: str = "projection", width
     return x
 
 
-def ResNet18(include_top=True, weights=None, input_shape=None, pooling=None, classes=1000, width=64, plain=False,
-             classifier_activation="softmax", name=None):
+def ResNet18(include_top=True, weights=None, input_tensor=None, input_shape=None, pooling=None, classes=1000, width=64,
+             plain=False, classifier_activation="softmax", name=None):
     """ResNet-18: a 7x7 stem, then four stages of two `residual_block`s (width x 1, 2, 4, 8
     filters; stride 1, 2, 2, 2), global average pooling and a softmax. With the default
     width it has the paper's 11.7 million trainable parameters (Table 1).
 
     Args:
-        include_top, weights, input_shape, pooling, classes, classifier_activation: as in
+        include_top, weights, input_tensor, input_shape, pooling, classes, classifier_activation: as in
             `ResNet50` (no ImageNet weights are published for this model).
         width: filters of the first stage; a small width (e.g. 16) trains quickly on a CPU.
         plain: the same network without shortcuts.
         name: model name (default "resnet18", or "plain18").
     """
     check_arguments(weights, include_top, pooling, classes)
-    inputs = keras.Input(input_shape or (224, 224, 3))
+    inputs = image_input(input_tensor, input_shape or (224, 224, 3))
     x = _stem(inputs, filters=width, use_bias=False)
     x = _residual_stages(x, RESNET18_STAGES, plain, width_scale=width / RESNET18_STAGES[0].filters)
     x = classifier_head(x, include_top, pooling, classes, classifier_activation)
-    return load_weights(keras.Model(inputs, x, name=name or ("plain18" if plain else "resnet18")), weights)
+    model = keras.Model(source_inputs(input_tensor, inputs), x, name=name or ("plain18" if plain else "resnet18"))
+    return load_weights(model, weights)
 
 
-def CifarResNet(depth=20, include_top=True, weights=None, input_shape=None, pooling=None, classes=10, plain=False,
-                classifier_activation="softmax", name=None):
+def CifarResNet(depth=20, include_top=True, weights=None, input_tensor=None, input_shape=None, pooling=None, classes=10,
+                plain=False, classifier_activation="softmax", name=None):
     """The paper's networks for small images (Section 4.2): a 3x3 convolution with 16 filters,
     then three stages of n two-layer blocks with 16, 32 and 64 filters (the last two halving
     height and width, with the parameter-free option-A shortcut), global average pooling
@@ -135,18 +144,18 @@ def CifarResNet(depth=20, include_top=True, weights=None, input_shape=None, pool
 
     Args:
         depth: 6n + 2, e.g. 8, 20, 32, 44, 56, 110.
-        include_top, weights, input_shape, pooling, classes, classifier_activation: as in
+        include_top, weights, input_tensor, input_shape, pooling, classes, classifier_activation: as in
             `ResNet50`; `input_shape` defaults to (32, 32, 3).
         plain: the same network without shortcuts.
         name: model name (default "resnet{depth}" or "plain{depth}").
     """
     stages = cifar_stages(depth)
     check_arguments(weights, include_top, pooling, classes)
-    inputs = keras.Input(input_shape or (32, 32, 3))
+    inputs = image_input(input_tensor, input_shape or (32, 32, 3))
     x = layers.Conv2D(16, 3, padding="same", use_bias=False, name="conv1_conv")(inputs)
     x = layers.BatchNormalization(epsilon=BN_EPSILON, name="conv1_bn")(x)
     x = layers.Activation("relu", name="conv1_relu")(x)
     x = _residual_stages(x, stages, plain, shortcut="zero_pad")
     x = classifier_head(x, include_top, pooling, classes, classifier_activation)
     default = f"{'plain' if plain else 'resnet'}{depth}"
-    return load_weights(keras.Model(inputs, x, name=name or default), weights)
+    return load_weights(keras.Model(source_inputs(input_tensor, inputs), x, name=name or default), weights)
