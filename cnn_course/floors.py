@@ -26,7 +26,8 @@ MODULES = {  # module (or sub-package): (floor, what it holds)
     "transfer": (3, "freezing, cached features, fine-tuning"),
     "evaluate": (3, "ensembles, the 10-crop"),
     "experiments": (4, "seeds, seeded trainers, paired comparisons and the sentences that read them"),
-    "grading": (4, "report, signature, compare, generic, then one module of graders per notebook"),
+    "grading": (4, "report, answer key, vocabulary, four engines (formula, array, block, builder), then one module of "
+                   "grader descriptions per notebook"),
     "notebooks": (5, "contract, build, run, grade, benchmark, readme"),
     "__main__": (6, "the command line"),
 }

@@ -103,3 +103,17 @@ def branch(tensor, source) -> list | None:
 def call_arguments(layer) -> list[dict]:
     """The keyword arguments of each symbolic call of `layer`, in order (e.g. ``{"training": False, ...}``)."""
     return [dict(node.arguments.kwargs) for node in layer._inbound_nodes]
+
+
+def call_tensors(operation) -> tuple[list, list]:
+    """The input and output tensors of `operation`'s first call."""
+    node = operation._inbound_nodes[0]
+    return list(node.input_tensors), list(node.output_tensors)
+
+
+def is_chain(model) -> bool:
+    """Whether a Functional or Sequential model is one chain of single-input operations."""
+    try:
+        return all(len(call_tensors(op)[0]) == 1 for op in operations(model) if op.__class__.__name__ != "InputLayer")
+    except (AttributeError, IndexError):
+        return False

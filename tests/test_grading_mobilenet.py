@@ -15,6 +15,8 @@ from cnn_course.grading.mobilenet import (
     check_separable_conv_multiplies,
 )
 
+TABLE = {case: costs.separable_conv_multiplies(*case) for case in check_separable_conv_multiplies.spec.cases}
+
 WRONG_COST = {
     "answer key: costs.count_multiplies": lambda n, f, c, o: (
         costs.count_multiplies(layers.DepthwiseConv2D(f, padding="same"), input_shape=(n, n, c)),
@@ -30,8 +32,7 @@ WRONG_COST = {
     "n_out once": lambda n, f, c, o: (n * f * f * c, n * c * o),
     "f and n_c swapped": (lambda n, c, f, o: (n * n * f * f * c, n * n * c * o), "another order"),
     "answer key: costs.separable_conv_multiplies": lambda *case: costs.separable_conv_multiplies(*case),
-    "a table of the grader's fixed cases": lambda *case: {c: costs.separable_conv_multiplies(*c) for c in
-                                                          check_separable_conv_multiplies.spec.cases}.get(case, (1, 1)),
+    "a table of the grader's fixed cases": lambda *case: TABLE.get(case, (1, 1)),
     "n_out and f swapped": lambda f, n, c, o: (n * n * f * f * c, n * n * c * o),
     "floats": (lambda n, f, c, o: (math.pow(n, 2) * f * f * c, math.pow(n, 2) * c * o), "ints"),
     "a list": (lambda n, f, c, o: [n * n * f * f * c, n * n * c * o], "tuple"),
@@ -98,6 +99,21 @@ def keras_depthwise_block(x, filters, stride=1):
     return _depthwise_conv_block(x, filters, 1.0, strides=(stride, stride))
 
 
+def separable_mixed(x, filters, stride=1):
+    x = layers.DepthwiseConv2D(3, padding="same", strides=stride, use_bias=False)(x)
+    x = keras.ops.clip(layers.BatchNormalization()(x), 0, 6)
+    return layers.ReLU()(layers.BatchNormalization()(layers.Conv2D(filters, 1, use_bias=False)(x)))
+
+
+def nested_separable(x, filters, stride=1):
+    """Each unit a small Sequential model used as a layer."""
+    depthwise = keras.Sequential([layers.DepthwiseConv2D(3, padding="same", strides=stride, use_bias=False),
+                                  layers.BatchNormalization(), layers.ReLU(6.0)])
+    pointwise = keras.Sequential([layers.Conv2D(filters, 1, use_bias=False), layers.BatchNormalization(),
+                                  layers.Activation("relu6")])
+    return pointwise(depthwise(x))
+
+
 WRONG_SEPARABLE = {
     "answer key: the course's depthwise_separable_conv": lambda x, filters, stride=1: blocks.depthwise_separable_conv(
         x, filters, stride),
@@ -122,6 +138,11 @@ WRONG_SEPARABLE = {
     "ReLU6 fused into the convolutions": separable(fused="relu6", relu=lambda: (lambda t: t)),
     "returns a model": lambda x, filters, stride=1: keras.Model(x, separable()(x, filters, stride)),
     "adds the input": lambda x, filters, stride=1: layers.Add()([x, separable()(x, filters, stride)]),
+    "answer key: the course's mbconv_block (with a ReLU6)": lambda x, filters, stride=1: blocks.mbconv_block(
+        x, filters, 3, stride, expansion=1, se_ratio=0.0, activation="relu6"),
+    "batch-norm epsilon 0.99": separable(bn_options={"epsilon": 0.99}),
+    "a frozen batch norm": separable(bn_options={"trainable": False}),
+    "ReLU6 as clip(x, 0, 6) after the depthwise, ReLU after the pointwise": separable_mixed,
 }
 RIGHT_SEPARABLE = {
     "explicit ZeroPadding2D(((0, 1), (0, 1))) before the stride 2": separable(),
@@ -133,10 +154,30 @@ RIGHT_SEPARABLE = {
     "keras.activations.relu(max_value=6)": separable(relu=lambda: lambda t: keras.activations.relu(t, max_value=6.0)),
     "pointwise layer created first": separable(pointwise_first=True),
     "batch-norm epsilon 1e-5": separable(bn_options={"epsilon": 1e-5, "momentum": 0.9}),
+    "keras.ops.minimum(keras.ops.relu(x), 6)": separable(
+        relu=lambda: lambda t: keras.ops.minimum(keras.ops.relu(t), 6)),
+    "keras.ops.clip(x, 0, 6)": separable(relu=lambda: lambda t: keras.ops.clip(t, 0, 6)),
+    "a Lambda layer": separable(relu=lambda: layers.Lambda(lambda t: keras.ops.clip(t, 0.0, 6.0))),
+    "ReLU then ReLU(6.0) in a row": separable(relu=lambda: lambda t: layers.ReLU(6.0)(layers.ReLU()(t))),
+    "a nested Sequential per unit": nested_separable,
+}
+
+SEPARABLE_HINTS = {
+    "an ordinary Conv2D instead of the depthwise one": "DepthwiseConv2D(3",
+    "SeparableConv2D": "SeparableConv2D fuses",
+    "ReLU instead of ReLU6": "ReLU(6.0)",
+    "convolutions with biases": "use_bias=False",
+    "stride on the pointwise convolution": "the stride belongs to the 3x3 depthwise",
+    "symmetric padding before the stride-2 convolution": "ZeroPadding2D(((0, 1), (0, 1)))",
+    "no ReLU6 after the pointwise convolution": "pointwise convolution, too",
+    "ReLU6 fused into the convolutions": "leave the convolution linear",
+    "batch-norm epsilon 0.99": "epsilon",
+    "a frozen batch norm": "trainable=False",
+    "ReLU6 as clip(x, 0, 6) after the depthwise, ReLU after the pointwise": "ReLU(6.0)",
 }
 
 test_depthwise_separable_conv_rejects, test_depthwise_separable_conv_accepts = catalogue(
-    check_depthwise_separable_conv, WRONG_SEPARABLE, RIGHT_SEPARABLE)
+    check_depthwise_separable_conv, WRONG_SEPARABLE, RIGHT_SEPARABLE, SEPARABLE_HINTS)
 
 
 def inverted(expand="times channels", project_relu=None, residual="when shapes match", relu=lambda: layers.ReLU(6.0),
@@ -182,6 +223,13 @@ def projection_shortcut(x, filters, stride=1, expansion=6):
     return layers.Add()([layers.Conv2D(filters, 1, strides=stride, use_bias=False)(x), out])
 
 
+def keras_efficientnet_block(x, filters, stride=1, expansion=6):
+    from keras.src.applications.efficientnet import block
+
+    return block(x, activation="relu6", drop_rate=0.0, filters_in=x.shape[-1], filters_out=filters,
+                 kernel_size=3, strides=stride, expand_ratio=expansion, se_ratio=0.0, id_skip=True)
+
+
 WRONG_INVERTED = {
     "answer key: the course's inverted_residual_block":
         lambda x, filters, stride=1, expansion=6: blocks.inverted_residual_block(x, filters, stride, expansion),
@@ -207,6 +255,21 @@ WRONG_INVERTED = {
     "symmetric padding before the stride-2 convolution": inverted(padding="symmetric"),
     "concatenates instead of adding": inverted(join=lambda a, b: layers.Concatenate()([a, b])),
     "returns the input": lambda x, filters, stride=1, expansion=6: x,
+    "answer key: the course's mbconv_block": lambda x, filters, stride=1, expansion=6: blocks.mbconv_block(
+        x, filters, 3, stride, expansion=expansion, se_ratio=0.0, activation="relu6"),
+    "answer key: keras.applications' EfficientNet block": keras_efficientnet_block,
+}
+
+INVERTED_HINTS = {
+    "ReLU6 after the projection": "linear",
+    "adds the input whenever the stride is 1": "only when the shapes match",
+    "adds the input whenever the channels match": "only when the shapes match",
+    "never adds the input": "the input is not added",
+    "expands to `expansion` channels": "expansion x the input's channels = 6 x 4 = 24",
+    "an expansion layer when expansion is 1": "nothing to expand",
+    "stride on the expansion convolution": "the stride belongs to the 3x3 depthwise",
+    "ReLU6 after the addition": "after the addition",
+    "a projection shortcut where the shapes differ": "input itself",
 }
 RIGHT_INVERTED = {
     "explicit padding, Add()([inputs, x])": inverted(),
@@ -220,33 +283,4 @@ RIGHT_INVERTED = {
 }
 
 test_inverted_residual_block_rejects, test_inverted_residual_block_accepts = catalogue(
-    check_inverted_residual_block, WRONG_INVERTED, RIGHT_INVERTED)
-
-
-def test_separable_block_messages_name_the_likely_mistake():
-    def failure(name):
-        return check_depthwise_separable_conv(WRONG_SEPARABLE[name]).first_failure
-
-    assert "DepthwiseConv2D(3" in failure("an ordinary Conv2D instead of the depthwise one")
-    assert "SeparableConv2D fuses" in failure("SeparableConv2D")
-    assert "ReLU(6.0)" in failure("ReLU instead of ReLU6")
-    assert "use_bias=False" in failure("convolutions with biases")
-    assert "the stride belongs to the 3x3 depthwise" in failure("stride on the pointwise convolution")
-    assert "ZeroPadding2D(((0, 1), (0, 1)))" in failure("symmetric padding before the stride-2 convolution")
-    assert "pointwise convolution, too" in failure("no ReLU6 after the pointwise convolution")
-    assert "leave the convolution linear" in failure("ReLU6 fused into the convolutions")
-
-
-def test_inverted_block_messages_name_the_likely_mistake():
-    def failure(name):
-        return check_inverted_residual_block(WRONG_INVERTED[name]).first_failure
-
-    assert "linear" in failure("ReLU6 after the projection")
-    assert "only when the shapes match" in failure("adds the input whenever the stride is 1")
-    assert "only when the shapes match" in failure("adds the input whenever the channels match")
-    assert "the input is not added" in failure("never adds the input")
-    assert "expansion x the input's channels = 6 x 4 = 24" in failure("expands to `expansion` channels")
-    assert "nothing to expand" in failure("an expansion layer when expansion is 1")
-    assert "the stride belongs to the 3x3 depthwise" in failure("stride on the expansion convolution")
-    assert "after the addition" in failure("ReLU6 after the addition")
-    assert "input itself" in failure("a projection shortcut where the shapes differ")
+    check_inverted_residual_block, WRONG_INVERTED, RIGHT_INVERTED, INVERTED_HINTS)

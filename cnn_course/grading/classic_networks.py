@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import math
 
-from cnn_course import costs
-from cnn_course.blocks import vgg_block
+from cnn_course import blocks, costs
+from cnn_course.grading.block import BlockExercise, block_grader
+from cnn_course.grading.builder import BuilderExercise, builder_grader
 from cnn_course.grading.formula import Formula, formula_grader
-from cnn_course.grading.generic import check_block, check_builder
-from cnn_course.grading.report import grader
 from cnn_course.models.classic import LeNet5
 
 
@@ -37,27 +36,22 @@ check_conv_output_shape = formula_grader(Formula(
     answer_key=["keras.src.ops.operation_utils.compute_conv_output_shape"])
 
 
-# (input_shape, classes): the lecture's LeNet-5, and another size that catches fixed numbers.
-_LENET_CASES = [((32, 32, 1), 10), ((28, 28, 1), 5)]
+check_LeNet5 = builder_grader(BuilderExercise(
+    exercise="LeNet5", reference=LeNet5,
+    cases=[((32, 32, 1), 10), ((28, 28, 1), 5)],  # the lecture's LeNet-5, and another size that catches fixed numbers
+    success="the lecture's LeNet-5: tanh convolutions, average pooling, two hidden Dense layers and a softmax"))
 
 
-@grader("LeNet5")
-def check_LeNet5(LeNet5_answer, report) -> None:
-    """Grade ``LeNet5(input_shape, classes)``: the lecture's LeNet-5 (tanh, average pooling, softmax)."""
-    check_builder(LeNet5_answer, LeNet5, _LENET_CASES, report)
+def _vgg_advice(word, ordinal, setting, got, want, case) -> str:
+    if setting == "filters":
+        return "every convolution of the block has `filters` filters"
+    return "'same' 3x3 convolutions keep n_H, n_W; the 2x2 max-pool with stride 2 halves them"
 
 
-# (input shape, num_convs, filters): more than one of each, to catch fixed numbers.
-_VGG_BLOCK_CASES = [((16, 16, 3), (2, 8)), ((8, 8, 5), (3, 4)), ((6, 6, 2), (1, 6))]
-
-
-@grader("vgg_block")
-def check_vgg_block(vgg_block_answer, report) -> None:
-    """Grade ``vgg_block(x, num_convs, filters)``: num_convs 3x3 same ReLU convs, then a 2x2/2 max-pool."""
-    check_block(vgg_block_answer, vgg_block, _VGG_BLOCK_CASES, report, shape_advice=_vgg_shape_advice)
-
-
-def _vgg_shape_advice(got, want) -> str:
-    if got[:2] != want[:2]:
-        return "'same' convolutions keep n_H, n_W; the 2x2 pool with stride 2 halves them"
-    return "every convolution of the block has `filters` filters"
+check_vgg_block = block_grader(BlockExercise(
+    exercise="vgg_block", reference=blocks.vgg_block,
+    # (input shape, (num_convs, filters)): more than one of each, to catch fixed numbers.
+    cases=[((16, 16, 3), (2, 8)), ((8, 8, 5), (3, 4)), ((6, 6, 2), (1, 6))],
+    setting_advice=_vgg_advice,
+    advice=lambda role, index, expected, found, case: f"{case[1][0]} 3x3 convolutions with ReLU, then a 2x2 max-pool",
+    success="num_convs 3x3 'same' convolutions with ReLU, then a 2x2 max-pool with stride 2"))

@@ -8,6 +8,9 @@ import numpy as np
 
 from cnn_course.fixtures import randomize_weights, relative_difference, weight_shapes
 from cnn_course.grading.report import Report
+from cnn_course.grading.vocabulary import expand
+
+KERAS_EPSILON = 1e-3  # BatchNormalization's default
 
 ATOL = 1e-4
 
@@ -48,6 +51,13 @@ def compare_with_reference(model, reference, inputs, report: Report, seed: int =
         compare_outputs(model, reference, inputs, report, training=training)
 
 
+def check_trainable(model, report: Report, what: str) -> None:
+    """Every layer with weights trains: a frozen layer is the answer's mistake unless the exercise freezes it."""
+    frozen = [layer.name for layer in model.layers if layer.weights and not layer.trainable]
+    report.precondition(not frozen, f"{what}: {', '.join(frozen)} {'is' if len(frozen) == 1 else 'are'} frozen "
+                                    f"(trainable=False): every layer trains")
+
+
 def copy_weights(source, target, report: Report) -> None:
     """Copy `source`'s weights into `target`; stop with a message if their shapes differ."""
     have, want = weight_shapes(target), weight_shapes(source)
@@ -62,24 +72,26 @@ def copy_weights(source, target, report: Report) -> None:
 
 
 def _adopt_epsilons(reference_layers, answer_layers) -> None:
-    """A batch-norm epsilon is not a mistake: the reference's batch norms take the learner's."""
+    """A batch-norm epsilon up to Keras' default 1e-3 is free (a constant for numerical safety): the reference's
+    batch norms take the answer's. A larger one is the answer's mistake, and its outputs show it."""
     from keras import layers
 
     def norms(stack):
-        return [layer for layer in stack if isinstance(layer, layers.BatchNormalization)]
+        return [layer for layer in expand(stack) if isinstance(layer, layers.BatchNormalization)]
 
     for reference_layer, answer_layer in zip(norms(reference_layers), norms(answer_layers)):
-        reference_layer.epsilon = answer_layer.epsilon
+        if answer_layer.epsilon <= KERAS_EPSILON * (1 + 1e-6):
+            reference_layer.epsilon = answer_layer.epsilon
 
 
 def copy_weights_by_role(reference_paths, answer_paths, report: Report, what: str, advice: str) -> None:
     """Load each reference layer's weights into the learner's layer of the same role: paths (lists
     of layers, e.g. a block's main path and shortcut, or a module's branches) pair up in order, and
     within a path the layers that have weights pair up in order. A batch-norm epsilon is not a
-    mistake: the reference adopts the learner's."""
+    mistake up to Keras' default 1e-3: the reference adopts it."""
     for reference_path, answer_path in zip(reference_paths, answer_paths):
-        weighted = zip([layer for layer in reference_path if getattr(layer, "weights", None)],
-                       [layer for layer in answer_path if getattr(layer, "weights", None)])
+        weighted = zip(*(([layer for layer in expand(path) if getattr(layer, "weights", None)]) for path in
+                         (reference_path, answer_path)))
         for reference_layer, answer_layer in weighted:
             have, want = weight_shapes(answer_layer), weight_shapes(reference_layer)
             report.precondition(have == want, f"{what}: {type(answer_layer).__name__} weights {have}, expected "

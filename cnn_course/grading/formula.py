@@ -138,7 +138,7 @@ def _wrong_message(spec: Formula, case, answers: dict) -> str:
         message = f"{what} returned {_show(got)}: the {part} is {_show(got[index])}, expected {_show(want[index])}"
     else:
         message = f"{what} returned {got!r}, expected {_show(want)}"
-    hint = hint or _arguments_order(spec, case, got) or (spec.advise(case, got) if spec.advise else "")
+    hint = hint or _arguments_order(spec, answers) or (spec.advise(case, got) if spec.advise else "")
     return message + (f": it {hint}" if hint else "")
 
 
@@ -152,7 +152,12 @@ def _parts_order(spec: Formula, answers: dict):
     return None
 
 
-def _arguments_order(spec: Formula, case, got) -> str:
-    orders = [(f"reads its arguments in another order: they are ({', '.join(spec.arguments)})",
-               lambda other=other: spec.reference(*other)) for other in itertools.permutations(case) if other != case]
-    return named(got, orders, same=lambda a, b: np.shape(a) == np.shape(b) and _equal(a, b, spec.integers))
+def _arguments_order(spec: Formula, answers: dict) -> str:
+    """The hint when every answer is the reference's for the same reordering of its arguments."""
+    same = lambda a, b: np.shape(a) == np.shape(b) and _equal(a, b, spec.integers)  # noqa: E731
+    for order in itertools.permutations(range(len(spec.arguments))):
+        reordered = [(f"reads its arguments in another order: they are ({', '.join(spec.arguments)})",
+                      lambda *case, order=order: spec.reference(*(case[i] for i in order)))]
+        if order != tuple(range(len(order))) and named_everywhere(answers, reordered, same=same):
+            return reordered[0][0]
+    return ""

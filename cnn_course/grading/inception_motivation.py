@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from cnn_course import blocks, costs
+from cnn_course.grading.block import BlockExercise, block_grader
 from cnn_course.grading.formula import Formula, formula_grader
-from cnn_course.grading.generic import check_block
-from cnn_course.grading.report import grader
 
 check_conv_multiplies = formula_grader(Formula(
     exercise="conv_multiplies", reference=costs.conv_multiplies, arguments=("n_H", "n_W", "n_C", "f", "n_C_prev"),
@@ -25,17 +24,14 @@ check_conv_multiplies = formula_grader(Formula(
     success="right on the lecture's cases (120,422,400 for the 5x5 convolution) and fresh random ones"))
 
 
-# (input shape, (reduce, filters, f)): the lecture's 28x28x192 -> 16 -> 32 (5x5), and small ones.
-_BOTTLENECK_CASES = [((28, 28, 192), (16, 32, 5)), ((7, 7, 6), (3, 5, 3)), ((6, 5, 4), (2, 7, 5))]
-
-
-@grader("bottleneck_layer")
-def check_bottleneck_layer(bottleneck_layer, report) -> None:
-    """Grade ``bottleneck_layer(x, reduce, filters, f)``: 1x1 conv to `reduce`, then f x f same conv, both ReLU."""
-    check_block(bottleneck_layer, blocks.bottleneck_layer, _BOTTLENECK_CASES, report, shape_advice=_bottleneck_advice)
-
-
-def _bottleneck_advice(got, want) -> str:
-    if got[:2] != want[:2]:
-        return "both convolutions keep n_H and n_W: padding='same' on the f x f one"
-    return "the 1x1 convolution has `reduce` filters, the f x f one `filters`"
+check_bottleneck_layer = block_grader(BlockExercise(
+    exercise="bottleneck_layer", reference=blocks.bottleneck_layer,
+    # (input shape, (reduce, filters, f)): the lecture's 28x28x192 -> 16 -> 32 (5x5), and small ones.
+    cases=[((28, 28, 192), (16, 32, 5)), ((7, 7, 6), (3, 5, 3)), ((6, 5, 4), (2, 7, 5))],
+    setting_advice=lambda word, ordinal, setting, got, want, case: {
+        "padding": "both convolutions keep n_H and n_W: padding='same' on the f x f one",
+        "filters": "the 1x1 convolution has `reduce` filters, the f x f one `filters`",
+        "kernel_size": "a 1x1 convolution first, then the f x f one"}.get(setting, ""),
+    advice=lambda role, index, expected, found, case: "a 1x1 convolution to `reduce` channels with ReLU, then the "
+                                                      "f x f 'same' convolution with ReLU",
+    success="a 1x1 convolution to `reduce` channels, then the f x f 'same' convolution, both with ReLU"))

@@ -5,25 +5,22 @@ from __future__ import annotations
 import numpy as np
 
 from cnn_course.fixtures import fixed_inputs
+from cnn_course.grading.builder import BuilderExercise, builder_grader
 from cnn_course.grading.compiled import check_compiled
-from cnn_course.grading.generic import check_builder
 from cnn_course.grading.report import grader
 from cnn_course.models.baseline import SmallCNN
 
 # Two calls per builder: the notebook's shapes, and others that catch hard-coded numbers.
 _BUILD_CASES = [((64, 64, 3), 6), ((32, 32, 1), 4)]
+_SMALL_CNN = "four stages of 3x3 convolution, batch norm, ReLU and 2x2 max-pool, then Flatten and a softmax Dense"
 
+check_sequential_cnn = builder_grader(BuilderExercise(
+    exercise="sequential_cnn", reference=SmallCNN, cases=_BUILD_CASES, api="Sequential",
+    success=f"with keras.Sequential: {_SMALL_CNN}"))
 
-@grader("sequential_cnn", answer_key=["cnn_course.models.baseline.SmallCNN"])
-def check_sequential_cnn(sequential_cnn, report) -> None:
-    """Grade ``sequential_cnn(input_shape, classes)``: the four-stage CNN with keras.Sequential."""
-    check_builder(sequential_cnn, SmallCNN, _BUILD_CASES, report, api="Sequential")
-
-
-@grader("functional_cnn", answer_key=["cnn_course.models.baseline.SmallCNN"])
-def check_functional_cnn(functional_cnn, report) -> None:
-    """Grade ``functional_cnn(input_shape, classes)``: the same CNN with the Functional API."""
-    check_builder(functional_cnn, SmallCNN, _BUILD_CASES, report, api="Functional")
+check_functional_cnn = builder_grader(BuilderExercise(
+    exercise="functional_cnn", reference=SmallCNN, cases=_BUILD_CASES, api="Functional",
+    success=f"with the Functional API: {_SMALL_CNN}"))
 
 
 def _probe_model():

@@ -1,0 +1,167 @@
+"""The block engine: graders of exercises that build a block -- a function from a Keras tensor to a tensor
+(a VGG block, a bottleneck layer, a residual block, an Inception module, MobileNet's blocks).
+
+A grader is a `BlockExercise`: the package's own block as the reference, the cases, how the block is read
+(`paths`: one chain, a main path and a shortcut, or branches) and the advice for each way a step or a setting can
+differ. For every case the engine calls the answer on a ``keras.Input``, reads the answer and the reference the
+same way (`vocabulary`: activations by what they compute, nested models read through), and checks path by path
+the steps and then each layer's settings against the reference's -- never taking a setting from the answer
+unless the exercise leaves it free -- then the padding, the shape, that every layer trains, and last the outputs
+with the reference's weights copied role by role, in inference and training mode.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from cnn_course.fixtures import fixed_inputs
+from cnn_course.grading import paths
+from cnn_course.grading.compare import check_trainable, compare_with_reference, symbolic_call
+from cnn_course.grading.report import Report, Stop, described_by
+from cnn_course.grading.vocabulary import read
+
+ROLES = {"chain": "block", "main": "main path", "shortcut": "shortcut"}
+_CONVOLUTIONS = ("Conv2D", "DepthwiseConv2D", "SeparableConv2D")
+RELU6 = "MobileNet's activation is ReLU6, min(max(z, 0), 6): layers.ReLU(6.0)"
+
+
+@dataclass(frozen=True)
+class BlockExercise:
+    """What a block exercise asks for.
+
+    Attributes:
+        exercise: its name; the grader is ``check_<exercise>``.
+        reference: the package's block, ``reference(x, *args, **kwargs)``.
+        cases: ``(input_shape, args)`` or ``(input_shape, args, kwargs)``.
+        success: what a passing answer did.
+        paths: ``(output, input, report, what) -> {role: layers}`` (`paths.chain`, `paths.residual`, ...).
+        advice: ``(role, index, expected word, found word, case) -> str`` on the first step that differs.
+        setting_advice: ``(word, ordinal, setting, got, want, case) -> str`` on a setting that differs.
+        added_advice: said when the answer adds its input and the reference does not, and the other way round.
+        padding_advice: ``case -> str`` when a depthwise convolution pads other rows than the reference's.
+        shape_advice: ``(got, want) -> str`` when the output's shape differs.
+        hints: ``(text, advice)`` pairs for errors the answer raises.
+        returns: what the block should return, said when it returns something else.
+    """
+
+    exercise: str
+    reference: Callable
+    cases: Sequence[tuple]
+    success: str
+    paths: Callable = paths.chain
+    advice: Callable | None = None
+    setting_advice: Callable | None = None
+    added_advice: tuple = ("", "")
+    padding_advice: Callable | None = None
+    shape_advice: Callable | None = None
+    hints: Sequence[tuple] = ()
+    returns: str = "a block returns the output tensor of its last layer (x = layer(x) ... return x)"
+
+
+def block_grader(spec: BlockExercise, answer_key=()):
+    """``check_<exercise>(answer) -> Report`` for `spec`."""
+
+    def check(answer, report: Report) -> None:
+        for number, case in enumerate(spec.cases):
+            grade_case(answer, spec, case, number, report)
+        report.success(spec.success)
+
+    return described_by(spec, check, answer_key)
+
+
+def grade_case(answer, spec: BlockExercise, case, seed: int, report: Report) -> None:
+    import keras
+
+    input_shape, args, kwargs = (*case, {})[:3]
+    shown = ", ".join([*map(repr, args), *(f"{key}={value!r}" for key, value in kwargs.items())])
+    what = f"{spec.exercise}(x, {shown}) on x of shape {input_shape}"
+    inputs, output = symbolic_call(answer, input_shape, args, report, kwargs=kwargs, what=what, hints=spec.hints,
+                                   returns=spec.returns)
+    found = spec.paths(output, inputs, report, what)
+    reference_inputs = keras.Input(input_shape)
+    reference_output = spec.reference(reference_inputs, *args, **kwargs)
+    want = reference_paths(spec, reference_output, reference_inputs)
+    for role, reference_path in want.items():
+        compare_path(spec, case, found.get(role), reference_path, ROLES.get(role, f"{role} branch"), what, report)
+    for role, reference_path in want.items():
+        padding = paths.depthwise_padding(reference_path or [])
+        if padding and paths.depthwise_padding(found[role]) != padding:
+            got = paths.depthwise_padding(found[role])
+            report.fail(f"{what}: the depthwise convolution pads {_sides(got)}; expected {_sides(padding)} -- "
+                        + spec.padding_advice(case))
+    got_shape, want_shape = tuple(output.shape[1:]), tuple(reference_output.shape[1:])
+    advice = f" ({spec.shape_advice(got_shape, want_shape)})" if spec.shape_advice and got_shape != want_shape else ""
+    report.require(got_shape == want_shape, f"{what} -> {want_shape}",
+                   f"{what} gives shape {got_shape}, expected {want_shape}{advice}")
+    model = keras.Model(inputs, output)
+    check_trainable(model, report, what)
+    roles = [role for role in want if want[role]]
+    compare_with_reference(model, keras.Model(reference_inputs, reference_output),
+                           fixed_inputs((2, *input_shape), seed=seed, low=-1, high=1), report, seed=seed,
+                           paths=([want[r] for r in roles], [found[r] for r in roles]), what=what,
+                           advice="check the filters of each convolution")
+
+
+def reference_paths(spec: BlockExercise, output, source) -> dict:
+    """The reference read like an answer; a reference that cannot be read is the grader's bug, never the learner's."""
+    try:
+        return spec.paths(output, source, Report("the reference"), "the reference")
+    except Stop as error:
+        raise RuntimeError(f"the reference {spec.exercise} cannot be read as the grader expects") from error
+
+
+def compare_path(spec: BlockExercise, case, path, reference_path, role: str, what: str, report: Report) -> None:
+    """The answer's path has the reference's steps, then its layers have the reference's settings."""
+    if (path is None) != (reference_path is None):
+        report.fail(f"{what}: " + (spec.added_advice[0] if path is not None else spec.added_advice[1]))
+    if path is None:
+        return
+    got, want = read(path), read(reference_path)
+    fused = next((step for step in got if step.fused), None)
+    if fused and not any(step.fused for step in want):
+        name = getattr(fused.layers[0].activation, "__name__", fused.word)
+        report.fail(f"{what}: a convolution on the {role} applies activation='{name}' itself: leave the convolution "
+                    f"linear (no activation=) -- BatchNormalization comes before the activation")
+    got_words, want_words = [step.word for step in got], [step.word for step in want]
+    if got_words != want_words:
+        index = next((i for i, (a, b) in enumerate(zip(got_words, want_words)) if a != b),
+                     min(len(got_words), len(want_words)))
+        expected = want_words[index] if index < len(want_words) else None
+        found = got_words[index] if index < len(got_words) else None
+        hint = (spec.advice(role, index, expected, found, case) if spec.advice else "") or step_advice(expected, found)
+        where = (f"the {role} should be the input itself" if not want_words else
+                 f"step {index + 1} of the {role} should be {expected}" if expected else
+                 f"the {role} should end after step {len(want_words)}")
+        yours = " -> ".join(got_words) or "the input itself"
+        report.fail(f"{what}: {where}, found {found or 'nothing'} (your {role}: {yours})" + (f" -- {hint}" if hint
+                                                                                            else ""))
+    difference = paths.first_setting_difference(path, reference_path)
+    if difference:
+        word, ordinal, setting, got_value, want_value = difference
+        advice = spec.setting_advice(*difference, case) if spec.setting_advice else ""
+        report.fail(f"{what}: the {_ordinal(ordinal)} {word} of the {role} has {setting}={got_value!r}, expected "
+                    f"{want_value!r}" + (f" -- {advice}" if advice else ""))
+
+
+def step_advice(expected, found) -> str:
+    """What the usual step mix-ups mean, for every block."""
+    if found == "SeparableConv2D":
+        return ("SeparableConv2D fuses the depthwise and the pointwise convolution with nothing between them; the "
+                "block puts BatchNormalization and ReLU6 after each: use DepthwiseConv2D, then a 1x1 Conv2D")
+    if expected == "DepthwiseConv2D" and found == "Conv2D":
+        return ("an ordinary Conv2D mixes all the channels; the depthwise step is layers.DepthwiseConv2D(3, ...), "
+                "one 3x3 filter per input channel")
+    if expected == "ReLU6" and found in ("ReLU", "tanh", "sigmoid", "swish"):
+        return RELU6
+    if expected == "BatchNormalization":
+        return "every convolution is followed by BatchNormalization, then the activation"
+    return ""
+
+
+def _ordinal(number: int) -> str:
+    return {1: "1st", 2: "2nd", 3: "3rd"}.get(number, f"{number}th")
+
+
+def _sides(pads) -> str:
+    return "top {}, bottom {}, left {}, right {}".format(*pads[0], *pads[1]) if pads else "nothing"

@@ -1,0 +1,139 @@
+"""The builder engine: graders of exercises that build a whole model -- ``builder(input_shape, classes)``.
+
+A grader is a `BuilderExercise`: the package's own builder as the reference, the cases (the notebook's shapes and
+others that catch fixed numbers), the API asked for, and how the model is compared (`compare`: the layer list in
+order, or a description's own reading such as a residual network's blocks by role). Every case checks that a
+Keras model comes back, built from ``keras.Input`` with the API asked for, mapping the input shape to the classes,
+then the comparison, the parameter count, that every layer trains, and last the outputs with the reference's
+weights in inference and training mode.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from cnn_course.fixtures import fixed_inputs
+from cnn_course.grading.compare import check_trainable, compare_with_reference
+from cnn_course.grading.report import Report, described_by
+from cnn_course.grading.vocabulary import tokens
+from cnn_course.graph import operations, reused_layers
+
+
+@dataclass(frozen=True)
+class BuilderExercise:
+    """What a model-building exercise asks for.
+
+    Attributes:
+        exercise: its name; the grader is ``check_<exercise>``.
+        reference: the package's builder, ``reference(input_shape=..., classes=...)``.
+        cases: ``(input_shape, classes)`` pairs.
+        success: what a passing answer did.
+        api: "Sequential", "Functional" or None for either.
+        compare: ``(model, reference, report, what) -> role paths or None``: checks the model's structure against
+            the reference's; returns ``(reference paths, answer paths)`` to copy weights by role, or None to copy
+            them in order. By default the layer lists are compared step by step.
+    """
+
+    exercise: str
+    reference: Callable
+    cases: Sequence[tuple]
+    success: str
+    api: str | None = None
+    compare: Callable | None = None
+
+
+def builder_grader(spec: BuilderExercise, answer_key=(), seconds: float = 120):
+    """``check_<exercise>(answer) -> Report`` for `spec`."""
+
+    def check(answer, report: Report) -> None:
+        for number, (input_shape, classes) in enumerate(spec.cases):
+            grade_case(answer, spec, number, input_shape, classes, report)
+        report.success(spec.success)
+
+    return described_by(spec, check, answer_key, seconds)
+
+
+def grade_case(answer, spec: BuilderExercise, number: int, input_shape, classes, report: Report) -> None:
+    import keras
+
+    what = f"{spec.exercise}(input_shape={input_shape}, classes={classes})"
+    model = report.call(answer, input_shape=input_shape, classes=classes, what=what)
+    report.require(isinstance(model, keras.Model), "returns a Keras model", _not_a_model(model))
+    report.require(_has_input(model), "the model starts from keras.Input",
+                   "the model has no input shape yet: start it with keras.Input(input_shape)")
+    sequential = isinstance(model, keras.Sequential)
+    if number == 0 and spec.api is not None:
+        report.require(sequential == (spec.api == "Sequential"), f"built with the {spec.api} API",
+                       "built with keras.Sequential: this exercise asks for the Functional API (keras.Input, calling "
+                       "layers on tensors, keras.Model(inputs, outputs))" if sequential else
+                       "not a keras.Sequential model: this exercise asks for the Sequential API")
+    reference = spec.reference(input_shape=input_shape, classes=classes)
+    report.require(tuple(model.input_shape[1:]) == input_shape and tuple(model.output_shape) == (None, classes),
+                   f"input {input_shape} and output (None, {classes}) for classes={classes}",
+                   _shape_advice(model, input_shape, classes))
+    role_paths = (spec.compare or compare_layers)(model, reference, report, what)
+    report.require(model.count_params() == reference.count_params(), f"{reference.count_params():,} parameters",
+                   f"{what} has {model.count_params():,} parameters, expected {reference.count_params():,}")
+    check_trainable(model, report, what)
+    compare_with_reference(model, reference, fixed_inputs((2, *input_shape), seed=number, low=-1, high=1), report,
+                           seed=number, paths=role_paths, what=what, advice="check the filters of each layer")
+
+
+def compare_layers(model, reference, report: Report, what: str):
+    """The model's layers, read as steps, equal the reference's in order; weights are then copied in order."""
+    difference = describe_difference(tokens(operations(model)), tokens(operations(reference)))
+    if difference and reused_layers(model.outputs):
+        difference += (" -- one layer object is used in several places (e.g. a single ReLU() for every stage); "
+                       "create a new layer at each step")
+    report.require(not difference, "layers in the right order with the right settings", difference)
+    return None
+
+
+def describe_difference(answer_tokens: list[str], reference_tokens: list[str]) -> str:
+    """The first place where two layer lists differ, in words ('' when equal). Steps count layers and fused
+    activations (``Dense(..., activation="softmax")`` is two steps: ``Dense`` then ``softmax``)."""
+    for i, (got, want) in enumerate(zip(answer_tokens, reference_tokens)):
+        if got != want:
+            return f"step {i + 1} of the layer list: expected {want}, found {got}"
+    if len(answer_tokens) < len(reference_tokens):
+        missing = reference_tokens[len(answer_tokens)]
+        if missing == "softmax" and len(answer_tokens) == len(reference_tokens) - 1:
+            return "the model ends without a softmax: give the last Dense activation='softmax'"
+        return f"missing layers after step {len(answer_tokens)}: expected {missing} next"
+    if len(answer_tokens) > len(reference_tokens):
+        return f"extra layers after step {len(reference_tokens)}: {answer_tokens[len(reference_tokens)]}"
+    return ""
+
+
+def _shape_advice(model, input_shape, classes) -> str:
+    """What a wrong input or output shape most likely means."""
+    from keras import layers
+
+    said = (f"with input_shape={input_shape}, classes={classes} the model maps {model.input_shape} to "
+            f"{model.output_shape}; expected (None, {', '.join(map(str, input_shape))}) to (None, {classes})")
+    if model.input_shape[0] is not None:
+        return f"{said}: call keras.Input(input_shape) without batch_size -- the batch dimension stays None"
+    if tuple(model.input_shape[1:]) != input_shape:
+        return f"{said}: build the keras.Input from the input_shape argument, not fixed numbers"
+    dense = [layer for layer in model.layers if isinstance(layer, layers.Dense)]
+    if dense and dense[-1].units == classes and model.layers[-1] is not dense[-1]:
+        return f"{said}: end with the Dense({classes}) classifier -- the layers after it change the output"
+    if len(model.output_shape) != 2:
+        return f"{said}: flatten the feature maps (layers.Flatten()) before the Dense classifier"
+    return f"{said}: give the last Dense layer `classes` units, the argument, not a fixed number"
+
+
+def _not_a_model(answer) -> str:
+    import keras
+
+    if isinstance(answer, keras.KerasTensor):
+        return "returned a tensor: wrap it in keras.Model(inputs, outputs) and return the model"
+    return f"should return a keras.Model, got {type(answer).__name__} (did you forget `return model`?)"
+
+
+def _has_input(model) -> bool:
+    try:
+        return bool(model.inputs)
+    except (AttributeError, ValueError):
+        return False

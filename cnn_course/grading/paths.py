@@ -1,0 +1,133 @@
+"""Reading a block by role: its paths (one chain; a main path and a shortcut joined by an addition; branches joined
+by a concatenation), each a list of layers from the block's input, so that the order in which a learner created
+the layers does not matter -- and the settings of a layer compared with the reference's, in words.
+"""
+
+from __future__ import annotations
+
+from keras import layers
+
+from cnn_course.grading.compare import KERAS_EPSILON
+from cnn_course.grading.vocabulary import STRUCTURAL, conv_padding, expand, read, words
+from cnn_course.graph import branch, chain_back, inputs_of, is_addition, is_concatenation, producer
+
+
+def chain(output, source, report, what) -> dict:
+    """{"chain": layers} of a block that is one chain from its input."""
+    layers_ = branch(output, source)
+    report.precondition(layers_ is not None, f"{what}: the block should be one chain of layers from x (each layer "
+                                             f"called on the previous one's output)")
+    return {"chain": layers_}
+
+
+def residual(output, source, report, what, after=("ReLU",), optional=False) -> dict:
+    """{"main": layers, "shortcut": layers} of a block that adds a shortcut to its main path, with exactly the
+    steps `after` following the addition; with `optional`, a block that is one chain has ``"shortcut": None``."""
+    tensors = chain_back(output, source)
+    if tensors[-1] is source:
+        report.precondition(optional, f"{what}: no addition found -- the block must add the shortcut to the main "
+                                      f"path (layers.Add()([shortcut, x]))")
+        return {"main": branch(output, source), "shortcut": None}
+    layer, inputs = producer(tensors[-1])
+    report.precondition(layer is not None and bool(inputs), f"{what}: the output does not come from the block's "
+                                                            f"input: call the layers on x")
+    report.precondition(is_addition(layer) and len(inputs) == 2,
+                        f"{what}: the two paths are joined by {type(layer).__name__}; add them with layers.Add()"
+                        f"([shortcut, x]) (or shortcut + x)")
+    following = [producer(tensor)[0] for tensor in reversed(tensors[:-1])]
+    found = words(following)
+    if list(found) != list(after):
+        report.fail(f"{what}: after the addition the block " + (
+            f"should apply exactly one {after[0]}, a[l+2] = g(z[l+2] + a[l]), found {' -> '.join(found) or 'nothing'}"
+            if after else f"applies {' -> '.join(found)}: the block's output is the sum itself, the input plus the "
+                          f"linear projection"))
+    paths = [branch(tensor, source) for tensor in inputs]
+    report.precondition(all(path is not None for path in paths),
+                        f"{what}: each input of the Add must be one chain of layers starting from the block's input")
+    main, shortcut = sorted(paths, key=lambda path: -words(path).count("Conv2D") - words(path).count(
+        "DepthwiseConv2D"))
+    return {"main": main, "shortcut": shortcut}
+
+
+def branches(output, source, report, what, role_of, roles, order_advice) -> dict:
+    """{role: layers} of a module that concatenates branches, one per role, in the order of `roles`."""
+    layer, inputs = producer(output)
+    report.precondition(is_concatenation(layer) and len(inputs) == len(roles),
+                        f"{what}: the module should end by concatenating its {len(roles)} branches (layers.Concatenate"
+                        f"()), found {type(layer).__name__ if layer else 'the input'} with {len(inputs)} input(s)")
+    report.precondition(getattr(layer, "axis", -1) in (-1, 3),
+                        f"{what}: concatenate along the channels (axis=-1), not axis={getattr(layer, 'axis', None)}")
+    found = [branch(tensor, source) for tensor in inputs]
+    report.precondition(all(path is not None for path in found),
+                        f"{what}: each input of the Concatenate must be one chain of layers from the module's input")
+    named = [role_of(path) for path in found]
+    report.precondition(sorted(named) == sorted(roles), f"{what}: expected the branches {', '.join(roles)}, found "
+                                                        f"{', '.join(named)}")
+    report.require(named == list(roles), f"branches concatenated in the order ({', '.join(roles)})",
+                   f"{what}: the branches are concatenated as ({', '.join(named)}); {order_advice}")
+    return dict(zip(named, found))
+
+
+# -- a layer's settings against the reference's ---------------------------------------------------------
+def settings(layer) -> dict:
+    """The settings of a layer that change what it computes, by name. A batch norm's epsilon is free up to Keras'
+    default 1e-3 (a constant for numerical safety: keras.applications' 1.001e-5, PyTorch's 1e-5); a larger one
+    changes the normalisation."""
+    if isinstance(layer, layers.BatchNormalization):
+        axis = layer.axis if isinstance(layer.axis, int) else layer.axis[0]
+        return {"axis": -1 if axis == 3 else axis, "center": layer.center, "scale": layer.scale,
+                "epsilon": "at most 1e-3" if layer.epsilon <= KERAS_EPSILON * (1 + 1e-6) else layer.epsilon}
+    found = {}
+    for name in ("filters", "kernel_size", "strides", "dilation_rate", "use_bias", "depth_multiplier", "groups",
+                 "pool_size", "units"):
+        if hasattr(layer, name):
+            value = getattr(layer, name)
+            found[name] = tuple(value) if isinstance(value, (list, tuple)) else value
+    if isinstance(layer, layers.DepthwiseConv2D):
+        pass  # its padding is what it pads with the ZeroPadding2D before it: `depthwise_padding`
+    elif isinstance(layer, layers.Conv2D):
+        found["padding"] = conv_padding(layer)
+    elif hasattr(layer, "padding") and isinstance(layer.padding, str):
+        found["padding"] = layer.padding
+    return found
+
+
+def first_setting_difference(path, reference_path) -> tuple | None:
+    """(the layer's word, its ordinal among the path's layers of that word, setting, got, want) of the first layer
+    whose settings differ from the reference's, both paths having the same steps; None when all agree."""
+    count = {}
+    for step, reference_step in zip(read(path), read(reference_path)):
+        layer, reference = step.layers[0], reference_step.layers[0]
+        if step.fused or not isinstance(layer, STRUCTURAL):
+            continue
+        count[step.word] = count.get(step.word, 0) + 1
+        got, want = settings(layer), settings(reference)
+        for name, value in want.items():
+            if got.get(name) != value:
+                return step.word, count[step.word], name, got.get(name), value
+    return None
+
+
+def weighted(path) -> list:
+    """The layers of a path that hold weights, in order (nested models read through)."""
+    return [layer for layer in expand(path) if getattr(layer, "weights", None)]
+
+
+def depthwise_padding(path) -> tuple:
+    """((top, bottom), (left, right)): what a path's depthwise convolution pads, by ZeroPadding2D layers right
+    before it and by its own padding="same" (which pads the extra row at the bottom); () when it has none."""
+    path = expand(path)
+    index = next((i for i, layer in enumerate(path) if isinstance(layer, layers.DepthwiseConv2D)), None)
+    if index is None:
+        return ()
+    layer, pads = path[index], [[0, 0], [0, 0]]
+    while index > 0 and isinstance(path[index - 1], layers.ZeroPadding2D):
+        index -= 1
+        for axis in (0, 1):
+            pads[axis] = [a + b for a, b in zip(pads[axis], path[index].padding[axis])]
+    if layer.padding == "same":
+        size = inputs_of(layer)[0].shape[1:3]
+        for axis, (n, k, s) in enumerate(zip(size, layer.kernel_size, layer.strides)):
+            total = max((-(-n // s) - 1) * s + k - n, 0)
+            pads[axis] = [pads[axis][0] + total // 2, pads[axis][1] + total - total // 2]
+    return tuple(map(tuple, pads))

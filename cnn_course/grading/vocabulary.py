@@ -1,0 +1,208 @@
+"""The graders' one vocabulary for layers: a chain of layers and operations read as the lecture's steps.
+
+A step is a layer class the lecture names ("Conv2D", "DepthwiseConv2D", "BatchNormalization", "MaxPooling2D",
+...) or an activation, and activations are recognised by what they compute, not by how they are spelled:
+``ReLU(6.0)``, ``Activation("relu6")``, ``keras.ops.minimum(keras.ops.relu(x), 6)``, ``keras.ops.clip(x, 0, 6)``
+and a ``Lambda`` doing the same are all "ReLU6". Weightless operations in a row that keep the shape are
+evaluated together on a probe; a model nested as a layer (a ``Sequential`` block) is read through; an
+activation fused into a layer (``activation="relu"``) is a step of its own, marked `fused`; a
+``ZeroPadding2D`` right before a depthwise convolution is part of that convolution's padding.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from keras import layers
+
+from cnn_course.graph import call_tensors, is_chain, operations
+
+# Layers that are steps of their own, whatever they compute.
+STRUCTURAL = (layers.Conv2D, layers.DepthwiseConv2D, layers.SeparableConv2D, layers.Dense, layers.BatchNormalization,
+               layers.MaxPooling2D, layers.AveragePooling2D, layers.GlobalAveragePooling2D, layers.GlobalMaxPooling2D,
+               layers.ZeroPadding2D, layers.Flatten, layers.Dropout, layers.Rescaling, layers.InputLayer,
+               layers.Reshape)
+_PROBE_SIZE = 97
+
+
+@dataclass
+class Step:
+    """One step of a chain: its word, the settings that matter (`token`), and the layers it is made of."""
+
+    word: str
+    token: str
+    layers: list = field(default_factory=list)
+    fused: bool = False
+
+
+def expand(chain) -> list:
+    """The chain with every nested model that is itself a chain replaced by its own operations."""
+    out = []
+    for layer in chain:
+        if _is_model(layer) and is_chain(layer):
+            out += expand([op for op in operations(layer) if not isinstance(op, layers.InputLayer)])
+        else:
+            out.append(layer)
+    return out
+
+
+def _is_model(layer) -> bool:
+    import keras
+
+    return isinstance(layer, keras.Model)
+
+
+def read(chain) -> list[Step]:
+    """The steps of a chain of layers and operations (input side first)."""
+    chain, steps, run = [op for op in expand(chain) if not isinstance(op, layers.InputLayer)], [], []
+    for index, layer in enumerate(chain):
+        if _is_activation(layer):
+            run.append(layer)
+            continue
+        steps += _activation_steps(run)
+        run = []
+        if isinstance(layer, layers.ZeroPadding2D) and _pads_depthwise(chain, index):
+            continue
+        steps.append(Step(word(layer), token(layer), [layer]))
+        fused = getattr(layer, "activation", None)
+        if fused is not None and not isinstance(layer, layers.Activation):
+            name = _named(lambda x, f=fused: np.asarray(f(x)), (1, _PROBE_SIZE))
+            if name != "linear":
+                steps.append(Step(name, name, [layer], fused=True))
+    return steps + _activation_steps(run)
+
+
+def words(chain) -> list[str]:
+    return [step.word for step in read(chain)]
+
+
+def tokens(chain) -> list[str]:
+    return [step.token for step in read(chain)]
+
+
+def word(layer) -> str:
+    """The class the lecture names a layer by (an activation layer alone: what it computes)."""
+    if _is_activation(layer):
+        steps = _activation_steps([layer])
+        return steps[0].word if steps else "linear"
+    for kind in (layers.SeparableConv2D, layers.DepthwiseConv2D, layers.Conv2D, layers.BatchNormalization):
+        if isinstance(layer, kind):
+            return kind.__name__
+    return type(layer).__name__
+
+
+def token(layer) -> str:
+    """A layer's word with the settings that decide what it computes."""
+    pair = lambda values: "x".join(map(str, values))  # noqa: E731
+    if isinstance(layer, layers.DepthwiseConv2D):
+        return f"DepthwiseConv2D({pair(layer.kernel_size)}, strides {pair(layer.strides)}, {layer.padding})"
+    if isinstance(layer, layers.Conv2D):
+        return (f"Conv2D({layer.filters}, {pair(layer.kernel_size)}, strides {pair(layer.strides)}, "
+                f"{conv_padding(layer)}, bias={layer.use_bias})")
+    if isinstance(layer, layers.Dense):
+        return f"Dense({layer.units})"
+    if isinstance(layer, (layers.MaxPooling2D, layers.AveragePooling2D)):
+        return f"{type(layer).__name__}({pair(layer.pool_size)}, strides {pair(layer.strides)}, {layer.padding})"
+    if isinstance(layer, layers.ZeroPadding2D):
+        sides = {side for pair_ in layer.padding for side in pair_}
+        return f"ZeroPadding2D({sides.pop() if len(sides) == 1 else layer.padding})"
+    if isinstance(layer, layers.Rescaling):
+        return f"Rescaling({_number(layer.scale, as_fraction=True)}{_offset(layer.offset)})"
+    return word(layer)
+
+
+def effective_padding(kernel_size, padding: str) -> str:
+    """Padding as far as it matters: a 1x1 window needs none, so "same" is "valid" there."""
+    return "valid" if tuple(kernel_size) == (1, 1) else padding
+
+
+def conv_padding(layer) -> str:
+    return effective_padding(layer.kernel_size, layer.padding)
+
+
+# -- activations, by what they compute -------------------------------------------------------------
+def _is_activation(layer) -> bool:
+    """A weightless operation with one input that keeps its shape, and no structural layer."""
+    if isinstance(layer, STRUCTURAL) or getattr(layer, "weights", None) or _is_model(layer):
+        return False
+    try:
+        inputs, outputs = call_tensors(layer)
+    except (AttributeError, IndexError):
+        return isinstance(layer, (layers.ReLU, layers.Activation, layers.Softmax))
+    return len(inputs) == 1 and len(outputs) == 1 and tuple(inputs[0].shape) == tuple(outputs[0].shape)
+
+
+def _activation_steps(run) -> list[Step]:
+    if not run:
+        return []
+    functions = [_function(layer) for layer in run]
+
+    def composed(x):
+        for function in functions:
+            x = function(x)
+        return x
+
+    name = _named(composed, _probe_shape(run[0]))
+    return [] if name == "linear" else [Step(name, name, list(run))]
+
+
+def _probe_shape(layer) -> tuple:
+    try:
+        shape = tuple(call_tensors(layer)[0][0].shape[1:])
+        return (1, *shape) if shape and None not in shape else (1, _PROBE_SIZE)
+    except (AttributeError, IndexError):
+        return 1, _PROBE_SIZE
+
+
+def _function(layer):
+    """`layer` as a function of a NumPy array of its input's shape."""
+    import keras
+
+    if isinstance(layer, keras.layers.Layer):
+        return lambda x: np.asarray(layer(x))
+    inputs, outputs = call_tensors(layer)  # an operation of keras.ops, maybe with constant arguments
+    model = keras.Model(inputs[0], outputs[0])
+    return lambda x: np.asarray(model(x))
+
+
+def _named(function, shape) -> str:
+    """The activation `function` computes on a probe of `shape`, by name; otherwise what it is made of."""
+    x = np.linspace(-9.0, 9.0, int(np.prod(shape))).reshape(shape).astype("float32")  # ReLU and ReLU6 differ
+    try:
+        y = np.asarray(function(x), "float64")
+    except Exception:  # an operation that cannot run alone on a probe: named by its class
+        return "an operation the grader cannot evaluate"
+    x64 = x.astype("float64")
+    exp = np.exp(x64 - x64.max(axis=-1, keepdims=True))
+    known = {"linear": x64, "ReLU": np.maximum(x64, 0), "ReLU6": np.clip(x64, 0, 6), "tanh": np.tanh(x64),
+             "sigmoid": 1 / (1 + np.exp(-x64)), "softmax": exp / exp.sum(axis=-1, keepdims=True),
+             "swish": x64 / (1 + np.exp(-x64))}
+    for name, value in known.items():
+        if y.shape == value.shape and np.allclose(y, value, atol=1e-5):
+            return name
+    top = float(y.max())
+    if y.shape == x64.shape and np.allclose(y, np.clip(x64, 0, top), atol=1e-5):
+        return f"ReLU capped at {top:g}"
+    return "an activation that is none of ReLU, ReLU6, tanh, sigmoid, softmax"
+
+
+def _pads_depthwise(chain, index) -> bool:
+    following = next((layer for layer in chain[index:] if not isinstance(layer, layers.ZeroPadding2D)), None)
+    return isinstance(following, layers.DepthwiseConv2D)
+
+
+def _number(value, as_fraction=False) -> str:
+    """A scalar, or a per-channel array whose entries are all equal, as one short number."""
+    values = np.unique(np.asarray(value, dtype="float64"))
+    if values.size != 1:
+        return str(np.asarray(value).tolist())
+    number = float(values[0])
+    if as_fraction and number and abs(1 / number - round(1 / number)) < 1e-6:
+        return f"1/{round(1 / number)}"
+    return f"{number:g}"
+
+
+def _offset(offset) -> str:
+    shown = _number(offset)
+    return "" if shown == "0" else f", offset={shown}"
