@@ -22,6 +22,9 @@ import statistics
 import subprocess
 import sys
 
+# Column: (Keras backend, TF_ENABLE_ONEDNN_OPTS or None). The course turns oneDNN on (config.enable_fast_cpu_kernels);
+# "oneDNN off" is what TensorFlow does by itself on CPUs without AVX-512 VNNI/BF16/AMX.
+RUNS = {"tensorflow": ("tensorflow", "1"), "tensorflow, oneDNN off": ("tensorflow", "0"), "jax": ("jax", None)}
 BACKENDS = ("tensorflow", "jax")
 WAYS = ("network alone", "augmentation inside the compiled step", "augmentation in the input pipeline")
 
@@ -48,11 +51,12 @@ def step_seconds(way: str, steps: int) -> float:
     return statistics.median(clock.steps[1:])
 
 
-def on_backend(backend: str, steps: int) -> dict:
-    """`step_seconds` for every way, measured in a fresh process running `backend`."""
+def on_backend(run: str, steps: int) -> dict:
+    """`step_seconds` for every way, measured in a fresh process for one of `RUNS`."""
+    backend, onednn = RUNS[run]
     command = [sys.executable, __file__, "--backend", backend, "--steps", str(steps)]
-    output = subprocess.run(command, env={**os.environ, "KERAS_BACKEND": backend}, check=True,
-                            capture_output=True, text=True).stdout
+    env = {**os.environ, "KERAS_BACKEND": backend, **({"TF_ENABLE_ONEDNN_OPTS": onednn} if onednn else {})}
+    output = subprocess.run(command, env=env, check=True, capture_output=True, text=True).stdout
     return json.loads(output.strip().splitlines()[-1])
 
 
@@ -67,7 +71,7 @@ def main() -> None:
         return
     from cnn_course.notebooks.readme import report_figures
 
-    figures = {"seconds_per_step": {backend: on_backend(backend, args.steps) for backend in BACKENDS},
+    figures = {"seconds_per_step": {run: on_backend(run, args.steps) for run in RUNS},
                "batch_size": 32, "image_shape": [64, 64, 3]}
     report_figures(figures, args.out)
 
