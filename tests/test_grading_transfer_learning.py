@@ -7,8 +7,12 @@ from catalogue import ANSWER_KEY, catalogue, stub
 from keras import layers
 
 from cnn_course import transfer
-from cnn_course.grading.transfer_learning import check_build_transfer_model, check_cache_features, check_unfreeze_top
-from cnn_course.grading.transfer_parts import grading_base
+from cnn_course.grading.transfer_learning import (
+    check_build_transfer_model,
+    check_cache_features,
+    check_unfreeze_top,
+    grading_base,
+)
 
 
 def transfer_model(base, num_classes, freeze=True, scale=lambda x: x / 127.5 - 1, training=False,

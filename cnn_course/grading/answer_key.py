@@ -1,20 +1,14 @@
-"""The answer key is out of reach: while a learner's answer runs, every function of the course's package
-and of keras.applications' model code is a tripwire.
+"""The answer key is out of reach: while a learner's answer runs, every function of the course's package and of
+keras.applications' model code is a tripwire.
 
-The functions are found mechanically -- every function and method defined in a loaded module of
-`cnn_course` or `keras.src.applications` -- so a new block, model or helper is covered the day it is
-written, however the learner imports it (``from cnn_course.blocks import mbconv_block``, a module
-attribute, keras' private ``_inverted_res_block``). Left free are the helpers an exercise may use and
-the machinery that runs the answer (`FREE_MODULES`, `FREE_NAMES`). A grader may name library functions
-that would do its whole exercise although they are not model code (``keras.ops.conv`` for a 1x1
-convolution written in NumPy) with ``@grader(..., answer_key=[...])``.
-
-`Report.call` arms the wires around the learner's call only, so the grader still builds its reference
-with the package, and an answer that builds on the learner's *own* earlier functions is untouched.
-A plain function gets a tripwire's code in place of its own (every name bound to it trips); a function
-with a closure, whose code cannot be swapped, is replaced where it is defined, on its module or class.
-A Keras layer class of the package keeps its methods (the grader's models may contain one) and trips
-when it is constructed.
+The functions are found mechanically -- every function and method defined in a loaded module of `cnn_course` or
+`keras.src.applications` -- so a new block is covered the day it is written, however the learner imports it. Left
+free are the helpers an exercise may use and the machinery that runs the answer (`FREE_MODULES`, `FREE_NAMES`); a
+grader may add library functions that would do its whole exercise, ``@grader(..., answer_key=["keras.ops.conv"])``.
+`Report.call` arms the wires around the learner's call only: the grader still builds its reference with the package,
+and an answer that builds on the learner's own earlier functions is untouched. A plain function gets a tripwire's code
+in place of its own (every name bound to it trips); a function with a closure is replaced on its module or class; a
+Keras layer class of the package keeps its methods (the grader's models may hold one) and trips when constructed.
 """
 
 from __future__ import annotations
@@ -81,8 +75,8 @@ def resolve(path: str):
 
 
 def _named(paths):
-    """(owner, attribute, function, path) of extra key functions; a library not imported yet is skipped:
-    the answer cannot be calling it (and importing, say, TensorFlow under JAX would be a side effect)."""
+    """(owner, attribute, function, path) of extra key functions; one of a library not imported yet is skipped: the
+    answer cannot be calling it (and importing, say, TensorFlow under JAX would be a side effect)."""
     for path in paths:
         if path.split(".")[0] in sys.modules:
             yield (*resolve(path), path)

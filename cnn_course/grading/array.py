@@ -1,11 +1,9 @@
-"""The array engine: graders of exercises that transform arrays -- a 1x1 convolution in NumPy, a kernel's
-layout, a colour shift, the ten crops, an ensemble's average.
+"""The array engine: exercises that transform arrays -- a 1x1 convolution in NumPy, a kernel's layout, a colour
+shift, the ten crops, an ensemble's average.
 
-A grader is an `ArrayExercise`: the package's own function as the reference, the fixed cases and a way to
-draw fresh ones, how a case becomes the arguments, and the named mistakes. For every case the engine calls
-the answer (small cases first, so that a quadratic mistake costs little), then checks what the exercise
-text asks of any transform -- the inputs left as they were, an array of numbers, the reference's shape,
-its values, the inputs' dtype -- each with its own message, and names the likely mistake.
+On every case (small ones first, so that a quadratic mistake costs little, then fresh ones) the answer is called,
+and what the exercise text asks of any transform is checked, each with its own message: the inputs left as they
+were, an array of numbers, the reference's shape, its values (naming the likely mistake), the inputs' dtype.
 """
 
 from __future__ import annotations
@@ -23,49 +21,27 @@ FRESH_CASES = 2
 
 @dataclass(frozen=True)
 class ArrayExercise:
-    """What an array exercise asks for.
-
-    Attributes:
-        exercise: its name; the grader is ``check_<exercise>``.
-        reference: the package's function, called with a case's arguments.
-        cases: fixed cases (any description of one: a shape, a dtype, ...).
-        draw: ``rng -> case``; `FRESH_CASES` are drawn at every grading.
-        arguments: ``(case, rng) -> tuple`` of the arguments the answer receives.
-        describe: ``(case, arguments) -> str``, the call as the learner reads it.
-        success: what a passing answer did.
-        atol: the tolerance on values, a number or ``(arguments) -> number``.
-        mistakes: ``(advice, compute)`` pairs; ``compute(*arguments)`` is what the mistake returns.
-        advise: ``(arguments, got) -> advice`` when no mistake matches.
-        shape_advice: ``(arguments, got shape, expected shape) -> advice``.
-        keeps_dtype: the answer has the reference's dtype.
-        as_array: ``answer -> np.ndarray or None``: how a returned value is read (None: not an array).
-        hints: ``(text, advice)`` pairs for errors the answer raises.
-        inputs: the arguments' names in messages, e.g. ``("the images", "crop_size")``.
-        result: what the answer returns, in messages ("views").
-        leave_advice: what to do instead of changing the inputs.
-        dtype_advice: how to keep the inputs' dtype, said when it is lost.
-        ragged_advice: what arrays of different shapes in a returned list most likely mean.
-    """
+    """What an array exercise asks for; its grader is ``check_<exercise>``."""
 
     exercise: str
-    reference: Callable
-    cases: Sequence
-    draw: Callable
-    arguments: Callable
-    describe: Callable
-    success: str
-    atol: float | Callable = 1e-4
-    mistakes: Sequence[tuple] = ()
-    advise: Callable | None = None
-    shape_advice: Callable | None = None
-    keeps_dtype: bool = False
-    as_array: Callable | None = None
-    hints: Sequence[tuple] = ()
-    inputs: Sequence[str] = ()
-    result: str = "the result"
+    reference: Callable  # the package's function, called with a case's arguments
+    cases: Sequence  # fixed cases (any description of one: a shape, a dtype, ...)
+    draw: Callable  # rng -> a fresh case; FRESH_CASES are drawn at every grading
+    arguments: Callable  # (case, rng) -> the tuple of arguments the answer receives
+    describe: Callable  # (case, arguments) -> the call as the learner reads it
+    success: str  # what a passing answer did
+    atol: float | Callable = 1e-4  # the tolerance on values, or (arguments) -> it
+    mistakes: Sequence[tuple] = ()  # (advice, compute): compute(*arguments) is what the mistake returns
+    advise: Callable | None = None  # (arguments, got) -> advice when no mistake matches
+    shape_advice: Callable | None = None  # (arguments, got shape, expected shape) -> advice
+    keeps_dtype: bool = False  # the answer has the reference's dtype
+    as_array: Callable | None = None  # answer -> np.ndarray, or None when it is not an array
+    hints: Sequence[tuple] = ()  # (text, advice) for errors the answer raises
+    inputs: Sequence[str] = ()  # the arguments' names in messages, e.g. ("the images", "crop_size")
+    result: str = "the result"  # what the answer returns, in messages ("views")
     leave_advice: str = "return a new array and leave the inputs as they were"
-    dtype_advice: str = "convert with .astype(...) at the end"
-    ragged_advice: str = ""
+    dtype_advice: str = "convert with .astype(...) at the end"  # how to keep the inputs' dtype
+    ragged_advice: str = ""  # what arrays of different shapes in a returned list most likely mean
 
 
 def array_grader(spec: ArrayExercise, answer_key=(), seconds: float = 30):
@@ -73,25 +49,22 @@ def array_grader(spec: ArrayExercise, answer_key=(), seconds: float = 30):
 
     def check(answer, report: Report) -> None:
         rng = np.random.default_rng()
-        fresh = [spec.draw(rng) for _ in range(FRESH_CASES)]
-        for case in [*spec.cases, *fresh]:  # the first case is small: a quadratic mistake fails fast
-            grade_case(answer, spec, case, np.random.default_rng(len(report.checks)), report)
+        for case in [*spec.cases, *(spec.draw(rng) for _ in range(FRESH_CASES))]:
+            grade_case(answer, spec, case, report)
         report.success(spec.success)
 
     return described_by(spec, check, answer_key, seconds)
 
 
-def grade_case(answer, spec: ArrayExercise, case, rng, report: Report) -> None:
+def grade_case(answer, spec: ArrayExercise, case, report: Report) -> None:
     """Every check of one case; stops at the first that fails."""
-    arguments = spec.arguments(case, rng)
-    originals, pristine = [snapshot(argument) for argument in arguments], copies(arguments)
-    what = spec.describe(case, arguments)
+    arguments = spec.arguments(case, np.random.default_rng(0))  # a fixed case's arguments: the same at every grading
+    originals, what = [snapshot(argument) for argument in arguments], spec.describe(case, arguments)
     returned = report.call(answer, *arguments, what=what, hints=spec.hints)
-    for index, (argument, original) in enumerate(zip(arguments, originals)):
+    for index, (argument, original) in enumerate(zip(arguments, originals)):  # so the reference reads them as given
         how = changed(original, snapshot(argument))
         name = spec.inputs[index] if index < len(spec.inputs) else f"argument {index + 1}"
         report.precondition(not how, f"{what} changed {name} it was given ({how}): {spec.leave_advice}")
-    arguments = pristine
     shapes = {np.shape(item) for item in returned} if isinstance(returned, (list, tuple)) else set()
     report.precondition(len(shapes) < 2, f"{what} returned arrays of different shapes {sorted(shapes)}" +
                         (f": {spec.ragged_advice}" if spec.ragged_advice else ""))
@@ -129,8 +102,8 @@ def to_array(answer):
 
 
 def snapshot(value):
-    """What `value` holds, to tell later whether it was changed: arrays copied, sequences item by item (and
-    which objects they hold), models by their weights."""
+    """What `value` holds, to tell later whether it was changed: arrays copied, sequences item by item (and which
+    objects they hold), models by their weights."""
     if isinstance(value, np.ndarray):
         return value.copy()
     if isinstance(value, (list, tuple)):
@@ -154,8 +127,3 @@ def changed(before, after) -> str:
         return "" if len(before) == len(after) and not any(changed(a, b) for a, b in zip(before, after)) else \
             "its weights"
     return "" if before is after or before == after else "its value"
-
-
-def copies(arguments) -> list:
-    """Copies of the arrays among `arguments` (the other objects themselves), for the reference to read."""
-    return [argument.copy() if isinstance(argument, np.ndarray) else argument for argument in arguments]

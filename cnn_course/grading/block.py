@@ -1,13 +1,11 @@
-"""The block engine: graders of exercises that build a block -- a function from a Keras tensor to a tensor
-(a VGG block, a bottleneck layer, a residual block, an Inception module, MobileNet's blocks).
+"""The block engine: exercises that build a block -- a function from a Keras tensor to a tensor (a VGG block, a
+bottleneck layer, a residual block, an Inception module, MobileNet's blocks).
 
-A grader is a `BlockExercise`: the package's own block as the reference, the cases, how the block is read
-(`paths`: one chain, a main path and a shortcut, or branches) and the advice for each way a step or a setting can
-differ. For every case the engine calls the answer on a ``keras.Input``, reads the answer and the reference the
-same way (`vocabulary`: activations by what they compute, nested models read through), and checks path by path
-the steps and then each layer's settings against the reference's -- never taking a setting from the answer
-unless the exercise leaves it free -- then the padding, the shape, that every layer trains, and last the outputs
-with the reference's weights copied role by role, in inference and training mode.
+On every case the answer is called on a ``keras.Input`` and read like the package's own block (`paths`: one chain, a
+main path and a shortcut, or branches; `vocabulary`: activations by what they compute, nested models read through).
+Path by path its steps, then each layer's settings are checked against the reference's -- a setting is never taken
+from the answer unless the exercise leaves it free -- then the padding, the shape, that every layer trains, and last
+the outputs with the reference's weights copied role by role, in inference and training mode.
 """
 
 from __future__ import annotations
@@ -15,69 +13,51 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+import keras
+
 from cnn_course.fixtures import fixed_inputs
 from cnn_course.grading import paths
-from cnn_course.grading.compare import check_trainable, compare_with_reference, symbolic_call
-from cnn_course.grading.report import Report, Stop, described_by
+from cnn_course.grading.compare import check_trainable, compare_with_reference
+from cnn_course.grading.report import Report, Stop, case_by_case, described_by
 from cnn_course.grading.vocabulary import read
 
 ROLES = {"chain": "block", "main": "main path", "shortcut": "shortcut"}
-_CONVOLUTIONS = ("Conv2D", "DepthwiseConv2D", "SeparableConv2D")
-RELU6 = "MobileNet's activation is ReLU6, min(max(z, 0), 6): layers.ReLU(6.0)"
+# Advice on settings every block leaves at Keras' defaults, when a description has none of its own.
+KEEP = {"epsilon": "keep BatchNormalization's default epsilon", "dilation_rate": "keep 1",
+        "depth_multiplier": "keep 1, one filter per input channel"}
 
 
 @dataclass(frozen=True)
 class BlockExercise:
-    """What a block exercise asks for.
-
-    Attributes:
-        exercise: its name; the grader is ``check_<exercise>``.
-        reference: the package's block, ``reference(x, *args, **kwargs)``.
-        cases: ``(input_shape, args)`` or ``(input_shape, args, kwargs)``.
-        success: what a passing answer did.
-        paths: ``(output, input, report, what) -> {role: layers}`` (`paths.chain`, `paths.residual`, ...).
-        advice: ``(role, index, expected word, found word, case) -> str`` on the first step that differs.
-        setting_advice: ``(word, ordinal, setting, got, want, case) -> str`` on a setting that differs.
-        added_advice: said when the answer adds its input and the reference does not, and the other way round.
-        padding_advice: ``case -> str`` when a depthwise convolution pads other rows than the reference's.
-        shape_advice: ``(got, want) -> str`` when the output's shape differs.
-        hints: ``(text, advice)`` pairs for errors the answer raises.
-        returns: what the block should return, said when it returns something else.
-    """
+    """What a block exercise asks for; its grader is ``check_<exercise>``."""
 
     exercise: str
-    reference: Callable
-    cases: Sequence[tuple]
-    success: str
-    paths: Callable = paths.chain
-    advice: Callable | None = None
-    setting_advice: Callable | None = None
-    added_advice: tuple = ("", "")
-    padding_advice: Callable | None = None
-    shape_advice: Callable | None = None
-    hints: Sequence[tuple] = ()
+    reference: Callable  # the package's block, reference(x, *args, **kwargs)
+    cases: Sequence[tuple]  # (input_shape, args) or (input_shape, args, kwargs)
+    success: str  # what a passing answer did
+    paths: Callable = paths.chain  # (output, input, report, what) -> {role: layers}: paths.chain, paths.residual, ...
+    advice: Callable | None = None  # (role, index, expected word, found word, case) -> advice on a step that differs
+    setting_advice: Callable | None = None  # (word, ordinal, setting, got, want, case) -> advice on a setting
+    added_advice: tuple = ("", "")  # when the answer adds its input and the reference does not; the other way round
+    padding_advice: Callable | None = None  # case -> advice when a depthwise convolution pads other rows
+    shape_advice: Callable | None = None  # (got, want) -> advice when the output's shape differs
+    hints: Sequence[tuple] = ()  # (text, advice) for errors the answer raises
     returns: str = "a block returns the output tensor of its last layer (x = layer(x) ... return x)"
 
 
 def block_grader(spec: BlockExercise, answer_key=()):
     """``check_<exercise>(answer) -> Report`` for `spec`."""
-
-    def check(answer, report: Report) -> None:
-        for number, case in enumerate(spec.cases):
-            grade_case(answer, spec, case, number, report)
-        report.success(spec.success)
-
-    return described_by(spec, check, answer_key)
+    return described_by(spec, case_by_case(spec, grade_case), answer_key)
 
 
 def grade_case(answer, spec: BlockExercise, case, seed: int, report: Report) -> None:
-    import keras
-
     input_shape, args, kwargs = (*case, {})[:3]
     shown = ", ".join([*map(repr, args), *(f"{key}={value!r}" for key, value in kwargs.items())])
     what = f"{spec.exercise}(x, {shown}) on x of shape {input_shape}"
-    inputs, output = symbolic_call(answer, input_shape, args, report, kwargs=kwargs, what=what, hints=spec.hints,
-                                   returns=spec.returns)
+    inputs = keras.Input(input_shape)
+    output = report.call(answer, inputs, *args, what=what, hints=spec.hints, **kwargs)
+    report.require(isinstance(output, keras.KerasTensor), "returns a tensor",
+                   f"{what} returned {type(output).__name__}: {spec.returns}")
     found = spec.paths(output, inputs, report, what)
     reference_inputs = keras.Input(input_shape)
     reference_output = spec.reference(reference_inputs, *args, **kwargs)
@@ -139,7 +119,7 @@ def compare_path(spec: BlockExercise, case, path, reference_path, role: str, wha
     difference = paths.first_setting_difference(path, reference_path)
     if difference:
         word, ordinal, setting, got_value, want_value = difference
-        advice = spec.setting_advice(*difference, case) if spec.setting_advice else ""
+        advice = (spec.setting_advice(*difference, case) if spec.setting_advice else "") or KEEP.get(setting, "")
         report.fail(f"{what}: the {_ordinal(ordinal)} {word} of the {role} has {setting}={got_value!r}, expected "
                     f"{want_value!r}" + (f" -- {advice}" if advice else ""))
 
@@ -153,7 +133,7 @@ def step_advice(expected, found) -> str:
         return ("an ordinary Conv2D mixes all the channels; the depthwise step is layers.DepthwiseConv2D(3, ...), "
                 "one 3x3 filter per input channel")
     if expected == "ReLU6" and found in ("ReLU", "tanh", "sigmoid", "swish"):
-        return RELU6
+        return "MobileNet's activation is ReLU6, min(max(z, 0), 6): layers.ReLU(6.0)"
     if expected == "BatchNormalization":
         return "every convolution is followed by BatchNormalization, then the activation"
     return ""

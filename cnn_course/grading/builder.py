@@ -1,11 +1,10 @@
-"""The builder engine: graders of exercises that build a whole model -- ``builder(input_shape, classes)``.
+"""The builder engine: exercises that build a whole model, ``builder(input_shape, classes)``.
 
-A grader is a `BuilderExercise`: the package's own builder as the reference, the cases (the notebook's shapes and
-others that catch fixed numbers), the API asked for, and how the model is compared (`compare`: the layer list in
-order, or a description's own reading such as a residual network's blocks by role). Every case checks that a
-Keras model comes back, built from ``keras.Input`` with the API asked for, mapping the input shape to the classes,
-then the comparison, the parameter count, that every layer trains, and last the outputs with the reference's
-weights in inference and training mode.
+Every case (the notebook's shapes, and others that catch fixed numbers) checks that a Keras model comes back, built
+from ``keras.Input`` with the API asked for and mapping the input shape to the classes; then its structure against
+the package's builder (`compare`: the layer list in order by default, or a description's own reading such as a
+residual network's blocks by role), the parameter count, that every layer trains, and last the outputs with the
+reference's weights in inference and training mode.
 """
 
 from __future__ import annotations
@@ -13,50 +12,36 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+import keras
+
 from cnn_course.fixtures import fixed_inputs
 from cnn_course.grading.compare import check_trainable, compare_with_reference
-from cnn_course.grading.report import Report, described_by
+from cnn_course.grading.report import Report, case_by_case, described_by
 from cnn_course.grading.vocabulary import tokens
 from cnn_course.graph import operations, reused_layers
 
 
 @dataclass(frozen=True)
 class BuilderExercise:
-    """What a model-building exercise asks for.
-
-    Attributes:
-        exercise: its name; the grader is ``check_<exercise>``.
-        reference: the package's builder, ``reference(input_shape=..., classes=...)``.
-        cases: ``(input_shape, classes)`` pairs.
-        success: what a passing answer did.
-        api: "Sequential", "Functional" or None for either.
-        compare: ``(model, reference, report, what) -> role paths or None``: checks the model's structure against
-            the reference's; returns ``(reference paths, answer paths)`` to copy weights by role, or None to copy
-            them in order. By default the layer lists are compared step by step.
-    """
+    """What a model-building exercise asks for; its grader is ``check_<exercise>``."""
 
     exercise: str
-    reference: Callable
-    cases: Sequence[tuple]
-    success: str
-    api: str | None = None
+    reference: Callable  # the package's builder, reference(input_shape=..., classes=...)
+    cases: Sequence[tuple]  # (input_shape, classes) pairs
+    success: str  # what a passing answer did
+    api: str | None = None  # "Sequential", "Functional" or None for either
+    # (model, reference, report, what) -> None to copy the weights in order, or (reference paths, answer paths) to
+    # copy them by role, after checking the structure; by default the layer lists are compared step by step
     compare: Callable | None = None
 
 
 def builder_grader(spec: BuilderExercise, answer_key=(), seconds: float = 120):
     """``check_<exercise>(answer) -> Report`` for `spec`."""
-
-    def check(answer, report: Report) -> None:
-        for number, (input_shape, classes) in enumerate(spec.cases):
-            grade_case(answer, spec, number, input_shape, classes, report)
-        report.success(spec.success)
-
-    return described_by(spec, check, answer_key, seconds)
+    return described_by(spec, case_by_case(spec, grade_case), answer_key, seconds)
 
 
-def grade_case(answer, spec: BuilderExercise, number: int, input_shape, classes, report: Report) -> None:
-    import keras
-
+def grade_case(answer, spec: BuilderExercise, case, number: int, report: Report) -> None:
+    input_shape, classes = case
     what = f"{spec.exercise}(input_shape={input_shape}, classes={classes})"
     model = report.call(answer, input_shape=input_shape, classes=classes, what=what)
     report.require(isinstance(model, keras.Model), "returns a Keras model", _not_a_model(model))
@@ -87,7 +72,6 @@ def compare_layers(model, reference, report: Report, what: str):
         difference += (" -- one layer object is used in several places (e.g. a single ReLU() for every stage); "
                        "create a new layer at each step")
     report.require(not difference, "layers in the right order with the right settings", difference)
-    return None
 
 
 def describe_difference(answer_tokens: list[str], reference_tokens: list[str]) -> str:
@@ -108,15 +92,13 @@ def describe_difference(answer_tokens: list[str], reference_tokens: list[str]) -
 
 def _shape_advice(model, input_shape, classes) -> str:
     """What a wrong input or output shape most likely means."""
-    from keras import layers
-
     said = (f"with input_shape={input_shape}, classes={classes} the model maps {model.input_shape} to "
             f"{model.output_shape}; expected (None, {', '.join(map(str, input_shape))}) to (None, {classes})")
     if model.input_shape[0] is not None:
         return f"{said}: call keras.Input(input_shape) without batch_size -- the batch dimension stays None"
     if tuple(model.input_shape[1:]) != input_shape:
         return f"{said}: build the keras.Input from the input_shape argument, not fixed numbers"
-    dense = [layer for layer in model.layers if isinstance(layer, layers.Dense)]
+    dense = [layer for layer in model.layers if isinstance(layer, keras.layers.Dense)]
     if dense and dense[-1].units == classes and model.layers[-1] is not dense[-1]:
         return f"{said}: end with the Dense({classes}) classifier -- the layers after it change the output"
     if len(model.output_shape) != 2:
@@ -125,8 +107,6 @@ def _shape_advice(model, input_shape, classes) -> str:
 
 
 def _not_a_model(answer) -> str:
-    import keras
-
     if isinstance(answer, keras.KerasTensor):
         return "returned a tensor: wrap it in keras.Model(inputs, outputs) and return the model"
     return f"should return a keras.Model, got {type(answer).__name__} (did you forget `return model`?)"

@@ -1,4 +1,4 @@
-"""Graders of notebook 01, the classic networks."""
+"""Graders of notebook 01, the classic networks: a convolution's output size, LeNet-5 and VGG's block."""
 
 from __future__ import annotations
 
@@ -35,23 +35,17 @@ check_conv_output_shape = formula_grader(Formula(
     success="right on the lecture's cases, strides that need the floor and fresh random ones"),
     answer_key=["keras.src.ops.operation_utils.compute_conv_output_shape"])
 
-
 check_LeNet5 = builder_grader(BuilderExercise(
     exercise="LeNet5", reference=LeNet5,
     cases=[((32, 32, 1), 10), ((28, 28, 1), 5)],  # the lecture's LeNet-5, and another size that catches fixed numbers
     success="the lecture's LeNet-5: tanh convolutions, average pooling, two hidden Dense layers and a softmax"))
 
-
-def _vgg_advice(word, ordinal, setting, got, want, case) -> str:
-    if setting == "filters":
-        return "every convolution of the block has `filters` filters"
-    return "'same' 3x3 convolutions keep n_H, n_W; the 2x2 max-pool with stride 2 halves them"
-
-
 check_vgg_block = block_grader(BlockExercise(
     exercise="vgg_block", reference=blocks.vgg_block,
     # (input shape, (num_convs, filters)): more than one of each, to catch fixed numbers.
     cases=[((16, 16, 3), (2, 8)), ((8, 8, 5), (3, 4)), ((6, 6, 2), (1, 6))],
-    setting_advice=_vgg_advice,
+    setting_advice=lambda word, ordinal, setting, got, want, case: (
+        "every convolution of the block has `filters` filters" if setting == "filters" else
+        "'same' 3x3 convolutions keep n_H, n_W; the 2x2 max-pool with stride 2 halves them"),
     advice=lambda role, index, expected, found, case: f"{case[1][0]} 3x3 convolutions with ReLU, then a 2x2 max-pool",
     success="num_convs 3x3 'same' convolutions with ReLU, then a 2x2 max-pool with stride 2"))

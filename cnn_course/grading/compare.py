@@ -1,6 +1,5 @@
-"""The behaviour check every block and model grader ends with: the learner's network and the
-course's reference, loaded with the same distinct random weights, must give the same outputs
-in inference and in training mode."""
+"""The behaviour check every block and model grader ends with: the learner's network and the course's reference,
+loaded with the same distinct random weights, give the same outputs in inference and in training mode."""
 
 from __future__ import annotations
 
@@ -11,44 +10,29 @@ from cnn_course.grading.report import Report
 from cnn_course.grading.vocabulary import expand
 
 KERAS_EPSILON = 1e-3  # BatchNormalization's default
-
 ATOL = 1e-4
 
 
-def symbolic_call(block, input_shape, args, report: Report, kwargs=None, what: str = "", hints=(),
-                  returns: str = "a block returns the output tensor of its last layer (x = layer(x) ... return x)"):
-    """Call a learner's block on ``keras.Input(input_shape)``; return (inputs, output tensor).
-
-    A stub, a crash or anything but a tensor stops grading with a message; `returns` says
-    what the block should return.
-    """
-    import keras
-
-    inputs = keras.Input(input_shape)
-    outputs = report.call(block, inputs, *args, what=what, hints=hints, **(kwargs or {}))
-    report.require(isinstance(outputs, keras.KerasTensor), "returns a tensor",
-                   f"{what} returned {type(outputs).__name__}: {returns}")
-    return inputs, outputs
-
-
-def compare_with_reference(model, reference, inputs, report: Report, seed: int = 0, paths=None,
-                           what: str = "", advice: str = "") -> None:
-    """Give `reference` distinct random weights, load them into the learner's `model` and compare
-    their outputs on `inputs` in inference and training mode.
-
-    Args:
-        paths: None to copy the weights in order (the models have the same layers in the same
-            order), or ``(reference_paths, answer_paths)`` to copy them role by role (see
-            `copy_weights_by_role`), so that the order the learner created layers in does not matter.
-        what, advice: name the block and hint at the fix when weight shapes differ by role.
-    """
+def compare_with_reference(model, reference, inputs, report: Report, seed: int = 0, paths=None, what: str = "",
+                           advice: str = "") -> None:
+    """Give `reference` distinct random weights, load them into the learner's `model` and compare their outputs on
+    `inputs` in inference and training mode. The weights are copied in order (the models have the same layers in
+    the same order), or with `paths` ``(reference paths, answer paths)`` role by role (`copy_weights_by_role`), so
+    that the order the learner created layers in does not matter; `what` and `advice` name the block and the fix."""
     randomize_weights(reference, seed=seed)
     if paths is None:
         copy_weights(reference, model, report)
     else:
         copy_weights_by_role(*paths, report, what, advice)
-    for training in (False, True):
-        compare_outputs(model, reference, inputs, report, training=training)
+    for mode, training in (("inference", False), ("training", True)):
+        got, want = (np.asarray(network(inputs, training=training)) for network in (model, reference))
+        if got.shape != want.shape:
+            report.fail(f"outputs in {mode} mode have shape {got.shape}, expected {want.shape}")
+        error = float(np.max(np.abs(got - want))) if got.size else 0.0
+        report.check(relative_difference(got, want) <= ATOL,
+                     f"same outputs as the reference with identical weights ({mode} mode)",
+                     f"outputs differ from the reference with identical weights in {mode} mode (max difference "
+                     f"{error:.3g})")
 
 
 def check_trainable(model, report: Report, what: str) -> None:
@@ -71,6 +55,21 @@ def copy_weights(source, target, report: Report) -> None:
     _adopt_epsilons(source.layers, target.layers)
 
 
+def copy_weights_by_role(reference_paths, answer_paths, report: Report, what: str, advice: str) -> None:
+    """Load each reference layer's weights into the learner's layer of the same role: paths (lists of layers, e.g. a
+    block's main path and shortcut, or a module's branches) pair up in order, and so do the layers with weights
+    within a path."""
+    for reference_path, answer_path in zip(reference_paths, answer_paths):
+        weighted = zip(*([layer for layer in expand(path) if getattr(layer, "weights", None)]
+                         for path in (reference_path, answer_path)))
+        for reference_layer, answer_layer in weighted:
+            have, want = weight_shapes(answer_layer), weight_shapes(reference_layer)
+            report.precondition(have == want, f"{what}: {type(answer_layer).__name__} weights {have}, expected "
+                                              f"{want} -- {advice}")
+            answer_layer.set_weights(reference_layer.get_weights())
+        _adopt_epsilons(reference_path, answer_path)
+
+
 def _adopt_epsilons(reference_layers, answer_layers) -> None:
     """A batch-norm epsilon up to Keras' default 1e-3 is free (a constant for numerical safety): the reference's
     batch norms take the answer's. A larger one is the answer's mistake, and its outputs show it."""
@@ -82,34 +81,3 @@ def _adopt_epsilons(reference_layers, answer_layers) -> None:
     for reference_layer, answer_layer in zip(norms(reference_layers), norms(answer_layers)):
         if answer_layer.epsilon <= KERAS_EPSILON * (1 + 1e-6):
             reference_layer.epsilon = answer_layer.epsilon
-
-
-def copy_weights_by_role(reference_paths, answer_paths, report: Report, what: str, advice: str) -> None:
-    """Load each reference layer's weights into the learner's layer of the same role: paths (lists
-    of layers, e.g. a block's main path and shortcut, or a module's branches) pair up in order, and
-    within a path the layers that have weights pair up in order. A batch-norm epsilon is not a
-    mistake up to Keras' default 1e-3: the reference adopts it."""
-    for reference_path, answer_path in zip(reference_paths, answer_paths):
-        weighted = zip(*(([layer for layer in expand(path) if getattr(layer, "weights", None)]) for path in
-                         (reference_path, answer_path)))
-        for reference_layer, answer_layer in weighted:
-            have, want = weight_shapes(answer_layer), weight_shapes(reference_layer)
-            report.precondition(have == want, f"{what}: {type(answer_layer).__name__} weights {have}, expected "
-                                              f"{want} -- {advice}")
-            answer_layer.set_weights(reference_layer.get_weights())
-        _adopt_epsilons(reference_path, answer_path)
-
-
-def compare_outputs(answer, reference, inputs, report: Report, training: bool = False,
-                    what: str = "outputs") -> bool:
-    """Check that two models give the same outputs on `inputs` (same weights assumed)."""
-    mode = "training" if training else "inference"
-    got = np.asarray(answer(inputs, training=training))
-    want = np.asarray(reference(inputs, training=training))
-    if got.shape != want.shape:
-        report.fail(f"{what} in {mode} mode have shape {got.shape}, expected {want.shape}")
-    error = float(np.max(np.abs(got - want))) if got.size else 0.0
-    return report.check(relative_difference(got, want) <= ATOL,
-                        f"same {what} as the reference with identical weights ({mode} mode)",
-                        f"{what} differ from the reference with identical weights in {mode} mode "
-                        f"(max difference {error:.3g})")

@@ -1,11 +1,11 @@
-"""Graders of notebook 11, data augmentation: the lecture's colour shift and AlexNet's PCA colour augmentation.
+"""Graders of notebook 11, data augmentation: the lecture's colour shift and AlexNet's PCA colour augmentation
+(Krizhevsky et al. 2012, section 4.1), both checked by what they do to pixels.
 
-Both are checked by what they do to pixels. `check_color_shift` uses images with values at both ends
-of 0-255, where uint8 arithmetic wraps round and a missing clip shows. `check_pca_color_augmentation`
-draws a batch whose colours vary along known, unequal principal axes, reads each image's shift back in
-those axes, and tests the alphas it implies: one per image and axis, with mean 0 and standard deviation
-`alpha_std` -- which a square root of the eigenvalues, a covariance per image or of uncentred pixels,
-or a variance for a standard deviation would all break.
+`check_color_shift` uses images with values at both ends of 0-255, where uint8 arithmetic wraps round and a missing
+clip shows. `check_pca_color_augmentation` draws a batch whose colours vary along known, unequal principal axes, reads
+each image's shift back in those axes, and tests the alphas it implies: one per image and axis, with mean 0 and
+standard deviation `alpha_std` -- which a square root of the eigenvalues, a covariance per image or of uncentred
+pixels, or a variance for a standard deviation would all break.
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from cnn_course.grading.report import described, grader
 
 
 def _extreme_image(case, rng) -> tuple:
-    """A 5 x 6 image of the case's dtype and channels with pixels at 0, 255 and in between (with fractions
-    when it is float), and the case's shifts."""
+    """A 5 x 6 image of the case's dtype and channels with pixels at 0, 255 and in between (with fractions when it
+    is float), and the case's shifts."""
     shifts, dtype, channels = case
     image = rng.integers(0, 256, size=(5, 6, channels)).astype("float64")
     if dtype != "uint8":
@@ -36,34 +36,29 @@ def _draw_shift_case(rng) -> tuple:
     return tuple(float(v) for v in (np.rint(shifts) if dtype == "uint8" else np.round(shifts, 2))), dtype, channels
 
 
-def _wrapped(image, shifts):
-    """uint8 sums that wrap round (250 + 20 = 14); undefined (NaN) for other dtypes."""
-    wide = image.astype("int64") + np.asarray(shifts)
-    return wide % 256 if image.dtype == np.uint8 else np.full(image.shape, np.nan)
-
-
 def _shifted(image, shifts, rounding=lambda v: v):
     return np.clip(image.astype("float64") + rounding(np.asarray(shifts, "float64")), 0, 255)
 
+
+_LOST_FRACTIONS = "the fractions are lost (integer arithmetic, or rounding): keep a float image's values as they are"
 
 check_color_shift = array_grader(ArrayExercise(
     exercise="color_shift", reference=augment.color_shift,
     cases=[((20, -20, 20), "uint8", 3), ((-35.5, 0.25, 50.75), "float32", 3), ((5, 90, -90), "uint8", 3),
            ((10.5, -10, 30, -30.25), "float32", 4)],
-    draw=_draw_shift_case, arguments=lambda case, rng: _extreme_image(case, rng),
+    draw=_draw_shift_case, arguments=_extreme_image,
     describe=lambda case, args: f"color_shift({case[1]} image of {case[2]} channels, {case[0]})",
     atol=lambda args: 0.51 if args[0].dtype == np.uint8 else 1e-3, keeps_dtype=True,
     inputs=("the image", "the shifts"), result="a shifted image",
-    leave_advice="return a new array and leave the input as it was", dtype_advice="e.g. with .astype(image.dtype) "
-                                                                                  "after clipping",
+    leave_advice="return a new array and leave the input as it was",
+    dtype_advice="e.g. with .astype(image.dtype) after clipping",
     mistakes=[
         ("the sums wrapped round (250 + 20 became 14): uint8 arithmetic overflows; add in a wider type, then clip",
-         _wrapped),
+         lambda image, shifts: (image.astype("int64") + np.asarray(shifts)) % 256 if image.dtype == np.uint8 else
+         np.full(image.shape, np.nan)),
         ("the result is not clipped to 0-255", lambda image, shifts: image.astype("float64") + np.asarray(shifts)),
-        ("the fractions are lost (integer arithmetic, or rounding): keep a float image's values as they are",
-         lambda image, shifts: np.trunc(_shifted(image, shifts, np.trunc))),
-        ("the fractions are lost (integer arithmetic, or rounding): keep a float image's values as they are",
-         lambda image, shifts: np.rint(_shifted(image, shifts))),
+        (_LOST_FRACTIONS, lambda image, shifts: np.trunc(_shifted(image, shifts, np.trunc))),
+        (_LOST_FRACTIONS, lambda image, shifts: np.rint(_shifted(image, shifts))),
         ("the shifts went to the channels in reverse order: shifts[0] belongs to channel 0 (red)",
          lambda image, shifts: _shifted(image, np.asarray(shifts)[::-1])),
         ("every channel got the same shift: each channel has its own",
@@ -90,13 +85,11 @@ def _colour_batch(n: int, seed: int = 0, texture: float = 0.004) -> np.ndarray:
     return np.clip(colours[:, None, None, :] + inside, 0.05, 0.95).astype("float32")
 
 
-_PCA_HINTS = [("broadcast", "np.cov reads each row as one variable: for an (n, 3) array of pixels use np.cov(pixels, "
-                            "rowvar=False), a 3 x 3 covariance")]
-
-
 def _augmented(report, pca_color_augmentation, images, what, *args, **kwargs) -> np.ndarray:
     """The answer's output for `images`, checked to be an array of their shape (or grading stops)."""
-    answer = report.call(pca_color_augmentation, images, *args, what=what, hints=_PCA_HINTS, **kwargs)
+    answer = report.call(pca_color_augmentation, images, *args, what=what, **kwargs, hints=[(
+        "broadcast", "np.cov reads each row as one variable: for an (n, 3) array of pixels use np.cov(pixels, "
+                     "rowvar=False), a 3 x 3 covariance")])
     report.precondition(hasattr(answer, "shape"), f"{what} returned {described(answer)}: return the augmented images")
     try:
         got = np.asarray(answer, "float64")
@@ -108,12 +101,10 @@ def _augmented(report, pca_color_augmentation, images, what, *args, **kwargs) ->
 
 @grader("pca_color_augmentation", seconds=10)
 def check_pca_color_augmentation(pca_color_augmentation, report) -> None:
-    """Grade ``pca_color_augmentation(images, alpha_std=0.1, seed=None)`` (Krizhevsky et al. 2012, §4.1)."""
+    """``pca_color_augmentation(images, alpha_std=0.1, seed=None)``: AlexNet's colour shift per image."""
     _augmented(report, pca_color_augmentation, _colour_batch(6), "pca_color_augmentation(6 images, seed=0)", seed=0)
-    images = _colour_batch(400)
-    original = images.copy()
-    what = "pca_color_augmentation(images, seed=0)"
-    state = np.random.get_state()[1].copy()
+    images, what = _colour_batch(400), "pca_color_augmentation(images, seed=0)"
+    original, state = images.copy(), np.random.get_state()[1].copy()
     got = _augmented(report, pca_color_augmentation, images, what, seed=0)
     report.precondition(np.array_equal(images, original), f"{what} changed the images it was given: return new ones")
     report.precondition(np.array_equal(np.random.get_state()[1], state), f"{what} changed NumPy's global random "
@@ -153,13 +144,14 @@ def _shift_per_image(shifts, got):
 
 
 def _check_alphas(report, images, per_image, alpha_std) -> None:
-    """Read each image's shift in the batch's principal axes: alpha_i = (p_i . shift) / lambda_i."""
-    eigenvalues, eigenvectors = np.linalg.eigh(np.cov(images.reshape(-1, 3).astype("float64"), rowvar=False))
+    """Read each image's shift in the batch's principal axes, alpha_i = (p_i . shift) / lambda_i: independent alphas
+    of mean 0 and standard deviation alpha_std, or a spread that names the mistake."""
+    pixels = images.reshape(-1, 3).astype("float64")
+    eigenvalues, eigenvectors = np.linalg.eigh(np.cov(pixels, rowvar=False))
     alphas = per_image @ eigenvectors / eigenvalues
     stds, means = alphas.std(axis=0), alphas.mean(axis=0)
-    ratio = stds / alpha_std
-    root = stds * np.sqrt(eigenvalues) / alpha_std  # what sqrt(lambda) in place of lambda gives
-    if np.all(np.abs(ratio - 1) < 0.25) and np.all(np.abs(means) < 4 * alpha_std / np.sqrt(len(alphas))):
+    near = lambda ratio: np.all(np.abs(ratio - 1) < 0.25)  # noqa: E731
+    if near(stds / alpha_std) and np.all(np.abs(means) < 4 * alpha_std / np.sqrt(len(alphas))):
         correlation = np.abs(np.corrcoef(alphas, rowvar=False)[np.triu_indices(3, 1)]).max()
         report.require(correlation < 0.3, f"alpha_std={alpha_std}: the shifts lie along the batch's principal colour "
                        f"axes, with independent alphas of mean 0 and standard deviation "
@@ -167,18 +159,19 @@ def _check_alphas(report, images, per_image, alpha_std) -> None:
                        f"alpha_std={alpha_std}: the three alphas of an image are tied together (correlation "
                        f"{correlation:.2f}): draw three independent alphas per image, one per axis")
         return
-    pixels = images.reshape(-1, 3).astype("float64")
     correlation_values, correlation_vectors = np.linalg.eigh(np.corrcoef(pixels, rowvar=False))
-    from_correlation = (per_image @ correlation_vectors / correlation_values).std(axis=0) / alpha_std
-    hint = ("the shift is scaled by sqrt(lambda_i) (a standard deviation); AlexNet scales p_i by alpha_i * lambda_i"
-            if np.all(np.abs(root - 1) < 0.25) else
-            "the principal axes are those of np.corrcoef, which scales each colour to variance 1: use the covariance, "
-            "np.cov(pixels, rowvar=False)" if np.all(np.abs(from_correlation - 1) < 0.25) else
-            "the alphas' spread matches alpha_std ** 2 or sqrt(alpha_std): alpha_std is the standard deviation"
-            if np.all(np.abs(stds / alpha_std**2 - 1) < 0.25) or np.all(np.abs(stds / np.sqrt(alpha_std) - 1) < 0.25)
-            else "the shifts read in the batch's principal axes are not alpha_i * lambda_i with alpha_i ~ "
-            "N(0, alpha_std): use the covariance of all the batch's pixels (centred: np.cov), its eigenvectors as "
-            "the columns p_i, and add sum_i alpha_i lambda_i p_i")
+    variance = "the alphas' spread matches alpha_std ** 2 or sqrt(alpha_std): alpha_std is the standard deviation"
+    spreads = [  # (a mistake, the spread of the alphas over alpha_std, about 1 when it is that mistake)
+        ("the shift is scaled by sqrt(lambda_i) (a standard deviation); AlexNet scales p_i by alpha_i * lambda_i",
+         stds * np.sqrt(eigenvalues) / alpha_std),
+        ("the principal axes are those of np.corrcoef, which scales each colour to variance 1: use the covariance, "
+         "np.cov(pixels, rowvar=False)",
+         (per_image @ correlation_vectors / correlation_values).std(axis=0) / alpha_std),
+        (variance, stds / alpha_std**2), (variance, stds / np.sqrt(alpha_std))]
+    hint = next((advice for advice, spread in spreads if near(spread)),
+                "the shifts read in the batch's principal axes are not alpha_i * lambda_i with alpha_i ~ N(0, "
+                "alpha_std): use the covariance of all the batch's pixels (centred: np.cov), its eigenvectors as the "
+                "columns p_i, and add sum_i alpha_i lambda_i p_i")
     report.fail(f"alpha_std={alpha_std}: the alphas implied by the shifts have standard deviations "
                 f"{', '.join(f'{s:.3g}' for s in stds)} per axis (expected about {alpha_std}) -- {hint}")
 

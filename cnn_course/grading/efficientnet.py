@@ -1,5 +1,4 @@
-"""Graders of notebook 08, EfficientNet: the compound scaling multipliers and the rounding of a scaled
-channel count."""
+"""Graders of notebook 08, EfficientNet: the compound scaling multipliers and the rounding of a channel count."""
 
 from __future__ import annotations
 
@@ -20,10 +19,10 @@ check_compound_scaling = formula_grader(Formula(
     mistakes=[
         ("multiplies the coefficients by phi: raise them to the power phi, alpha ** phi",
          lambda phi: (ALPHA * phi, BETA * phi, GAMMA * phi)),
-        ("computes phi ** alpha: the coefficient is the base, alpha ** phi", lambda phi: (phi ** ALPHA, phi ** BETA,
-                                                                                          phi ** GAMMA)),
-        ("grows linearly: the multipliers are powers, alpha ** phi", lambda phi: (1 + ALPHA * phi, 1 + BETA * phi,
-                                                                                  1 + GAMMA * phi)),
+        ("computes phi ** alpha: the coefficient is the base, alpha ** phi",
+         lambda phi: (phi ** ALPHA, phi ** BETA, phi ** GAMMA)),
+        ("grows linearly: the multipliers are powers, alpha ** phi",
+         lambda phi: (1 + ALPHA * phi, 1 + BETA * phi, 1 + GAMMA * phi)),
         ("ignores phi: the coefficients are the multipliers for phi = 1 only", lambda phi: (ALPHA, BETA, GAMMA)),
         ("squares width and resolution: those squares enter the FLOPS constraint alpha * beta^2 * gamma^2 ~ 2, not "
          "the multipliers", lambda phi: (ALPHA ** phi, BETA ** (2 * phi), GAMMA ** (2 * phi))),
@@ -40,10 +39,6 @@ def _round(filters, width, divisor, ten_percent=True, floor=True, rounding=lambd
     return new + divisor if ten_percent and new < 0.9 * value else new
 
 
-def _draw_round_case(rng) -> tuple:
-    return int(rng.integers(1, 400)), round(float(rng.uniform(0.25, 2.5)), 2), int(rng.choice([4, 8, 8, 16]))
-
-
 check_round_filters = formula_grader(Formula(
     exercise="round_filters", reference=round_filters, arguments=("filters", "width_coefficient", "divisor"),
     # Width 1.0, rounding up and down (68 = 8.5 x 8 rounds half up), the 10% rule (7 x 1.7 = 11.9 and MobileNetV2's
@@ -51,17 +46,18 @@ check_round_filters = formula_grader(Formula(
     cases=[(32, 1.0, 8), (20, 1.0, 8), (68, 1.0, 8), (32, 1.1, 8), (112, 1.1, 8), (40, 1.2, 8), (7, 1.7, 8),
            (32, 0.35, 8), (3, 1.0, 8), (2, 1.5, 8), (1280, 1.8, 8), (23, 1.0, 16), (100, 1.4, 16), (6, 1.0, 4),
            (13, 1.5, 4)],
-    draw=_draw_round_case,
+    draw=lambda rng: (int(rng.integers(1, 400)), round(float(rng.uniform(0.25, 2.5)), 2),
+                      int(rng.choice([4, 8, 8, 16]))),
     call=lambda case: case[:2] if case[2] == 8 else case,  # the divisor only when it is not the default 8
     mistakes=[
         ("misses the 10% rule: when rounding loses more than 10% of filters x width, add one divisor",
          lambda *case: _round(*case, ten_percent=False)),
-        ("misses the 10% rule and the floor of one divisor", lambda *case: _round(*case, ten_percent=False,
-                                                                                  floor=False)),
+        ("misses the 10% rule and the floor of one divisor",
+         lambda *case: _round(*case, ten_percent=False, floor=False)),
         ("rounds half to even with round(): int(value + divisor / 2) rounds half up",
          lambda *case: _round(*case, rounding=lambda v, d: round(v / d) * d)),
-        ("always rounds up: round to the nearest multiple", lambda *case: _round(
-            *case, rounding=lambda v, d: math.ceil(v / d) * d)),
+        ("always rounds up: round to the nearest multiple",
+         lambda *case: _round(*case, rounding=lambda v, d: math.ceil(v / d) * d)),
         ("always rounds down: round to the nearest multiple, int(value + divisor / 2)",
          lambda *case: _round(*case, rounding=lambda v, d: int(v) // d * d)),
         ("ignores the divisor argument", lambda f, w, d: _round(f, w, 8)),

@@ -1,11 +1,10 @@
-"""The formula engine: graders of exercises that compute numbers from numbers -- an output size, a count of
-multiplications, scaling multipliers, a rounded channel count.
+"""The formula engine: exercises that compute numbers from numbers -- an output size, a count of multiplications,
+scaling multipliers, a rounded channel count.
 
-A grader is a `Formula`: the package's own function as the reference, the lecture's cases, a way to draw
-fresh cases (so that a table of the fixed cases' answers cannot pass), and the named mistakes. The engine
-calls the answer on every case, checks the form of what comes back (one number, or a tuple of named
-parts), compares it with the reference, and names the likely mistake: one of the table's, the parts in
-another order, or the arguments read in another order.
+The answer is called on the lecture's cases and on fresh ones (so that a table of the fixed cases' answers cannot
+pass); the form of what it returns is checked (one number, or a tuple of named parts), then its values against the
+package's function, and the likely mistake is named: one of the description's, the parts in another order, or the
+arguments read in another order.
 """
 
 from __future__ import annotations
@@ -26,40 +25,22 @@ FRESH_CASES = 5
 
 @dataclass(frozen=True)
 class Formula:
-    """What a formula exercise asks for.
-
-    Attributes:
-        exercise: its name; the grader is ``check_<exercise>``.
-        reference: the package's function computing the right answer from a case's arguments.
-        arguments: the arguments' names, in order (the argument-order hint reads them).
-        cases: fixed argument tuples: the lecture's numbers and the edge cases.
-        draw: ``rng -> case``, a fresh case; `FRESH_CASES` are drawn at every grading.
-        parts: names of the returned numbers, e.g. ``("depthwise", "pointwise")``; () for one number.
-        integers: the answer counts (ints, compared exactly) or measures (reals, relative tolerance 1e-6).
-        mistakes: ``(advice, formula)`` pairs for the whole answer, looked up on every case, then on the
-            first wrong one.
-        part_mistakes: ``{part: [(advice, formula of that part)]}`` for one wrong part.
-        one_number: ``(advice, formula)`` pairs for an answer that is one number where a tuple is due.
-        parts_advice: said after "return them as (parts)" when the parts come in another order.
-        advise: ``(case, answer) -> advice`` when no table names the mistake.
-        call: ``case -> arguments`` passed to the answer (e.g. a default left out).
-        success: what a passing answer did.
-    """
+    """What a formula exercise asks for; its grader is ``check_<exercise>``."""
 
     exercise: str
-    reference: Callable
-    arguments: Sequence[str]
-    cases: Sequence[tuple]
-    draw: Callable
-    success: str
-    parts: Sequence[str] = ()
-    integers: bool = True
-    mistakes: Sequence[tuple] = ()
-    part_mistakes: dict = field(default_factory=dict)
-    one_number: Sequence[tuple] = ()
-    parts_advice: str = ""
-    advise: Callable | None = None
-    call: Callable = tuple
+    reference: Callable  # the package's function: a case's arguments -> the right answer
+    arguments: Sequence[str]  # the arguments' names, in order
+    cases: Sequence[tuple]  # fixed argument tuples: the lecture's numbers and the edge cases
+    draw: Callable  # rng -> a fresh case; FRESH_CASES are drawn at every grading
+    success: str  # what a passing answer did
+    parts: Sequence[str] = ()  # names of the returned numbers, e.g. ("depthwise", "pointwise"); () for one number
+    integers: bool = True  # counts (ints, compared exactly) or measures (reals, relative tolerance 1e-6)
+    mistakes: Sequence[tuple] = ()  # (advice, formula) of the whole answer: on every case, then on the first wrong one
+    part_mistakes: dict = field(default_factory=dict)  # {part: [(advice, formula of that part)]}
+    one_number: Sequence[tuple] = ()  # (advice, formula) of one number returned where a tuple is due
+    parts_advice: str = ""  # said after "return them as (parts)" when the parts come in another order
+    advise: Callable | None = None  # (case, answer) -> advice when no table names the mistake
+    call: Callable = tuple  # case -> the arguments the answer is called with (e.g. a default left out)
 
 
 def formula_grader(spec: Formula, answer_key=()):
@@ -75,9 +56,8 @@ def formula_grader(spec: Formula, answer_key=()):
         for case, got in answers.items():
             values = got if spec.parts else (got,)
             if spec.integers and not all(isinstance(value, numbers.Integral) for value in values):
-                report.fail(f"{_what(spec, case)} returned {got!r}" + (", a float" if not spec.parts else "") +
-                            (": return ints (they count)" if spec.parts else ": return an int (integer division // "
-                                                                             "keeps ints)"))
+                report.fail(f"{_what(spec, case)} returned {got!r}" + (": return ints (they count)" if spec.parts else
+                            ", a float: return an int (integer division // keeps ints)"))
         report.success(spec.success)
 
     return described_by(spec, check, answer_key, seconds=5)
@@ -111,8 +91,10 @@ def _answer(answer, spec: Formula, case, report: Report):
 
 
 def _equal(got, want, integers: bool) -> bool:
+    """Same form, and equal numbers: exactly for counts, within a relative 1e-6 for measures."""
     pairs = zip(got, want) if isinstance(want, tuple) else [(got, want)]
-    return all(a == b if integers else abs(a - b) <= 1e-6 * abs(b) for a, b in pairs)
+    return np.shape(got) == np.shape(want) and all(a == b if integers else abs(a - b) <= 1e-6 * abs(b)
+                                                   for a, b in pairs)
 
 
 def _show(value) -> str:
@@ -124,12 +106,10 @@ def _show(value) -> str:
 def _wrong_message(spec: Formula, case, answers: dict) -> str:
     """What is wrong on the first wrong case, with the likely mistake named."""
     got, want, what = answers[case], spec.reference(*case), _what(spec, case)
-    order = _parts_order(spec, answers)
+    same = lambda a, b: _equal(a, b, spec.integers)  # noqa: E731
+    order = named_everywhere(answers, _parts_orders(spec), same=same)
     if order:
-        return (f"{what} returned {_show(got)}: " + ("the two numbers are swapped" if len(order) == 2 else
-                f"the {' and '.join(spec.parts)} in the order ({', '.join(order)})") +
-                f" -- return them as ({', '.join(spec.parts)}){spec.parts_advice}")
-    same = lambda a, b: _equal(a, b, spec.integers) if np.shape(a) == np.shape(b) else False  # noqa: E731
+        return f"{what} returned {_show(got)}: {order} -- return them as ({', '.join(spec.parts)}){spec.parts_advice}"
     hint = named_everywhere(answers, spec.mistakes, same=same) or named(got, spec.mistakes, *case, same=same)
     if spec.parts:
         index = next(i for i, (a, b) in enumerate(zip(got, want)) if not _equal(a, b, spec.integers))
@@ -138,26 +118,23 @@ def _wrong_message(spec: Formula, case, answers: dict) -> str:
         message = f"{what} returned {_show(got)}: the {part} is {_show(got[index])}, expected {_show(want[index])}"
     else:
         message = f"{what} returned {got!r}, expected {_show(want)}"
-    hint = hint or _arguments_order(spec, answers) or (spec.advise(case, got) if spec.advise else "")
+    hint = hint or named_everywhere(answers, _arguments_orders(spec), same=same) or \
+        (spec.advise(case, got) if spec.advise else "")
     return message + (f": it {hint}" if hint else "")
 
 
-def _parts_order(spec: Formula, answers: dict):
-    """The order of the parts when every answer is the reference's parts in another order, else None."""
-    for order in itertools.permutations(range(len(spec.parts))):
-        if order != tuple(range(len(spec.parts))) and all(
-                _equal(got, tuple(spec.reference(*case)[i] for i in order), spec.integers)
-                for case, got in answers.items()):
-            return [spec.parts[i] for i in order]
-    return None
+def _parts_orders(spec: Formula) -> list:
+    """A mistake for each other order of the parts: the reference's parts, reordered."""
+    table = []
+    for order in list(itertools.permutations(range(len(spec.parts))))[1:]:
+        said = "the two numbers are swapped" if len(order) == 2 else \
+            f"the {' and '.join(spec.parts)} in the order ({', '.join(spec.parts[i] for i in order)})"
+        table.append((said, lambda *case, order=order: tuple(spec.reference(*case)[i] for i in order)))
+    return table
 
 
-def _arguments_order(spec: Formula, answers: dict) -> str:
-    """The hint when every answer is the reference's for the same reordering of its arguments."""
-    same = lambda a, b: np.shape(a) == np.shape(b) and _equal(a, b, spec.integers)  # noqa: E731
-    for order in itertools.permutations(range(len(spec.arguments))):
-        reordered = [(f"reads its arguments in another order: they are ({', '.join(spec.arguments)})",
-                      lambda *case, order=order: spec.reference(*(case[i] for i in order)))]
-        if order != tuple(range(len(order))) and named_everywhere(answers, reordered, same=same):
-            return reordered[0][0]
-    return ""
+def _arguments_orders(spec: Formula) -> list:
+    """A mistake for each other order of the arguments: the reference, called with them reordered."""
+    advice = f"reads its arguments in another order: they are ({', '.join(spec.arguments)})"
+    return [(advice, lambda *case, order=order: spec.reference(*(case[i] for i in order)))
+            for order in list(itertools.permutations(range(len(spec.arguments))))[1:]]

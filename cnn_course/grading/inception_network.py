@@ -1,9 +1,8 @@
 """Grader of notebook 06, the Inception network: the Inception module, read branch by branch.
 
-Each input of the learner's Concatenate is followed back to the module's input and recognised by what it does
-(only a 1x1 convolution, a 3x3 or a 5x5 convolution behind a 1x1 reduction, or a max-pool and a 1x1 projection);
-the order in which the layers were created does not matter, the order of the concatenation does, since it decides
-which output channels are which.
+Each input of the learner's Concatenate is followed back to the module's input and recognised by what it does (only a
+1x1 convolution, a 3x3 or a 5x5 convolution behind a 1x1 reduction, or a max-pool and a 1x1 projection); the order in
+which the layers were created does not matter, the order of the concatenation does: it decides which channels are which.
 """
 
 from __future__ import annotations
@@ -13,7 +12,6 @@ from cnn_course.grading import paths
 from cnn_course.grading.block import BlockExercise, block_grader
 from cnn_course.grading.vocabulary import read
 
-BRANCHES = ("1x1", "3x3", "5x5", "pool")
 _SAME_SIZE = ("the branches are stacked along the channels (Concatenate(axis=-1)), so every branch must keep "
               "n_H and n_W: padding='same' and stride 1, also for the max-pool (MaxPooling2D(3, strides=1, "
               "padding='same'))")
@@ -41,8 +39,8 @@ check_inception_module = block_grader(BlockExercise(
     cases=[((28, 28, 192), ((64, 96, 128, 16, 32, 32),)), ((7, 7, 6), ((5, 3, 4, 2, 7, 6),)),
            ((6, 5, 4), ((2, 6, 3, 5, 4, 8),))],
     paths=lambda output, source, report, what: paths.branches(
-        output, source, report, what, _role, BRANCHES, "use the table's order (1x1, 3x3, 5x5, pool) -- it decides "
-                                                        "which output channels are which"),
+        output, source, report, what, _role, ("1x1", "3x3", "5x5", "pool"),
+        "use the table's order (1x1, 3x3, 5x5, pool) -- it decides which output channels are which"),
     setting_advice=_setting_advice, hints=[("Concatenate", _SAME_SIZE)], returns="return the concatenated tensor",
     advice=lambda role, index, expected, found, case: f"{_FILTERS}, every convolution 'same' with a ReLU, the pool a "
                                                       f"3x3 max-pool",

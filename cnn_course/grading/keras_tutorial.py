@@ -1,13 +1,15 @@
-"""Graders of notebook 00, the Keras tutorial."""
+"""Graders of notebook 00, the Keras tutorial: a small CNN with the Sequential and the Functional API, and compiling
+a classifier -- Adam at the given learning rate with its other settings at their defaults, sparse categorical
+cross-entropy on the model's probabilities, accuracy among the metrics -- checked by behaviour."""
 
 from __future__ import annotations
 
+import keras
 import numpy as np
 
 from cnn_course.fixtures import fixed_inputs
 from cnn_course.grading.builder import BuilderExercise, builder_grader
-from cnn_course.grading.compiled import check_compiled
-from cnn_course.grading.report import grader
+from cnn_course.grading.report import Report, grader
 from cnn_course.models.baseline import SmallCNN
 
 # Two calls per builder: the notebook's shapes, and others that catch hard-coded numbers.
@@ -23,25 +25,87 @@ check_functional_cnn = builder_grader(BuilderExercise(
     success=f"with the Functional API: {_SMALL_CNN}"))
 
 
-def _probe_model():
-    """A tiny softmax classifier the learner's compile function is tried on (fixed weights,
-    without touching the notebook's global random state)."""
-    import keras
-
-    dense = keras.layers.Dense(3, activation="softmax", kernel_initializer=keras.initializers.GlorotUniform(seed=0))
-    return keras.Sequential([keras.Input((5,)), dense])
-
-
 @grader("compile_classifier")
 def check_compile_classifier(compile_classifier, report) -> None:
-    """Grade ``compile_classifier(model, learning_rate)``: Adam, sparse cross-entropy, accuracy."""
+    """``compile_classifier(model, learning_rate)``: Adam, sparse cross-entropy, accuracy."""
     x = fixed_inputs((12, 5), seed=1, low=-1, high=1)
     for learning_rate in (1e-3, 0.05):
-        model = _probe_model()
-        # Labels that the probe gets exactly half right, so no constant metric can pass for accuracy.
+        # A tiny softmax classifier with fixed weights (the notebook's global random state untouched)
+        model = keras.Sequential([keras.Input((5,)), keras.layers.Dense(
+            3, activation="softmax", kernel_initializer=keras.initializers.GlorotUniform(seed=0))])
+        # and labels that it gets exactly half right, so no constant metric can pass for accuracy.
         guesses = np.asarray(model(x)).argmax(1)
         y = np.where(np.arange(len(x)) % 2 == 0, guesses, (guesses + 1) % 3)
         returned = report.call(compile_classifier, model, learning_rate=learning_rate)
         report.require(returned is model, "returns the compiled model",
                        "should return the model it compiled (end with `return model`)")
         check_compiled(model, learning_rate, x, y, report, what=f"compile_classifier(model, {learning_rate})")
+
+
+COMPILE = ("model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss='sparse_categorical_crossentropy', "
+           "metrics=['accuracy'])")
+
+
+def check_compiled(model, learning_rate: float, x, y, report: Report, what: str = "the model") -> None:
+    """`model` (ending in a softmax) compiled as `COMPILE` says, checked by behaviour on a batch `x`, `y` whose labels
+    it gets partly right, so that no constant metric passes for accuracy (notebook 10's `unfreeze_top` uses it too)."""
+    optimizer = getattr(model, "optimizer", None)
+    report.require(optimizer is not None and getattr(model, "compiled", False), "the model is compiled",
+                   f"{what}: the model is not compiled: call model.compile(...)")
+    report.require(type(optimizer) is keras.optimizers.Adam, "the optimizer is Adam",
+                   f"{what}: the optimizer is {type(optimizer).__name__}; use keras.optimizers.Adam")
+    report.precondition(not isinstance(optimizer.get_config()["learning_rate"], dict),
+                        f"{what}: the learning rate is a schedule: pass the number learning_rate to Adam")
+    changed = _changed_settings(optimizer)
+    report.precondition(not changed, f"{what}: Adam has {', '.join(changed)}: this exercise asks for Adam with the "
+                                     f"given learning rate and its other settings left at their defaults")
+    rate = float(np.asarray(optimizer.learning_rate))
+    report.require(np.isclose(rate, learning_rate, rtol=1e-5), f"learning rate {learning_rate} as asked",
+                   f"{what}: learning rate {rate:g} instead of {learning_rate:g}: pass the learning_rate argument "
+                   f"to keras.optimizers.Adam (the string 'adam' and Adam() always use 0.001)")
+    from_logits = getattr(model.loss, "from_logits", False) or \
+        getattr(getattr(model.loss, "fn", None), "from_logits", False)
+    report.require(not from_logits, "the loss reads probabilities (from_logits=False)",
+                   f"{what}: the loss is told it receives logits (from_logits=True), but the model ends in a "
+                   "softmax and outputs probabilities")
+    probabilities = np.asarray(model(x, training=False))
+    want_loss = float(np.mean(-np.log(probabilities[np.arange(len(y)), y])))
+    _check_loss_on_probabilities(model.loss, y, probabilities, want_loss, what, report)
+    results = report.attempt(lambda: model.evaluate(x, y, batch_size=len(x), verbose=0, return_dict=True),
+                             f"{what}: model.evaluate on integer labels failed; integer labels need the loss "
+                             "'sparse_categorical_crossentropy' and the metric 'accuracy'")
+    report.require(np.isclose(results["loss"], want_loss, rtol=1e-4),
+                   "the loss is sparse categorical cross-entropy on probabilities",
+                   f"{what}: the loss is {results['loss']:.4f}, but the cross-entropy of the softmax outputs is "
+                   f"{want_loss:.4f}: use sparse_categorical_crossentropy (the model already ends in a softmax, so "
+                   f"from_logits must stay False)")
+    want_accuracy = float(np.mean(probabilities.argmax(1) == y))
+    others = {k: v for k, v in results.items() if k != "loss"}
+    report.require(any(np.isclose(v, want_accuracy) for v in others.values()) and others,
+                   "accuracy is reported as a metric", f"{what}: no metric reports the accuracy: add "
+                                                        "metrics=['accuracy']")
+
+
+def _changed_settings(optimizer) -> list[str]:
+    """Adam's settings that differ from the defaults, the learning rate apart."""
+    defaults = keras.optimizers.Adam().get_config()
+    config = optimizer.get_config()
+    return [f"{key}={value!r}" for key, value in config.items()
+            if key not in ("name", "learning_rate") and value != defaults.get(key)]
+
+
+def _check_loss_on_probabilities(loss, y, probabilities, want_loss, what, report) -> None:
+    """Apply the compiled loss to probabilities as plain numbers, outside the model's graph (where TensorFlow would
+    quietly read the softmax's logits and hide from_logits=True), and require one number: the mean cross-entropy."""
+    loss_function = keras.losses.get(loss) if isinstance(loss, str) else loss
+    value = report.attempt(lambda: np.asarray(loss_function(keras.ops.convert_to_tensor(y),
+                                                            keras.ops.convert_to_tensor(probabilities))),
+                           f"{what}: the loss cannot be applied to integer labels and probabilities: use "
+                           "'sparse_categorical_crossentropy'")
+    if isinstance(loss_function, keras.losses.Loss):
+        report.precondition(value.ndim == 0, f"{what}: the loss returns one value per example (reduction="
+                                             f"{loss_function.reduction!r}): keep the default reduction, the mean")
+    report.precondition(np.isclose(float(np.mean(value)), want_loss, rtol=1e-4),
+                        f"{what}: on probabilities the loss gives {float(np.mean(value)):.4f}, but their cross-entropy "
+                        f"is {want_loss:.4f}: use sparse_categorical_crossentropy with from_logits=False (the model "
+                        "already ends in a softmax)")

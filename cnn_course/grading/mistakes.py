@@ -1,8 +1,7 @@
-"""Named mistakes, looked up one way for every grader: a wrong answer is compared with what each plausible
-mistake computes, and the first that matches gives its advice.
-
-A table is a list of ``(advice, compute)`` pairs, `compute` taking the arguments `named` is given -- the
-case's numbers, the grader's inputs. Advice is written to follow "it ...": "rounds up: use floor".
+"""Named mistakes, looked up one way for every grader: a wrong answer is compared with what each plausible mistake
+computes, and the first that matches gives its advice. A table is a list of ``(advice, compute)`` pairs, `compute`
+taking the arguments `named` is given (the case's numbers, the grader's inputs); advice follows "it ...": "rounds
+up: use floor".
 """
 
 from __future__ import annotations

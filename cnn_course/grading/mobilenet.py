@@ -1,11 +1,9 @@
-"""Graders of notebook 07, MobileNet: the cost of a depthwise-separable convolution (formula engine), MobileNet
-v1's block and MobileNetV2's inverted residual block (block engine).
+"""Graders of notebook 07, MobileNet: the cost of a depthwise-separable convolution (formula engine), MobileNet v1's
+block and MobileNetV2's inverted residual block (block engine).
 
-A block is read as one chain of layers from its input, plus, for the inverted residual block, the input added at
-the end (`paths.residual` with nothing after the addition). The grader names the first step that differs from the
-course's block, then each convolution's settings against the reference's, the depthwise convolution's padding
-(``padding="same"`` or an explicit ``ZeroPadding2D``: either is right when it pads the same rows and columns), and
-last the outputs with the reference's weights in inference and training mode.
+A block is one chain of layers from its input, plus, for the inverted residual block, the input added at the end
+(`paths.residual` with nothing after the addition). The depthwise convolution's padding is compared by the rows and
+columns it pads: ``padding="same"`` or an explicit ``ZeroPadding2D``, either is right when it pads the same.
 """
 
 from __future__ import annotations
@@ -41,8 +39,6 @@ check_separable_conv_multiplies = formula_grader(Formula(
             "and on fresh random cases"))
 
 
-_SHAPE_HINTS = [(text, "add the block's input only when the shapes match: stride 1 and filters equal to the "
-                       "input's channels") for text in ("incompatible shapes", "Cannot broadcast")]
 _NO_SHORTCUT = "MobileNet v1's block has no shortcut: it is one chain of layers"
 
 
@@ -51,66 +47,59 @@ def _setting_advice(word, ordinal, setting, got, want, case) -> str:
     if setting == "strides":
         return ("the stride belongs to the 3x3 depthwise convolution" + (f", which takes the block's stride, {stride}"
                 if word == "DepthwiseConv2D" else "") + "; the 1x1 convolutions keep stride 1")
-    if setting == "use_bias":
-        return ("MobileNet's convolutions have none (use_bias=False) -- the BatchNormalization after each adds its own "
-                "offset, beta")
     if setting == "filters" and expansion and expansion[0] != 1 and ordinal == 1:
         return f"expansion x the input's channels = {expansion[0]} x {input_shape[-1]} = {want}"
-    if setting == "filters":
-        return f"the 1x1 projection has `filters` = {filters} filters"
-    if setting == "depth_multiplier":
-        return "keep 1, one filter per input channel"
-    return {"kernel_size": "the depthwise convolution is 3x3, the others 1x1", "dilation_rate": "keep 1",
-            "epsilon": "keep BatchNormalization's default epsilon"}.get(setting, "")
+    return {"use_bias": "MobileNet's convolutions have none (use_bias=False) -- the BatchNormalization after each adds "
+                        "its own offset, beta",
+            "filters": f"the 1x1 projection has `filters` = {filters} filters",
+            "kernel_size": "the depthwise convolution is 3x3, the others 1x1"}.get(setting, "")
 
 
 def _padding_advice(case) -> str:
-    if case[1][1] == 1:
-        return "padding='same' keeps n_H and n_W"
-    return ("before a stride-2 depthwise convolution keras.applications pads one row at the bottom and one column at "
-            "the right, ZeroPadding2D(((0, 1), (0, 1))), and convolves with padding='valid' (padding='same' pads the "
-            "same on an even input)")
+    return "padding='same' keeps n_H and n_W" if case[1][1] == 1 else (
+        "before a stride-2 depthwise convolution keras.applications pads one row at the bottom and one column at "
+        "the right, ZeroPadding2D(((0, 1), (0, 1))), and convolves with padding='valid' (padding='same' pads the "
+        "same on an even input)")
 
 
-def _separable_advice(role, index, expected, found, case) -> str:
-    if expected == "ReLU6" and found is None:
-        return "the pointwise convolution, too, is followed by BatchNormalization and ReLU6"
-    return ""
+def _mobile_block(exercise, advice, added_advice, hints, **description) -> BlockExercise:
+    """MobileNet's blocks: one chain from the input, perhaps with the input added at the end."""
+    return BlockExercise(exercise=exercise, reference=getattr(blocks, exercise), advice=advice,
+                         paths=lambda *read: paths.residual(*read, after=(), optional=True), added_advice=added_advice,
+                         setting_advice=_setting_advice, padding_advice=_padding_advice, hints=hints, **description)
 
 
-check_depthwise_separable_conv = block_grader(BlockExercise(
-    exercise="depthwise_separable_conv", reference=blocks.depthwise_separable_conv,
+check_depthwise_separable_conv = block_grader(_mobile_block(
+    "depthwise_separable_conv",
+    lambda role, index, expected, found, case: "the pointwise convolution, too, is followed by BatchNormalization "
+                                               "and ReLU6" if expected == "ReLU6" and found is None else "",
+    (_NO_SHORTCUT, ""), [("incompatible shapes", _NO_SHORTCUT)],
     # (input shape, (filters, stride)); with stride 2 the sizes are even, as in MobileNet, where padding="same"
     # pads what keras.applications' ZeroPadding2D(((0, 1), (0, 1))) does.
     cases=[((8, 8, 3), (5, 1)), ((8, 6, 4), (6, 2)), ((7, 5, 2), (3, 1)), ((6, 10, 5), (8, 2))],
-    paths=lambda *read: paths.residual(*read, after=(), optional=True),
-    advice=_separable_advice, setting_advice=_setting_advice, padding_advice=_padding_advice,
-    added_advice=(_NO_SHORTCUT, ""), hints=[("incompatible shapes", _NO_SHORTCUT)],
     success="depthwise 3x3 -> BN -> ReLU6 -> pointwise 1x1 -> BN -> ReLU6, as in MobileNet"))
 
 
 def _inverted_advice(role, index, expected, found, case) -> str:
-    expansion = case[1][2]
     if index == 0 and expected == "DepthwiseConv2D" and found == "Conv2D":
         return ("with expansion=1 there is nothing to expand: the block starts with the depthwise convolution (leave "
                 "out the 1x1 expansion, as MobileNetV2's first block does)")
     if index == 0 and expected == "Conv2D" and found == "DepthwiseConv2D":
-        return f"with expansion={expansion} the block starts with a 1x1 Conv2D to expansion x the input's channels"
+        return f"with expansion={case[1][2]} the block starts with a 1x1 Conv2D to expansion x the input's channels"
     if role == "main path" and expected is None and found in ("ReLU6", "ReLU"):
         return ("the projection is linear: no activation after the last BatchNormalization -- a ReLU on the narrow "
                 "output would destroy information")
     return ""
 
 
-check_inverted_residual_block = block_grader(BlockExercise(
-    exercise="inverted_residual_block", reference=blocks.inverted_residual_block,
+check_inverted_residual_block = block_grader(_mobile_block(
+    "inverted_residual_block", _inverted_advice,
+    ("the input is added, but only blocks with stride 1 and filters equal to the input's channels have the shortcut, "
+     "which is the input itself", "the input is not added -- with stride 1 and filters equal to the input's channels "
+                                  "the block adds its input to the projection"),
+    [(text, "add the block's input only when the shapes match: stride 1 and filters equal to the input's channels")
+     for text in ("incompatible shapes", "Cannot broadcast")],
     # (input shape, (filters, stride, expansion)): with and without the addition, expansion 6, 3 and 1.
     cases=[((6, 6, 4), (4, 1, 6)), ((8, 8, 3), (5, 2, 6)), ((7, 5, 4), (6, 1, 3)), ((6, 6, 5), (5, 1, 1)),
            ((8, 6, 4), (4, 2, 1))],
-    paths=lambda *read: paths.residual(*read, after=(), optional=True),
-    advice=_inverted_advice, setting_advice=_setting_advice, padding_advice=_padding_advice,
-    added_advice=("the input is added, but only blocks with stride 1 and filters equal to the input's channels have "
-                  "the shortcut, which is the input itself",
-                  "the input is not added -- with stride 1 and filters equal to the input's channels the block adds "
-                  "its input to the projection"),
-    hints=_SHAPE_HINTS, success="expansion -> depthwise -> linear projection, the input added when the shapes match"))
+    success="expansion -> depthwise -> linear projection, the input added when the shapes match"))

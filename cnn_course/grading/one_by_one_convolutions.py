@@ -18,18 +18,13 @@ def keras_one_by_one(volume, weights, bias):
     return np.asarray(conv(volume))
 
 
-def _arguments(case, rng):
-    m, n_h, n_w, n_c_prev, n_c = case
-    return tuple(rng.normal(size=shape).astype("float32") for shape in ((m, n_h, n_w, n_c_prev), (n_c_prev, n_c),
-                                                                         (n_c,)))
-
-
 check_one_by_one_as_dense = array_grader(ArrayExercise(
     exercise="one_by_one_as_dense", reference=keras_one_by_one,
     # (batch, n_H, n_W, n_C_prev, n_C): the lecture's 6x6x32 volume, and shapes whose numbers all differ.
     cases=[(1, 6, 6, 32, 4), (2, 5, 3, 7, 2), (3, 4, 4, 2, 9)],
     draw=lambda rng: tuple(int(v) for v in rng.integers(1, [4, 9, 9, 13, 13])),
-    arguments=_arguments,
+    arguments=lambda case, rng: tuple(rng.normal(size=shape).astype("float32")  # the volume, weights and bias
+                                      for shape in (case[:4], case[3:], case[4:])),
     describe=lambda case, args: f"one_by_one_as_dense(volume {args[0].shape}, weights {args[1].shape}, bias "
                                 f"{args[2].shape})",
     inputs=("the volume", "the weights", "the bias"),

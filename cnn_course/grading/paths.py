@@ -71,8 +71,7 @@ def branches(output, source, report, what, role_of, roles, order_advice) -> dict
 # -- a layer's settings against the reference's ---------------------------------------------------------
 def settings(layer) -> dict:
     """The settings of a layer that change what it computes, by name. A batch norm's epsilon is free up to Keras'
-    default 1e-3 (a constant for numerical safety: keras.applications' 1.001e-5, PyTorch's 1e-5); a larger one
-    changes the normalisation."""
+    default 1e-3 (keras.applications' 1.001e-5, PyTorch's 1e-5); a larger one changes the normalisation."""
     if isinstance(layer, layers.BatchNormalization):
         axis = layer.axis if isinstance(layer.axis, int) else layer.axis[0]
         return {"axis": -1 if axis == 3 else axis, "center": layer.center, "scale": layer.scale,
@@ -83,12 +82,10 @@ def settings(layer) -> dict:
         if hasattr(layer, name):
             value = getattr(layer, name)
             found[name] = tuple(value) if isinstance(value, (list, tuple)) else value
-    if isinstance(layer, layers.DepthwiseConv2D):
-        pass  # its padding is what it pads with the ZeroPadding2D before it: `depthwise_padding`
-    elif isinstance(layer, layers.Conv2D):
+    if isinstance(layer, layers.Conv2D):
         found["padding"] = conv_padding(layer)
-    elif hasattr(layer, "padding") and isinstance(layer.padding, str):
-        found["padding"] = layer.padding
+    elif isinstance(getattr(layer, "padding", None), str) and not isinstance(layer, layers.DepthwiseConv2D):
+        found["padding"] = layer.padding  # a depthwise convolution's is `depthwise_padding`, ZeroPadding2D included
     return found
 
 
@@ -106,11 +103,6 @@ def first_setting_difference(path, reference_path) -> tuple | None:
             if got.get(name) != value:
                 return step.word, count[step.word], name, got.get(name), value
     return None
-
-
-def weighted(path) -> list:
-    """The layers of a path that hold weights, in order (nested models read through)."""
-    return [layer for layer in expand(path) if getattr(layer, "weights", None)]
 
 
 def depthwise_padding(path) -> tuple:

@@ -1,25 +1,11 @@
 """The report every grader fills in, and the decorator that makes a grader never raise.
 
-A grader is a function decorated with `grader`. It receives the learner's answer and a
-`Report`, and records checks on it. Whatever happens -- a stub that raises
-``NotImplementedError``, a crash, a wrong type -- the decorated grader returns the `Report`,
-which displays in a notebook as a short pass/fail list and carries a machine-readable summary
-for ``python -m cnn_course grade``.
-
-The idioms a grader writes with:
-
-========================================  ====================================================
-``report.check(ok, passed, failed)``      a listed check; grading goes on either way
-``report.require(ok, passed, failed)``    a listed check that stops grading when it fails
-``report.precondition(ok, failed)``       not listed when it holds; stops with `failed` if not
-``report.fail(failed)``                   a failed check that stops grading
-``report.success(passed)``                a passed check, for a property shown by those before
-``report.call(function, *args)``          calls the learner's code under a time limit, with the
-                                          answer key out of reach; a stub, a crash, a hang or a
-                                          call to the key stops with a message that names it
-``report.attempt(function, failed)``      reads what the answer produced (a file it saved, say);
-                                          an exception there is the answer's fault: `failed`
-========================================  ====================================================
+A grader is ``check(answer, report)`` decorated with `grader`; it records checks on the `Report` with `check` (listed,
+grading goes on), `require` (listed, stops when it fails), `precondition` (silent when it holds, stops when not),
+`fail`, `success` (sums up the silent checks before it), `call` (the learner's code under a time limit with the answer
+key out of reach: a stub, a crash, a hang or a call to the key stops with a message that names it) and `attempt`
+(reads what the answer produced: an exception there is the answer's). Whatever happens -- a stub, a crash, a wrong
+type -- the grader returns the `Report`: a pass/fail list in a notebook, a summary for ``python -m cnn_course grade``.
 """
 
 from __future__ import annotations
@@ -40,6 +26,7 @@ MIME_TYPE = "application/vnd.cnn-course.grade+json"
 # What a learner's stub raises (notebooks.contract.stub writes it), so a grader can tell which exercise is missing.
 STUB_MESSAGE = "{exercise} is not written yet: replace this line with your code"
 _STUB = re.compile(r"(Exercise \d+ — (\w+)) is not written yet")
+_MARK, _COLOUR = {True: "✓", False: "✗"}, {True: "#1a7f37", False: "#cf222e"}
 
 
 class Stop(Exception):
@@ -47,15 +34,13 @@ class Stop(Exception):
 
 
 class TimeLimit(BaseException):
-    """Raised inside a learner's call that runs past its time limit (a BaseException, so that the
-    learner's own ``except Exception`` cannot swallow it)."""
+    """Raised in a learner's call past its time limit (a BaseException: ``except Exception`` cannot swallow it)."""
 
 
 @contextlib.contextmanager
 def time_limit(seconds: float):
-    """Interrupt the ``with`` block after `seconds` with `TimeLimit` (on POSIX, in the main thread, where
-    signals arrive; elsewhere the block runs unlimited). Python code is interrupted at once; one long
-    NumPy call only when it returns, which is why graders try small inputs before large ones."""
+    """Interrupt the ``with`` block after `seconds` with `TimeLimit` (on POSIX, in the main thread, where signals
+    arrive; elsewhere it runs unlimited). A long NumPy call stops only when it returns: try small inputs first."""
     if not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
         yield
         return
@@ -120,9 +105,7 @@ class Report:
 
     def call(self, function, *args, what: str = "", hints=(), **kwargs):
         """Call the learner's function; a stub, a crash or a hang becomes a failed check that stops grading.
-
-        `hints` are ``(text, advice)`` pairs: advice added when the error message contains text.
-        """
+        `hints` are ``(text, advice)`` pairs: advice added when the error message contains text."""
         if not callable(function):
             self.fail(f"expected a function, got {type(function).__name__}")
         what = what or getattr(function, "__name__", "your function")
@@ -156,28 +139,21 @@ class Report:
             self.fail(f"{failed} ({'too slow' if isinstance(error, TimeLimit) else type(error).__name__}: "
                       f"{first_line(error)})")
 
-    # -- display ---------------------------------------------------------------------------
-    def summary(self) -> dict:
-        """A JSON-able summary: exercise, passed, status, first failure, check count."""
-        return {"exercise": self.exercise, "passed": self.passed, "status": self.status,
-                "first_failure": self.first_failure, "checks": len(self.checks)}
-
     def __str__(self) -> str:
         verdict = "PASSED" if self.passed else ("NOT IMPLEMENTED" if self.status == "not implemented" else "FAILED")
         lines = [f"{self.exercise}: {verdict} ({sum(ok for ok, _ in self.checks)}/{len(self.checks)} checks)"]
-        lines += [f"  {'✓' if ok else '✗'} {message}" for ok, message in self.checks]
-        return "\n".join(lines)
+        return "\n".join(lines + [f"  {_MARK[ok]} {message}" for ok, message in self.checks])
 
     __repr__ = __str__
 
     def _repr_mimebundle_(self, include=None, exclude=None):
-        colour = "#1a7f37" if self.passed else "#cf222e"
-        items = "".join(f"<li style='color:{'#1a7f37' if ok else '#cf222e'}'>{'✓' if ok else '✗'} "
-                        f"{html.escape(message)}</li>" for ok, message in self.checks)
-        head = html.escape(str(self).splitlines()[0])
-        return {"text/plain": str(self),
-                "text/html": f"<div><b style='color:{colour}'>{head}</b><ul style='list-style:none'>{items}</ul></div>",
-                MIME_TYPE: json.dumps(self.summary())}
+        items = "".join(f"<li style='color:{_COLOUR[ok]}'>{_MARK[ok]} {html.escape(message)}</li>"
+                        for ok, message in self.checks)
+        head = f"<b style='color:{_COLOUR[self.passed]}'>{html.escape(str(self).splitlines()[0])}</b>"
+        summary = {"exercise": self.exercise, "passed": self.passed, "status": self.status,
+                   "first_failure": self.first_failure, "checks": len(self.checks)}  # for `python -m cnn_course grade`
+        return {"text/plain": str(self), "text/html": f"<div>{head}<ul style='list-style:none'>{items}</ul></div>",
+                MIME_TYPE: json.dumps(summary)}
 
 
 def first_line(error: BaseException) -> str:
@@ -195,25 +171,31 @@ def described(answer) -> str:
     return f"a {type(answer).__name__}"
 
 
+def case_by_case(spec, grade_case):
+    """``check(answer, report)``: ``grade_case(answer, spec, case, number, report)`` on every case, then success."""
+
+    def check(answer, report: Report) -> None:
+        for number, case in enumerate(spec.cases):
+            grade_case(answer, spec, case, number, report)
+        report.success(spec.success)
+
+    return check
+
+
 def described_by(spec, check, answer_key=(), seconds: float = 60):
-    """An engine's grader for the description `spec` (which has an ``exercise``): `check(answer, report)` under
-    `grader`, named ``check_<exercise>`` and belonging to the module that describes it."""
+    """An engine's grader for the description `spec`: `check` under `grader`, named ``check_<exercise>`` and
+    belonging to the module that describes it (which calls the engine)."""
     check.__name__ = check.__qualname__ = f"check_{spec.exercise}"
-    check.__module__ = sys._getframe(2).f_globals["__name__"]  # the description's module, which calls the engine
+    check.__module__ = sys._getframe(2).f_globals["__name__"]
     run = grader(spec.exercise, answer_key, seconds)(check)
     run.spec = spec
     return run
 
 
 def grader(exercise: str, answer_key=(), seconds: float = 60):
-    """Turn ``check(answer, report)`` into ``check_<exercise>(answer) -> Report`` that never raises.
-
-    Args:
-        exercise: the exercise's name, as in its notebook title.
-        answer_key: dotted paths of library functions that would answer the exercise ready-made besides the
-            course's and keras.applications' own code, which is always out of reach (see `answer_key`).
-        seconds: the time limit of each call of the learner's code.
-    """
+    """Turn ``check(answer, report)`` into ``check_<exercise>(answer) -> Report`` that never raises. `answer_key`:
+    dotted paths of library functions that would do the exercise ready-made, besides the course's and
+    keras.applications' own code (always out of reach); `seconds`: the time limit of each call of the answer."""
 
     def decorate(check):
         @functools.wraps(check)

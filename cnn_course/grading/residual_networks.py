@@ -1,11 +1,9 @@
 """Graders of notebook 02, the residual networks assignment.
 
-A residual block is checked by *role*, not by the order its layers were created in: the
-grader follows the learner's graph back from the addition to the input, finds the main
-path and the shortcut, checks each convolution's kernel, stride and padding and the place
-of every ReLU, then loads the reference block's weights role by role and compares the
-outputs in training and inference mode. So creating the shortcut after the main path, or
-writing ``Add()([x, shortcut])``, is accepted, as it computes the same function.
+A residual block is checked by role, not by the order its layers were created in: the learner's graph is followed
+back from the addition to the input (`paths.residual`), each convolution's settings and the place of every ReLU are
+compared, and the reference's weights loaded role by role. So creating the shortcut after the main path, or writing
+``Add()([x, shortcut])``, is accepted: it computes the same function. ResNet-50 is read as a stem, blocks and a head.
 """
 
 from __future__ import annotations
@@ -19,19 +17,16 @@ from cnn_course.grading.vocabulary import tokens, words
 from cnn_course.graph import branch, chain_back, inputs_of, is_addition, next_output, operations, producer
 from cnn_course.models.resnet import ResNet50
 
-FILTER_ADVICE = "check the filters (F1, F2, F3) of each convolution"
-
-BIAS_ADVICE = ("batch norm would make the bias redundant, but this exercise follows keras.applications.ResNet50, "
-               "whose convolutions keep the default use_bias=True")
-_SETTING_ADVICE = {"use_bias": BIAS_ADVICE, "filters": FILTER_ADVICE,
-                   "axis": "BatchNormalization normalizes each channel: keep its default axis=-1 (the channels are "
-                           "last)",
-                   "center": "keep the defaults center=True and scale=True -- its learned offset beta and scale gamma",
-                   "scale": "keep the defaults center=True and scale=True -- its learned offset beta and scale gamma",
-                   "epsilon": "keep BatchNormalization's default epsilon",
-                   "strides": "in the convolutional block both the first 1x1 convolution and the shortcut's 1x1 "
-                              "convolution take stride s; the f x f one keeps stride 1",
-                   "padding": "the middle f x f convolution uses padding='same', the 1x1 ones 'valid'"}
+_SETTING_ADVICE = {
+    "use_bias": "batch norm would make the bias redundant, but this exercise follows keras.applications.ResNet50, "
+                "whose convolutions keep the default use_bias=True",
+    "filters": "check the filters (F1, F2, F3) of each convolution",
+    "axis": "BatchNormalization normalizes each channel: keep its default axis=-1 (the channels are last)",
+    **dict.fromkeys(("center", "scale"), "keep the defaults center=True and scale=True -- its learned offset beta and "
+                                         "scale gamma"),
+    "strides": "in the convolutional block both the first 1x1 convolution and the shortcut's 1x1 convolution take "
+               "stride s; the f x f one keeps stride 1",
+    "padding": "the middle f x f convolution uses padding='same', the 1x1 ones 'valid'"}
 
 
 def _residual_advice(role, index, expected, found, case) -> str:
@@ -46,8 +41,7 @@ def _residual_advice(role, index, expected, found, case) -> str:
 def _residual_block(exercise, cases, success) -> BlockExercise:
     return BlockExercise(
         exercise=exercise, reference=getattr(blocks, exercise), cases=cases, success=success, paths=paths.residual,
-        advice=_residual_advice, setting_advice=lambda word, ordinal, setting, got, want, case: _SETTING_ADVICE.get(
-            setting, ""),
+        advice=_residual_advice, setting_advice=lambda word, ordinal, setting, *values: _SETTING_ADVICE.get(setting),
         hints=[("incompatible shapes", "both paths must have the same shape at the Add: the middle f x f convolution "
                                        "needs padding='same', and in the convolutional block both the first 1x1 "
                                        "convolution and the shortcut's 1x1 convolution take stride s")],

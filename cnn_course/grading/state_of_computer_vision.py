@@ -2,10 +2,9 @@
 engine with `evaluate.ten_crop` and `evaluate.ensemble_predict` as references.
 
 `check_ten_crop` crops batches with H != W and odd (H - c), (W - c), so the centre's rounding shows, in uint8 and
-float32, with 3 channels and 1; a wrong view is identified against every crop of the batch (as it is, mirrored
-either way, transposed or with its channels reversed) and named. `check_ensemble_predict` gives small networks
-with dropout (so calling them in training mode shows) and a hidden layer (so averaging weights is not averaging
-logits), and names the usual other averages.
+float32, with 3 channels and 1; the first wrong view is named with the mistake that computes the whole answer, or
+the view it holds. `check_ensemble_predict` gives small networks with dropout (so calling them in training mode
+shows) and a hidden layer (so averaging weights is not averaging logits), and names the usual other averages.
 """
 
 from __future__ import annotations
@@ -14,6 +13,7 @@ import numpy as np
 
 from cnn_course.evaluate import TEN_CROP_VIEWS, crop_corners, ensemble_predict, ten_crop
 from cnn_course.grading.array import ArrayExercise, array_grader
+from cnn_course.grading.mistakes import named
 
 _ORDER = "the order is centre, top-left, top-right, bottom-left, bottom-right, then the same five mirrored"
 
@@ -32,64 +32,46 @@ def _draw_crop_case(rng) -> tuple:
             str(rng.choice(["uint8", "float32"])))
 
 
-def _variants(crop) -> dict:
-    return {"": crop, "mirrored": crop[:, ::-1], "upside down": crop[::-1], "transposed": crop.transpose(1, 0, 2),
-            "channels reversed": crop[:, :, ::-1]}
+def _views(images, c, up=(0, 0), mirror=lambda crop: crop[:, :, ::-1], second=None):
+    """The ten views, with a knob per mistake: the centre rounded up along (rows, columns), how a crop is mirrored,
+    or the image the second five are cropped from (as they are)."""
+    corners = crop_corners(*images.shape[1:3], c)
+    corners[0] = tuple((size - c + rounding) // 2 for size, rounding in zip(images.shape[1:3], up))
+    five = [images[:, row:row + c, column:column + c] for row, column in corners]
+    return np.stack(five + ([mirror(crop) for crop in five] if second is None else
+                            [second[:, row:row + c, column:column + c] for row, column in corners]))
 
 
-def _identify(piece, images, c):
-    """Which crop `piece` is: (image, row, column, how), or None when it is none of them."""
-    for m, image in enumerate(images):
-        for row in range(image.shape[0] - c + 1):
-            for column in range(image.shape[1] - c + 1):
-                for how, variant in _variants(image[row:row + c, column:column + c]).items():
-                    if variant.shape == piece.shape and np.array_equal(variant, piece):
-                        return m, row, column, how
-    return None
+_CROP_MISTAKES = [
+    *(("the centre is rounded up: the centre crop starts at ((H - c) // 2, (W - c) // 2), rounding down",
+       lambda images, c, up=up: _views(images, c, up)) for up in ((1, 1), (1, 0), (0, 1))),
+    ("it is not mirrored: view k + 5 is view k flipped left-right (along the width axis)",
+     lambda images, c: _views(images, c, mirror=lambda crop: crop)),
+    ("views 5-9 are the five crops of the mirrored image, which come in another order (its top-left crop is the "
+     "top-right one mirrored): view k + 5 is view k flipped left-right",
+     lambda images, c: _views(images, c, second=images[:, :, ::-1])),
+    ("it is mirrored top to bottom: mirror left-right, flipping the width axis (axis 2 of the images, [:, :, ::-1])",
+     lambda images, c: _views(images, c, mirror=lambda crop: crop[:, ::-1])),
+    ("its channels are reversed: mirror along the width axis (axis 2 of the images), not the last",
+     lambda images, c: _views(images, c, mirror=lambda crop: crop[..., ::-1])),
+    ("its rows and columns are swapped (transposed): keep the crop's axes as they are",
+     lambda images, c: ten_crop(images, c).transpose(0, 1, 3, 2, 4)),
+    ("it holds a crop of another image: the images of the batch are mixed up -- keep the batch axis (a reshape of "
+     "(N, 10, ...) into (10, N, ...) mixes them; stack the views on axis 0)",
+     lambda images, c: ten_crop(images, c).transpose(1, 0, 2, 3, 4).reshape(10, len(images), c, c, -1)),
+]
 
 
 def _wrong_view(arguments, got) -> str:
-    """The first view that is not what it should be, and what it is instead."""
+    """The first view that is not what it should be, and the mistake that explains it or what it holds instead."""
     images, c = arguments
     want = ten_crop(images, c)
     k, n = next((k, n) for k in range(10) for n in range(len(images)) if not np.array_equal(got[k, n], want[k, n]))
-    return f"view {k} of image {n} is not the {TEN_CROP_VIEWS[k]} crop -- " + _view_hint(got, k, n, images, c)
-
-
-def _view_hint(got, k, n, images, c) -> str:
-    height, width = images.shape[1:3]
-    found = _identify(got[k, n], images, c)
-    if found is None:
-        return f"it is no {c}x{c} crop of the images, even flipped (are its values changed?)"
-    m, row, column, how = found
-    corners = crop_corners(height, width, c)
-    where = next((TEN_CROP_VIEWS[i] for i, corner in enumerate(corners) if corner == (row, column)), None)
-    if m != n:
-        return (f"it holds a crop of image {m}: the images of the batch are mixed up -- keep the batch axis "
-                f"(a reshape of (N, 10, ...) into (10, N, ...) mixes them; stack the views on axis 0)")
-    named = {"upside down": "it is mirrored top to bottom: mirror left-right, flipping the width axis (axis 2 of the "
-                            "images, [:, :, ::-1])",
-             "channels reversed": "its channels are reversed: mirror along the width axis (axis 2 of the images), not "
-                                  "the last",
-             "transposed": "its rows and columns are swapped (transposed): keep the crop's axes as they are"}
-    if how in named:
-        return named[how]
-    mirror = images[:, :, ::-1]
-    if k >= 5 and how == "mirrored" and all(np.array_equal(got[5 + i], mirror[:, r:r + c, s:s + c])
-                                            for i, (r, s) in enumerate(corners)):
-        return ("views 5-9 are the five crops of the mirrored image, which come in another order (its top-left "
-                "crop is the top-right one mirrored): view k + 5 is view k flipped left-right")
-    if k % 5 == 0 and where is None and row in ((height - c) // 2, (height - c + 1) // 2) \
-            and column in ((width - c) // 2, (width - c + 1) // 2):
-        return "the centre is rounded up: the centre crop starts at ((H - c) // 2, (W - c) // 2), rounding down"
-    if k >= 5 and how == "" and where == TEN_CROP_VIEWS[k % 5]:
-        return f"it is not mirrored: view {k} is view {k - 5} flipped left-right (along the width axis)"
-    if k < 5 and how == "mirrored" and where == TEN_CROP_VIEWS[k]:
-        return "it is mirrored: views 0-4 are the crops as they are, 5-9 their mirror images"
-    if where:
-        return f"it holds the {where}{' mirrored' * (how == 'mirrored')} crop: {_ORDER}"
-    return (f"it holds the crop starting at row {row}, column {column}{' mirrored' * (how == 'mirrored')} (rows are "
-            f"axis 1 of the images, columns axis 2)")
+    held = next((view for view, crop in zip(TEN_CROP_VIEWS, want[:, n]) if np.array_equal(got[k, n], crop)), None)
+    hint = named(got, _CROP_MISTAKES, images, c) or (f"it holds the {held} crop: {_ORDER}" if held else
+                                                     "it is none of the ten crops, even mirrored: check where each "
+                                                     "crop starts (rows are axis 1 of the images, columns axis 2)")
+    return f"view {k} of image {n} is not the {TEN_CROP_VIEWS[k]} crop -- {hint}"
 
 
 def _crop_shape_advice(arguments, got, want) -> str:

@@ -1,14 +1,8 @@
-"""Graders of notebook 10, transfer learning: the frozen base under a new softmax, features cached to
-disk, and unfreezing the top layers for fine-tuning.
-
-They grade on small bases of their own (convolutions and batch norm with non-trivial statistics, 32x32
-inputs), never on the notebook's variables, so an answer that works only on the notebook's ImageNet
-base, or changes a model other than the one it was given, is caught. What is checked is behaviour: which
-weights a training step moves (trainable weight counts alone would miss the base's batch norm, which is
-updated without gradients), the outputs against the lecture's model computed from the answer's own
-head, the file on disk, the compiled learning rate. The original assignment's known false passes --
-the base left trainable (``True``, or ``None`` when it should be unfrozen), the wrong model fine-tuned,
-batch norm unfrozen -- are each a failed check.
+"""Graders of notebook 10, transfer learning: the frozen base under a new softmax, features cached to disk, and
+unfreezing the top layers. They grade on small bases of their own (`grading_base`), never on the notebook's, and check
+behaviour: which variables a training step moves (batch norm moves without gradients), the outputs against the
+lecture's model computed from the answer's own head, the file on disk, the compiled learning rate -- so the original
+assignment's false passes (the base left trainable, the wrong model fine-tuned, batch norm unfrozen) all fail.
 """
 
 from __future__ import annotations
@@ -16,23 +10,56 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+import keras
 import numpy as np
+from keras import layers
 
-from cnn_course.fixtures import fixed_inputs
-from cnn_course.grading.compiled import COMPILE, check_compiled
+from cnn_course import transfer
+from cnn_course.fixtures import fixed_inputs, randomize_weights
+from cnn_course.grading.keras_tutorial import COMPILE, check_compiled
 from cnn_course.grading.report import described, grader
-from cnn_course.grading.transfer_parts import check_dropout, grading_base, moved, pooled, snapshot, softmax
-from cnn_course.graph import call_arguments
+from cnn_course.graph import call_arguments, producer
 
 _CALL_BASE = "x = base(x, training=False)"
 
 
+def grading_base(stages=(8, 12, 16), seed: int = 0):
+    """A small base with random weights and batch-norm statistics: per stage a 3x3 convolution (stride 2 in the first
+    three), batch norm, ReLU and a 1x1 convolution -- weights on both sides of each border, so an off-by-one shows."""
+    inputs = x = keras.Input((32, 32, 3))
+    for i, filters in enumerate(stages):
+        x = layers.Conv2D(filters, 3, strides=2 if i < 3 else 1, padding="same", use_bias=False, name=f"conv{i}")(x)
+        x = layers.BatchNormalization(name=f"bn{i}")(x)
+        x = layers.Activation("relu", name=f"relu{i}")(x)
+        x = layers.Conv2D(filters, 1, name=f"pointwise{i}")(x)
+    base = keras.Model(inputs, x, name=f"grading_base_{seed}")
+    randomize_weights(base, seed=seed)
+    return base
+
+
+def snapshot(model) -> dict:
+    """Every variable's value by path: weights and batch-norm statistics."""
+    return {variable.path: np.array(variable) for variable in model.weights}
+
+
+def moved(before: dict, model) -> set:
+    """Paths of `model`'s variables whose values differ from `before`."""
+    return {variable.path for variable in model.weights if not np.array_equal(before[variable.path], variable)}
+
+
+def pooled(base, images, scale=lambda x: x / 127.5 - 1) -> np.ndarray:
+    """The frozen part computed here: the base on `scale`d pixels (by default to [-1, 1]), averaged over positions."""
+    return np.asarray(base(scale(np.asarray(images, "float32")), training=False)).mean(axis=(1, 2))
+
+
+def softmax(logits):
+    exp = np.exp(logits - logits.max(axis=1, keepdims=True))
+    return exp / exp.sum(axis=1, keepdims=True)
+
+
 @grader("build_transfer_model")
 def check_build_transfer_model(build_transfer_model, report) -> None:
-    """Grade ``build_transfer_model(base, num_classes)``: frozen base called in inference mode on
-    preprocessed pixels, global average pooling, dropout, a new softmax Dense."""
-    import keras
-
+    """``build_transfer_model(base, num_classes)``: scaled pixels, the frozen base, pooling, dropout, a softmax."""
     for num_classes, seed in ((4, 0), (7, 1)):
         base = grading_base(seed=seed)
         what = f"build_transfer_model(base, {num_classes})"
@@ -52,7 +79,13 @@ def check_build_transfer_model(build_transfer_model, report) -> None:
                        f"{what}: the trainable weights have shapes {shapes}, expected only the new Dense layer's "
                        f"[(16, {num_classes}), ({num_classes},)]" + _head_hint(shapes, num_classes))
         _check_outputs(model, base, num_classes, what, report)
-        _check_inference_mode(base, what, report)
+        _check_dropout(model, base, what, report)
+        # Keras 2 needed training=False to keep a trainable base's batch norm in inference mode; in Keras 3 fit's
+        # training=True overrides it (keras-team/keras issue 20285), so it is checked as written, not by outputs.
+        calls = [arguments.get("training") for arguments in call_arguments(base)]
+        report.require(calls and all(training is False for training in calls), "the base is called with "
+                       "training=False", f"{what}: the base is called with training={calls[0] if calls else None} "
+                       f"-- {_CALL_BASE}, as the lecture's recipe and Keras' transfer-learning guide write it")
     report.success("global average pooling, dropout and softmax on the frozen base, for 4 and 7 classes")
 
 
@@ -68,9 +101,8 @@ def _head_hint(shapes, num_classes) -> str:
 
 
 def _check_outputs(model, base, num_classes, what, report) -> None:
-    import keras
-
-    dense = next((layer for layer in reversed(model.layers) if isinstance(layer, keras.layers.Dense)), None)
+    """The outputs are the lecture's model computed with the answer's own Dense weights."""
+    dense = next((layer for layer in reversed(model.layers) if isinstance(layer, layers.Dense)), None)
     report.precondition(dense is not None, f"{what}: no Dense layer on top: layers.Dense(num_classes, "
                         f"activation='softmax')")
     images = fixed_inputs((6, 32, 32, 3), seed=3)
@@ -78,63 +110,64 @@ def _check_outputs(model, base, num_classes, what, report) -> None:
     report.require(got.shape == (6, num_classes), "the outputs have one column per class",
                    f"{what}: 6 images give outputs of shape {got.shape}, expected (6, {num_classes})")
     kernel, bias = (np.asarray(v) for v in dense.weights)
-    candidates = {"right": lambda x: x / 127.5 - 1, "raw": lambda x: x, "0-1": lambda x: x / 255}
-    out = {name: softmax(pooled(base, images, scale) @ kernel + bias) for name, scale in candidates.items()}
-    if not np.allclose(got, out["right"], atol=1e-4):
+    if not np.allclose(got, softmax(pooled(base, images) @ kernel + bias), atol=1e-4):
         if not np.allclose(got.sum(axis=1), 1, atol=1e-4) or got.min() < 0:
             report.fail(f"{what}: the outputs are not probabilities -- the Dense layer needs activation='softmax'")
-        hint = {"raw": "the pixels reach the base unscaled: the base expects [-1, 1], add "
-                       "layers.Rescaling(1 / 127.5, offset=-1) before it",
-                "0-1": "the pixels reach the base in [0, 1]: the base expects [-1, 1], "
-                       "layers.Rescaling(1 / 127.5, offset=-1)"}
-        found = next((hint[name] for name in hint if np.allclose(got, out[name], atol=1e-4)),
+        scalings = {"the pixels reach the base unscaled: the base expects [-1, 1], add layers.Rescaling(1 / 127.5, "
+                    "offset=-1) before it": lambda x: x,
+                    "the pixels reach the base in [0, 1]: the base expects [-1, 1], layers.Rescaling(1 / 127.5, "
+                    "offset=-1)": lambda x: x / 255}
+        found = next((hint for hint, scale in scalings.items()
+                      if np.allclose(got, softmax(pooled(base, images, scale) @ kernel + bias), atol=1e-4)),
                      "expected softmax(Dense(global average of base(pixels / 127.5 - 1)))")
-        report.fail(f"{what}: the outputs differ from the lecture's model computed with your Dense weights -- "
-                    + found)
+        report.fail(f"{what}: the outputs differ from the lecture's model computed with your Dense weights -- {found}")
     report.success("pixels scaled to [-1, 1], the base, pooled, then a softmax")
-    check_dropout(model, base, what, report)
 
 
-def _check_inference_mode(base, what, report) -> None:
-    """The base is called with ``training=False``: a structural check, since in Keras 3 it changes no output.
-
-    Under Keras 2 (tf.keras) that argument kept batch norm in inference mode even in a trainable base;
-    in Keras 3, ``fit`` calls the model with ``training=True`` and that overrides it (keras-team/keras
-    issue 20285) -- a frozen BatchNormalization layer is what keeps its statistics, which `unfreeze_top`'s
-    grader checks by a training step.
-    """
-    calls = [arguments.get("training") for arguments in call_arguments(base)]
-    report.require(calls and all(training is False for training in calls), "the base is called with training=False",
-                   f"{what}: the base is called with training={calls[0] if calls else None} -- {_CALL_BASE}, as "
-                   f"the lecture's recipe and Keras' transfer-learning guide write it")
+def _check_dropout(model, base, what, report) -> None:
+    """One Dropout(0.2), on the pooled vector, before the softmax Dense -- as the exercise says."""
+    head, (layer, inputs) = [], producer(model.outputs[0])  # the layers from the base's output to the model's
+    while layer is not None and layer is not base and len(inputs) == 1:
+        head.insert(0, layer)
+        layer, inputs = producer(inputs[0])
+    dropouts = [layer for layer in head if isinstance(layer, layers.Dropout)]
+    report.precondition(len(dropouts) == 1, f"{what}: {len(dropouts) or 'no'} Dropout layers between the base and "
+                        f"the output; the exercise asks for one, layers.Dropout(0.2), between the pooling and the "
+                        f"softmax Dense")
+    dropout = dropouts[0]
+    dense = next((i for i, layer in enumerate(head) if isinstance(layer, layers.Dense)), len(head))
+    report.precondition(head.index(dropout) < dense, f"{what}: the Dropout comes after the softmax Dense, where it "
+                        f"would drop probabilities: put it before the Dense, on the pooled features")
+    report.precondition(len(dropout.input.shape) == 2, f"{what}: the Dropout is applied to the feature maps "
+                        f"{tuple(dropout.input.shape)}; apply it to the pooled vector, after GlobalAveragePooling2D")
+    report.require(abs(dropout.rate - 0.2) < 1e-9, "Dropout(0.2) on the pooled features, before the softmax",
+                   f"{what}: Dropout({dropout.rate:g}); the exercise asks for Dropout(0.2)")
 
 
 @grader("cache_features")
 def check_cache_features(cache_features, report) -> None:
-    """Grade ``cache_features(base, images, path)``: the frozen part's pooled activations of the pixels,
-    saved at `path` with ``np.save`` and returned, in the images' order, the base untouched."""
-    import keras
-
+    """``cache_features(base, images, path)``: the frozen part's pooled features, saved with np.save and returned."""
     base = grading_base(seed=2)
     base.trainable = False
     for count in (37, 5):  # 37: not a multiple of any batch size
         images = fixed_inputs((count, 32, 32, 3), seed=count).round().astype("uint8")  # pixels, as a data set has
-        before = snapshot(base)
+        before, what = snapshot(base), f"cache_features(base, images, path) on {count} images"
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / "features.npy"
-            what = f"cache_features(base, images, path) on {count} images"
             got = report.call(cache_features, base, images, str(path), what=what)
             report.precondition(isinstance(got, np.ndarray) or keras.ops.is_tensor(got),
                                 f"{what} returned {described(got)}: return the features, a NumPy array")
             got = np.asarray(got)
+            hint = (": average over the positions, GlobalAveragePooling2D, as the model's head does" if got.ndim == 4
+                    else ": flattened -- average over the positions instead, as the model's head does"
+                    if got.shape[1:] == (64,) else "")
             report.require(got.shape == (count, 16), "one vector of the base's channels per image",
-                           f"{what} returned shape {got.shape}, expected ({count}, 16)" + _shape_hint(got.shape))
+                           f"{what} returned shape {got.shape}, expected ({count}, 16){hint}")
             report.require(path.is_file(), "saved at the path given",
                            f"{what}: no file at the path given -- np.save(path, features)")
             saved = report.attempt(lambda path=path: np.load(path), f"{what}: the file at the path given is not an "
                                    f"array saved by np.save -- save it with np.save(path, features)")
-            report.require(saved.shape == got.shape and np.allclose(saved, got),
-                           "the file holds what is returned",
+            report.require(saved.shape == got.shape and np.allclose(saved, got), "the file holds what is returned",
                            f"{what}: the file holds an array of shape {saved.shape} that differs from the one "
                            f"returned: save the features themselves")
         report.require(not moved(before, base), "the base is unchanged (weights and batch-norm statistics)",
@@ -142,14 +175,6 @@ def check_cache_features(cache_features, report) -> None:
                        f"mode, base(x, training=False) or base.predict")
         _check_features(got, base, images, what, report)
     report.success("a softmax on the saved features predicts what the frozen model predicts")
-
-
-def _shape_hint(shape) -> str:
-    if len(shape) == 4:
-        return ": average over the positions, GlobalAveragePooling2D, as the model's head does"
-    if len(shape) == 2 and shape[1] == 64:
-        return ": flattened -- average over the positions instead, as the model's head does"
-    return ""
 
 
 def _check_features(got, base, images, what, report) -> None:
@@ -166,33 +191,26 @@ def _check_features(got, base, images, what, report) -> None:
                 "the pixels reach the base in [0, 1]: it expects [-1, 1], pixels / 127.5 - 1":
                 pooled(base, images, lambda x: x / 255),
                 "the features are not in the images' order: keep it (no shuffling)": np.sort(want, axis=0)}
-    found = next((hint for hint, value in mistakes.items() if np.allclose(np.sort(got, axis=0), np.sort(value, axis=0),
-                                                                      atol=1e-4)), "")
+    found = next((hint for hint, value in mistakes.items()
+                  if np.allclose(np.sort(got, axis=0), np.sort(value, axis=0), atol=1e-4)), "")
     report.fail(f"{what}: the features differ from the frozen part's (base on pixels / 127.5 - 1, averaged over "
                 f"positions)" + (f" -- {found}" if found else ""))
 
 
 @grader("unfreeze_top")
 def check_unfreeze_top(unfreeze_top, report) -> None:
-    """Grade ``unfreeze_top(model, n_layers, learning_rate)``: the top `n_layers` of the model's own base
-    trainable but batch norm, recompiled at `learning_rate`; a training step moves exactly those weights."""
-    import keras
-
-    from cnn_course import transfer
-
+    """``unfreeze_top(model, n_layers, learning_rate)``: the base's top layers trainable but batch norm, recompiled."""
     # borders: see grading_base; n_layers=0 is where base.layers[-n_layers:] takes every layer
     for n_layers, rate, stages in ((4, 3e-4, (8, 12, 16)), (8, 1e-5, (8, 12, 16, 16)), (0, 1e-4, (8, 12))):
         base = grading_base(stages, seed=n_layers)
         model = transfer.build_transfer_model(base, 3)
         model.compile(optimizer=keras.optimizers.Adam(1e-2), loss="sparse_categorical_crossentropy")  # the head's
-        head_optimizer = model.optimizer
-        what = f"unfreeze_top(model, {n_layers}, learning_rate={rate})"
+        head_optimizer, what = model.optimizer, f"unfreeze_top(model, {n_layers}, learning_rate={rate})"
         got = report.call(unfreeze_top, model, n_layers, rate, what=what)
         report.precondition(got is model, f"{what} returned {described(got)}: return the model it was given")
         head = {w.path for w in model.get_layer(transfer.HEAD_NAMES[2]).weights}
-        top = base.layers[len(base.layers) - n_layers:]
-        want = {w.path for layer in top if not isinstance(layer, keras.layers.BatchNormalization)
-                for w in layer.weights}
+        want = {w.path for layer in base.layers[len(base.layers) - n_layers:]
+                if not isinstance(layer, layers.BatchNormalization) for w in layer.weights}
         found = {w.path for w in model.trainable_weights} - head
         report.require(head <= {w.path for w in model.trainable_weights}, "the new softmax still trains",
                        f"{what}: the new softmax layer is no longer trainable -- unfreeze only the base's layers")
@@ -201,8 +219,7 @@ def check_unfreeze_top(unfreeze_top, report) -> None:
         report.require(model.optimizer is not head_optimizer, "recompiled",
                        f"{what}: the model still has the head's optimizer: recompile, or the new trainable flags do "
                        f"not count and the old learning rate goes on -- {COMPILE}")
-        x, y = fixed_inputs((9, 32, 32, 3), seed=7), np.arange(9) % 3
-        check_compiled(model, rate, x, y, report, what)
+        check_compiled(model, rate, fixed_inputs((9, 32, 32, 3), seed=7), np.arange(9) % 3, report, what)
         before = snapshot(base)
         report.call(model.fit, fixed_inputs((16, 32, 32, 3), seed=n_layers), np.arange(16) % 3, epochs=1,
                     batch_size=8, verbose=0, what=f"a training step after {what}",
@@ -215,10 +232,7 @@ def check_unfreeze_top(unfreeze_top, report) -> None:
 
 
 def _unfreeze_hint(found, want, base, n_layers) -> str:
-    import keras
-
-    norms = {w.path for layer in base.layers if isinstance(layer, keras.layers.BatchNormalization)
-             for w in layer.weights}
+    norms = {w.path for layer in base.layers if isinstance(layer, layers.BatchNormalization) for w in layer.weights}
     if not found and want:
         return ("no layer of the model's base became trainable -- set base.trainable = True (True, not None) on the "
                 "base inside `model` (its layer that is a keras.Model), not on a variable from outside the function")

@@ -11,8 +11,10 @@ activation fused into a layer (``activation="relu"``) is a step of its own, mark
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
+import keras
 import numpy as np
 from keras import layers
 
@@ -40,17 +42,11 @@ def expand(chain) -> list:
     """The chain with every nested model that is itself a chain replaced by its own operations."""
     out = []
     for layer in chain:
-        if _is_model(layer) and is_chain(layer):
+        if isinstance(layer, keras.Model) and is_chain(layer):
             out += expand([op for op in operations(layer) if not isinstance(op, layers.InputLayer)])
         else:
             out.append(layer)
     return out
-
-
-def _is_model(layer) -> bool:
-    import keras
-
-    return isinstance(layer, keras.Model)
 
 
 def read(chain) -> list[Step]:
@@ -62,8 +58,9 @@ def read(chain) -> list[Step]:
             continue
         steps += _activation_steps(run)
         run = []
-        if isinstance(layer, layers.ZeroPadding2D) and _pads_depthwise(chain, index):
-            continue
+        following = next((op for op in chain[index:] if not isinstance(op, layers.ZeroPadding2D)), None)
+        if isinstance(layer, layers.ZeroPadding2D) and isinstance(following, layers.DepthwiseConv2D):
+            continue  # part of the depthwise convolution's padding
         steps.append(Step(word(layer), token(layer), [layer]))
         fused = getattr(layer, "activation", None)
         if fused is not None and not isinstance(layer, layers.Activation):
@@ -74,10 +71,12 @@ def read(chain) -> list[Step]:
 
 
 def words(chain) -> list[str]:
+    """The steps' words: "Conv2D", "ReLU6", ..."""
     return [step.word for step in read(chain)]
 
 
 def tokens(chain) -> list[str]:
+    """The steps' words with the settings that decide what they compute."""
     return [step.token for step in read(chain)]
 
 
@@ -108,23 +107,20 @@ def token(layer) -> str:
         sides = {side for pair_ in layer.padding for side in pair_}
         return f"ZeroPadding2D({sides.pop() if len(sides) == 1 else layer.padding})"
     if isinstance(layer, layers.Rescaling):
-        return f"Rescaling({_number(layer.scale, as_fraction=True)}{_offset(layer.offset)})"
+        offset = _number(layer.offset)
+        return f"Rescaling({_number(layer.scale, as_fraction=True)}{'' if offset == '0' else f', offset={offset}'})"
     return word(layer)
 
 
-def effective_padding(kernel_size, padding: str) -> str:
-    """Padding as far as it matters: a 1x1 window needs none, so "same" is "valid" there."""
-    return "valid" if tuple(kernel_size) == (1, 1) else padding
-
-
 def conv_padding(layer) -> str:
-    return effective_padding(layer.kernel_size, layer.padding)
+    """A convolution's padding as far as it matters: a 1x1 window needs none, so "same" is "valid" there."""
+    return "valid" if tuple(layer.kernel_size) == (1, 1) else layer.padding
 
 
 # -- activations, by what they compute -------------------------------------------------------------
 def _is_activation(layer) -> bool:
     """A weightless operation with one input that keeps its shape, and no structural layer."""
-    if isinstance(layer, STRUCTURAL) or getattr(layer, "weights", None) or _is_model(layer):
+    if isinstance(layer, STRUCTURAL) or getattr(layer, "weights", None) or isinstance(layer, keras.Model):
         return False
     try:
         inputs, outputs = call_tensors(layer)
@@ -134,16 +130,12 @@ def _is_activation(layer) -> bool:
 
 
 def _activation_steps(run) -> list[Step]:
+    """What a run of weightless operations computes together, as one step (none when it is linear)."""
     if not run:
         return []
     functions = [_function(layer) for layer in run]
-
-    def composed(x):
-        for function in functions:
-            x = function(x)
-        return x
-
-    name = _named(composed, _probe_shape(run[0]))
+    name = _named(lambda x: functools.reduce(lambda value, function: function(value), functions, x),
+                  _probe_shape(run[0]))
     return [] if name == "linear" else [Step(name, name, list(run))]
 
 
@@ -157,8 +149,6 @@ def _probe_shape(layer) -> tuple:
 
 def _function(layer):
     """`layer` as a function of a NumPy array of its input's shape."""
-    import keras
-
     if isinstance(layer, keras.layers.Layer):
         return lambda x: np.asarray(layer(x))
     inputs, outputs = call_tensors(layer)  # an operation of keras.ops, maybe with constant arguments
@@ -187,11 +177,6 @@ def _named(function, shape) -> str:
     return "an activation that is none of ReLU, ReLU6, tanh, sigmoid, softmax"
 
 
-def _pads_depthwise(chain, index) -> bool:
-    following = next((layer for layer in chain[index:] if not isinstance(layer, layers.ZeroPadding2D)), None)
-    return isinstance(following, layers.DepthwiseConv2D)
-
-
 def _number(value, as_fraction=False) -> str:
     """A scalar, or a per-channel array whose entries are all equal, as one short number."""
     values = np.unique(np.asarray(value, dtype="float64"))
@@ -202,7 +187,3 @@ def _number(value, as_fraction=False) -> str:
         return f"1/{round(1 / number)}"
     return f"{number:g}"
 
-
-def _offset(offset) -> str:
-    shown = _number(offset)
-    return "" if shown == "0" else f", offset={shown}"
