@@ -102,7 +102,7 @@ def branch(tensor, source) -> list | None:
 
 def call_arguments(layer) -> list[dict]:
     """The keyword arguments of each symbolic call of `layer`, in order (e.g. ``{"training": False, ...}``)."""
-    return [dict(node.arguments.kwargs) for node in layer._inbound_nodes]
+    return [dict(node.arguments.kwargs) for node in getattr(layer, "_inbound_nodes", [])]
 
 
 def call_tensors(operation) -> tuple[list, list]:

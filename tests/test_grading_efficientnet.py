@@ -37,10 +37,12 @@ WRONG_SCALING = {
     "two multipliers": lambda phi: (1.2 ** phi, 1.1 ** phi),
     "a loop (integer phi only)": by_loop,
     "strings": lambda phi: tuple(f"{c ** phi:.3f}" for c in (1.2, 1.1, 1.15)),
+    "an enormous depth": lambda phi: (10 ** 400, 1.1 ** phi, 1.15 ** phi),
     "answer key: the course's costs.compound_scaling": lambda phi: costs.compound_scaling(phi),
     "a table of the grader's fixed cases": lambda phi: TABLE.get(phi, (1.0, 1.0, 1.0)),
 }
 RIGHT_SCALING = {
+    "0-d NumPy arrays": lambda phi: tuple(np.asarray(c ** phi) for c in (1.2, 1.1, 1.15)),
     "powers": lambda phi: (1.2 ** phi, 1.1 ** phi, 1.15 ** phi),
     "math.pow": lambda phi: (math.pow(1.2, phi), math.pow(1.1, phi), math.pow(1.15, phi)),
     "exp and log": lambda phi: tuple(math.exp(phi * math.log(c)) for c in (1.2, 1.1, 1.15)),
@@ -73,7 +75,24 @@ def rounding(rule="half up", ten_percent=True, floor=True, against="value", fixe
 
 ROUNDED = {case: efficientnet.round_filters(*case) for case in check_round_filters.spec.cases}  # typed in by hand
 
+def round_first(filters, width_coefficient, divisor=8):
+    """Rounds filters x width to an integer before rounding to the divisor."""
+    value = round(filters * width_coefficient)
+    new = max(divisor, int(value + divisor / 2) // divisor * divisor)
+    return int(new + divisor if new < 0.9 * value else new)
+
+
+def bit_mask(filters, width_coefficient, divisor=8):
+    """Rounds with a bit mask, right only when the divisor is a power of two."""
+    value = filters * width_coefficient
+    new = max(divisor, int(value + divisor / 2) & ~(divisor - 1))
+    return new + divisor if new < 0.9 * value else new
+
+
 WRONG_ROUND = {
+    "rounds filters x width first": (round_first, "to an integer first"),
+    "a bit mask (powers of two only)": bit_mask,
+    "an enormous number": (lambda f, w, d=8: 10 ** 400, "expected"),
     "answer key: the course's round_filters": lambda f, w, d=8: efficientnet.round_filters(f, w, d),
     "answer key: the course's make_divisible": lambda f, w, d=8: mobilenet.make_divisible(f * w, d),
     "answer key: keras.applications' MobileNetV2 rounding": lambda f, w, d=8: __import__(

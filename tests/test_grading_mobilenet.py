@@ -1,7 +1,10 @@
 """Wrong-answer catalogue of notebook 07's graders: the depthwise-separable cost, MobileNet v1's block
 and MobileNetV2's inverted residual block."""
 
+import importlib
 import math
+import time
+import types
 
 import keras
 import numpy as np
@@ -17,7 +20,31 @@ from cnn_course.grading.mobilenet import (
 
 TABLE = {case: costs.separable_conv_multiplies(*case) for case in check_separable_conv_multiplies.spec.cases}
 
+def clone(function):
+    """A copy of a function made before grading (the wires are set on the original only)."""
+    return types.FunctionType(function.__code__, function.__globals__, "copy", function.__defaults__)
+
+
+def retry_forever(n, f, c, o):
+    while True:
+        try:
+            time.sleep(0.5)
+            raise ValueError("again")
+        except:  # noqa: E722 -- the learner's bare except, which must not swallow the time limit
+            continue
+
+
+def exits(*args):
+    raise SystemExit(0)
+
+
 WRONG_COST = {
+    "answer key: a copy of costs.separable_conv_multiplies made beforehand": clone(costs.separable_conv_multiplies),
+    "answer key: the module reloaded": lambda *case: importlib.reload(costs).separable_conv_multiplies(*case),
+    "an enormous count": lambda n, f, c, o: (10 ** 400, n * n * c * o),
+    "a loop whose bare except swallows every error": (retry_forever, "did not finish"),
+    "exits the interpreter": (exits, "SystemExit"),
+    "f*f looked up for 3, 5 and 7 only": lambda n, f, c, o: (n * n * {3: 9, 5: 25, 7: 49}.get(f, f) * c, n * n * c * o),
     "answer key: costs.count_multiplies": lambda n, f, c, o: (
         costs.count_multiplies(layers.DepthwiseConv2D(f, padding="same"), input_shape=(n, n, c)),
         costs.count_multiplies(layers.Conv2D(o, 1), input_shape=(n, n, c))),
@@ -114,7 +141,23 @@ def nested_separable(x, filters, stride=1):
     return pointwise(depthwise(x))
 
 
+def frozen_depthwise_kernel(x, filters, stride=1):
+    depthwise = layers.DepthwiseConv2D(3, strides=stride, padding="same", use_bias=False)
+    x = layers.ReLU(6.0)(layers.BatchNormalization()(depthwise(x)))
+    depthwise.kernel.trainable = False
+    return layers.ReLU(6.0)(layers.BatchNormalization()(layers.Conv2D(filters, 1, use_bias=False)(x)))
+
+
+def batch_norm_in_training_mode(x, filters, stride=1):
+    x = layers.DepthwiseConv2D(3, strides=stride, padding="same", use_bias=False)(x)
+    x = layers.ReLU(6.0)(layers.BatchNormalization()(x, training=True))
+    return layers.ReLU(6.0)(layers.BatchNormalization()(layers.Conv2D(filters, 1, use_bias=False)(x)))
+
+
 WRONG_SEPARABLE = {
+    "a frozen depthwise kernel (the variable, not the layer)": (frozen_depthwise_kernel, "frozen"),
+    "batch norm called with training=True": (batch_norm_in_training_mode, "training=True"),
+    "batch-norm momentum 1.0 (the statistics never move)": (separable(bn_options={"momentum": 1.0}), "momentum"),
     "answer key: the course's depthwise_separable_conv": lambda x, filters, stride=1: blocks.depthwise_separable_conv(
         x, filters, stride),
     "answer key: the course's bn_relu6 helper": using_bn_relu6,
@@ -271,7 +314,14 @@ INVERTED_HINTS = {
     "ReLU6 after the addition": "after the addition",
     "a projection shortcut where the shapes differ": "input itself",
 }
+def as_a_model(x, filters, stride=1, expansion=6):
+    """The block built as a model of its own, then called on x."""
+    inner = keras.Input(x.shape[1:])
+    return keras.Model(inner, inverted()(inner, filters, stride, expansion))(x)
+
+
 RIGHT_INVERTED = {
+    "the block as a model called on x": as_a_model,
     "explicit padding, Add()([inputs, x])": inverted(),
     "padding='same', Add()([x, inputs])": inverted(padding="same", swap_add=True),
     "layers.add": inverted(join=lambda a, b: layers.add([a, b])),

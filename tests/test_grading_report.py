@@ -143,3 +143,51 @@ def test_an_earlier_stub_is_named_not_blamed_on_this_exercise():
 
     report = check_ResNet50(ResNet50)
     assert "Exercise 1 — identity_block is not written yet: finish that exercise first" in report.first_failure
+
+
+def test_the_time_limit_covers_the_whole_grading_and_survives_a_bare_except():
+    """Each call of the answer has `seconds`, the grading three times that in all; an answer's bare `except:`
+    cannot swallow the limit (the loop is stopped on its next line)."""
+    import time
+
+    @grader("demo", seconds=0.5)
+    def check_demo(answer, report):
+        for _ in range(8):
+            report.call(answer)
+        report.success("all calls returned")
+
+    def slow():
+        time.sleep(0.3)
+
+    def stubborn():
+        while True:
+            try:
+                time.sleep(0.2)
+            except:  # noqa: E722
+                continue
+
+    started = time.monotonic()
+    assert "1.5 s in all" in check_demo(slow).first_failure
+    assert "did not finish within 0.5 s" in check_demo(stubborn).first_failure
+    assert time.monotonic() - started < 5
+    assert check_demo(lambda: None).passed
+
+
+def test_a_copy_of_the_answer_key_or_a_reload_trips_too():
+    import importlib
+    import types
+
+    from cnn_course import costs
+    from cnn_course.grading.answer_key import out_of_reach, tripped
+
+    copy = types.FunctionType(costs.conv_multiplies.__code__, costs.conv_multiplies.__globals__, "copy")
+    calls = (lambda: copy(1, 1, 1, 1, 1), lambda: importlib.reload(costs), lambda: costs.conv_multiplies(1, 1, 1, 1, 1))
+    for call in calls:
+        with out_of_reach(), pytest.raises(RuntimeError) as caught:
+            call()
+        assert tripped(caught.value)
+    with out_of_reach():  # what a learner may call while debugging stays free
+        from cnn_course import config, plots
+
+        assert config.pick(full=1, quick=2) in (1, 2) and callable(plots.image_grid)
+    assert copy(1, 2, 3, 1, 1) == costs.conv_multiplies(1, 2, 3, 1, 1) == 6

@@ -20,10 +20,13 @@ import sys
 
 MARK = "cnn-course answer key"
 ROOTS = ("cnn_course", "keras.src.applications")
+# Free: the machinery, and what a learner may call while debugging (figures, data, results) -- never an answer.
 FREE_MODULES = ("cnn_course.config", "cnn_course.fixtures", "cnn_course.graph", "cnn_course.grading.report",
-                "cnn_course.grading.answer_key", "cnn_course.notebooks", "cnn_course.__main__",
-                "keras.src.applications.imagenet_utils")
-FREE_NAMES = {"preprocess_input", "decode_predictions"}
+                "cnn_course.grading.answer_key", "cnn_course.notebooks", "cnn_course.__main__", "cnn_course.plots",
+                "cnn_course.results", "cnn_course.datasets", "cnn_course.fingers", "cnn_course.download",
+                "cnn_course.floors", "keras.src.applications.imagenet_utils")
+FREE_NAMES = {"preprocess_input", "decode_predictions", "count_params"}
+ALWAYS = ("importlib.reload",)  # a fresh copy of a wired module would be out of the wires' reach
 
 
 def _tripwire(*args, **kwargs):
@@ -85,9 +88,9 @@ def _named(paths):
 @contextlib.contextmanager
 def out_of_reach(paths=()):
     """Inside the ``with`` block, every `answer_functions` function and those named in `paths` trip."""
-    restore, seen = [], set()
+    restore, seen, codes = [], set(), {}
     try:
-        for owner, name, function, path in [*answer_functions(), *_named(paths)]:
+        for owner, name, function, path in [*answer_functions(), *_named((*paths, *ALWAYS))]:
             if id(function) in seen:
                 continue
             seen.add(id(function))
@@ -96,13 +99,31 @@ def out_of_reach(paths=()):
                 restore.append(lambda o=owner, n=name, f=function, own=own: setattr(o, n, f) if own else delattr(o, n))
                 wire = _tripwire.__class__(_wire_code(path), {"__builtins__": __builtins__}, name)
                 setattr(owner, name, wire)
-            else:
+            else:  # a plain function: its code is its own (a decorator's wrapper code is shared by many)
+                codes[function.__code__] = path
                 restore.append(lambda f=function, code=function.__code__: setattr(f, "__code__", code))
                 function.__code__ = _wire_code(path)
-        yield
+        with _calls_of(codes):
+            yield
     finally:
         for undo in reversed(restore):
             undo()
+
+
+@contextlib.contextmanager
+def _calls_of(codes: dict):
+    """Trip on a call of any of `codes`, whatever function object runs it: a copy made with
+    ``types.FunctionType(key.__code__, ...)`` before the wires were set runs the key's own code."""
+    def profile(frame, event, arg):
+        if event == "call" and frame.f_code in codes:
+            raise RuntimeError(f"{MARK}: {codes[frame.f_code]}")
+
+    previous = sys.getprofile()
+    sys.setprofile(profile)
+    try:
+        yield
+    finally:
+        sys.setprofile(previous)
 
 
 def tripped(error: BaseException) -> str | None:

@@ -65,7 +65,7 @@ def grade_case(answer, spec: ArrayExercise, case, report: Report) -> None:
         how = changed(original, snapshot(argument))
         name = spec.inputs[index] if index < len(spec.inputs) else f"argument {index + 1}"
         report.precondition(not how, f"{what} changed {name} it was given ({how}): {spec.leave_advice}")
-    shapes = {np.shape(item) for item in returned} if isinstance(returned, (list, tuple)) else set()
+    shapes = {_shape(item) for item in returned} if isinstance(returned, (list, tuple)) else set()
     report.precondition(len(shapes) < 2, f"{what} returned arrays of different shapes {sorted(shapes)}" +
                         (f": {spec.ragged_advice}" if spec.ragged_advice else ""))
     got = (spec.as_array or to_array)(returned)
@@ -89,6 +89,13 @@ def grade_case(answer, spec: ArrayExercise, case, report: Report) -> None:
                                  else spec.dtype_advice))
 
 
+def _shape(item) -> tuple:
+    try:
+        return tuple(np.shape(item))
+    except (ValueError, TypeError):  # a ragged item itself
+        return ("ragged",)
+
+
 def to_array(answer):
     """A learner's answer as a NumPy array (a NumPy array, a backend tensor, a list of arrays), or None."""
     import keras
@@ -97,7 +104,7 @@ def to_array(answer):
         if keras.ops.is_tensor(answer):
             return keras.ops.convert_to_numpy(answer)
         return None if answer is None or np.isscalar(answer) or callable(answer) else np.asarray(answer)
-    except (ValueError, TypeError):
+    except Exception:  # anything that cannot be read as an array is not one
         return None
 
 

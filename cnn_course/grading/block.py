@@ -20,11 +20,13 @@ from cnn_course.grading import paths
 from cnn_course.grading.compare import check_trainable, compare_with_reference
 from cnn_course.grading.report import Report, Stop, case_by_case, described_by
 from cnn_course.grading.vocabulary import read
+from cnn_course.graph import producer
 
 ROLES = {"chain": "block", "main": "main path", "shortcut": "shortcut"}
 # Advice on settings every block leaves at Keras' defaults, when a description has none of its own.
 KEEP = {"epsilon": "keep BatchNormalization's default epsilon", "dilation_rate": "keep 1",
-        "depth_multiplier": "keep 1, one filter per input channel"}
+        "depth_multiplier": "keep 1, one filter per input channel",
+        "momentum": "keep a momentum below 1 (Keras' default is 0.99): at 1 the moving statistics never move"}
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,15 @@ def block_grader(spec: BlockExercise, answer_key=()):
     return described_by(spec, case_by_case(spec, grade_case), answer_key)
 
 
+def unwrapped(output, source) -> tuple:
+    """(output, input) inside a block written as a model and called on x: its own graph is read."""
+    layer, inputs = producer(output)
+    while isinstance(layer, keras.Model) and len(inputs) == 1 and inputs[0] is source:
+        output, source = layer.outputs[0], layer.inputs[0]
+        layer, inputs = producer(output)
+    return output, source
+
+
 def grade_case(answer, spec: BlockExercise, case, seed: int, report: Report) -> None:
     input_shape, args, kwargs = (*case, {})[:3]
     shown = ", ".join([*map(repr, args), *(f"{key}={value!r}" for key, value in kwargs.items())])
@@ -58,7 +69,7 @@ def grade_case(answer, spec: BlockExercise, case, seed: int, report: Report) -> 
     output = report.call(answer, inputs, *args, what=what, hints=spec.hints, **kwargs)
     report.require(isinstance(output, keras.KerasTensor), "returns a tensor",
                    f"{what} returned {type(output).__name__}: {spec.returns}")
-    found = spec.paths(output, inputs, report, what)
+    found = spec.paths(*unwrapped(output, inputs), report, what)
     reference_inputs = keras.Input(input_shape)
     reference_output = spec.reference(reference_inputs, *args, **kwargs)
     want = reference_paths(spec, reference_output, reference_inputs)

@@ -8,6 +8,7 @@ import numpy as np
 from cnn_course.fixtures import randomize_weights, relative_difference, weight_shapes
 from cnn_course.grading.report import Report
 from cnn_course.grading.vocabulary import expand
+from cnn_course.graph import call_arguments
 
 KERAS_EPSILON = 1e-3  # BatchNormalization's default
 ATOL = 1e-4
@@ -36,10 +37,16 @@ def compare_with_reference(model, reference, inputs, report: Report, seed: int =
 
 
 def check_trainable(model, report: Report, what: str) -> None:
-    """Every layer with weights trains: a frozen layer is the answer's mistake unless the exercise freezes it."""
-    frozen = [layer.name for layer in model.layers if layer.weights and not layer.trainable]
+    """Every weight trains (a batch norm's moving statistics apart), and no layer is called with a fixed `training`:
+    a frozen layer or variable, or a batch norm or dropout stuck in one mode, is the answer's mistake."""
+    frozen = [v.path for v in model.weights if not v.trainable and "moving_" not in v.path]
     report.precondition(not frozen, f"{what}: {', '.join(frozen)} {'is' if len(frozen) == 1 else 'are'} frozen "
                                     f"(trainable=False): every layer trains")
+    for layer in expand(model.layers):
+        for arguments in call_arguments(layer):
+            report.precondition(arguments.get("training") is None, f"{what}: {layer.name} is called with training="
+                                f"{arguments.get('training')}: leave `training` out -- Keras passes the mode, batch "
+                                f"statistics while it trains and moving statistics when it predicts")
 
 
 def copy_weights(source, target, report: Report) -> None:

@@ -67,15 +67,27 @@ def _what(spec: Formula, case) -> str:
     return f"{spec.exercise}({', '.join(map(repr, spec.call(case)))})"
 
 
+def _plain(value):
+    """0-d NumPy arrays as the numbers they hold, in a tuple too."""
+    if isinstance(value, tuple):
+        return tuple(_plain(item) for item in value)
+    return value.item() if isinstance(value, np.ndarray) and value.ndim == 0 else value
+
+
+def _finite(value) -> bool:
+    """A finite number; an int always is (however large: ``math.isfinite`` would overflow converting it)."""
+    return isinstance(value, numbers.Integral) or math.isfinite(value)
+
+
 def _answer(answer, spec: Formula, case, report: Report):
     """The answer's value for one case, checked to have the exercise's form (or grading stops)."""
     what = _what(spec, case)
-    got = report.call(answer, *spec.call(case), what=what)
+    got = _plain(report.call(answer, *spec.call(case), what=what))
     number = isinstance(got, numbers.Real) and not isinstance(got, bool)
     if not spec.parts:
         report.precondition(number, f"{what} returned {described(got)}: return one number" +
                             (", an int" if spec.integers else ""))
-        report.precondition(math.isfinite(got), f"{what} returned {got!r}")
+        report.precondition(_finite(got), f"{what} returned {got!r}")
         return got
     count, listed = len(spec.parts), ", ".join(spec.parts)
     if number:
@@ -86,21 +98,26 @@ def _answer(answer, spec: Formula, case, report: Report):
                         f"{what} returned {described(got)}: return a tuple of {count} numbers, `return {listed}`")
     report.precondition(all(isinstance(v, numbers.Real) and not isinstance(v, bool) for v in got),
                         f"{what} returned ({', '.join(type(v).__name__ for v in got)}): return {count} numbers")
-    report.precondition(all(math.isfinite(v) for v in got), f"{what} returned {got!r}")
+    report.precondition(all(_finite(v) for v in got), f"{what} returned {got!r}")
     return got
 
 
 def _equal(got, want, integers: bool) -> bool:
     """Same form, and equal numbers: exactly for counts, within a relative 1e-6 for measures."""
     pairs = zip(got, want) if isinstance(want, tuple) else [(got, want)]
-    return np.shape(got) == np.shape(want) and all(a == b if integers else abs(a - b) <= 1e-6 * abs(b)
-                                                   for a, b in pairs)
+    try:
+        return np.shape(got) == np.shape(want) and all(a == b if integers else abs(a - b) <= 1e-6 * abs(b)
+                                                       for a, b in pairs)
+    except OverflowError:  # an int too large to compare with a float: not the number
+        return False
 
 
 def _show(value) -> str:
     if isinstance(value, tuple):
         return "(" + ", ".join(map(_show, value)) + ")"
-    return f"{value:,}" if isinstance(value, numbers.Integral) else f"{value:.6g}"
+    if isinstance(value, numbers.Integral):
+        return f"{value:,}" if abs(value) < 10 ** 18 else f"a number of {len(str(abs(value)))} digits"
+    return f"{value:.6g}"
 
 
 def _wrong_message(spec: Formula, case, answers: dict) -> str:

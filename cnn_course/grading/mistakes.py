@@ -14,7 +14,7 @@ def same_value(got, want, atol: float = 0.0) -> bool:
     try:
         got, want = np.asarray(got, dtype="float64"), np.asarray(want, dtype="float64")
         return got.shape == want.shape and bool(np.allclose(got, want, rtol=0, atol=atol, equal_nan=False))
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return False
 
 

@@ -18,7 +18,7 @@ check_separable_conv_multiplies = formula_grader(Formula(
     arguments=("n_out", "f", "n_c", "n_c_out"), parts=("depthwise", "pointwise"),
     # The lecture's 4x4x5 output from 3 channels, then cases whose four numbers all differ.
     cases=[(4, 3, 3, 5), (5, 3, 4, 7), (6, 5, 2, 9), (7, 3, 16, 8), (2, 5, 6, 3)],
-    draw=lambda rng: (int(rng.integers(1, 30)), int(rng.choice([3, 5, 7])), *(int(v) for v in rng.integers(1, 64, 2))),
+    draw=lambda rng: (int(rng.integers(1, 30)), int(rng.integers(1, 10)), *(int(v) for v in rng.integers(1, 64, 2))),
     one_number=[("the cost of a normal convolution", lambda n, f, c, o: n * n * f * f * c * o),
                 ("the sum of the two", lambda n, f, c, o: n * n * f * f * c + n * n * c * o)],
     part_mistakes={

@@ -70,12 +70,14 @@ def branches(output, source, report, what, role_of, roles, order_advice) -> dict
 
 # -- a layer's settings against the reference's ---------------------------------------------------------
 def settings(layer) -> dict:
-    """The settings of a layer that change what it computes, by name. A batch norm's epsilon is free up to Keras'
-    default 1e-3 (keras.applications' 1.001e-5, PyTorch's 1e-5); a larger one changes the normalisation."""
+    """The settings of a layer that change what it computes, by name. A batch norm's momentum is free below 1, its
+    epsilon up to Keras' default 1e-3 (keras.applications' 1.001e-5, PyTorch's 1e-5); a larger one changes the
+    normalisation."""
     if isinstance(layer, layers.BatchNormalization):
         axis = layer.axis if isinstance(layer.axis, int) else layer.axis[0]
         return {"axis": -1 if axis == 3 else axis, "center": layer.center, "scale": layer.scale,
-                "epsilon": "at most 1e-3" if layer.epsilon <= KERAS_EPSILON * (1 + 1e-6) else layer.epsilon}
+                "epsilon": "at most 1e-3" if layer.epsilon <= KERAS_EPSILON * (1 + 1e-6) else layer.epsilon,
+                "momentum": "below 1" if 0 < layer.momentum < 1 else layer.momentum}
     found = {}
     for name in ("filters", "kernel_size", "strides", "dilation_rate", "use_bias", "depth_multiplier", "groups",
                  "pool_size", "units"):

@@ -18,6 +18,7 @@ import re
 import signal
 import sys
 import threading
+import time
 import traceback
 
 from cnn_course.grading.answer_key import out_of_reach, tripped
@@ -38,23 +39,40 @@ class TimeLimit(BaseException):
 
 
 @contextlib.contextmanager
-def time_limit(seconds: float):
+def time_limit(seconds: float, boundary=None):
     """Interrupt the ``with`` block after `seconds` with `TimeLimit` (on POSIX, in the main thread, where signals
-    arrive; elsewhere it runs unlimited). A long NumPy call stops only when it returns: try small inputs first."""
+    arrive; elsewhere it runs unlimited). From then on every line run in a frame below `boundary` (the frame of
+    the ``with``) raises it again, so an answer's bare ``except:`` cannot swallow it. A long NumPy call stops only
+    when it returns: graders try small inputs first."""
     if not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
         yield
         return
+    boundary = boundary or sys._getframe(2)
+
+    def below(frame) -> bool:
+        while frame is not None and frame is not boundary:
+            frame = frame.f_back
+        return frame is boundary
+
+    def stop_line(frame, event, arg):
+        if event == "line" and frame is not boundary and below(frame):
+            raise TimeLimit
+        return stop_line
 
     def expire(signum, frame):
+        while frame is not None and frame is not boundary:
+            frame.f_trace, frame.f_trace_lines, frame = stop_line, True, frame.f_back
+        sys.settrace(lambda frame, event, arg: stop_line if below(frame) else None)
         raise TimeLimit
 
-    previous = signal.signal(signal.SIGALRM, expire)
+    previous, tracing = signal.signal(signal.SIGALRM, expire), sys.gettrace()
     signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
         yield
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+        sys.settrace(tracing)
 
 
 class Report:
@@ -63,7 +81,8 @@ class Report:
     def __init__(self, exercise: str, answer_key=(), seconds: float = 60):
         self.exercise = exercise
         self.answer_key = tuple(answer_key)  # library functions the answer may not call, besides `answer_key`'s own
-        self.seconds = seconds  # the time limit of each call of the learner's code
+        self.seconds = seconds  # the time limit of each call of the learner's code; three times that in all
+        self.deadline = time.monotonic() + 3 * seconds
         self.checks: list[tuple[bool, str]] = []
         self.status = "graded"  # or "not implemented", "error"
 
@@ -109,12 +128,14 @@ class Report:
         if not callable(function):
             self.fail(f"expected a function, got {type(function).__name__}")
         what = what or getattr(function, "__name__", "your function")
+        left = self.deadline - time.monotonic()
         try:
-            with time_limit(self.seconds), out_of_reach(self.answer_key):
+            with time_limit(max(min(self.seconds, left), 0.01), sys._getframe()), out_of_reach(self.answer_key):
                 return function(*args, **kwargs)
         except TimeLimit:
-            self.fail(f"{what} did not finish within {self.seconds:g} s: is there a loop that never ends, or work "
-                      f"done pixel by pixel in Python that NumPy or Keras could do at once?")
+            self.fail(f"{what} did not finish within {self.seconds:g} s" + (" (each call)" if left > self.seconds else
+                      f" (the grading's {3 * self.seconds:g} s in all)") + ": is there a loop that never ends, or "
+                      "work done pixel by pixel in Python that NumPy or Keras could do at once?")
         except NotImplementedError as error:
             self.status = "not implemented"
             earlier = _STUB.search(str(error))
@@ -122,7 +143,9 @@ class Report:
                 self.fail(f"{what} calls {earlier.group(2)}, and {earlier.group(1)} is not written yet: finish that "
                           f"exercise first")
             self.fail("not implemented yet: replace the `raise NotImplementedError` stub")
-        except Exception as error:  # a crash in the learner's code is a finding, not a grader failure
+        except KeyboardInterrupt:
+            raise
+        except BaseException as error:  # a crash in the learner's code is a finding, not a grader failure
             key = tripped(error)
             if key:
                 self.fail(f"{what} calls {key}, a ready-made answer to this exercise: write it yourself -- that is "
@@ -133,7 +156,7 @@ class Report:
     def attempt(self, function, failed: str):
         """Run grader code on what the answer produced; an exception there is the answer's: `failed` and stop."""
         try:
-            with time_limit(self.seconds):
+            with time_limit(self.seconds, sys._getframe()):
                 return function()
         except (Exception, TimeLimit) as error:
             self.fail(f"{failed} ({'too slow' if isinstance(error, TimeLimit) else type(error).__name__}: "
@@ -205,7 +228,7 @@ def grader(exercise: str, answer_key=(), seconds: float = 60):
                 check(answer, report)
             except Stop:
                 pass
-            except Exception as error:  # a grader bug must not break the learner's notebook
+            except (Exception, TimeLimit) as error:  # a grader bug must not break the learner's notebook
                 report.status = "error"
                 report.checks.append((False, f"the grader could not finish ({type(error).__name__}: "
                                              f"{first_line(error)}); please report this with your code"))
