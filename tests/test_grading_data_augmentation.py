@@ -1,6 +1,8 @@
 """Wrong-answer catalogues of notebook 11's graders: the lecture's colour shift and AlexNet's PCA colour
 augmentation."""
 
+import random
+
 import keras
 import numpy as np
 from catalogue import ANSWER_KEY, catalogue, stub
@@ -57,6 +59,8 @@ COLOR_WRONG = {
     "three channels hard-coded": (shift_three, "channels"),
     "a table of the fixed cases' shifts": lambda image, shifts: shift_right(image, shifts) if tuple(shifts) in {
         (20, -20, 20), (-35.5, 0.25, 50.75), (5, 90, -90), (10.5, -10, 30, -30.25)} else image.copy(),
+    "float32 for every float image (float64 too)": (lambda image, shifts: shift_right(image, shifts).astype(
+        "float32" if image.dtype.kind == "f" else image.dtype), "of float32 for the image of float64"),
 }
 COLOR_RIGHT = {
     "float, clip, astype": shift_right,
@@ -106,6 +110,13 @@ def global_seed(images, alpha_std=0.1, seed=None):
     np.random.seed(seed)
     values, vectors = np.linalg.eigh(np.cov(np.reshape(images, (-1, 3)), rowvar=False))
     alphas = np.random.normal(0, alpha_std, (len(images), 3))
+    return np.clip(images + ((alphas * values) @ vectors.T)[:, None, None, :], 0, 1)
+
+
+def python_random(images, alpha_std=0.1, seed=None):
+    random.seed(seed)
+    values, vectors = np.linalg.eigh(np.cov(np.reshape(images, (-1, 3)), rowvar=False))
+    alphas = np.array([[random.gauss(0, alpha_std) for _ in range(3)] for _ in images])
     return np.clip(images + ((alphas * values) @ vectors.T)[:, None, None, :], 0, 1)
 
 
@@ -165,6 +176,16 @@ PCA_WRONG = {
     "np.corrcoef instead of np.cov": (lambda images, alpha_std=0.1, seed=None: pca(
         images, alpha_std, seed, covariance=lambda pixels: np.corrcoef(pixels, rowvar=False)), "np.corrcoef"),
     "an endless loop": (lambda images, alpha_std=0.1, seed=None: endless(), "did not finish"),
+    "Python's random module (random.seed)": (python_random, "Python's global random state"),
+    "a symbolic keras.Input": (lambda images, alpha_std=0.1, seed=None: keras.Input(np.shape(images)[1:]),
+                               "KerasTensor, which holds no numbers"),
+    "strings": (lambda images, alpha_std=0.1, seed=None: pca(images, alpha_std, seed).astype(str),
+                "return numbers"),
+    "returned in 0-255": (lambda images, alpha_std=0.1, seed=None: pca(images, alpha_std, seed) * 255,
+                          "the images are in [0, 1]"),
+    "returned in 0-255 as uint8": (lambda images, alpha_std=0.1, seed=None: (pca(images, alpha_std, seed) * 255)
+                                   .astype("uint8"), "the images are in [0, 1]"),
+    "NaN": (lambda images, alpha_std=0.1, seed=None: np.full(np.shape(images), np.nan), "NaN"),
 }
 
 

@@ -227,6 +227,8 @@ WRONG_COMPILE = {
         loss=functools.partial(keras.losses.sparse_categorical_crossentropy, from_logits=True)),
     "from_logits inside a Loss subclass": compile_with(loss=LogitsLoss()),
     "reduction=None": compile_with(loss=keras.losses.SparseCategoricalCrossentropy(reduction=None)),
+    "from_logits in a one-entry list": (compile_with(loss=[keras.losses.SparseCategoricalCrossentropy(
+        from_logits=True)]), "from_logits=True"),
 }
 
 RIGHT_COMPILE = {
@@ -235,6 +237,7 @@ RIGHT_COMPILE = {
                             metrics=(keras.metrics.SparseCategoricalAccuracy(),)),
     "metrics=['acc']": compile_with(metrics=("acc",)),
     "a function as the loss": compile_with(loss=keras.losses.sparse_categorical_crossentropy),
+    "the loss in a one-entry list (one per output)": compile_with(loss=["sparse_categorical_crossentropy"]),
 }
 
 

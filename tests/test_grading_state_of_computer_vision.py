@@ -162,6 +162,14 @@ def popping(models, x):
     return total / count
 
 
+def without_dropout(models, x):
+    for model in models:
+        for layer in model.layers:
+            if isinstance(layer, keras.layers.Dropout):
+                layer.rate = 0.0
+    return np.mean(probabilities(models, x), axis=0)
+
+
 WRONG_ENSEMBLE = {
     "not implemented": stub,
     ANSWER_KEY + "evaluate.ensemble_predict": lambda models, x: evaluate.ensemble_predict(models, x),
@@ -182,6 +190,15 @@ WRONG_ENSEMBLE = {
     "the list of models emptied (pop)": popping,
     "called in training mode": lambda models, x: np.mean([keras.ops.convert_to_numpy(m(x, training=True))
                                                           for m in models], axis=0),
+    "the first 3 models only": lambda models, x: np.mean(probabilities(models[:3], x), axis=0),
+    "the last model left out": lambda models, x: np.mean(probabilities(models[:-1] or models, x), axis=0),
+    "median": lambda models, x: np.median(probabilities(models, x), axis=0),
+    "max": lambda models, x: np.max(probabilities(models, x), axis=0),
+    "midrange": lambda models, x: (np.max(probabilities(models, x), 0) + np.min(probabilities(models, x), 0)) / 2,
+    "harmonic mean": lambda models, x: len(models) / np.sum(1 / np.asarray(probabilities(models, x)), axis=0),
+    "the mean through a softmax again": lambda models, x: np.asarray(keras.ops.softmax(
+        np.mean(probabilities(models, x), axis=0))),
+    "every Dropout's rate set to 0": without_dropout,
 }
 RIGHT_ENSEMBLE = {
     "np.mean of predict": lambda models, x: np.mean([m.predict(x, verbose=0) for m in models], axis=0),
@@ -206,6 +223,14 @@ ENSEMBLE_HINTS = {
     "stacked, not averaged": "stacked",
     "the list of models emptied (pop)": "changed the list of models",
     "called in training mode": "inference mode",
+    "the first 3 models only": "the mean of 3 of the 5 models",
+    "the last model left out": "the mean of 2 of the 3 models",
+    "median": "median",
+    "max": "largest probability",
+    "midrange": "midpoint",
+    "harmonic mean": "harmonic mean",
+    "the mean through a softmax again": "softmax again",
+    "every Dropout's rate set to 0": ("changed a model it was given", "rate went from 0.5 to 0"),
 }
 
 test_ensemble_predict_rejects, test_ensemble_predict_accepts = catalogue(check_ensemble_predict, WRONG_ENSEMBLE,

@@ -48,6 +48,37 @@ def sequential(base, num_classes):
                              layers.Dense(num_classes, activation="softmax")])
 
 
+def nested(base, num_classes, head=False, front=False, dtype=None, shape=None, use_bias=True, before=None):
+    """A right answer written otherwise: the head or the scaling and the base as a nested Sequential, a uint8 Input;
+    or a knob for a mistake: an Input of a fixed `shape`, a Dense without bias, `before(base)` run first."""
+    base.trainable = False
+    if before:
+        before(base)
+    inputs = keras.Input(shape or base.input_shape[1:], dtype=dtype)
+    if front:
+        x = keras.Sequential([layers.Rescaling(1 / 127.5, offset=-1), base])(inputs, training=False)
+    else:
+        x = base(layers.Rescaling(1 / 127.5, offset=-1)(inputs), training=False)
+    top = [layers.GlobalAveragePooling2D(), layers.Dropout(0.2),
+           layers.Dense(num_classes, activation="softmax", use_bias=use_bias)]
+    if head:
+        return keras.Model(inputs, keras.Sequential(top)(x))
+    for layer in top:
+        x = layer(x)
+    return keras.Model(inputs, x)
+
+
+def each_layer_frozen(base, num_classes):  # base.trainable left True
+    model = transfer_model(base, num_classes, freeze=False)
+    for layer in base.layers:
+        layer.trainable = False
+    return model
+
+
+def zero_last_layer(base):
+    base.layers[-1].set_weights([np.zeros_like(w) for w in base.layers[-1].get_weights()])
+
+
 def another_base(base, num_classes):  # "the wrong model": a base of its own, not the one given
     return transfer_model(grading_base(seed=9), num_classes)
 
@@ -80,6 +111,11 @@ WRONG_BUILD = {
     "Dropout(0.5) (the text asks for 0.2)": (lambda base, n: transfer_model(base, n, dropout=0.5), "Dropout(0.2)"),
     "Dropout after the softmax": (lambda base, n: transfer_model(base, n, dropout_at="output"), "after the softmax"),
     "Dropout on the feature maps": (lambda base, n: transfer_model(base, n, dropout_at="maps"), "feature maps"),
+    "the base's last layer zeroed": (lambda base, n: nested(base, n, before=zero_last_layer), "base's weights changed"),
+    "an Input of the first base's size, (32, 32, 3)": (lambda base, n: nested(base, n, shape=(32, 32, 3)),
+                                                       "base.input_shape[1:]"),
+    "each base layer frozen, base.trainable left True": (each_layer_frozen, "asks for base.trainable = False"),
+    "a Dense without bias": (lambda base, n: nested(base, n, use_bias=False), "no bias"),
 }
 RIGHT_BUILD = {
     "Lambda scaling": lambda base, n: transfer_model(base, n),
@@ -87,7 +123,15 @@ RIGHT_BUILD = {
     "frozen after building": lambda base, n: transfer_model(base, n, after=True),
     "pooling by keras.ops.mean": lambda base, n: transfer_model(
         base, n, pool=lambda: layers.Lambda(lambda x: keras.ops.mean(x, axis=(1, 2)))),
+    "the head as a nested Sequential": lambda base, n: nested(base, n, head=True),
+    "Sequential([Rescaling, base])(inputs, training=False)": lambda base, n: nested(base, n, front=True),
+    "a uint8 Input": lambda base, n: nested(base, n, dtype="uint8"),
 }
+
+
+def test_frozen_layers_are_not_told_imagenet_weights_train():
+    report = check_build_transfer_model(each_layer_frozen)
+    assert "ImageNet weights" not in report.first_failure, str(report)
 
 test_build_transfer_model_rejects, test_build_transfer_model_accepts = catalogue(
     check_build_transfer_model, WRONG_BUILD, RIGHT_BUILD)
@@ -113,6 +157,17 @@ def by_predict(base, images, path):
     frozen = keras.Model(inputs, layers.GlobalAveragePooling2D()(base(layers.Rescaling(1 / 127.5, offset=-1)(inputs),
                                                                       training=False)))
     result = frozen.predict(images, batch_size=8, verbose=0)
+    np.save(path, result)
+    return result
+
+
+def savez_into_handle(features, path):
+    with open(path, "wb") as handle:
+        np.savez_compressed(handle, features=features)
+
+
+def in_training_mode(base, images, path):
+    result = np.asarray(base(np.asarray(images, "float32") / 127.5 - 1, training=True)).mean(axis=(1, 2))
     np.save(path, result)
     return result
 
@@ -143,6 +198,13 @@ WRONG_CACHE = {
     "saved with pickle": (lambda base, images, path: saved_by(
         base, images, path, lambda a, p: open(p, "wb").write(__import__("pickle").dumps(a))),
         "not an array saved by np.save"),
+    "np.savez_compressed into a file handle at the path": (
+        lambda base, images, path: saved_by(base, images, path, savez_into_handle), "np.savez"),
+    "strings saved and returned": (lambda base, images, path: saved_by(
+        base, images, path, lambda a, p: np.save(p, a.astype(str))).astype(str), "real numbers"),
+    "complex features": (lambda base, images, path: saved_by(
+        base, images, path, lambda a, p: np.save(p, a + 0j)) + 0j, "real numbers"),
+    "the base in training mode": (in_training_mode, "inference mode"),
 }
 RIGHT_CACHE = {
     "batches by hand": features,
@@ -158,7 +220,7 @@ def base_in(model):
 
 
 def unfreeze(model, n_layers, learning_rate, base=None, trainable=True, norm=False, top=None, compile=True,
-             loss="sparse_categorical_crossentropy", head=True, optimizer=None, metrics=("accuracy",)):
+             loss="sparse_categorical_crossentropy", head=True, optimizer=None, metrics=("accuracy",), after=None):
     """A learner's unfreeze_top with one knob per plausible mistake (defaults: right)."""
     base = base or base_in(model)
     base.trainable = trainable
@@ -169,7 +231,14 @@ def unfreeze(model, n_layers, learning_rate, base=None, trainable=True, norm=Fal
         model.layers[-1].trainable = False
     if compile:
         model.compile(optimizer=(optimizer or keras.optimizers.Adam)(learning_rate), loss=loss, metrics=list(metrics))
+    if after:
+        after(model)
     return model
+
+
+def zero_head(model):
+    dense = model.get_layer(transfer.HEAD_NAMES[2])
+    dense.set_weights([np.zeros_like(w) for w in dense.get_weights()])
 
 
 def original_loop(model, n_layers, learning_rate, trainable):
@@ -212,6 +281,10 @@ WRONG_UNFREEZE = {
     "base.layers[-n_layers:] (every layer when n_layers is 0)": (
         lambda model, n, rate: unfreeze(model, n, rate, top=lambda ls, n: ls[-n:]), "base.layers[-0:]"),
     "mean squared error": lambda model, n, rate: unfreeze(model, n, rate, loss="mse"),
+    "the head's Dense zeroed": (lambda model, n, rate: unfreeze(model, n, rate, after=zero_head),
+                                "the model's weights changed (head_softmax"),
+    "the head's Dropout rate changed": (lambda model, n, rate: unfreeze(model, n, rate, after=lambda m: setattr(
+        m.get_layer(transfer.HEAD_NAMES[1]), "rate", 0.5)), "rate went from 0.2 to 0.5"),
 }
 RIGHT_UNFREEZE = {
     "as in the lecture": unfreeze,
@@ -221,6 +294,10 @@ RIGHT_UNFREEZE = {
     "a loss object and a metric object": lambda model, n, rate: unfreeze(
         model, n, rate, loss=keras.losses.SparseCategoricalCrossentropy(),
         metrics=(keras.metrics.SparseCategoricalAccuracy(),)),
+    "the loss in a one-entry list": lambda model, n, rate: unfreeze(model, n, rate,
+                                                                     loss=["sparse_categorical_crossentropy"]),
+    "the loss in a dict keyed by the output's name": lambda model, n, rate: unfreeze(
+        model, n, rate, loss={model.output_names[0]: "sparse_categorical_crossentropy"}),
 }
 
 test_unfreeze_top_rejects, test_unfreeze_top_accepts = catalogue(check_unfreeze_top, WRONG_UNFREEZE, RIGHT_UNFREEZE)

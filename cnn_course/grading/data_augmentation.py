@@ -10,6 +10,7 @@ pixels, or a variance for a standard deviation would all break.
 
 from __future__ import annotations
 
+import random
 import warnings
 
 import numpy as np
@@ -31,7 +32,7 @@ def _extreme_image(case, rng) -> tuple:
 
 
 def _draw_shift_case(rng) -> tuple:
-    dtype, channels = str(rng.choice(["uint8", "float32"])), int(rng.integers(1, 5))
+    dtype, channels = str(rng.choice(["uint8", "float32", "float64"])), int(rng.integers(1, 5))
     shifts = rng.uniform(-100, 100, size=channels)
     return tuple(float(v) for v in (np.rint(shifts) if dtype == "uint8" else np.round(shifts, 2))), dtype, channels
 
@@ -45,7 +46,7 @@ _LOST_FRACTIONS = "the fractions are lost (integer arithmetic, or rounding): kee
 check_color_shift = array_grader(ArrayExercise(
     exercise="color_shift", reference=augment.color_shift,
     cases=[((20, -20, 20), "uint8", 3), ((-35.5, 0.25, 50.75), "float32", 3), ((5, 90, -90), "uint8", 3),
-           ((10.5, -10, 30, -30.25), "float32", 4)],
+           ((10.5, -10, 30, -30.25), "float32", 4), ((12.25, -40.5, 7.75), "float64", 3)],
     draw=_draw_shift_case, arguments=_extreme_image,
     describe=lambda case, args: f"color_shift({case[1]} image of {case[2]} channels, {case[0]})",
     atol=lambda args: 0.51 if args[0].dtype == np.uint8 else 1e-3, keeps_dtype=True,
@@ -67,8 +68,8 @@ check_color_shift = array_grader(ArrayExercise(
     advise=lambda args, got: f"this image has {args[0].shape[-1]} channels: add shifts[c] to each channel c, however "
                              f"many there are" if args[0].shape[-1] != 3 else
                              "add shifts[c] to channel c (the last axis), then clip to 0-255",
-    success="on images of uint8 and float32 (with fractions), of 1 to 4 channels, with pixels at 0 and 255, each "
-            "channel is shifted by its own value and clipped to 0-255, in the image's dtype"))
+    success="on images of uint8, float32 and float64 (with fractions), of 1 to 4 channels, with pixels at 0 and 255, "
+            "each channel is shifted by its own value and clipped to 0-255, in the image's dtype"))
 
 
 def _colour_batch(n: int, seed: int = 0, texture: float = 0.004) -> np.ndarray:
@@ -91,11 +92,18 @@ def _augmented(report, pca_color_augmentation, images, what, *args, **kwargs) ->
         "broadcast", "np.cov reads each row as one variable: for an (n, 3) array of pixels use np.cov(pixels, "
                      "rowvar=False), a 3 x 3 covariance")])
     report.precondition(hasattr(answer, "shape"), f"{what} returned {described(answer)}: return the augmented images")
+    kind = getattr(getattr(answer, "dtype", None), "kind", "f")  # NumPy's; a tensor's dtype has none
+    report.precondition(kind in "biuf", f"{what} returned an array of {answer.dtype}: return numbers")
     try:
         got = np.asarray(answer, "float64")
-    except (TypeError, ValueError):
-        report.fail(f"{what} returned an array of {np.asarray(answer).dtype}: return numbers")
+    except (TypeError, ValueError):  # a symbolic keras.Input has no values
+        report.fail(f"{what} returned {described(answer)}, which holds no numbers NumPy can read: return the "
+                    f"augmented images as a NumPy array")
     report.precondition(got.shape == images.shape, f"{what} has shape {got.shape}, expected {images.shape}")
+    report.precondition(np.isfinite(got).all(), f"{what} returns {np.sum(~np.isfinite(got))} NaN or infinite values: "
+                        "every step is finite on these images -- look for a division by zero or a NaN carried along")
+    report.precondition(got.max() <= 10, f"{what} returns values up to {got.max():.4g}: the images are in [0, 1], and "
+                        "the augmented ones too -- no scaling to 0-255")
     return got
 
 
@@ -104,11 +112,13 @@ def check_pca_color_augmentation(pca_color_augmentation, report) -> None:
     """``pca_color_augmentation(images, alpha_std=0.1, seed=None)``: AlexNet's colour shift per image."""
     _augmented(report, pca_color_augmentation, _colour_batch(6), "pca_color_augmentation(6 images, seed=0)", seed=0)
     images, what = _colour_batch(400), "pca_color_augmentation(images, seed=0)"
-    original, state = images.copy(), np.random.get_state()[1].copy()
+    original, state, python_state = images.copy(), np.random.get_state()[1].copy(), random.getstate()
     got = _augmented(report, pca_color_augmentation, images, what, seed=0)
     report.precondition(np.array_equal(images, original), f"{what} changed the images it was given: return new ones")
     report.precondition(np.array_equal(np.random.get_state()[1], state), f"{what} changed NumPy's global random "
                         f"state (np.random.seed?): draw from a generator of your own, np.random.default_rng(seed)")
+    report.precondition(random.getstate() == python_state, f"{what} changed Python's global random state (random."
+                        f"seed?): draw from a generator of your own, np.random.default_rng(seed)")
     shifts = got - images
     report.precondition(np.abs(shifts).max() > 1e-4,
                         f"{what} hardly changes the images (largest change {np.abs(shifts).max():.1e}): is the "

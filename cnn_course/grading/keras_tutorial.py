@@ -63,14 +63,14 @@ def check_compiled(model, learning_rate: float, x, y, report: Report, what: str 
     report.require(np.isclose(rate, learning_rate, rtol=1e-5), f"learning rate {learning_rate} as asked",
                    f"{what}: learning rate {rate:g} instead of {learning_rate:g}: pass the learning_rate argument "
                    f"to keras.optimizers.Adam (the string 'adam' and Adam() always use 0.001)")
-    from_logits = getattr(model.loss, "from_logits", False) or \
-        getattr(getattr(model.loss, "fn", None), "from_logits", False)
+    loss = _one_loss(model.loss)
+    from_logits = getattr(loss, "from_logits", False) or getattr(getattr(loss, "fn", None), "from_logits", False)
     report.require(not from_logits, "the loss reads probabilities (from_logits=False)",
                    f"{what}: the loss is told it receives logits (from_logits=True), but the model ends in a "
                    "softmax and outputs probabilities")
     probabilities = np.asarray(model(x, training=False))
     want_loss = float(np.mean(-np.log(probabilities[np.arange(len(y)), y])))
-    _check_loss_on_probabilities(model.loss, y, probabilities, want_loss, what, report)
+    _check_loss_on_probabilities(loss, y, probabilities, want_loss, what, report)
     results = report.attempt(lambda: model.evaluate(x, y, batch_size=len(x), verbose=0, return_dict=True),
                              f"{what}: model.evaluate on integer labels failed; integer labels need the loss "
                              "'sparse_categorical_crossentropy' and the metric 'accuracy'")
@@ -84,6 +84,15 @@ def check_compiled(model, learning_rate: float, x, y, report: Report, what: str 
     report.require(any(np.isclose(v, want_accuracy) for v in others.values()) and others,
                    "accuracy is reported as a metric", f"{what}: no metric reports the accuracy: add "
                                                         "metrics=['accuracy']")
+
+
+def _one_loss(loss):
+    """The loss of the model's one output: compile takes it alone, in a one-entry list or in a one-entry dict keyed
+    by the output's name."""
+    if isinstance(loss, str) or callable(loss):
+        return loss
+    entries = list(loss.values()) if hasattr(loss, "values") else list(loss) if isinstance(loss, (list, tuple)) else []
+    return entries[0] if len(entries) == 1 else loss
 
 
 def _changed_settings(optimizer) -> list[str]:

@@ -3,17 +3,22 @@ engine with `evaluate.ten_crop` and `evaluate.ensemble_predict` as references.
 
 `check_ten_crop` crops batches with H != W and odd (H - c), (W - c), so the centre's rounding shows, in uint8 and
 float32, with 3 channels and 1; the first wrong view is named with the mistake that computes the whole answer, or
-the view it holds. `check_ensemble_predict` gives small networks with dropout (so calling them in training mode
-shows) and a hidden layer (so averaging weights is not averaging logits), and names the usual other averages.
+the view it holds. `check_ensemble_predict` gives 1 to 6 small networks with dropout (so calling them in training mode
+shows) and a hidden layer (so averaging weights is not averaging logits), names the usual other averages and a mean
+of some of the models, and checks the models are left as they were, weights and layers' settings.
 """
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 
 from cnn_course.evaluate import TEN_CROP_VIEWS, crop_corners, ensemble_predict, ten_crop
-from cnn_course.grading.array import ArrayExercise, array_grader
-from cnn_course.grading.mistakes import named
+from cnn_course.grading.array import FRESH_CASES, ArrayExercise, array_grader, grade_case
+from cnn_course.grading.grading_base import state, what_changed
+from cnn_course.grading.mistakes import named, same_value
+from cnn_course.grading.report import grader
 
 _ORDER = "the order is centre, top-left, top-right, bottom-left, bottom-right, then the same five mirrored"
 
@@ -165,7 +170,28 @@ _ENSEMBLE_MISTAKES = [
      lambda models, x: _probabilities(models, x).sum(0)),
     ("it is one network with the models' weights averaged: average their predictions instead -- networks trained "
      "apart have unrelated weights", lambda models, x: _softmax(_logits(models, x, average_weights=True))[0]),
+    ("it is the median over the models: take their mean", lambda models, x: np.median(_probabilities(models, x), 0)),
+    ("it is the largest probability over the models (max): take their mean",
+     lambda models, x: _probabilities(models, x).max(0)),
+    ("it is the midpoint of the largest and smallest probabilities: take the mean over all the models",
+     lambda models, x: (_probabilities(models, x).max(0) + _probabilities(models, x).min(0)) / 2),
+    ("it is a harmonic mean: take the arithmetic mean of the probabilities",
+     lambda models, x: len(models) / (1 / _probabilities(models, x)).sum(0)),
+    ("it is the mean passed through a softmax again: the mean of probabilities already sums to 1, return it as it is",
+     lambda models, x: _softmax(_probabilities(models, x).mean(0))),
 ]
+
+
+def _ensemble_advice(arguments, got) -> str:
+    """Some of the models left out (a slice, a hard-coded count), or the general advice."""
+    probabilities = _probabilities(*arguments)
+    count = len(probabilities)
+    for size in range(count - 1, 1, -1):  # one model alone is a named mistake
+        if any(same_value(got, probabilities[list(kept)].mean(0), 1e-5)
+               for kept in itertools.combinations(range(count), size)):
+            return f"it is the mean of {size} of the {count} models: average over every model in the list"
+    return ("expected the mean of the models' predicted probabilities (`model.predict`, which runs each model in "
+            "inference mode: dropout off, batch norm on its moving statistics)")
 
 
 def _ensemble_shape_advice(arguments, got, want) -> str:
@@ -179,18 +205,40 @@ def _ensemble_shape_advice(arguments, got, want) -> str:
     return ""
 
 
-check_ensemble_predict = array_grader(ArrayExercise(
+_given = []  # the models of the case being graded, each with its `state` from before the answer ran
+
+
+def _ensemble_arguments(case, rng) -> tuple:
+    models = [_network(seed) for seed in case[1][:case[0]]]
+    _given[:] = [(model, state(model)) for model in models]
+    return models, np.random.default_rng(case[0]).normal(size=(7, 5)).astype("float32")
+
+
+_ENSEMBLE = ArrayExercise(
     exercise="ensemble_predict", reference=ensemble_predict,
-    cases=[(3, (1, 2, 3)), (2, (1, 2, 3)), (1, (1, 2, 3))],  # the full ensemble first: there every average differs
-    draw=lambda rng: (int(rng.integers(2, 4)), tuple(int(v) for v in rng.integers(10, 1000, size=3))),
-    arguments=lambda case, rng: ([_network(seed) for seed in case[1][:case[0]]],
-                                 np.random.default_rng(case[0]).normal(size=(7, 5)).astype("float32")),
+    # the full ensemble first, where every average differs; 5 models, where a hard-coded count of 3 shows
+    cases=[(3, (1, 2, 3)), (5, (1, 2, 3, 4, 5)), (2, (1, 2, 3)), (1, (1, 2, 3))],
+    draw=lambda rng: (int(rng.integers(2, 7)), tuple(int(v) for v in rng.integers(10, 1000, size=6))),
+    arguments=_ensemble_arguments,
     describe=lambda case, args: f"ensemble_predict(models, x) with {case[0]} model{'s' * (case[0] > 1)} and 7 inputs",
     atol=1e-5, inputs=("the list of models", "x"), result="the averaged probabilities",
     leave_advice="read the list and predict with each model as it is",
-    mistakes=_ENSEMBLE_MISTAKES, shape_advice=_ensemble_shape_advice,
-    advise=lambda arguments, got: "expected the mean of the models' predicted probabilities (`model.predict`, "
-                                  "which runs each model in inference mode: dropout off, batch norm on its moving "
-                                  "statistics)",
-    success="the average of the models' probabilities, one row per input, for 3, 2 and 1 models; the models left as "
-            "they are"))
+    mistakes=_ENSEMBLE_MISTAKES, shape_advice=_ensemble_shape_advice, advise=_ensemble_advice,
+    success="the average of the models' probabilities, one row per input, for 1 to 6 models; the models left as they "
+            "are (weights and layers' settings)")
+
+
+@grader("ensemble_predict", seconds=30)
+def check_ensemble_predict(answer, report) -> None:
+    """The array engine's checks on every case, then each model's layers' settings (the engine compares weights only:
+    a Dropout's rate set to 0 changes no prediction, but it changes the model)."""
+    rng = np.random.default_rng()
+    for case in [*_ENSEMBLE.cases, *(_ENSEMBLE.draw(rng) for _ in range(FRESH_CASES))]:
+        grade_case(answer, _ENSEMBLE, case, report)
+        change = next((what_changed(before, model) for model, before in _given if what_changed(before, model)), "")
+        report.precondition(not change, f"{_ENSEMBLE.describe(case, None)} changed a model it was given: {change} -- "
+                                        f"{_ENSEMBLE.leave_advice}")
+    report.success(_ENSEMBLE.success)
+
+
+check_ensemble_predict.spec = _ENSEMBLE

@@ -15,83 +15,69 @@ import numpy as np
 from keras import layers
 
 from cnn_course import transfer
-from cnn_course.fixtures import fixed_inputs, randomize_weights
+from cnn_course.fixtures import fixed_inputs
+from cnn_course.grading.grading_base import (
+    grading_base,
+    head_layers,
+    moved,
+    path_to,
+    pooled,
+    snapshot,
+    softmax,
+    state,
+    training_written,
+    what_changed,
+)
 from cnn_course.grading.keras_tutorial import COMPILE, check_compiled
 from cnn_course.grading.report import described, grader
-from cnn_course.graph import call_arguments, producer
 
 _CALL_BASE = "x = base(x, training=False)"
-
-
-def grading_base(stages=(8, 12, 16), seed: int = 0):
-    """A small base with random weights and batch-norm statistics: per stage a 3x3 convolution (stride 2 in the first
-    three), batch norm, ReLU and a 1x1 convolution -- weights on both sides of each border, so an off-by-one shows."""
-    inputs = x = keras.Input((32, 32, 3))
-    for i, filters in enumerate(stages):
-        x = layers.Conv2D(filters, 3, strides=2 if i < 3 else 1, padding="same", use_bias=False, name=f"conv{i}")(x)
-        x = layers.BatchNormalization(name=f"bn{i}")(x)
-        x = layers.Activation("relu", name=f"relu{i}")(x)
-        x = layers.Conv2D(filters, 1, name=f"pointwise{i}")(x)
-    base = keras.Model(inputs, x, name=f"grading_base_{seed}")
-    randomize_weights(base, seed=seed)
-    return base
-
-
-def snapshot(model) -> dict:
-    """Every variable's value by path: weights and batch-norm statistics."""
-    return {variable.path: np.array(variable) for variable in model.weights}
-
-
-def moved(before: dict, model) -> set:
-    """Paths of `model`'s variables whose values differ from `before`."""
-    return {variable.path for variable in model.weights if not np.array_equal(before[variable.path], variable)}
-
-
-def pooled(base, images, scale=lambda x: x / 127.5 - 1) -> np.ndarray:
-    """The frozen part computed here: the base on `scale`d pixels (by default to [-1, 1]), averaged over positions."""
-    return np.asarray(base(scale(np.asarray(images, "float32")), training=False)).mean(axis=(1, 2))
-
-
-def softmax(logits):
-    exp = np.exp(logits - logits.max(axis=1, keepdims=True))
-    return exp / exp.sum(axis=1, keepdims=True)
+_INPUT = "keras.Input(shape=base.input_shape[1:])"
+_FLOATS = "features are real numbers, keep the floats the base computes"
 
 
 @grader("build_transfer_model")
 def check_build_transfer_model(build_transfer_model, report) -> None:
     """``build_transfer_model(base, num_classes)``: scaled pixels, the frozen base, pooling, dropout, a softmax."""
-    for num_classes, seed in ((4, 0), (7, 1)):
-        base = grading_base(seed=seed)
-        what = f"build_transfer_model(base, {num_classes})"
-        model = report.call(build_transfer_model, base, num_classes, what=what)
+    for num_classes, seed, input_shape in ((4, 0, (32, 32, 3)), (7, 1, (40, 48, 3))):  # 40 x 48: not hard-coded
+        base = grading_base(seed=seed, input_shape=input_shape)
+        before, what = snapshot(base), f"build_transfer_model(base, {num_classes})"
+        model = report.call(build_transfer_model, base, num_classes, what=what,
+                            hints=[("incompatible", f"take the input shape from the base: {_INPUT}")])
         report.precondition(isinstance(model, keras.Model), f"{what} returned {described(model)}: return the "
                             f"model, keras.Model(inputs, outputs)")
-        report.require(any(layer is base for layer in model.layers), "the base is one layer of the model",
+        path = path_to(model, base)
+        report.require(path is not None, "the base is one layer of the model",
                        f"{what}: the base given is not a layer of the model -- call it, {_CALL_BASE} (a model "
                        f"built on base.input/base.output cannot scale its pixels first)")
-        report.require(not base.trainable, "the base is frozen", f"{what}: the base is still trainable -- set "
-                       f"base.trainable = False, or training updates the ImageNet weights")
-        report.require(tuple(model.input_shape) == (None, 32, 32, 3), "the inputs are the base's",
-                       f"{what}: the model takes {model.input_shape}, the base (None, 32, 32, 3): "
-                       f"keras.Input(shape=base.input_shape[1:])")
+        report.require(not moved(before, base), "the base is left as it was",
+                       f"{what}: the base's weights changed -- leave them as they are: the new softmax is trained on "
+                       f"what the ImageNet weights compute")
+        report.require(not base.trainable, "the base is frozen", f"{what}: " + (
+            "each of the base's layers is frozen, but base.trainable is still True -- the exercise asks for "
+            "base.trainable = False" if not base.trainable_weights else
+            "the base is still trainable -- set base.trainable = False, or training updates the ImageNet weights"))
+        report.require(tuple(model.input_shape) == tuple(base.input_shape), "the inputs are the base's",
+                       f"{what}: the model takes {model.input_shape}, the base {base.input_shape}: {_INPUT}")
         shapes = [tuple(w.shape) for w in model.trainable_weights]
         report.require(shapes == [(16, num_classes), (num_classes,)], "only the new softmax layer is trainable",
                        f"{what}: the trainable weights have shapes {shapes}, expected only the new Dense layer's "
                        f"[(16, {num_classes}), ({num_classes},)]" + _head_hint(shapes, num_classes))
-        _check_outputs(model, base, num_classes, what, report)
-        _check_dropout(model, base, what, report)
+        _check_outputs(model, base, head_layers(model, path[0]), num_classes, what, report)
         # Keras 2 needed training=False to keep a trainable base's batch norm in inference mode; in Keras 3 fit's
         # training=True overrides it (keras-team/keras issue 20285), so it is checked as written, not by outputs.
-        calls = [arguments.get("training") for arguments in call_arguments(base)]
-        report.require(calls and all(training is False for training in calls), "the base is called with "
-                       "training=False", f"{what}: the base is called with training={calls[0] if calls else None} "
-                       f"-- {_CALL_BASE}, as the lecture's recipe and Keras' transfer-learning guide write it")
-    report.success("global average pooling, dropout and softmax on the frozen base, for 4 and 7 classes")
+        written = next((training for training in training_written(path) if training is not False), False)
+        report.require(written is False, "the base is called with training=False",
+                       f"{what}: the base is called with training={written} -- "
+                       f"{_CALL_BASE}, as the lecture's recipe and Keras' transfer-learning guide write it")
+    report.success("global average pooling, dropout and softmax on the frozen base, for 4 and 7 classes, two sizes")
 
 
 def _head_hint(shapes, num_classes) -> str:
     if len(shapes) > 2:
         return " -- more layers train than the new softmax: is the base frozen before the model is built?"
+    if shapes == [(16, num_classes)]:
+        return " -- the Dense layer has no bias: keep use_bias=True, the default"
     if shapes and shapes[0][0] != 16:
         return f" -- {shapes[0][0]} inputs to the Dense layer, not the base's 16 channels: pool with " \
                f"GlobalAveragePooling2D (not Flatten) before it"
@@ -100,12 +86,12 @@ def _head_hint(shapes, num_classes) -> str:
     return ""
 
 
-def _check_outputs(model, base, num_classes, what, report) -> None:
-    """The outputs are the lecture's model computed with the answer's own Dense weights."""
-    dense = next((layer for layer in reversed(model.layers) if isinstance(layer, layers.Dense)), None)
-    report.precondition(dense is not None, f"{what}: no Dense layer on top: layers.Dense(num_classes, "
-                        f"activation='softmax')")
-    images = fixed_inputs((6, 32, 32, 3), seed=3)
+def _check_outputs(model, base, head, num_classes, what, report) -> None:
+    """The outputs are the lecture's model computed with the answer's own Dense weights; then the head's dropout."""
+    dense = next((layer for layer in head[::-1] + model.layers[::-1] if isinstance(layer, layers.Dense)), None)
+    report.precondition(dense is not None, f"{what}: no Dense layer on top: layers.Dense(num_classes, activation="
+                        f"'softmax')")
+    images = fixed_inputs((6, *base.input_shape[1:]), seed=3).round()  # whole pixels: a uint8 Input reads them too
     got = np.asarray(model(images, training=False))
     report.require(got.shape == (6, num_classes), "the outputs have one column per class",
                    f"{what}: 6 images give outputs of shape {got.shape}, expected (6, {num_classes})")
@@ -122,14 +108,11 @@ def _check_outputs(model, base, num_classes, what, report) -> None:
                      "expected softmax(Dense(global average of base(pixels / 127.5 - 1)))")
         report.fail(f"{what}: the outputs differ from the lecture's model computed with your Dense weights -- {found}")
     report.success("pixels scaled to [-1, 1], the base, pooled, then a softmax")
+    _check_dropout(head, what, report)
 
 
-def _check_dropout(model, base, what, report) -> None:
+def _check_dropout(head, what, report) -> None:
     """One Dropout(0.2), on the pooled vector, before the softmax Dense -- as the exercise says."""
-    head, (layer, inputs) = [], producer(model.outputs[0])  # the layers from the base's output to the model's
-    while layer is not None and layer is not base and len(inputs) == 1:
-        head.insert(0, layer)
-        layer, inputs = producer(inputs[0])
     dropouts = [layer for layer in head if isinstance(layer, layers.Dropout)]
     report.precondition(len(dropouts) == 1, f"{what}: {len(dropouts) or 'no'} Dropout layers between the base and "
                         f"the output; the exercise asks for one, layers.Dropout(0.2), between the pooling and the "
@@ -158,6 +141,7 @@ def check_cache_features(cache_features, report) -> None:
             report.precondition(isinstance(got, np.ndarray) or keras.ops.is_tensor(got),
                                 f"{what} returned {described(got)}: return the features, a NumPy array")
             got = np.asarray(got)
+            report.precondition(got.dtype.kind in "iuf", f"{what} returned an array of {got.dtype}: {_FLOATS}")
             hint = (": average over the positions, GlobalAveragePooling2D, as the model's head does" if got.ndim == 4
                     else ": flattened -- average over the positions instead, as the model's head does"
                     if got.shape[1:] == (64,) else "")
@@ -165,8 +149,10 @@ def check_cache_features(cache_features, report) -> None:
                            f"{what} returned shape {got.shape}, expected ({count}, 16){hint}")
             report.require(path.is_file(), "saved at the path given",
                            f"{what}: no file at the path given -- np.save(path, features)")
-            saved = report.attempt(lambda path=path: np.load(path), f"{what}: the file at the path given is not an "
+            saved = report.attempt(lambda path=path: _load(path), f"{what}: the file at the path given is not an "
                                    f"array saved by np.save -- save it with np.save(path, features)")
+            report.precondition(saved.dtype.kind in "iuf", f"{what}: the file holds an array of {saved.dtype}: "
+                                f"{_FLOATS}")
             report.require(saved.shape == got.shape and np.allclose(saved, got), "the file holds what is returned",
                            f"{what}: the file holds an array of shape {saved.shape} that differs from the one "
                            f"returned: save the features themselves")
@@ -175,6 +161,15 @@ def check_cache_features(cache_features, report) -> None:
                        f"mode, base(x, training=False) or base.predict")
         _check_features(got, base, images, what, report)
     report.success("a softmax on the saved features predicts what the frozen model predicts")
+
+
+def _load(path) -> np.ndarray:
+    """The array np.save wrote at `path`; an archive (np.savez), a pickle or anything else raises."""
+    with open(path, "rb") as file:
+        loaded = np.load(file)  # allow_pickle=False: an object array raises
+        if not isinstance(loaded, np.ndarray):
+            raise ValueError(f"it holds an archive of arrays ({', '.join(loaded.files)}), as np.savez writes")
+    return loaded
 
 
 def _check_features(got, base, images, what, report) -> None:
@@ -192,9 +187,11 @@ def _check_features(got, base, images, what, report) -> None:
                 pooled(base, images, lambda x: x / 255),
                 "the features are not in the images' order: keep it (no shuffling)": np.sort(want, axis=0)}
     found = next((hint for hint, value in mistakes.items()
-                  if np.allclose(np.sort(got, axis=0), np.sort(value, axis=0), atol=1e-4)), "")
+                  if np.allclose(np.sort(got, axis=0), np.sort(value, axis=0), atol=1e-4)),
+                 "run the base in inference mode, base(x, training=False) or base.predict (in training mode its "
+                 "dropout drops features), and keep float32 (float16 loses precision)")
     report.fail(f"{what}: the features differ from the frozen part's (base on pixels / 127.5 - 1, averaged over "
-                f"positions)" + (f" -- {found}" if found else ""))
+                f"positions) -- {found}")
 
 
 @grader("unfreeze_top")
@@ -206,8 +203,13 @@ def check_unfreeze_top(unfreeze_top, report) -> None:
         model = transfer.build_transfer_model(base, 3)
         model.compile(optimizer=keras.optimizers.Adam(1e-2), loss="sparse_categorical_crossentropy")  # the head's
         head_optimizer, what = model.optimizer, f"unfreeze_top(model, {n_layers}, learning_rate={rate})"
+        kept = state(model)
         got = report.call(unfreeze_top, model, n_layers, rate, what=what)
         report.precondition(got is model, f"{what} returned {described(got)}: return the model it was given")
+        change = what_changed(kept, model)
+        report.require(not change, "the model is left as it was but for trainable flags", f"{what}: {change} -- "
+                       f"unfreeze_top sets trainable flags and recompiles: fine-tuning starts from the trained head "
+                       f"and base, leave them as they are")
         head = {w.path for w in model.get_layer(transfer.HEAD_NAMES[2]).weights}
         want = {w.path for layer in base.layers[len(base.layers) - n_layers:]
                 if not isinstance(layer, layers.BatchNormalization) for w in layer.weights}
@@ -244,6 +246,5 @@ def _unfreeze_hint(found, want, base, n_layers) -> str:
     if found > want:
         return (f"{len(found - want)} weights too many train: only the top {n_layers} layers, base.layers[-n_layers:], "
                 f"and freeze the rest")
-    if found - want:
-        return f"the wrong layers train: the top {n_layers} are base.layers[-n_layers:]"
-    return f"{len(want - found)} weights of the top {n_layers} layers stay frozen: base.layers[-n_layers:] train"
+    return f"the wrong layers train: the top {n_layers} are base.layers[-n_layers:]" if found - want else \
+        f"{len(want - found)} weights of the top {n_layers} layers stay frozen: base.layers[-n_layers:] train"
