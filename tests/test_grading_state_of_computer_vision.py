@@ -218,7 +218,7 @@ ENSEMBLE_HINTS = {
     "last model only": "last model",
     "sum, not mean": "sum of the probabilities",
     "averaged weights": "weights averaged",
-    "averaged weights into the first model": "the weights of its models",
+    "averaged weights into the first model": "the model's weights changed",
     "class labels": "class labels",
     "stacked, not averaged": "stacked",
     "the list of models emptied (pop)": "changed the list of models",
@@ -230,7 +230,7 @@ ENSEMBLE_HINTS = {
     "midrange": "midpoint",
     "harmonic mean": "harmonic mean",
     "the mean through a softmax again": "softmax again",
-    "every Dropout's rate set to 0": ("changed a model it was given", "rate went from 0.5 to 0"),
+    "every Dropout's rate set to 0": ("changed the list of models it was given", "rate went from 0.5 to 0"),
 }
 
 test_ensemble_predict_rejects, test_ensemble_predict_accepts = catalogue(check_ensemble_predict, WRONG_ENSEMBLE,

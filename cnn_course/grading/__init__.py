@@ -7,8 +7,9 @@ multiplications), `array` (an array transform: a 1x1 convolution in NumPy, a ker
 
 What they share: `report` (the Report that never raises, the time limit), `answer_key` (the package's and
 keras.applications' functions out of reach while the answer runs, found mechanically), `vocabulary` (one reading of
-layers: activations by what they compute), `mistakes` (one named-mistake lookup) and `compare` (the same outputs as the
-reference on identical weights). Where no engine fits, a grader is written by hand: `compile_classifier` (with
+layers: activations by what they compute), `mistakes` (one named-mistake lookup), `compare` (the same outputs as the
+reference on identical weights) and `grading_base` (a small base to grade transfer learning on, and what an answer did
+to a model it was given). Where no engine fits, a grader is written by hand: `compile_classifier` (with
 `check_compiled`, reused by `unfreeze_top`), the other graders of notebook 10, `pca_color_augmentation`.
 """
 

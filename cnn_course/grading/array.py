@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
+from cnn_course.grading.grading_base import state, what_changed
 from cnn_course.grading.mistakes import named, same_value
 from cnn_course.grading.report import Report, described, described_by
 
@@ -108,15 +110,22 @@ def to_array(answer):
         return None
 
 
+class Model(NamedTuple):
+    """A model given to the answer, and its `state` before the answer ran."""
+
+    model: object
+    state: tuple
+
+
 def snapshot(value):
     """What `value` holds, to tell later whether it was changed: arrays copied, sequences item by item (and which
-    objects they hold), models by their weights."""
+    objects they hold), models by their weights and their layers' settings (`grading_base.state`)."""
     if isinstance(value, np.ndarray):
         return value.copy()
     if isinstance(value, (list, tuple)):
         return type(value), [id(item) for item in value], [snapshot(item) for item in value]
     if hasattr(value, "get_weights"):
-        return [w.copy() for w in value.get_weights()]
+        return Model(value, state(value))
     return value
 
 
@@ -126,11 +135,10 @@ def changed(before, after) -> str:
         equal = isinstance(after, np.ndarray) and before.dtype == after.dtype and before.shape == after.shape and \
             np.array_equal(before, after, equal_nan=True)
         return "" if equal else "its values"
+    if isinstance(before, Model):
+        return what_changed(before.state, before.model)
     if isinstance(before, tuple) and len(before) == 3 and before[0] in (list, tuple):
         if before[:2] != after[:2]:
             return "which items it holds: popped, appended or sorted?"
-        return "the weights of its models" if any(changed(a, b) for a, b in zip(before[2], after[2])) else ""
-    if isinstance(before, list):  # a model's weights
-        return "" if len(before) == len(after) and not any(changed(a, b) for a, b in zip(before, after)) else \
-            "its weights"
+        return next((how for how in map(changed, before[2], after[2]) if how), "")
     return "" if before is after or before == after else "its value"
