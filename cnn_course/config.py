@@ -92,11 +92,11 @@ def cpu_description() -> str:
     except OSError:
         pass
     setting = os.environ.get(ONEDNN_VARIABLE, "").strip()
+    default = f"TensorFlow's default on this CPU: {'on' if flags & _ONEDNN_BY_DEFAULT else 'off'}"
     if setting:
-        state = f"oneDNN {'off' if setting.lower() in ('0', 'false') else 'on'} ({ONEDNN_VARIABLE}={setting})"
-    else:
-        state = f"oneDNN {'on' if flags & _ONEDNN_BY_DEFAULT else 'off'} (TensorFlow's default on this CPU)"
-    return f"{model}, {state}"
+        state = "off" if setting.lower() in ("0", "false") else "on"
+        return f"{model}, oneDNN {state} ({ONEDNN_VARIABLE}={setting}; {default})"
+    return f"{model}, oneDNN {default.rsplit(' ', 1)[1]} ({default})"
 
 
 def cache_dir() -> Path:

@@ -19,8 +19,8 @@ class Facts(NamedTuple):
     shape: tuple  # a small input shape the builder builds on
     channels: int  # channels of its last feature map
     imagenet: bool  # ImageNet weights are published for it (weights="imagenet")
-    same_code_as: str = ""  # a builder running the same code with other numbers: the output tests run on that
-    # one only (B1-B7 have 300-800 layers, slow to build); the argument tests (input_tensor, refusals) on both
+    same_code_as: str = ""  # a builder running the same code with other numbers: the tests that build a model run
+    # on that one only (B1-B7 have 300-800 layers, slow to build); the argument tests (refusals) on both
 
 
 FACTS = {
@@ -41,7 +41,7 @@ FACTS = {
 # (builder, shape, channels, imagenet) for every exported builder with facts (one without fails the next test)
 MODEL_LIST = [(getattr(models, name), *FACTS[name][:3]) for name in models.__all__ if name in FACTS]
 IDS = [build.__name__ for build, *_ in MODEL_LIST]
-# the same for one builder per code path: the tests of outputs
+# the same for one builder per code path: the tests that build a model
 OUTPUT_LIST = [row for row in MODEL_LIST if not FACTS[row[0].__name__].same_code_as]
 OUTPUT_IDS = [build.__name__ for build, *_ in OUTPUT_LIST]
 
@@ -131,7 +131,7 @@ def test_called_like_keras_applications(build):
     assert common <= set(ours)
 
 
-@pytest.mark.parametrize("build, shape, channels, imagenet", MODEL_LIST, ids=IDS)
+@pytest.mark.parametrize("build, shape, channels, imagenet", OUTPUT_LIST, ids=OUTPUT_IDS)
 def test_input_tensor_is_the_models_input(build, shape, channels, imagenet, monkeypatch):
     """As keras.applications: ``input_tensor=keras.Input(...)`` builds the model on that very tensor, and
     its shape stands for `input_shape` in the ImageNet checks (the default shape would pass them)."""
@@ -145,7 +145,7 @@ def test_input_tensor_is_the_models_input(build, shape, channels, imagenet, monk
             build(weights="imagenet", input_tensor=keras.Input(shape))
 
 
-@pytest.mark.parametrize("build, shape, channels, imagenet", MODEL_LIST, ids=IDS)
+@pytest.mark.parametrize("build, shape, channels, imagenet", OUTPUT_LIST, ids=OUTPUT_IDS)
 def test_input_tensor_from_other_layers_extends_their_graph(build, shape, channels, imagenet):
     """A tensor computed by other layers (as keras.applications' tests feed one): the model starts at
     the ``keras.Input`` it comes from (``keras.utils.get_source_inputs``), with those layers inside."""
