@@ -127,7 +127,7 @@ def compare_path(spec: BlockExercise, case, path, reference_path, role: str, wha
         yours = " -> ".join(got_words) or "the input itself"
         report.fail(f"{what}: {where}, found {found or 'nothing'} (your {role}: {yours})" + (f" -- {hint}" if hint
                                                                                             else ""))
-    difference = paths.first_setting_difference(path, reference_path)
+    difference = paths.first_setting_difference(got, want)
     if difference:
         word, ordinal, setting, got_value, want_value = difference
         advice = (spec.setting_advice(*difference, case) if spec.setting_advice else "") or KEEP.get(setting, "")

@@ -77,6 +77,12 @@ def copy_weights_by_role(reference_paths, answer_paths, report: Report, what: st
         _adopt_epsilons(reference_path, answer_path)
 
 
+def free_epsilon(epsilon: float) -> bool:
+    """A batch-norm epsilon up to Keras' default 1e-3 is a constant for numerical safety, free to choose
+    (keras.applications' 1.001e-5, PyTorch's 1e-5); a larger one changes the normalisation."""
+    return epsilon <= KERAS_EPSILON * (1 + 1e-6)
+
+
 def _adopt_epsilons(reference_layers, answer_layers) -> None:
     """A batch-norm epsilon up to Keras' default 1e-3 is free (a constant for numerical safety): the reference's
     batch norms take the answer's. A larger one is the answer's mistake, and its outputs show it."""
@@ -86,5 +92,5 @@ def _adopt_epsilons(reference_layers, answer_layers) -> None:
         return [layer for layer in expand(stack) if isinstance(layer, layers.BatchNormalization)]
 
     for reference_layer, answer_layer in zip(norms(reference_layers), norms(answer_layers)):
-        if answer_layer.epsilon <= KERAS_EPSILON * (1 + 1e-6):
+        if free_epsilon(answer_layer.epsilon):
             reference_layer.epsilon = answer_layer.epsilon

@@ -117,5 +117,6 @@ def pooled(base, images, scale=lambda x: x / 127.5 - 1) -> np.ndarray:
 
 
 def softmax(logits):
-    exp = np.exp(logits - logits.max(axis=1, keepdims=True))
-    return exp / exp.sum(axis=1, keepdims=True)
+    """The softmax over the last axis."""
+    exp = np.exp(logits - logits.max(axis=-1, keepdims=True))
+    return exp / exp.sum(axis=-1, keepdims=True)

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from keras import layers
 
-from cnn_course.grading.compare import KERAS_EPSILON
-from cnn_course.grading.vocabulary import STRUCTURAL, conv_padding, expand, read, words
+from cnn_course.grading.compare import free_epsilon
+from cnn_course.grading.vocabulary import STRUCTURAL, conv_padding, expand, words
 from cnn_course.graph import branch, chain_back, inputs_of, is_addition, is_concatenation, producer
 
 
@@ -44,9 +44,13 @@ def residual(output, source, report, what, after=("ReLU",), optional=False) -> d
     paths = [branch(tensor, source) for tensor in inputs]
     report.precondition(all(path is not None for path in paths),
                         f"{what}: each input of the Add must be one chain of layers starting from the block's input")
-    main, shortcut = sorted(paths, key=lambda path: -words(path).count("Conv2D") - words(path).count(
-        "DepthwiseConv2D"))
+    main, shortcut = sorted(paths, key=_convolutions, reverse=True)
     return {"main": main, "shortcut": shortcut}
+
+
+def _convolutions(path) -> int:
+    """How many convolutions a path has: the main path has more than the shortcut."""
+    return sum(word in ("Conv2D", "DepthwiseConv2D") for word in words(path))
 
 
 def branches(output, source, report, what, role_of, roles, order_advice) -> dict:
@@ -76,7 +80,7 @@ def settings(layer) -> dict:
     if isinstance(layer, layers.BatchNormalization):
         axis = layer.axis if isinstance(layer.axis, int) else layer.axis[0]
         return {"axis": -1 if axis == 3 else axis, "center": layer.center, "scale": layer.scale,
-                "epsilon": "at most 1e-3" if layer.epsilon <= KERAS_EPSILON * (1 + 1e-6) else layer.epsilon,
+                "epsilon": "at most 1e-3" if free_epsilon(layer.epsilon) else layer.epsilon,
                 "momentum": "below 1" if 0 < layer.momentum < 1 else layer.momentum}
     found = {}
     for name in ("filters", "kernel_size", "strides", "dilation_rate", "use_bias", "depth_multiplier", "groups",
@@ -91,11 +95,12 @@ def settings(layer) -> dict:
     return found
 
 
-def first_setting_difference(path, reference_path) -> tuple | None:
+def first_setting_difference(steps, reference_steps) -> tuple | None:
     """(the layer's word, its ordinal among the path's layers of that word, setting, got, want) of the first layer
-    whose settings differ from the reference's, both paths having the same steps; None when all agree."""
+    whose settings differ from the reference's, both paths read (`vocabulary.read`) to the same steps; None when
+    all agree."""
     count = {}
-    for step, reference_step in zip(read(path), read(reference_path)):
+    for step, reference_step in zip(steps, reference_steps):
         layer, reference = step.layers[0], reference_step.layers[0]
         if step.fused or not isinstance(layer, STRUCTURAL):
             continue

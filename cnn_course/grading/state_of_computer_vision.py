@@ -16,6 +16,7 @@ import numpy as np
 
 from cnn_course.evaluate import TEN_CROP_VIEWS, crop_corners, ensemble_predict, ten_crop
 from cnn_course.grading.array import ArrayExercise, array_grader
+from cnn_course.grading.grading_base import softmax
 from cnn_course.grading.mistakes import named, same_value
 
 _ORDER = "the order is centre, top-left, top-right, bottom-left, bottom-right, then the same five mirrored"
@@ -124,11 +125,6 @@ def _network(seed: int, inputs: int = 5, hidden: int = 6, classes: int = 4):
     return model
 
 
-def _softmax(logits):
-    exp = np.exp(logits - logits.max(axis=-1, keepdims=True))
-    return exp / exp.sum(axis=-1, keepdims=True)
-
-
 def _logits(models, x, average_weights=False):
     """Each model's logits, or those of one network with the models' weights averaged."""
     weights = [[np.asarray(w, "float64") for w in model.get_weights()] for model in models]
@@ -138,7 +134,7 @@ def _logits(models, x, average_weights=False):
 
 
 def _probabilities(models, x):
-    return _softmax(_logits(models, x))
+    return softmax(_logits(models, x))
 
 
 def _geometric(models, x):
@@ -152,7 +148,7 @@ def _votes(models, x):
 
 _ENSEMBLE_MISTAKES = [
     ("it averages the logits (before the softmax): average the probabilities the models predict",
-     lambda models, x: _softmax(_logits(models, x).mean(0))),
+     lambda models, x: softmax(_logits(models, x).mean(0))),
     ("it counts votes (the argmax of each model): average the probabilities themselves",
      lambda models, x: _votes(models, x).mean(0)),
     ("it is a majority vote (one-hot): average the probabilities themselves",
@@ -167,7 +163,7 @@ _ENSEMBLE_MISTAKES = [
     ("it is the sum of the probabilities: divide by the number of models (a mean)",
      lambda models, x: _probabilities(models, x).sum(0)),
     ("it is one network with the models' weights averaged: average their predictions instead -- networks trained "
-     "apart have unrelated weights", lambda models, x: _softmax(_logits(models, x, average_weights=True))[0]),
+     "apart have unrelated weights", lambda models, x: softmax(_logits(models, x, average_weights=True))[0]),
     ("it is the median over the models: take their mean", lambda models, x: np.median(_probabilities(models, x), 0)),
     ("it is the largest probability over the models (max): take their mean",
      lambda models, x: _probabilities(models, x).max(0)),
@@ -176,7 +172,7 @@ _ENSEMBLE_MISTAKES = [
     ("it is a harmonic mean: take the arithmetic mean of the probabilities",
      lambda models, x: len(models) / (1 / _probabilities(models, x)).sum(0)),
     ("it is the mean passed through a softmax again: the mean of probabilities already sums to 1, return it as it is",
-     lambda models, x: _softmax(_probabilities(models, x).mean(0))),
+     lambda models, x: softmax(_probabilities(models, x).mean(0))),
 ]
 
 
