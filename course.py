@@ -18,6 +18,7 @@ import hashlib
 import os
 import subprocess
 import sys
+import tempfile
 import venv
 from pathlib import Path
 
@@ -76,18 +77,27 @@ def parallel_options(rest: list[str]) -> list[str]:
 
 
 def test_command(rest: list[str]) -> list:
-    """pytest, on everything with TensorFlow; on another backend, on the package's tests only."""
+    """pytest, on everything with TensorFlow; on another backend, on the package's tests only, but those of what
+    Keras builds alike on every backend (marked one_backend: shapes, layer graphs, parameter counts)."""
     backend = backend_of(rest)
     rest = [arg for i, arg in enumerate(rest) if arg != "--backend" and rest[i - 1:i] != ["--backend"]]
     rest = parallel_options(rest) + rest
     if backend == "tensorflow":
         return [PYTHON, "-m", "pytest", *rest]
     ensure_backend(backend)
-    return [PYTHON, "-m", "pytest", "tests", "-m", "not notebooks", *rest]
+    return [PYTHON, "-m", "pytest", "tests", "-m", "not notebooks and not one_backend", *rest]
 
 
-def test_environment(rest: list[str]) -> dict:
-    return {**os.environ, QUICK_VARIABLE: os.environ.get(QUICK_VARIABLE, "1"), "KERAS_BACKEND": backend_of(rest)}
+def test_environment(rest: list[str], compilation_cache: str) -> dict:
+    """Quick mode and the backend; under JAX, whose CPU tests spend most of their time compiling one small XLA
+    program per operation and shape, XLA's quick compilation (unless XLA_FLAGS is set) and a compilation cache in
+    `compilation_cache` that the test workers share."""
+    environment = {**os.environ, QUICK_VARIABLE: os.environ.get(QUICK_VARIABLE, "1"), "KERAS_BACKEND": backend_of(rest)}
+    if backend_of(rest) == "jax":
+        environment.setdefault("XLA_FLAGS", "--xla_backend_optimization_level=0")
+        environment.update(JAX_COMPILATION_CACHE_DIR=compilation_cache, JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS="0",
+                           JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES="-1")
+    return environment
 
 
 def ensure_backend(backend: str) -> None:
@@ -107,7 +117,8 @@ def main(argv: list[str]) -> int:
     if command == "lab":
         return subprocess.call(lab_command(rest), cwd=ROOT)
     if command == "test":
-        return subprocess.call(test_command(rest), cwd=ROOT, env=test_environment(rest))
+        with tempfile.TemporaryDirectory(prefix="cnn-course-compiled-") as cache:
+            return subprocess.call(test_command(rest), cwd=ROOT, env=test_environment(rest, cache))
     return subprocess.call([PYTHON, "-m", "cnn_course", command, *rest], cwd=ROOT)
 
 

@@ -27,12 +27,10 @@ def randomize_weights(model, seed: int = 0) -> None:
     for weight in model.weights:
         shape = tuple(weight.shape)
         if "variance" in weight.path or "gamma" in weight.path:
-            value = rng.uniform(0.5, 1.5, size=shape)
-        elif len(shape) >= 2:
-            value = rng.normal(0.0, np.sqrt(2.0 / np.prod(shape[:-1])), size=shape)
+            values.append(rng.random(shape, dtype=np.float32) + np.float32(0.5))
         else:
-            value = rng.normal(0.0, 0.3, size=shape)
-        values.append(value.astype("float32"))
+            scale = np.sqrt(2.0 / np.prod(shape[:-1])) if len(shape) >= 2 else 0.3
+            values.append(rng.standard_normal(shape, dtype=np.float32) * np.float32(scale))
     model.set_weights(values)
 
 

@@ -80,24 +80,46 @@ def is_addition(operation) -> bool:
 
 
 def chain_back(tensor, stop=None) -> list:
-    """Tensors from `tensor` (first) back along single-input layers to `stop`, a merge or an input."""
+    """Tensors from `tensor` (first) back along single-input layers (or `weightless_merge`s) to `stop`, a merge or
+    an input."""
     chain = [tensor]
     while tensor is not stop:
         layer, inputs = producer(tensor)
-        if layer is None or len(inputs) != 1:
+        if layer is None or (len(inputs) != 1 and weightless_merge(tensor, stop) is None):
             break
-        tensor = inputs[0]
+        tensor = inputs[0] if len(inputs) == 1 else weightless_merge(tensor, stop)
         chain.append(tensor)
     return chain
 
 
+def weightless_merge(tensor, stop=None, most: int = 8):
+    """The one tensor that `tensor` is computed from by at most `most` weightless operations, some of several inputs
+    (an activation spelled ``keras.ops.where(x > 6, 6, keras.ops.relu(x))``), else None."""
+    sources, stack, steps = {}, list(producer(tensor)[1]), 0
+    while stack and steps <= most:
+        current = stack.pop()
+        layer, inputs = producer(current)
+        if current is stop or not inputs or getattr(layer, "weights", None):
+            sources[id(current)] = current
+        else:
+            steps += 1
+            stack += inputs
+    return next(iter(sources.values())) if len(sources) == 1 and steps <= most else None
+
+
 def branch(tensor, source) -> list | None:
-    """Layers on the single-input chain from `source` to `tensor` (input side first), or None
-    when the chain merges or never reaches `source`."""
+    """Layers on the single-input chain from `source` to `tensor` (input side first), a weightless merge as one
+    model, or None when the chain merges or never reaches `source`."""
+    import keras
+
     chain = chain_back(tensor, source)
     if chain[-1] is not source:
         return None
-    return [producer(t)[0] for t in reversed(chain[:-1])]
+    layers = []
+    for output, given in zip(reversed(chain[:-1]), reversed(chain[1:])):
+        layer, inputs = producer(output)
+        layers.append(layer if len(inputs) == 1 and inputs[0] is given else keras.Model(given, output))
+    return layers
 
 
 def call_arguments(layer) -> list[dict]:
@@ -106,7 +128,9 @@ def call_arguments(layer) -> list[dict]:
 
 
 def call_tensors(operation) -> tuple[list, list]:
-    """The input and output tensors of `operation`'s first call."""
+    """The input and output tensors of `operation`'s first call (of a model never called: its own)."""
+    if not operation._inbound_nodes and getattr(operation, "outputs", None):
+        return list(operation.inputs), list(operation.outputs)
     node = operation._inbound_nodes[0]
     return list(node.input_tensors), list(node.output_tensors)
 

@@ -68,12 +68,14 @@ def test_top_maps_input_shape_to_classes(build, shape, channels, imagenet):
     assert np.allclose(probabilities.sum(axis=1), 1, atol=1e-5)
 
 
+@pytest.mark.one_backend
 @pytest.mark.parametrize("build, shape, channels, imagenet", OUTPUT_LIST, ids=OUTPUT_IDS)
 def test_classifier_activation_none_gives_logits(build, shape, channels, imagenet):
     model = build(input_shape=shape, classes=3, classifier_activation=None)
     assert model.get_layer("predictions").activation.__name__ == "linear"
 
 
+@pytest.mark.one_backend
 @pytest.mark.parametrize("build, shape, channels, imagenet", OUTPUT_LIST, ids=OUTPUT_IDS)
 @pytest.mark.parametrize("pooling, layer_name", [(None, None), ("avg", "avg_pool"), ("max", "max_pool")])
 def test_without_top_gives_feature_maps_or_their_pooling(build, shape, channels, imagenet, pooling, layer_name):
@@ -109,6 +111,7 @@ def test_rejects_arguments_it_cannot_honour_before_building(build, shape, channe
             build(weights="imagenet", input_shape=shape)
 
 
+@pytest.mark.one_backend
 @pytest.mark.parametrize("build, shape, channels, imagenet", OUTPUT_LIST, ids=OUTPUT_IDS)
 def test_flat_functional_graph(build, shape, channels, imagenet):
     """Blocks add layers to one graph, never nested models, so weight files match layer names."""
@@ -131,6 +134,7 @@ def test_called_like_keras_applications(build):
     assert common <= set(ours)
 
 
+@pytest.mark.one_backend
 @pytest.mark.parametrize("build, shape, channels, imagenet", OUTPUT_LIST, ids=OUTPUT_IDS)
 def test_input_tensor_is_the_models_input(build, shape, channels, imagenet, monkeypatch):
     """As keras.applications: ``input_tensor=keras.Input(...)`` builds the model on that very tensor, and

@@ -20,9 +20,10 @@ def test_test_command_runs_the_package_tests_only_on_another_backend(monkeypatch
     monkeypatch.setattr(course, "ensure_backend", lambda backend: None)
     assert course.test_command(["-n", "0", "-ra"])[3:] == ["-n", "0", "-ra"]
     command = course.test_command(["--backend", "jax", "-n", "0", "-q"])
-    assert command[3:] == ["tests", "-m", "not notebooks", "-n", "0", "-q"]
-    assert course.test_environment(["--backend", "jax"])["KERAS_BACKEND"] == "jax"
-    assert course.test_environment([])["KERAS_BACKEND"] == "tensorflow"
+    assert command[3:] == ["tests", "-m", "not notebooks and not one_backend", "-n", "0", "-q"]
+    jax = course.test_environment(["--backend", "jax"], "/tmp/compiled")
+    assert jax["KERAS_BACKEND"] == "jax" and jax["JAX_COMPILATION_CACHE_DIR"] == "/tmp/compiled"
+    assert course.test_environment([], "/tmp/compiled")["KERAS_BACKEND"] == "tensorflow"
 
 
 def test_test_command_spreads_the_tests_over_the_cores_keeping_each_notebook_together(monkeypatch):

@@ -189,6 +189,20 @@ PCA_WRONG = {
 }
 
 
+class UniformAlphas:
+    """Alphas with alpha_std's spread, drawn from a uniform distribution instead of a normal one."""
+
+    def __init__(self, seed):
+        self.rng = np.random.default_rng(seed)
+
+    def normal(self, loc, scale, size):
+        return self.rng.uniform(loc - 3**0.5 * scale, loc + 3**0.5 * scale, size)
+
+
+PCA_WRONG["uniform alphas of the right spread"] = (
+    lambda images, alpha_std=0.1, seed=None: pca(images, alpha_std, seed, rng=UniformAlphas(seed)), "rng.normal")
+
+
 def pca_svd(images, alpha_std=0.1, seed=None):
     pixels = np.asarray(images, "float64").reshape(-1, 3)
     centred = pixels - pixels.mean(axis=0)
@@ -212,6 +226,8 @@ PCA_RIGHT = {
     "eigh and matrix product": lambda images, alpha_std=0.1, seed=None: pca(images, alpha_std, seed),
     "svd": pca_svd,
     "eig and a loop": pca_loop,
+    "np.random.RandomState(seed)": lambda images, alpha_std=0.1, seed=None: pca(
+        images, alpha_std, seed, rng=np.random.RandomState(seed)),
 }
 
 test_color_shift_rejects, test_color_shift_accepts = catalogue(check_color_shift, COLOR_WRONG, COLOR_RIGHT)

@@ -84,7 +84,7 @@ def separable(kind="depthwise", padding="explicit", relu=lambda: layers.ReLU(6.0
     def depthwise_separable_conv(x, filters, stride=1):
         s_dw = stride if "depthwise" in stride_on else 1
         s_pw = stride if "pointwise" in stride_on else 1
-        pad = "same" if padding == "same" or s_dw == 1 else "valid"
+        pad = "same" if padding == "same" or s_dw == 1 else "valid"  # "keras.ops.pad": valid after the pad
         if padding == "valid":
             pad = "valid"
         n_out = x.shape[-1] if same_filters else filters
@@ -92,12 +92,16 @@ def separable(kind="depthwise", padding="explicit", relu=lambda: layers.ReLU(6.0
             if pointwise_first else None
         if kind == "depthwise":
             first = layers.DepthwiseConv2D(kernel, strides=s_dw, padding=pad, use_bias=use_bias, activation=fused)
-        elif kind == "conv":
-            first = layers.Conv2D(x.shape[-1], kernel, strides=s_dw, padding=pad, use_bias=use_bias)
+        elif kind in ("conv", "grouped"):
+            first = layers.Conv2D(x.shape[-1], kernel, strides=s_dw, padding=pad, use_bias=use_bias,
+                                  groups=x.shape[-1] if kind == "grouped" else 1)
         else:
             return layers.SeparableConv2D(filters, kernel, strides=stride, padding="same", use_bias=use_bias)(x)
         if s_dw != 1 and padding in ("explicit", "symmetric"):
             x = layers.ZeroPadding2D(((0, 1), (0, 1)) if padding == "explicit" else 1)(x)
+        if s_dw != 1 and padding.startswith("keras.ops.pad"):
+            x = keras.ops.pad(x, [[0, 0], [1, 1], [1, 1], [0, 0]] if padding.endswith("both") else
+                              [[0, 0], [0, 1], [0, 1], [0, 0]])
         x = unit(first(x), bn[0], relu, True, relu_before_bn, bn_options)
         pointwise = pointwise or layers.Conv2D(n_out, 1, strides=s_pw, use_bias=use_bias, activation=fused)
         return unit(pointwise(x), bn[1], relu, last_relu, relu_before_bn, bn_options)
@@ -186,6 +190,11 @@ WRONG_SEPARABLE = {
     "batch-norm epsilon 0.99": separable(bn_options={"epsilon": 0.99}),
     "a frozen batch norm": separable(bn_options={"trainable": False}),
     "ReLU6 as clip(x, 0, 6) after the depthwise, ReLU after the pointwise": separable_mixed,
+    "capped at 5 with keras.ops.where": (
+        separable(relu=lambda: lambda t: keras.ops.where(t > 5, 5.0, keras.ops.relu(t))), "found ReLU capped at 5"),
+    "Conv2D(groups=channels) for the depthwise step": (separable(kind="grouped"), "DepthwiseConv2D, as the text"),
+    "keras.ops.pad of one row and column on both sides": (separable(padding="keras.ops.pad both"),
+                                                          "ZeroPadding2D(((0, 1), (0, 1)))"),
 }
 RIGHT_SEPARABLE = {
     "explicit ZeroPadding2D(((0, 1), (0, 1))) before the stride 2": separable(),
@@ -203,6 +212,10 @@ RIGHT_SEPARABLE = {
     "a Lambda layer": separable(relu=lambda: layers.Lambda(lambda t: keras.ops.clip(t, 0.0, 6.0))),
     "ReLU then ReLU(6.0) in a row": separable(relu=lambda: lambda t: layers.ReLU(6.0)(layers.ReLU()(t))),
     "a nested Sequential per unit": nested_separable,
+    "keras.ops.where(x > 6, 6, keras.ops.relu(x))": separable(
+        relu=lambda: lambda t: keras.ops.where(t > 6, 6.0, keras.ops.relu(t))),
+    "relu(x) - relu(x - 6)": separable(relu=lambda: lambda t: keras.ops.relu(t) - keras.ops.relu(t - 6)),
+    "keras.ops.pad before the stride 2": separable(padding="keras.ops.pad"),
 }
 
 SEPARABLE_HINTS = {
@@ -330,6 +343,7 @@ RIGHT_INVERTED = {
     "Activation(keras.activations.relu6)": inverted(relu=lambda: layers.Activation(keras.activations.relu6)),
     "ReLU(max_value=6.0)": inverted(relu=lambda: layers.ReLU(max_value=6.0)),
     "projection layer created first": inverted(create_late=True),
+    "ReLU6 as keras.ops.where": inverted(relu=lambda: lambda t: keras.ops.where(t > 6, 6.0, keras.ops.maximum(t, 0))),
 }
 
 test_inverted_residual_block_rejects, test_inverted_residual_block_accepts = catalogue(

@@ -73,12 +73,11 @@ def test_answer_key_is_wired_only_during_the_learners_call_and_restored_after():
     from cnn_course.blocks import vgg_block as imported_by_name
     from cnn_course.grading.answer_key import out_of_reach, tripped
 
-    with out_of_reach(["cnn_course.blocks.vgg_block", "keras.layers.Layer.__call__"]):
-        for call in (lambda: blocks.vgg_block(None, 1, 1), lambda: imported_by_name(None, 1, 1),
-                     lambda: keras.layers.ReLU()(keras.ops.ones((1,)))):
-            with pytest.raises(RuntimeError) as caught:
-                call()
-            assert tripped(caught.value)
+    for call in (lambda: blocks.vgg_block(None, 1, 1), lambda: imported_by_name(None, 1, 1),
+                 lambda: keras.layers.ReLU()(keras.ops.ones((1,))), lambda: keras.ops.conv(None, None)):
+        with out_of_reach(["keras.layers.Layer.__call__", "keras.ops.conv"]), pytest.raises(RuntimeError) as caught:
+            call()
+        assert tripped(caught.value)
     assert "__call__" not in vars(keras.layers.ReLU) and "__call__" in vars(keras.layers.Layer)
     x = keras.Input((4, 4, 1))
     assert tuple(blocks.vgg_block(x, 1, 2).shape) == (None, 2, 2, 2)
@@ -191,3 +190,67 @@ def test_a_copy_of_the_answer_key_or_a_reload_trips_too():
 
         assert config.pick(full=1, quick=2) in (1, 2) and callable(plots.image_grid)
     assert copy(1, 2, 3, 1, 1) == costs.conv_multiplies(1, 2, 3, 1, 1) == 6
+
+
+def test_an_answer_that_catches_the_trip_and_goes_on_is_still_caught():
+    from cnn_course import costs
+
+    @grader("demo")
+    def check_demo(answer, report):
+        report.call(answer)
+        report.success("returned")
+
+    def stubborn():
+        for _ in range(2):
+            try:
+                return costs.conv_multiplies(1, 1, 1, 1, 1)
+            except RuntimeError:
+                continue
+
+    assert "calls cnn_course.costs.conv_multiplies, a ready-made answer" in check_demo(stubborn).first_failure
+
+
+def test_the_key_loaded_again_from_its_file_under_another_name_trips():
+    import importlib.util
+    import inspect
+
+    from cnn_course import blocks
+    from cnn_course.grading.answer_key import out_of_reach, tripped
+
+    def load_again():
+        spec = importlib.util.spec_from_file_location("not_the_course", inspect.getfile(blocks.vgg_block))
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return module.vgg_block
+
+    with out_of_reach(), pytest.raises(RuntimeError) as caught:
+        load_again()
+    assert tripped(caught.value) == "cnn_course.blocks.classic.<module>"
+    copy = load_again()  # loaded before the grading: its functions still run the key's file
+    with out_of_reach(), pytest.raises(RuntimeError) as caught:
+        copy(None, 1, 1)
+    assert tripped(caught.value) == "cnn_course.blocks.classic.vgg_block"
+
+
+@pytest.mark.parametrize("tampering", ["signal.setitimer(signal.ITIMER_REAL, 0)", "signal.alarm(0)",
+                                       "signal.signal(signal.SIGALRM, signal.SIG_IGN)", "sys.setprofile(None)",
+                                       "sys.settrace(None)"])
+def test_an_answer_cannot_switch_the_time_limit_or_the_watch_off(tampering):
+    import signal
+    import sys
+    import time
+
+    @grader("demo", seconds=0.5)
+    def check_demo(answer, report):
+        report.call(answer)
+        report.success("returned")
+
+    def sabotage():
+        exec(tampering, {"signal": signal, "sys": sys})
+        while True:
+            time.sleep(0.05)
+
+    started = time.monotonic()
+    report = check_demo(sabotage)
+    assert "would switch the grader's watch off" in report.first_failure and time.monotonic() - started < 3
+    assert sys.getprofile() is None and signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)

@@ -1,7 +1,6 @@
 """Wrong-answer catalogue of notebook 02's residual-block graders."""
 
 import keras
-import pytest
 from catalogue import catalogue, stub
 from keras import layers
 
@@ -191,7 +190,6 @@ WRONG_RESNET = {
     "answer key: the course's blocks": resnet(package_blocks=True),
     "stub": stub,
     "five blocks in stage 4": resnet(stages=((64, 3, 1), (128, 4, 2), (256, 5, 2), (512, 3, 2))),
-    "max-pool without padding": resnet(pool_padding=False),
     "stride 1 in stage 3": resnet(stages=((64, 3, 1), (128, 4, 1), (256, 6, 2), (512, 3, 2))),
     "no shortcuts (plain network)": resnet(shortcuts=False),
     "flatten instead of global pooling": resnet(head="flatten"),
@@ -209,17 +207,14 @@ RIGHT_RESNET = {
     "1x1 convolutions with padding='same'": resnet(one_by_one_padding="same"),
 }
 
-test_ResNet50_rejects, test_ResNet50_accepts = catalogue(check_ResNet50, WRONG_RESNET, RIGHT_RESNET)
+RESNET_HINTS = {  # the part of the network that differs is named
+    "no ReLU in the stem": "stem",
+    "stem max-pool with padding='same' instead of ZeroPadding2D(1)": "stem",
+    "stem 7x7 convolution with padding='same' instead of ZeroPadding2D(3)": "stem",
+    "average pooling in the stem": "AveragePooling2D",
+    "a learner identity_block with a ReLU on the shortcut": "shortcut",
+    "flatten instead of global pooling": "head",
+    "no ReLU after the additions": "after the addition apply a ReLU",
+}
 
-
-@pytest.mark.parametrize("name, words", [
-    ("no ReLU in the stem", "stem"),
-    ("stem max-pool with padding='same' instead of ZeroPadding2D(1)", "stem"),
-    ("stem 7x7 convolution with padding='same' instead of ZeroPadding2D(3)", "stem"),
-    ("average pooling in the stem", "AveragePooling2D"),
-    ("a learner identity_block with a ReLU on the shortcut", "shortcut"),
-    ("flatten instead of global pooling", "head"),
-    ("no ReLU after the additions", "after the addition apply a ReLU"),
-])
-def test_resnet50_messages_name_the_part_that_differs(name, words):
-    assert words in check_ResNet50(WRONG_RESNET[name]).first_failure
+test_ResNet50_rejects, test_ResNet50_accepts = catalogue(check_ResNet50, WRONG_RESNET, RIGHT_RESNET, RESNET_HINTS)

@@ -1,22 +1,23 @@
-"""The answer key is out of reach: while a learner's answer runs, every function of the course's package and of
-keras.applications' model code is a tripwire.
+"""The answer key is out of reach: while a learner's answer runs, running any code of the course's package or of
+keras.applications' model code stops it.
 
-The functions are found mechanically -- every function and method defined in a loaded module of `cnn_course` or
-`keras.src.applications` -- so a new block is covered the day it is written, however the learner imports it. Left
-free are the helpers an exercise may use and the machinery that runs the answer (`FREE_MODULES`, `FREE_NAMES`); a
-grader may add library functions that would do its whole exercise, ``@grader(..., answer_key=["keras.ops.conv"])``.
-`Report.call` arms the wires around the learner's call only: the grader still builds its reference with the package,
-and an answer that builds on the learner's own earlier functions is untouched. A plain function gets a tripwire's code
-in place of its own (every name bound to it trips); a function with a closure is replaced on its module or class; a
-Keras layer class of the package keeps its methods (the grader's models may hold one) and trips when constructed.
+What counts is found mechanically, by file: a profile hook sees every call the answer makes, and a call that lands
+in the file of a loaded `cnn_course` or `keras.src.applications` module trips -- however the function was reached
+(imported by name, copied, reloaded, loaded again from its file under another name). Left free are the helpers an
+exercise may use and the machinery that runs the answer (`FREE_MODULES`, `FREE_NAMES`). A grader may add library
+functions that would do its whole exercise, ``@grader(..., answer_key=["keras.ops.conv"])``; and the answer may not
+switch the hook or the time limit off (`TAMPERING`). `Report.call` watches the learner's call only: the grader still
+builds its reference with the package, and an answer that builds on the learner's own earlier functions is untouched.
 """
 
 from __future__ import annotations
 
 import contextlib
 import importlib
-import inspect
+import os
+import signal
 import sys
+import sysconfig
 
 MARK = "cnn-course answer key"
 ROOTS = ("cnn_course", "keras.src.applications")
@@ -26,41 +27,21 @@ FREE_MODULES = ("cnn_course.config", "cnn_course.fixtures", "cnn_course.graph", 
                 "cnn_course.results", "cnn_course.datasets", "cnn_course.fingers", "cnn_course.download",
                 "cnn_course.floors", "keras.src.applications.imagenet_utils")
 FREE_NAMES = {"preprocess_input", "decode_predictions", "count_params"}
-ALWAYS = ("importlib.reload",)  # a fresh copy of a wired module would be out of the wires' reach
+# What would switch the grader's watch off: its profile hook, its time limit.
+TAMPERING = (sys.setprofile, sys.settrace, signal.signal, signal.setitimer, signal.alarm)
+_TAMPERING_CODES = {function.__code__ for function in TAMPERING if hasattr(function, "__code__")}
+_TAMPERING_IDS = {id(function) for function in TAMPERING if not hasattr(function, "__code__")}
+LIBRARIES = tuple({sysconfig.get_paths()[key] for key in ("stdlib", "platstdlib", "purelib", "platlib")})
 
 
-def _tripwire(*args, **kwargs):
-    raise RuntimeError("cnn-course answer key")  # only builtins: this code runs with the key's module globals
-
-
-def _wire_code(path: str):
-    """A tripwire whose error names `path`."""
-    code = _tripwire.__code__
-    return code.replace(co_consts=tuple(f"{MARK}: {path}" if const == MARK else const for const in code.co_consts))
-
-
-def _is_root(name: str) -> bool:
-    return any(name == root or name.startswith(root + ".") for root in ROOTS) and not name.startswith(FREE_MODULES)
-
-
-def answer_functions():
-    """(owner, attribute, function, dotted path) of every function the answer may not call."""
-    import keras
-
+def key_files() -> dict:
+    """{source file: module name} of every loaded module whose code is the answer key."""
+    files = {}
     for name, module in list(sys.modules.items()):
-        if module is None or not _is_root(name):
-            continue
-        for attribute, value in list(vars(module).items()):
-            if getattr(value, "__module__", None) != name or attribute in FREE_NAMES:
-                continue
-            if inspect.isfunction(value):
-                yield module, attribute, value, f"{name}.{attribute}"
-            elif inspect.isclass(value):
-                methods = ["__init__"] if issubclass(value, keras.layers.Layer) else list(vars(value))
-                for method in methods:
-                    function = vars(value).get(method)
-                    if inspect.isfunction(function):
-                        yield value, method, function, f"{name}.{attribute}.{method}"
+        in_root = any(name == root or name.startswith(root + ".") for root in ROOTS)
+        if in_root and not name.startswith(FREE_MODULES) and getattr(module, "__file__", None):
+            files[os.path.realpath(module.__file__)] = name
+    return files
 
 
 def resolve(path: str):
@@ -77,46 +58,80 @@ def resolve(path: str):
     raise ImportError(f"cannot resolve {path}")
 
 
-def _named(paths):
-    """(owner, attribute, function, path) of extra key functions; one of a library not imported yet is skipped: the
-    answer cannot be calling it (and importing, say, TensorFlow under JAX would be a side effect)."""
-    for path in paths:
-        if path.split(".")[0] in sys.modules:
-            yield (*resolve(path), path)
+class Watch:
+    """What `out_of_reach` saw: the first key function the answer called ('' when none), even if it went on."""
+
+    tripped = ""
 
 
 @contextlib.contextmanager
-def out_of_reach(paths=()):
-    """Inside the ``with`` block, every `answer_functions` function and those named in `paths` trip."""
-    restore, seen, codes = [], set(), {}
+def out_of_reach(paths=(), watch: Watch | None = None):
+    """Inside the ``with`` block, a call into `key_files` trips, and so does a call of the functions named in `paths`
+    (one of a library not imported yet is skipped: the answer cannot be calling it) or of `TAMPERING` by the answer."""
+    named, restore, watch = {}, [], watch or Watch()
     try:
-        for owner, name, function, path in [*answer_functions(), *_named((*paths, *ALWAYS))]:
-            if id(function) in seen:
+        for path in (path for path in paths if path.split(".")[0] in sys.modules):
+            owner, name, function = resolve(path)
+            if getattr(function, "__code__", None) and not function.__closure__:  # its code is its own: watched
+                named[function.__code__] = path
                 continue
-            seen.add(id(function))
-            if isinstance(owner, type) or function.__closure__:
-                own = name in vars(owner)  # else inherited: undo by deleting the wire again
-                restore.append(lambda o=owner, n=name, f=function, own=own: setattr(o, n, f) if own else delattr(o, n))
-                wire = _tripwire.__class__(_wire_code(path), {"__builtins__": __builtins__}, name)
-                setattr(owner, name, wire)
-            else:  # a plain function: its code is its own (a decorator's wrapper code is shared by many)
-                codes[function.__code__] = path
-                restore.append(lambda f=function, code=function.__code__: setattr(f, "__code__", code))
-                function.__code__ = _wire_code(path)
-        with _calls_of(codes):
-            yield
+            own = name in vars(owner)  # a decorator's wrapper (its code shared) or a builtin: replaced where it lives
+            restore.append(lambda o=owner, n=name, f=function, own=own: setattr(o, n, f) if own else delattr(o, n))
+            setattr(owner, name, _tripwire(path))
+        with _watched(key_files(), named, watch):
+            yield watch
     finally:
         for undo in reversed(restore):
             undo()
 
 
+def _tripwire(path: str):
+    def tripwire(*args, **kwargs):
+        raise RuntimeError(f"{MARK}: {path}")  # an answer that catches it is still caught: see Report.call
+
+    return tripwire
+
+
+def _library(filename: str) -> bool:
+    """Python's or an installed library's code, or the grader's own machinery (its time limit, this watch)."""
+    return filename.startswith(LIBRARIES) or filename in (sys.modules["cnn_course.grading.report"].__file__, __file__)
+
+
 @contextlib.contextmanager
-def _calls_of(codes: dict):
-    """Trip on a call of any of `codes`, whatever function object runs it: a copy made with
-    ``types.FunctionType(key.__code__, ...)`` before the wires were set runs the key's own code."""
-    def profile(frame, event, arg):
-        if event == "call" and frame.f_code in codes:
-            raise RuntimeError(f"{MARK}: {codes[frame.f_code]}")
+def _watched(files: dict, named: dict, watch: Watch):
+    """Trip on a call of code from one of `files` (under whatever name and path it was loaded) unless a function of
+    `FREE_NAMES` there makes it, of a code in `named` {code: path}, and of `TAMPERING` from the answer's code."""
+    seen, special = {}, {*named, *_TAMPERING_CODES}  # seen: a code's file name as written -> its key module, or ""
+
+    def module_of(code) -> str:
+        if code.co_filename not in seen:
+            seen[code.co_filename] = files.get(os.path.realpath(code.co_filename), "")
+        return seen[code.co_filename]
+
+    def freed(frame) -> bool:  # keras.applications' preprocess_input calls helpers of its module
+        while frame is not None and not (frame.f_code.co_name in FREE_NAMES and module_of(frame.f_code)):
+            frame = frame.f_back
+        return frame is not None
+
+    def trip(path: str):
+        watch.tripped = path  # Python drops a profile hook that raises: the first trip is the verdict
+        raise RuntimeError(f"{MARK}: {path}")
+
+    def check_call(frame, code) -> None:
+        if code in named:
+            trip(named[code])
+        if code in _TAMPERING_CODES and not _library(frame.f_back.f_code.co_filename):
+            trip(f"{code.co_name}, which would switch the grader's watch off")
+        if module_of(code) and not freed(frame):
+            trip(f"{module_of(code)}.{getattr(code, 'co_qualname', code.co_name)}")
+
+    def profile(frame, event, arg):  # on every call the answer makes: the common case returns at once
+        if event == "call":
+            code = frame.f_code
+            if seen.get(code.co_filename) != "" or code in special:
+                check_call(frame, code)
+        elif event == "c_call" and id(arg) in _TAMPERING_IDS and not _library(frame.f_code.co_filename):
+            trip(f"{arg.__name__}, which would switch the grader's watch off")
 
     previous = sys.getprofile()
     sys.setprofile(profile)

@@ -140,6 +140,9 @@ def step_advice(expected, found) -> str:
     if found == "SeparableConv2D":
         return ("SeparableConv2D fuses the depthwise and the pointwise convolution with nothing between them; the "
                 "block puts BatchNormalization and ReLU6 after each: use DepthwiseConv2D, then a 1x1 Conv2D")
+    if expected == "DepthwiseConv2D" and found == "grouped Conv2D":
+        return ("a Conv2D with one group per channel computes a depthwise convolution too, but the block is written "
+                "with layers.DepthwiseConv2D, as the text says (the layer keras.applications' weights load into)")
     if expected == "DepthwiseConv2D" and found == "Conv2D":
         return ("an ordinary Conv2D mixes all the channels; the depthwise step is layers.DepthwiseConv2D(3, ...), "
                 "one 3x3 filter per input channel")

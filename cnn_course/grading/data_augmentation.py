@@ -162,6 +162,10 @@ def _check_alphas(report, images, per_image, alpha_std) -> None:
     stds, means = alphas.std(axis=0), alphas.mean(axis=0)
     near = lambda ratio: np.all(np.abs(ratio - 1) < 0.25)  # noqa: E731
     if near(stds / alpha_std) and np.all(np.abs(means) < 4 * alpha_std / np.sqrt(len(alphas))):
+        excess = float((((alphas - means) / stds) ** 4).mean() - 3)  # a normal distribution's kurtosis is 3
+        report.precondition(abs(excess) < 0.7, f"alpha_std={alpha_std}: the alphas have the right spread but are not "
+                            f"drawn from a normal distribution (excess kurtosis {excess:.2f}, about 0 for a normal, "
+                            f"-1.2 for a uniform one): AlexNet draws alpha_i ~ N(0, alpha_std), rng.normal")
         correlation = np.abs(np.corrcoef(alphas, rowvar=False)[np.triu_indices(3, 1)]).max()
         report.require(correlation < 0.3, f"alpha_std={alpha_std}: the shifts lie along the batch's principal colour "
                        f"axes, with independent alphas of mean 0 and standard deviation "

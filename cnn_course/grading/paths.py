@@ -8,7 +8,7 @@ from __future__ import annotations
 from keras import layers
 
 from cnn_course.grading.compare import free_epsilon
-from cnn_course.grading.vocabulary import STRUCTURAL, conv_padding, expand, words
+from cnn_course.grading.vocabulary import STRUCTURAL, conv_padding, expand, words, zero_padding
 from cnn_course.graph import branch, chain_back, inputs_of, is_addition, is_concatenation, producer
 
 
@@ -113,17 +113,18 @@ def first_setting_difference(steps, reference_steps) -> tuple | None:
 
 
 def depthwise_padding(path) -> tuple:
-    """((top, bottom), (left, right)): what a path's depthwise convolution pads, by ZeroPadding2D layers right
-    before it and by its own padding="same" (which pads the extra row at the bottom); () when it has none."""
+    """((top, bottom), (left, right)): what a path's depthwise convolution pads, by ZeroPadding2D layers (or
+    ``keras.ops.pad``) right before it and by its own padding="same" (which pads the extra row at the bottom);
+    () when it has none."""
     path = expand(path)
     index = next((i for i, layer in enumerate(path) if isinstance(layer, layers.DepthwiseConv2D)), None)
     if index is None:
         return ()
     layer, pads = path[index], [[0, 0], [0, 0]]
-    while index > 0 and isinstance(path[index - 1], layers.ZeroPadding2D):
+    while index > 0 and zero_padding(path[index - 1]) is not None:
         index -= 1
         for axis in (0, 1):
-            pads[axis] = [a + b for a, b in zip(pads[axis], path[index].padding[axis])]
+            pads[axis] = [a + b for a, b in zip(pads[axis], zero_padding(path[index])[axis])]
     if layer.padding == "same":
         size = inputs_of(layer)[0].shape[1:3]
         for axis, (n, k, s) in enumerate(zip(size, layer.kernel_size, layer.strides)):

@@ -21,7 +21,7 @@ import threading
 import time
 import traceback
 
-from cnn_course.grading.answer_key import out_of_reach, tripped
+from cnn_course.grading.answer_key import Watch, out_of_reach, tripped
 
 MIME_TYPE = "application/vnd.cnn-course.grade+json"
 # What a learner's stub raises (notebooks.contract.stub writes it), so a grader can tell which exercise is missing.
@@ -128,15 +128,17 @@ class Report:
         if not callable(function):
             self.fail(f"expected a function, got {type(function).__name__}")
         what = what or getattr(function, "__name__", "your function")
-        left = self.deadline - time.monotonic()
+        left, watch = self.deadline - time.monotonic(), Watch()
         try:
-            with time_limit(max(min(self.seconds, left), 0.01), sys._getframe()), out_of_reach(self.answer_key):
-                return function(*args, **kwargs)
+            with time_limit(max(min(self.seconds, left), 0.01), sys._getframe()), out_of_reach(self.answer_key, watch):
+                returned = function(*args, **kwargs)
         except TimeLimit:
+            self._refuse_the_key(watch.tripped, what)
             self.fail(f"{what} did not finish within {self.seconds:g} s" + (" (each call)" if left > self.seconds else
                       f" (the grading's {3 * self.seconds:g} s in all)") + ": is there a loop that never ends, or "
                       "work done pixel by pixel in Python that NumPy or Keras could do at once?")
         except NotImplementedError as error:
+            self._refuse_the_key(watch.tripped, what)
             self.status = "not implemented"
             earlier = _STUB.search(str(error))
             if earlier and earlier.group(2) != self.exercise:
@@ -146,12 +148,16 @@ class Report:
         except KeyboardInterrupt:
             raise
         except BaseException as error:  # a crash in the learner's code is a finding, not a grader failure
-            key = tripped(error)
-            if key:
-                self.fail(f"{what} calls {key}, a ready-made answer to this exercise: write it yourself -- that is "
-                          f"the exercise")
+            self._refuse_the_key(tripped(error) or watch.tripped, what)
             advice = "".join(f" -- {advice}" for text, advice in hints if text in str(error))
             self.fail(f"{what} raised {type(error).__name__}: {first_line(error)}{advice}")
+        self._refuse_the_key(watch.tripped, what)  # tripped, caught by the answer, which went on
+        return returned
+
+    def _refuse_the_key(self, key: str | None, what: str) -> None:
+        if key:
+            self.fail(f"{what} calls {key}, a ready-made answer to this exercise: write it yourself -- that is the "
+                      f"exercise")
 
     def attempt(self, function, failed: str):
         """Run grader code on what the answer produced; an exception there is the answer's: `failed` and stop."""

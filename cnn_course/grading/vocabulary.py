@@ -18,7 +18,7 @@ import keras
 import numpy as np
 from keras import layers
 
-from cnn_course.graph import call_tensors, is_chain, operations
+from cnn_course.graph import call_arguments, call_tensors, is_chain, op_name, operations
 
 # Layers that are steps of their own, whatever they compute.
 STRUCTURAL = (layers.Conv2D, layers.DepthwiseConv2D, layers.SeparableConv2D, layers.Dense, layers.BatchNormalization,
@@ -58,8 +58,8 @@ def read(chain) -> list[Step]:
             continue
         steps += _activation_steps(run)
         run = []
-        following = next((op for op in chain[index:] if not isinstance(op, layers.ZeroPadding2D)), None)
-        if isinstance(layer, layers.ZeroPadding2D) and isinstance(following, layers.DepthwiseConv2D):
+        following = next((op for op in chain[index:] if zero_padding(op) is None), None)
+        if zero_padding(layer) is not None and isinstance(following, layers.DepthwiseConv2D):
             continue  # part of the depthwise convolution's padding
         steps.append(Step(word(layer), token(layer), [layer]))
         fused = getattr(layer, "activation", None)
@@ -85,6 +85,10 @@ def word(layer) -> str:
     if _is_activation(layer):
         steps = _activation_steps([layer])
         return steps[0].word if steps else "linear"
+    if zero_padding(layer) is not None:
+        return "ZeroPadding2D"
+    if isinstance(layer, layers.Conv2D) and getattr(layer, "groups", 1) > 1:
+        return "grouped Conv2D"
     for kind in (layers.SeparableConv2D, layers.DepthwiseConv2D, layers.Conv2D, layers.BatchNormalization):
         if isinstance(layer, kind):
             return kind.__name__
@@ -103,13 +107,29 @@ def token(layer) -> str:
         return f"Dense({layer.units})"
     if isinstance(layer, (layers.MaxPooling2D, layers.AveragePooling2D)):
         return f"{type(layer).__name__}({pair(layer.pool_size)}, strides {pair(layer.strides)}, {layer.padding})"
-    if isinstance(layer, layers.ZeroPadding2D):
-        sides = {side for pair_ in layer.padding for side in pair_}
-        return f"ZeroPadding2D({sides.pop() if len(sides) == 1 else layer.padding})"
+    if zero_padding(layer) is not None:
+        sides = {side for pair_ in zero_padding(layer) for side in pair_}
+        return f"ZeroPadding2D({sides.pop() if len(sides) == 1 else zero_padding(layer)})"
     if isinstance(layer, layers.Rescaling):
         offset = _number(layer.offset)
         return f"Rescaling({_number(layer.scale, as_fraction=True)}{'' if offset == '0' else f', offset={offset}'})"
     return word(layer)
+
+
+def zero_padding(layer) -> tuple | None:
+    """((top, bottom), (left, right)): the zeros `layer` adds around each feature map -- a ZeroPadding2D, or a
+    ``keras.ops.pad`` of the rows and columns only; None for any other layer."""
+    if isinstance(layer, layers.ZeroPadding2D):
+        return tuple(map(tuple, layer.padding))
+    if op_name(layer) != "Pad" or layer.mode != "constant":
+        return None
+    try:
+        width = np.broadcast_to(np.asarray(layer.pad_width, dtype=int), (4, 2))
+        if np.asarray(call_arguments(layer)[0].get("constant_values") or 0).any():
+            return None
+    except (ValueError, TypeError, IndexError):
+        return None
+    return None if width[0].any() or width[3].any() else tuple(map(tuple, width[1:3].tolist()))
 
 
 def conv_padding(layer) -> str:
@@ -119,8 +139,8 @@ def conv_padding(layer) -> str:
 
 # -- activations, by what they compute -------------------------------------------------------------
 def _is_activation(layer) -> bool:
-    """A weightless operation with one input that keeps its shape, and no structural layer."""
-    if isinstance(layer, STRUCTURAL) or getattr(layer, "weights", None) or isinstance(layer, keras.Model):
+    """A weightless operation (or model) with one input that keeps its shape, and no structural layer."""
+    if isinstance(layer, STRUCTURAL) or getattr(layer, "weights", None):
         return False
     try:
         inputs, outputs = call_tensors(layer)
