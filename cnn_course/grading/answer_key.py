@@ -77,7 +77,7 @@ def out_of_reach(paths=(), watch: Watch | None = None):
                 continue
             own = name in vars(owner)  # a decorator's wrapper (its code shared) or a builtin: replaced where it lives
             restore.append(lambda o=owner, n=name, f=function, own=own: setattr(o, n, f) if own else delattr(o, n))
-            setattr(owner, name, _tripwire(path))
+            setattr(owner, name, _tripwire(path, watch))
         with _watched(key_files(), named, watch):
             yield watch
     finally:
@@ -85,9 +85,10 @@ def out_of_reach(paths=(), watch: Watch | None = None):
             undo()
 
 
-def _tripwire(path: str):
+def _tripwire(path: str, watch: Watch):
     def tripwire(*args, **kwargs):
-        raise RuntimeError(f"{MARK}: {path}")  # an answer that catches it is still caught: see Report.call
+        watch.tripped = watch.tripped or path  # an answer that catches the error is still caught: see Report.call
+        raise RuntimeError(f"{MARK}: {path}")
 
     return tripwire
 
@@ -113,17 +114,22 @@ def _watched(files: dict, named: dict, watch: Watch):
             frame = frame.f_back
         return frame is not None
 
-    def trip(path: str):
-        watch.tripped = path  # Python drops a profile hook that raises: the first trip is the verdict
-        raise RuntimeError(f"{MARK}: {path}")
+    def trip(path: str, frame=None):
+        """Stop the call: a key function raises on its first line (through its frame's trace function: a profile
+        hook that raises is dropped by Python, and the watch goes on); a tampering call, before it runs."""
+        watch.tripped = watch.tripped or path
+        if frame is None:
+            raise RuntimeError(f"{MARK}: {path}")
+        frame.f_trace, frame.f_trace_lines = _raiser(path), True
+        sys.settrace(_raiser(None))  # frames' trace functions run only while a global one is set
 
     def check_call(frame, code) -> None:
         if code in named:
-            trip(named[code])
-        if code in _TAMPERING_CODES and not _library(frame.f_back.f_code.co_filename):
-            trip(f"{code.co_name}, which would switch the grader's watch off")
-        if module_of(code) and not freed(frame):
-            trip(f"{module_of(code)}.{getattr(code, 'co_qualname', code.co_name)}")
+            trip(named[code], frame)
+        elif code in _TAMPERING_CODES and not _library(frame.f_back.f_code.co_filename):
+            trip(f"{code.co_name}, which would switch the grader's watch off", frame)
+        elif module_of(code) and not freed(frame):
+            trip(f"{module_of(code)}.{getattr(code, 'co_qualname', code.co_name)}", frame)
 
     def profile(frame, event, arg):  # on every call the answer makes: the common case returns at once
         if event == "call":
@@ -139,6 +145,16 @@ def _watched(files: dict, named: dict, watch: Watch):
         yield
     finally:
         sys.setprofile(previous)
+
+
+def _raiser(path: str | None):
+    """A trace function that raises the answer key's error on the next line of its frame (None: traces nothing)."""
+
+    def trace(frame, event, arg):
+        if path is not None and event == "line":
+            raise RuntimeError(f"{MARK}: {path}")
+
+    return trace
 
 
 def tripped(error: BaseException) -> str | None:
