@@ -38,10 +38,36 @@ def exits(*args):
     raise SystemExit(0)
 
 
+class EqualToAll(int):
+    """An int that says it equals every number."""
+
+    def __eq__(self, other):
+        return True
+
+    __hash__ = int.__hash__
+
+
+class Subclassed(keras.Model):
+    """The block as a subclassed model, called on x: no graph to read inside."""
+
+    def __init__(self, filters, stride):
+        super().__init__()
+        self.block = [layers.DepthwiseConv2D(3, strides=stride, padding="same", use_bias=False),
+                      layers.BatchNormalization(), layers.ReLU(6.0), layers.Conv2D(filters, 1, use_bias=False),
+                      layers.BatchNormalization(), layers.ReLU(6.0)]
+
+    def call(self, x):
+        for layer in self.block:
+            x = layer(x)
+        return x
+
+
 WRONG_COST = {
     "answer key: a copy of costs.separable_conv_multiplies made beforehand": clone(costs.separable_conv_multiplies),
     "answer key: the module reloaded": lambda *case: importlib.reload(costs).separable_conv_multiplies(*case),
     "an enormous count": lambda n, f, c, o: (10 ** 400, n * n * c * o),
+    "a count of 5000 digits": (lambda n, f, c, o: (10 ** 5000, n * n * c * o), "about 5000 digits"),
+    "ints that say they equal everything": lambda n, f, c, o: (EqualToAll(1), EqualToAll(1)),
     "a loop whose bare except swallows every error": (retry_forever, "did not finish"),
     "exits the interpreter": (exits, "SystemExit"),
     "f*f looked up for 3, 5 and 7 only": lambda n, f, c, o: (n * n * {3: 9, 5: 25, 7: 49}.get(f, f) * c, n * n * c * o),
@@ -192,6 +218,7 @@ WRONG_SEPARABLE = {
     "ReLU6 as clip(x, 0, 6) after the depthwise, ReLU after the pointwise": separable_mixed,
     "capped at 5 with keras.ops.where": (
         separable(relu=lambda: lambda t: keras.ops.where(t > 5, 5.0, keras.ops.relu(t))), "found ReLU capped at 5"),
+    "a subclassed model": (lambda x, filters, stride=1: Subclassed(filters, stride)(x), "found Subclassed"),
     "Conv2D(groups=channels) for the depthwise step": (separable(kind="grouped"), "DepthwiseConv2D, as the text"),
     "keras.ops.pad of one row and column on both sides": (separable(padding="keras.ops.pad both"),
                                                           "ZeroPadding2D(((0, 1), (0, 1)))"),

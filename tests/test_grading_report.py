@@ -120,8 +120,26 @@ def _raises(*args, **kwargs):
     raise ValueError("the learner's own bug")
 
 
+class Hostile(BaseException):
+    """Not an Exception: raised by the methods of an object an answer returns."""
+
+
+class Booby:
+    """An object whose every reading raises `Hostile`: as a number, an array, a sequence, an attribute."""
+
+    def __getattr__(self, name):
+        raise Hostile(name)
+
+    def __array__(self, *args, **kwargs):
+        raise Hostile("__array__")
+
+    __iter__ = __len__ = __eq__ = __float__ = __int__ = __index__ = __bool__ = __array__
+    __hash__ = object.__hash__
+
+
 ODD_ANSWERS = {"None": None, "a number": 42, "returns a string": lambda *a, **k: "model",
-               "raises inside": _raises, "a random stack of layers": _random_stack}
+               "raises inside": _raises, "a random stack of layers": _random_stack,
+               "returns an object whose reading raises": lambda *a, **k: Booby()}
 
 
 @pytest.mark.parametrize("answer", ODD_ANSWERS)
@@ -208,6 +226,67 @@ def test_an_answer_that_catches_the_trip_and_goes_on_is_still_caught():
                 continue
 
     assert "calls cnn_course.costs.conv_multiplies, a ready-made answer" in check_demo(stubborn).first_failure
+
+
+def test_the_key_run_in_a_thread_or_below_a_free_function_trips():
+    import threading
+
+    from cnn_course import costs
+
+    @grader("demo")
+    def check_demo(answer, report):
+        report.call(answer)
+        report.success("returned")
+
+    def in_a_thread():
+        results = []
+
+        def work():
+            try:
+                results.append(costs.conv_multiplies(1, 1, 1, 1, 1))
+            except RuntimeError:  # the tripwire, swallowed: the watch saw it all the same
+                results.append(1)
+
+        thread = threading.Thread(target=work)
+        thread.start()
+        thread.join()
+        return results
+
+    class Weights:  # costs.count_params is free; what it calls back into the learner's code is not
+        built = True
+
+        @property
+        def weights(self):
+            return [costs.conv_multiplies(1, 1, 1, 1, 1)]
+
+    for answer in (in_a_thread, lambda: costs.count_params(Weights())):
+        assert "calls cnn_course.costs.conv_multiplies, a ready-made" in check_demo(answer).first_failure
+
+
+def test_what_the_answer_returned_cannot_hang_the_grading_or_keep_its_warning_filters():
+    import time
+    import warnings
+
+    class Endless:
+        def __array__(self, *args, **kwargs):
+            while True:
+                pass
+
+    @grader("demo", seconds=0.5)
+    def check_demo(answer, report):
+        import numpy as np
+
+        np.asarray(report.call(answer))
+        report.success("read")
+
+    def strict():
+        warnings.simplefilter("error")
+        return Endless()
+
+    filters, started = list(warnings.filters), time.monotonic()
+    report = check_demo(strict)
+    assert "took longer than 2 s in all" in report.first_failure and report.status == "graded"
+    assert time.monotonic() - started < 4 and warnings.filters == filters
 
 
 def test_the_key_loaded_again_from_its_file_under_another_name_trips():

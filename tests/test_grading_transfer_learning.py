@@ -89,6 +89,23 @@ def whole_model_frozen(base, num_classes):
     return model
 
 
+class Subclassed(keras.Model):
+    """The frozen base and a softmax as a subclassed model: no graph to read."""
+
+    def __init__(self, base, num_classes):
+        super().__init__()
+        base.trainable = False
+        self.base, self.dense = base, layers.Dense(num_classes, activation="softmax")
+
+    def call(self, x):
+        return self.dense(keras.ops.mean(self.base(x / 127.5 - 1, training=False), axis=(1, 2)))
+
+
+def two_outputs(base, num_classes):
+    model = transfer_model(base, num_classes)
+    return keras.Model(model.inputs, [model.outputs[0], model.layers[-3].output])
+
+
 WRONG_BUILD = {
     "not implemented": stub,
     ANSWER_KEY + "transfer.build_transfer_model": lambda base, n: transfer.build_transfer_model(base, n),
@@ -116,6 +133,8 @@ WRONG_BUILD = {
                                                        "base.input_shape[1:]"),
     "each base layer frozen, base.trainable left True": (each_layer_frozen, "asks for base.trainable = False"),
     "a Dense without bias": (lambda base, n: nested(base, n, use_bias=False), "no bias"),
+    "a subclassed model": (lambda base, n: Subclassed(base, n), "keras.Model(inputs, outputs)"),
+    "two outputs, probabilities and features": (lambda base, n: two_outputs(base, n), "of 2 outputs"),
 }
 RIGHT_BUILD = {
     "Lambda scaling": lambda base, n: transfer_model(base, n),
@@ -144,6 +163,11 @@ def features(base, images, path, scale=lambda x: x / 127.5 - 1, pool=True, save_
     result = maps.mean(axis=(1, 2)) if pool is True else maps.reshape(len(x), -1) if pool == "flatten" else maps
     np.save(save_to(path) if save_to else path, maps if save_to == "maps" else result)
     return result[order]
+
+
+def shifted_in_place(base, images, path):
+    images -= 100  # uint8 pixels wrap round; the features are those of the changed images
+    return features(base, images, path)
 
 
 def saved_before_pooling(base, images, path):
@@ -205,6 +229,7 @@ WRONG_CACHE = {
     "complex features": (lambda base, images, path: saved_by(
         base, images, path, lambda a, p: np.save(p, a + 0j)) + 0j, "real numbers"),
     "the base in training mode": (in_training_mode, "inference mode"),
+    "images shifted in place": (shifted_in_place, "changed the images it was given"),
 }
 RIGHT_CACHE = {
     "batches by hand": features,
@@ -283,6 +308,8 @@ WRONG_UNFREEZE = {
     "mean squared error": lambda model, n, rate: unfreeze(model, n, rate, loss="mse"),
     "the head's Dense zeroed": (lambda model, n, rate: unfreeze(model, n, rate, after=zero_head),
                                 "the model's weights changed (head_softmax"),
+    "model.optimizer deleted": (lambda model, n, rate: unfreeze(model, n, rate, compile=False, after=lambda m: delattr(
+        m, "optimizer")), "not compiled"),
     "the head's Dropout rate changed": (lambda model, n, rate: unfreeze(model, n, rate, after=lambda m: setattr(
         m.get_layer(transfer.HEAD_NAMES[1]), "rate", 0.5)), "rate went from 0.2 to 0.5"),
 }

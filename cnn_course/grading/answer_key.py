@@ -18,14 +18,16 @@ import os
 import signal
 import sys
 import sysconfig
+import threading
 
 MARK = "cnn-course answer key"
 ROOTS = ("cnn_course", "keras.src.applications")
 # Free: the machinery, and what a learner may call while debugging (figures, data, results) -- never an answer.
 FREE_MODULES = ("cnn_course.config", "cnn_course.fixtures", "cnn_course.graph", "cnn_course.grading.report",
-                "cnn_course.grading.answer_key", "cnn_course.notebooks", "cnn_course.__main__", "cnn_course.plots",
-                "cnn_course.results", "cnn_course.datasets", "cnn_course.fingers", "cnn_course.download",
-                "cnn_course.floors", "keras.src.applications.imagenet_utils")
+                "cnn_course.grading.answer_key", "cnn_course.grading.limits", "cnn_course.notebooks",
+                "cnn_course.__main__", "cnn_course.plots", "cnn_course.results", "cnn_course.datasets",
+                "cnn_course.fingers", "cnn_course.download", "cnn_course.floors",
+                "keras.src.applications.imagenet_utils")
 FREE_NAMES = {"preprocess_input", "decode_predictions", "count_params"}
 # What would switch the grader's watch off: its profile hook, its time limit.
 TAMPERING = (sys.setprofile, sys.settrace, signal.signal, signal.setitimer, signal.alarm)
@@ -95,7 +97,7 @@ def _tripwire(path: str, watch: Watch):
 
 def _library(filename: str) -> bool:
     """Python's or an installed library's code, or the grader's own machinery (its time limit, this watch)."""
-    return filename.startswith(LIBRARIES) or filename in (sys.modules["cnn_course.grading.report"].__file__, __file__)
+    return filename.startswith(LIBRARIES) or filename in (sys.modules["cnn_course.grading.limits"].__file__, __file__)
 
 
 @contextlib.contextmanager
@@ -109,10 +111,13 @@ def _watched(files: dict, named: dict, watch: Watch):
             seen[code.co_filename] = files.get(os.path.realpath(code.co_filename), "")
         return seen[code.co_filename]
 
-    def freed(frame) -> bool:  # keras.applications' preprocess_input calls helpers of its module
-        while frame is not None and not (frame.f_code.co_name in FREE_NAMES and module_of(frame.f_code)):
+    def freed(frame) -> bool:
+        """Run by a function of `FREE_NAMES` (preprocess_input calls helpers), with no learner's code between."""
+        while frame is not None and (module_of(frame.f_code) or _library(frame.f_code.co_filename)):
+            if frame.f_code.co_name in FREE_NAMES and module_of(frame.f_code):
+                return True
             frame = frame.f_back
-        return frame is not None
+        return False
 
     def trip(path: str, frame=None):
         """Stop the call: a key function raises on its first line (through its frame's trace function: a profile
@@ -132,6 +137,8 @@ def _watched(files: dict, named: dict, watch: Watch):
             trip(f"{module_of(code)}.{getattr(code, 'co_qualname', code.co_name)}", frame)
 
     def profile(frame, event, arg):  # on every call the answer makes: the common case returns at once
+        if not live:  # a thread the answer started, still running after its call
+            return
         if event == "call":
             code = frame.f_code
             if seen.get(code.co_filename) != "" or code in special:
@@ -139,12 +146,15 @@ def _watched(files: dict, named: dict, watch: Watch):
         elif event == "c_call" and id(arg) in _TAMPERING_IDS and not _library(frame.f_code.co_filename):
             trip(f"{arg.__name__}, which would switch the grader's watch off")
 
-    previous = sys.getprofile()
+    previous, threads, live = sys.getprofile(), threading.getprofile(), True
     sys.setprofile(profile)
+    threading.setprofile(profile)  # and in the threads the answer starts
     try:
         yield
     finally:
         sys.setprofile(previous)
+        threading.setprofile(threads)
+        live = False
 
 
 def _raiser(path: str | None):

@@ -68,10 +68,13 @@ def _what(spec: Formula, case) -> str:
 
 
 def _plain(value):
-    """0-d NumPy arrays as the numbers they hold, in a tuple too."""
+    """Numbers as Python's own (a 0-d NumPy array, NumPy scalars, subclasses of int or float), in a tuple too."""
     if isinstance(value, tuple):
         return tuple(_plain(item) for item in value)
-    return value.item() if isinstance(value, np.ndarray) and value.ndim == 0 else value
+    value = value.item() if isinstance(value, np.ndarray) and value.ndim == 0 else value
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+        return int(value)
+    return float(value) if isinstance(value, numbers.Real) and not isinstance(value, bool) else value
 
 
 def _finite(value) -> bool:
@@ -87,18 +90,18 @@ def _answer(answer, spec: Formula, case, report: Report):
     if not spec.parts:
         report.precondition(number, f"{what} returned {described(got)}: return one number" +
                             (", an int" if spec.integers else ""))
-        report.precondition(_finite(got), f"{what} returned {got!r}")
+        report.precondition(_finite(got), f"{what} returned {_repr(got)}")
         return got
     count, listed = len(spec.parts), ", ".join(spec.parts)
     if number:
         hint = named(got, spec.one_number, *case)
-        report.fail(f"{what} returned one number, {got!r}" + (f": that is {hint}" if hint else "") +
+        report.fail(f"{what} returned one number, {_repr(got)}" + (f": that is {hint}" if hint else "") +
                     f"; return the {count} as a tuple, `return {listed}`")
     report.precondition(isinstance(got, tuple) and len(got) == count,
                         f"{what} returned {described(got)}: return a tuple of {count} numbers, `return {listed}`")
     report.precondition(all(isinstance(v, numbers.Real) and not isinstance(v, bool) for v in got),
                         f"{what} returned ({', '.join(type(v).__name__ for v in got)}): return {count} numbers")
-    report.precondition(all(_finite(v) for v in got), f"{what} returned {got!r}")
+    report.precondition(all(_finite(v) for v in got), f"{what} returned {_repr(got)}")
     return got
 
 
@@ -116,8 +119,16 @@ def _show(value) -> str:
     if isinstance(value, tuple):
         return "(" + ", ".join(map(_show, value)) + ")"
     if isinstance(value, numbers.Integral):
-        return f"{value:,}" if abs(value) < 10 ** 18 else f"a number of {len(str(abs(value)))} digits"
+        return f"{value:,}" if abs(value) < 10**18 else f"a number of about {int(value.bit_length() * 0.30103)} digits"
     return f"{value:.6g}"
+
+
+def _repr(value) -> str:
+    """repr, but an int too long to print (or a tuple holding one) by its size."""
+    try:
+        return repr(value)
+    except ValueError:
+        return _show(value)
 
 
 def _wrong_message(spec: Formula, case, answers: dict) -> str:
@@ -134,7 +145,7 @@ def _wrong_message(spec: Formula, case, answers: dict) -> str:
         hint = hint or named(got[index], spec.part_mistakes.get(part, ()), *case, same=same)
         message = f"{what} returned {_show(got)}: the {part} is {_show(got[index])}, expected {_show(want[index])}"
     else:
-        message = f"{what} returned {got!r}, expected {_show(want)}"
+        message = f"{what} returned {_repr(got)}, expected {_show(want)}"
     hint = hint or named_everywhere(answers, _arguments_orders(spec), same=same) or \
         (spec.advise(case, got) if spec.advise else "")
     return message + (f": it {hint}" if hint else "")

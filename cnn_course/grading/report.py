@@ -10,18 +10,17 @@ type -- the grader returns the `Report`: a pass/fail list in a notebook, a summa
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import html
 import json
 import re
-import signal
 import sys
-import threading
 import time
 import traceback
+import warnings
 
 from cnn_course.grading.answer_key import Watch, out_of_reach, tripped
+from cnn_course.grading.limits import TimeLimit, raised_by_the_answer, time_limit
 
 MIME_TYPE = "application/vnd.cnn-course.grade+json"
 # What a learner's stub raises (notebooks.contract.stub writes it), so a grader can tell which exercise is missing.
@@ -32,47 +31,6 @@ _MARK, _COLOUR = {True: "✓", False: "✗"}, {True: "#1a7f37", False: "#cf222e"
 
 class Stop(Exception):
     """Ends a grader early when a failed check makes the next ones meaningless."""
-
-
-class TimeLimit(BaseException):
-    """Raised in a learner's call past its time limit (a BaseException: ``except Exception`` cannot swallow it)."""
-
-
-@contextlib.contextmanager
-def time_limit(seconds: float, boundary=None):
-    """Interrupt the ``with`` block after `seconds` with `TimeLimit` (on POSIX, in the main thread, where signals
-    arrive; elsewhere it runs unlimited). From then on every line run in a frame below `boundary` (the frame of
-    the ``with``) raises it again, so an answer's bare ``except:`` cannot swallow it. A long NumPy call stops only
-    when it returns: graders try small inputs first."""
-    if not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    boundary = boundary or sys._getframe(2)
-
-    def below(frame) -> bool:
-        while frame is not None and frame is not boundary:
-            frame = frame.f_back
-        return frame is boundary
-
-    def stop_line(frame, event, arg):
-        if event == "line" and frame is not boundary and below(frame):
-            raise TimeLimit
-        return stop_line
-
-    def expire(signum, frame):
-        while frame is not None and frame is not boundary:
-            frame.f_trace, frame.f_trace_lines, frame = stop_line, True, frame.f_back
-        sys.settrace(lambda frame, event, arg: stop_line if below(frame) else None)
-        raise TimeLimit
-
-    previous, tracing = signal.signal(signal.SIGALRM, expire), sys.gettrace()
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
-        sys.settrace(tracing)
 
 
 class Report:
@@ -118,6 +76,10 @@ class Report:
         self.checks.append((False, failed))
         raise Stop
 
+    def fail_quietly(self, failed: str) -> None:
+        """Record a failed check where grading has already stopped (no `Stop` raised)."""
+        self.checks.append((False, failed))
+
     def success(self, passed: str) -> None:
         """Record a passed check that sums up the silent ones before it."""
         self.checks.append((True, passed))
@@ -130,7 +92,8 @@ class Report:
         what = what or getattr(function, "__name__", "your function")
         left, watch = self.deadline - time.monotonic(), Watch()
         try:
-            with time_limit(max(min(self.seconds, left), 0.01), sys._getframe()), out_of_reach(self.answer_key, watch):
+            limit = time_limit(max(min(self.seconds, left), 0.01), sys._getframe())
+            with limit, out_of_reach(self.answer_key, watch), warnings.catch_warnings():  # its warning filters too
                 returned = function(*args, **kwargs)
         except TimeLimit:
             self._refuse_the_key(watch.tripped, what)
@@ -231,14 +194,24 @@ def grader(exercise: str, answer_key=(), seconds: float = 60):
         def run(answer=None) -> Report:
             report = Report(exercise, answer_key, seconds)
             try:
-                check(answer, report)
+                with time_limit(4 * seconds, sys._getframe()):  # the calls' 3x, and the grader's own reading
+                    check(answer, report)
             except Stop:
                 pass
-            except (Exception, TimeLimit) as error:  # a grader bug must not break the learner's notebook
-                report.status = "error"
-                report.checks.append((False, f"the grader could not finish ({type(error).__name__}: "
-                                             f"{first_line(error)}); please report this with your code"))
-                traceback.print_exc(limit=0)
+            except TimeLimit:
+                report.fail_quietly(f"the grading took longer than {4 * seconds:g} s in all: does what your function "
+                                    f"returns hang when it is read (a method that never returns)?")
+            except KeyboardInterrupt:
+                raise
+            except BaseException as error:  # a grader bug must not break the learner's notebook
+                if not raised_by_the_answer(error):
+                    report.status = "error"
+                    report.checks.append((False, f"the grader could not finish ({type(error).__name__}: "
+                                                 f"{first_line(error)}); please report this with your code"))
+                    traceback.print_exc(limit=0)
+                else:
+                    report.fail_quietly(f"what your function returned raised {type(error).__name__} when the grader "
+                                        f"read it: {first_line(error)}")
             return report
 
         run.exercise, run.answer_key = exercise, tuple(answer_key)

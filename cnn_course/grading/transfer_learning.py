@@ -1,9 +1,7 @@
 """Graders of notebook 10, transfer learning: the frozen base under a new softmax, features cached to disk, and
-unfreezing the top layers. They grade on small bases of their own (`grading_base`), never on the notebook's, and check
-behaviour: which variables a training step moves (batch norm moves without gradients), the outputs against the
-lecture's model computed from the answer's own head, the file on disk, the compiled learning rate -- so the original
-assignment's false passes (the base left trainable, the wrong model fine-tuned, batch norm unfrozen) all fail.
-"""
+unfreezing the top layers, on small bases of their own (`grading_base`), checked by behaviour: which variables a
+training step moves, the outputs against the lecture's model with the answer's own head, the file on disk, the
+compiled learning rate -- so the base left trainable, the wrong model fine-tuned or batch norm unfrozen all fail."""
 
 from __future__ import annotations
 
@@ -44,8 +42,9 @@ def check_build_transfer_model(build_transfer_model, report) -> None:
         before, what = snapshot(base), f"build_transfer_model(base, {num_classes})"
         model = report.call(build_transfer_model, base, num_classes, what=what,
                             hints=[("incompatible", f"take the input shape from the base: {_INPUT}")])
-        report.precondition(isinstance(model, keras.Model), f"{what} returned {described(model)}: return the "
-                            f"model, keras.Model(inputs, outputs)")
+        outputs = len(getattr(model, "outputs", None) or []) if isinstance(model, keras.Model) else 0
+        report.precondition(outputs == 1, f"{what} returned {described(model)}" + f" of {outputs} outputs" * (
+            outputs > 1) + ": return the model, keras.Model(inputs, outputs), with one output, built on keras.Input")
         path = path_to(model, base)
         report.require(path is not None, "the base is one layer of the model",
                        f"{what}: the base given is not a layer of the model -- call it, {_CALL_BASE} (a model "
@@ -134,10 +133,12 @@ def check_cache_features(cache_features, report) -> None:
     base.trainable = False
     for count in (37, 5):  # 37: not a multiple of any batch size
         images = fixed_inputs((count, 32, 32, 3), seed=count).round().astype("uint8")  # pixels, as a data set has
-        before, what = snapshot(base), f"cache_features(base, images, path) on {count} images"
+        before, given, what = snapshot(base), images.copy(), f"cache_features(base, images, path) on {count} images"
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / "features.npy"
             got = report.call(cache_features, base, images, str(path), what=what)
+            report.precondition(np.array_equal(images, given), f"{what} changed the images it was given: leave them "
+                                f"as they are (scale a copy, images / 127.5 - 1)")
             report.precondition(isinstance(got, np.ndarray) or keras.ops.is_tensor(got),
                                 f"{what} returned {described(got)}: return the features, a NumPy array")
             got = np.asarray(got)
@@ -166,8 +167,7 @@ def check_cache_features(cache_features, report) -> None:
 def _load(path) -> np.ndarray:
     """The array np.save wrote at `path`; an archive (np.savez), a pickle or anything else raises."""
     with open(path, "rb") as file:
-        loaded = np.load(file)  # allow_pickle=False: an object array raises
-        if not isinstance(loaded, np.ndarray):
+        if not isinstance(loaded := np.load(file), np.ndarray):  # allow_pickle=False: an object array raises
             raise ValueError(f"it holds an archive of arrays ({', '.join(loaded.files)}), as np.savez writes")
     return loaded
 
@@ -218,7 +218,7 @@ def check_unfreeze_top(unfreeze_top, report) -> None:
                        f"{what}: the new softmax layer is no longer trainable -- unfreeze only the base's layers")
         report.require(found == want, f"the top {n_layers} layers of the base train, but batch norm",
                        f"{what}: " + _unfreeze_hint(found, want, base, n_layers))
-        report.require(model.optimizer is not head_optimizer, "recompiled",
+        report.require(getattr(model, "optimizer", None) is not head_optimizer, "recompiled",
                        f"{what}: the model still has the head's optimizer: recompile, or the new trainable flags do "
                        f"not count and the old learning rate goes on -- {COMPILE}")
         check_compiled(model, rate, fixed_inputs((9, 32, 32, 3), seed=7), np.arange(9) % 3, report, what)

@@ -1,0 +1,75 @@
+"""The clock of grading: a time limit the learner's code cannot swallow, and whose code an exception came from.
+
+`time_limit` interrupts a call with `TimeLimit` (a BaseException) and keeps raising it on every line below the call
+until the call is left; limits nest (a grading's whole limit around each call's). `raised_by_the_answer` tells an
+error raised by the learner's code (a method of an object it returned) from the grader's own bug.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import sys
+import threading
+import time
+
+from cnn_course.grading.answer_key import LIBRARIES
+
+
+class TimeLimit(BaseException):
+    """Raised in a learner's call past its time limit (a BaseException: ``except Exception`` cannot swallow it)."""
+
+
+@contextlib.contextmanager
+def time_limit(seconds: float, boundary=None):
+    """Interrupt the ``with`` block after `seconds` with `TimeLimit` (on POSIX, in the main thread, where signals
+    arrive; elsewhere it runs unlimited). From then on every line run in a frame below `boundary` (the frame of
+    the ``with``) raises it again, so an answer's bare ``except:`` cannot swallow it. A limit inside another takes
+    what is left of the outer one, which goes on afterwards. A long NumPy call stops only when it returns: graders
+    try small inputs first."""
+    if not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    boundary = boundary or sys._getframe(2)
+
+    def below(frame) -> bool:
+        while frame is not None and frame is not boundary:
+            frame = frame.f_back
+        return frame is boundary
+
+    def stop_line(frame, event, arg):
+        if event == "line" and frame is not boundary and below(frame):
+            raise TimeLimit
+        return stop_line
+
+    def expire(signum, frame):
+        while frame is not None and frame is not boundary:
+            frame.f_trace, frame.f_trace_lines, frame = stop_line, True, frame.f_back
+        sys.settrace(lambda frame, event, arg: stop_line if below(frame) else None)
+        raise TimeLimit
+
+    outer, started = signal.getitimer(signal.ITIMER_REAL)[0], time.monotonic()
+    previous, tracing = signal.signal(signal.SIGALRM, expire), sys.gettrace()
+    signal.setitimer(signal.ITIMER_REAL, min(seconds, outer) if outer else seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+        sys.settrace(tracing)
+        if outer:
+            signal.setitimer(signal.ITIMER_REAL, max(outer - (time.monotonic() - started), 1e-3))
+
+
+def raised_by_the_answer(error: BaseException) -> bool:
+    """Whether the learner's code is among the frames `error` passed through (a method of an object it returned):
+    code that is neither the course's nor Python's nor an installed library's."""
+    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    trace = error.__traceback__
+    while trace is not None:
+        filename = trace.tb_frame.f_code.co_filename
+        if not filename.startswith("<frozen") and not os.path.abspath(filename).startswith((package, *LIBRARIES)):
+            return True
+        trace = trace.tb_next
+    return not isinstance(error, Exception)  # a BaseException of its own: only an answer raises one
