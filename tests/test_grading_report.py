@@ -3,6 +3,8 @@
 import importlib
 import pkgutil
 import re
+import signal
+import sys
 
 import pytest
 
@@ -287,6 +289,48 @@ def test_what_the_answer_returned_cannot_hang_the_grading_or_keep_its_warning_fi
     report = check_demo(strict)
     assert "took longer than 2 s in all" in report.first_failure and report.status == "graded"
     assert time.monotonic() - started < 4 and warnings.filters == filters
+    assert signal.getsignal(signal.SIGALRM) == signal.SIG_DFL and signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+
+
+def test_a_time_limit_inside_the_grading_is_undone_when_it_expires():
+    """Reading what the answer returned stops at its own limit; both limits are undone afterwards."""
+
+    @grader("demo", seconds=0.5)
+    def check_demo(answer, report):
+        report.attempt(report.call(answer), "reading what it returned failed")
+
+    def endless():
+        while True:
+            pass
+
+    assert "(too slow" in check_demo(lambda: endless).first_failure
+    assert signal.getsignal(signal.SIGALRM) == signal.SIG_DFL and signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+    assert sys.gettrace() is None
+
+
+def test_a_call_stopped_by_its_limit_undoes_the_watch_and_the_warning_filters():
+    import threading
+    import warnings
+
+    import keras
+
+    @grader("demo", answer_key=["keras.layers.Layer.__call__", "tensorflow.nn.conv2d"], seconds=0.5)
+    def check_demo(answer, report):
+        report.call(answer)
+
+    def stubborn():
+        warnings.simplefilter("error")
+        while True:
+            try:
+                pass
+            except:  # noqa: E722
+                continue
+
+    filters = list(warnings.filters)
+    assert "did not finish within 0.5 s" in check_demo(stubborn).first_failure
+    assert sys.getprofile() is None and threading.getprofile() is None and sys.gettrace() is None
+    assert warnings.filters == filters and "__call__" not in vars(keras.layers.ReLU)
+    assert keras.layers.ReLU()(keras.ops.ones((1,))).shape == (1,)
 
 
 def test_the_key_loaded_again_from_its_file_under_another_name_trips():

@@ -95,8 +95,9 @@ def _tripwire(path: str, watch: Watch):
     return tripwire
 
 
-def _library(filename: str) -> bool:
-    """Python's or an installed library's code, or the grader's own machinery (its time limit, this watch)."""
+def library_code(filename: str) -> bool:
+    """Python's or an installed library's code, or the grader's own machinery (its time limit, this watch): code
+    that is not the learner's."""
     return filename.startswith(LIBRARIES) or filename in (sys.modules["cnn_course.grading.limits"].__file__, __file__)
 
 
@@ -113,7 +114,7 @@ def _watched(files: dict, named: dict, watch: Watch):
 
     def freed(frame) -> bool:
         """Run by a function of `FREE_NAMES` (preprocess_input calls helpers), with no learner's code between."""
-        while frame is not None and (module_of(frame.f_code) or _library(frame.f_code.co_filename)):
+        while frame is not None and (module_of(frame.f_code) or library_code(frame.f_code.co_filename)):
             if frame.f_code.co_name in FREE_NAMES and module_of(frame.f_code):
                 return True
             frame = frame.f_back
@@ -131,7 +132,7 @@ def _watched(files: dict, named: dict, watch: Watch):
     def check_call(frame, code) -> None:
         if code in named:
             trip(named[code], frame)
-        elif code in _TAMPERING_CODES and not _library(frame.f_back.f_code.co_filename):
+        elif code in _TAMPERING_CODES and not library_code(frame.f_back.f_code.co_filename):
             trip(f"{code.co_name}, which would switch the grader's watch off", frame)
         elif module_of(code) and not freed(frame):
             trip(f"{module_of(code)}.{getattr(code, 'co_qualname', code.co_name)}", frame)
@@ -143,7 +144,7 @@ def _watched(files: dict, named: dict, watch: Watch):
             code = frame.f_code
             if seen.get(code.co_filename) != "" or code in special:
                 check_call(frame, code)
-        elif event == "c_call" and id(arg) in _TAMPERING_IDS and not _library(frame.f_code.co_filename):
+        elif event == "c_call" and id(arg) in _TAMPERING_IDS and not library_code(frame.f_code.co_filename):
             trip(f"{arg.__name__}, which would switch the grader's watch off")
 
     previous, threads, live = sys.getprofile(), threading.getprofile(), True

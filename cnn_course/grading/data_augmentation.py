@@ -93,7 +93,7 @@ def _augmented(report, pca_color_augmentation, images, what, *args, **kwargs) ->
                      "rowvar=False), a 3 x 3 covariance")])
     report.precondition(hasattr(answer, "shape"), f"{what} returned {described(answer)}: return the augmented images")
     kind = getattr(getattr(answer, "dtype", None), "kind", "f")  # NumPy's; a tensor's dtype has none
-    report.precondition(kind in "biuf", f"{what} returned an array of {answer.dtype}: return numbers")
+    report.precondition(kind in "biuf", f"{what} returned an array of {getattr(answer, 'dtype', '?')}: return numbers")
     try:
         got = np.asarray(answer, "float64")
     except (TypeError, ValueError):  # a symbolic keras.Input has no values

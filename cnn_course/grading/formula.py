@@ -72,9 +72,12 @@ def _plain(value):
     if isinstance(value, tuple):
         return tuple(_plain(item) for item in value)
     value = value.item() if isinstance(value, np.ndarray) and value.ndim == 0 else value
-    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
-        return int(value)
-    return float(value) if isinstance(value, numbers.Real) and not isinstance(value, bool) else value
+    try:
+        if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+            return int(value)
+        return float(value) if isinstance(value, numbers.Real) and not isinstance(value, bool) else value
+    except (TypeError, ValueError, OverflowError):  # registered as a number, but not one Python can convert
+        return value
 
 
 def _finite(value) -> bool:
