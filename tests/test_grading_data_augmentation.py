@@ -186,6 +186,8 @@ PCA_WRONG = {
     "returned in 0-255 as uint8": (lambda images, alpha_std=0.1, seed=None: (pca(images, alpha_std, seed) * 255)
                                    .astype("uint8"), "the images are in [0, 1]"),
     "NaN": (lambda images, alpha_std=0.1, seed=None: np.full(np.shape(images), np.nan), "NaN"),
+    "returned in float16": (lambda images, alpha_std=0.1, seed=None: pca(images, alpha_std, seed).astype("float16"),
+                            "float16 rounds"),
 }
 
 

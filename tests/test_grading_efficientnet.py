@@ -75,9 +75,9 @@ def rounding(rule="half up", ten_percent=True, floor=True, against="value", fixe
 
 ROUNDED = {case: efficientnet.round_filters(*case) for case in check_round_filters.spec.cases}  # typed in by hand
 
-def round_first(filters, width_coefficient, divisor=8):
-    """Rounds filters x width to an integer before rounding to the divisor."""
-    value = round(filters * width_coefficient)
+def round_first(filters, width_coefficient, divisor=8, whole=round):
+    """Rounds (or truncates) filters x width to an integer before rounding to the divisor."""
+    value = whole(filters * width_coefficient)
     new = max(divisor, int(value + divisor / 2) // divisor * divisor)
     return int(new + divisor if new < 0.9 * value else new)
 
@@ -91,6 +91,7 @@ def bit_mask(filters, width_coefficient, divisor=8):
 
 WRONG_ROUND = {
     "rounds filters x width first": (round_first, "to an integer first"),
+    "truncates filters x width first": (lambda f, w, d=8: round_first(f, w, d, whole=int), "to an integer first"),
     "a bit mask (powers of two only)": bit_mask,
     "an enormous number": (lambda f, w, d=8: 10 ** 400, "expected"),
     "answer key: the course's round_filters": lambda f, w, d=8: efficientnet.round_filters(f, w, d),

@@ -38,6 +38,13 @@ def exits(*args):
     raise SystemExit(0)
 
 
+def shared_norm(x, filters, stride=1):
+    norm = layers.BatchNormalization()  # one layer object called twice: its weights are shared
+    x = layers.ReLU(6.0)(norm(layers.DepthwiseConv2D(3, strides=stride, padding="same", use_bias=False)(x)))
+    x = layers.Conv2D(x.shape[-1], 1, use_bias=False)(x)
+    return layers.ReLU(6.0)(norm(x))
+
+
 class EqualToAll(int):
     """An int that says it equals every number."""
 
@@ -218,6 +225,7 @@ WRONG_SEPARABLE = {
     "ReLU6 as clip(x, 0, 6) after the depthwise, ReLU after the pointwise": separable_mixed,
     "capped at 5 with keras.ops.where": (
         separable(relu=lambda: lambda t: keras.ops.where(t > 5, 5.0, keras.ops.relu(t))), "found ReLU capped at 5"),
+    "one BatchNormalization for both units": (shared_norm, "used in several places"),
     "a subclassed model": (lambda x, filters, stride=1: Subclassed(filters, stride)(x), "found Subclassed"),
     "Conv2D(groups=channels) for the depthwise step": (separable(kind="grouped"), "DepthwiseConv2D, as the text"),
     "keras.ops.pad of one row and column on both sides": (separable(padding="keras.ops.pad both"),
@@ -341,6 +349,7 @@ WRONG_INVERTED = {
     "answer key: the course's mbconv_block": lambda x, filters, stride=1, expansion=6: blocks.mbconv_block(
         x, filters, 3, stride, expansion=expansion, se_ratio=0.0, activation="relu6"),
     "answer key: keras.applications' EfficientNet block": keras_efficientnet_block,
+    "a three-input Add": (inverted(join=lambda a, b: layers.Add()([a, b, keras.ops.zeros_like(b)])), "3 inputs"),
 }
 
 INVERTED_HINTS = {

@@ -333,6 +333,44 @@ def test_a_call_stopped_by_its_limit_undoes_the_watch_and_the_warning_filters():
     assert keras.layers.ReLU()(keras.ops.ones((1,))).shape == (1,)
 
 
+def test_global_settings_the_answer_changes_end_with_its_call():
+    import tempfile
+
+    import keras
+
+    @grader("demo")
+    def check_demo(answer, report):
+        report.call(answer)
+        report.success("returned")
+
+    def meddles():
+        keras.config.set_floatx("float16")
+        keras.config.set_dtype_policy("mixed_float16")
+        keras.config.set_image_data_format("channels_first")
+        keras.config.set_epsilon(0.5)
+        tempfile.tempdir = "/nonexistent"
+
+    def settings():
+        config = keras.config
+        return (config.floatx(), config.dtype_policy().name, config.image_data_format(), config.epsilon(),
+                tempfile.tempdir)
+
+    before = settings()
+    assert check_demo(meddles).passed and settings() == before
+
+
+def test_a_library_s_not_implemented_error_is_not_taken_for_the_stub():
+    @grader("demo")
+    def check_demo(answer, report):
+        report.call(answer)
+
+    def unsupported():
+        raise NotImplementedError("this operation is not supported on symbolic tensors")
+
+    report = check_demo(lambda: unsupported())
+    assert report.status == "graded" and "raised NotImplementedError: this operation" in report.first_failure
+
+
 def test_the_key_loaded_again_from_its_file_under_another_name_trips():
     import importlib.util
     import inspect
@@ -346,13 +384,23 @@ def test_the_key_loaded_again_from_its_file_under_another_name_trips():
         spec.loader.exec_module(module)
         return module.vgg_block
 
+    for copy in (load_again(), None):  # loaded before the grading, or during it: its functions run the key's file
+        with out_of_reach(), pytest.raises(RuntimeError) as caught:
+            (copy or load_again())(None, 1, 1)
+        assert tripped(caught.value) == "cnn_course.blocks.classic.vgg_block"
+
+
+def test_the_key_cannot_be_hidden_by_renaming_or_removing_its_module(monkeypatch):
+    import sys
+
+    from cnn_course import costs
+    from cnn_course.grading.answer_key import out_of_reach, tripped
+
+    monkeypatch.setattr(costs, "__file__", "/elsewhere/costs.py")
+    monkeypatch.delitem(sys.modules, "cnn_course.costs")
     with out_of_reach(), pytest.raises(RuntimeError) as caught:
-        load_again()
-    assert tripped(caught.value) == "cnn_course.blocks.classic.<module>"
-    copy = load_again()  # loaded before the grading: its functions still run the key's file
-    with out_of_reach(), pytest.raises(RuntimeError) as caught:
-        copy(None, 1, 1)
-    assert tripped(caught.value) == "cnn_course.blocks.classic.vgg_block"
+        costs.conv_multiplies(1, 1, 1, 1, 1)
+    assert tripped(caught.value) == "cnn_course.costs.conv_multiplies"
 
 
 @pytest.mark.parametrize("tampering", ["signal.setitimer(signal.ITIMER_REAL, 0)", "signal.alarm(0)",

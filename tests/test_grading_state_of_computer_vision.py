@@ -69,6 +69,8 @@ def past_the_edge(images, c):
 
 WRONG_CROP = {
     "not implemented": stub,
+    "np.flipud on the crops (the batch reversed, not mirrored)": (lambda images, c: crops(images, c, mirror=np.flipud),
+                                                                  "crop of image 1"),
     ANSWER_KEY + "evaluate.ten_crop": lambda images, c: evaluate.ten_crop(images, c),
     "corners first, centre last (torchvision's order)": lambda images, c: crops(images, c, [1, 2, 3, 4, 0,
                                                                                             6, 7, 8, 9, 5]),
@@ -172,6 +174,7 @@ def without_dropout(models, x):
 
 WRONG_ENSEMBLE = {
     "not implemented": stub,
+    "the mean in float16": (lambda models, x: np.mean(probabilities(models, x), axis=0).astype("float16"), "float16"),
     ANSWER_KEY + "evaluate.ensemble_predict": lambda models, x: evaluate.ensemble_predict(models, x),
     "averaged logits": averaged_logits,
     "averaged one-hot votes": lambda models, x: np.mean([np.eye(4)[p.argmax(1)] for p in probabilities(models, x)], 0),

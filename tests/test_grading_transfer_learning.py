@@ -160,7 +160,8 @@ def features(base, images, path, scale=lambda x: x / 127.5 - 1, pool=True, save_
     """A learner's cache_features with one knob per plausible mistake (defaults: right)."""
     x = np.asarray(images, "float32")
     maps = np.concatenate([np.asarray(base(scale(x[i:i + 16]), training=False)) for i in range(0, len(x), 16)])
-    result = maps.mean(axis=(1, 2)) if pool is True else maps.reshape(len(x), -1) if pool == "flatten" else maps
+    result = maps.mean(axis=(1, 2)) if pool is True else maps.reshape(len(x), -1) if pool == "flatten" else \
+        maps.max(axis=(1, 2)) if pool == "max" else maps
     np.save(save_to(path) if save_to else path, maps if save_to == "maps" else result)
     return result[order]
 
@@ -230,6 +231,7 @@ WRONG_CACHE = {
         base, images, path, lambda a, p: np.save(p, a + 0j)) + 0j, "real numbers"),
     "the base in training mode": (in_training_mode, "inference mode"),
     "images shifted in place": (shifted_in_place, "changed the images it was given"),
+    "max-pooled": (lambda base, images, path: features(base, images, path, pool="max"), "max-pooled"),
 }
 RIGHT_CACHE = {
     "batches by hand": features,

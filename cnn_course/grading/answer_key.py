@@ -1,24 +1,29 @@
 """The answer key is out of reach: while a learner's answer runs, running any code of the course's package or of
 keras.applications' model code stops it.
 
-What counts is found mechanically, by file: a profile hook sees every call the answer makes, and a call that lands
-in the file of a loaded `cnn_course` or `keras.src.applications` module trips -- however the function was reached
-(imported by name, copied, reloaded, loaded again from its file under another name). Left free are the helpers an
-exercise may use and the machinery that runs the answer (`FREE_MODULES`, `FREE_NAMES`). A grader may add library
-functions that would do its whole exercise, ``@grader(..., answer_key=["keras.ops.conv"])``; and the answer may not
-switch the hook or the time limit off (`TAMPERING`). `Report.call` watches the learner's call only: the grader still
-builds its reference with the package, and an answer that builds on the learner's own earlier functions is untouched.
+What counts is found mechanically, by file: a profile hook sees every call the answer makes (in the threads it starts
+too), and a call that lands in a file of `cnn_course` or `keras.src.applications` trips -- however the function was
+reached (imported by name, copied, reloaded, loaded again from its file under another name). Left free are the
+helpers an exercise may use and the machinery that runs the answer (`FREE_MODULES`, `FREE_NAMES`). A grader may add
+library functions that would do its whole exercise, ``@grader(..., answer_key=["keras.ops.conv"])``; and the answer
+may not switch the hook or the time limit off (`TAMPERING`). `Report.call` watches the learner's call only: the
+grader still builds its reference with the package, and an answer that builds on the learner's own earlier functions
+is untouched. Source text copied out of the package (pasted, exec'd, saved under another file name) is the learner's
+own code to the watch, as it would be to a teacher reading it.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import importlib
+import importlib.util
 import os
 import signal
 import sys
 import sysconfig
 import threading
+from pathlib import Path
 
 MARK = "cnn-course answer key"
 ROOTS = ("cnn_course", "keras.src.applications")
@@ -36,13 +41,17 @@ _TAMPERING_IDS = {id(function) for function in TAMPERING if not hasattr(function
 LIBRARIES = tuple({sysconfig.get_paths()[key] for key in ("stdlib", "platstdlib", "purelib", "platlib")})
 
 
+@functools.cache
 def key_files() -> dict:
-    """{source file: module name} of every loaded module whose code is the answer key."""
+    """{source file: module name} of every module of `ROOTS` whose code is the answer key, read from the disk (not
+    from the modules loaded, which an answer could rename or remove)."""
     files = {}
-    for name, module in list(sys.modules.items()):
-        in_root = any(name == root or name.startswith(root + ".") for root in ROOTS)
-        if in_root and not name.startswith(FREE_MODULES) and getattr(module, "__file__", None):
-            files[os.path.realpath(module.__file__)] = name
+    for root in ROOTS:
+        folder = Path(importlib.util.find_spec(root).submodule_search_locations[0])
+        for path in folder.rglob("*.py"):
+            name = ".".join((root, *path.relative_to(folder).with_suffix("").parts)).removesuffix(".__init__")
+            if not name.startswith(FREE_MODULES):
+                files[os.path.realpath(path)] = name
     return files
 
 
@@ -134,7 +143,7 @@ def _watched(files: dict, named: dict, watch: Watch):
             trip(named[code], frame)
         elif code in _TAMPERING_CODES and not library_code(frame.f_back.f_code.co_filename):
             trip(f"{code.co_name}, which would switch the grader's watch off", frame)
-        elif module_of(code) and not freed(frame):
+        elif module_of(code) and code.co_name != "<module>" and not freed(frame):  # importing it is free
             trip(f"{module_of(code)}.{getattr(code, 'co_qualname', code.co_name)}", frame)
 
     def profile(frame, event, arg):  # on every call the answer makes: the common case returns at once

@@ -20,7 +20,7 @@ from cnn_course.grading import paths
 from cnn_course.grading.compare import check_trainable, compare_with_reference
 from cnn_course.grading.report import Report, Stop, case_by_case, described_by
 from cnn_course.grading.vocabulary import read
-from cnn_course.graph import producer
+from cnn_course.graph import producer, reused_layers
 
 ROLES = {"chain": "block", "main": "main path", "shortcut": "shortcut"}
 # Advice on settings every block leaves at Keras' defaults, when a description has none of its own.
@@ -70,6 +70,9 @@ def grade_case(answer, spec: BlockExercise, case, seed: int, report: Report) -> 
     output = report.call(answer, inputs, *args, what=what, hints=spec.hints, **kwargs)
     report.require(isinstance(output, keras.KerasTensor), "returns a tensor",
                    f"{what} returned {type(output).__name__}: {spec.returns}")
+    reused = ", ".join(layer.name for layer in reused_layers([output]))
+    report.precondition(not reused, f"{what}: one layer object is used in several places ({reused}): create a new "
+                                    f"layer at each step -- a layer called twice shares its weights")
     found = spec.paths(*unwrapped(output, inputs), report, what)
     reference_inputs = keras.Input(input_shape)
     reference_output = spec.reference(reference_inputs, *args, **kwargs)

@@ -104,6 +104,10 @@ def _augmented(report, pca_color_augmentation, images, what, *args, **kwargs) ->
                         "every step is finite on these images -- look for a division by zero or a NaN carried along")
     report.precondition(got.max() <= 10, f"{what} returns values up to {got.max():.4g}: the images are in [0, 1], and "
                         "the augmented ones too -- no scaling to 0-255")
+    native = np.asarray(answer).dtype
+    report.precondition(native.kind == "f" and native.itemsize >= 4, f"{what} returns {native}: the images are floats "
+                        "in [0, 1], return the augmented ones as float32 (or float64)" +
+                        " -- float16 rounds AlexNet's small shifts away" * (native.kind == "f"))
     return got
 
 

@@ -43,10 +43,11 @@ check_round_filters = formula_grader(Formula(
     exercise="round_filters", reference=round_filters, arguments=("filters", "width_coefficient", "divisor"),
     # Width 1.0, rounding up and down (68 = 8.5 x 8 rounds half up), the 10% rule (7 x 1.7 = 11.9 and MobileNetV2's
     # 32 x 0.35 = 11.2 round down to 8, too far: 16), the floor of one divisor, divisors 16, 4 and 6 (not a power of
-    # two), and 45 x 1.5 = 67.5, which rounds to 64 but to 72 when filters x width is rounded to an integer first.
+    # two), and 45 x 1.5 = 67.5, which rounds to 64 but to 72 when filters x width is rounded to an integer first;
+    # 7 x 1.28 = 8.96, whose 10% rule adds a divisor (16) that truncating it to 8 first does not.
     cases=[(32, 1.0, 8), (20, 1.0, 8), (68, 1.0, 8), (32, 1.1, 8), (112, 1.1, 8), (40, 1.2, 8), (7, 1.7, 8),
            (32, 0.35, 8), (3, 1.0, 8), (2, 1.5, 8), (1280, 1.8, 8), (23, 1.0, 16), (100, 1.4, 16), (6, 1.0, 4),
-           (13, 1.5, 4), (100, 1.0, 6), (45, 1.5, 8)],
+           (13, 1.5, 4), (100, 1.0, 6), (45, 1.5, 8), (7, 1.28, 8)],
     draw=lambda rng: (int(rng.integers(1, 400)), round(float(rng.uniform(0.25, 2.5)), 2),
                       int(rng.choice([4, 6, 8, 8, 12, 16]))),
     call=lambda case: case[:2] if case[2] == 8 else case,  # the divisor only when it is not the default 8
@@ -57,8 +58,8 @@ check_round_filters = formula_grader(Formula(
          lambda *case: _round(*case, ten_percent=False, floor=False)),
         ("rounds half to even with round(): int(value + divisor / 2) rounds half up",
          lambda *case: _round(*case, rounding=lambda v, d: round(v / d) * d)),
-        ("rounds filters x width to an integer first: round the product itself to the nearest multiple",
-         lambda f, w, d: _round(round(f * w), 1.0, d)),
+        *(("rounds filters x width to an integer first: round the product itself to the nearest multiple",
+           lambda f, w, d, whole=whole: _round(whole(f * w), 1.0, d)) for whole in (round, int)),
         ("always rounds up: round to the nearest multiple",
          lambda *case: _round(*case, rounding=lambda v, d: math.ceil(v / d) * d)),
         ("always rounds down: round to the nearest multiple, int(value + divisor / 2)",

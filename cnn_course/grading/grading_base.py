@@ -111,9 +111,9 @@ def head_layers(model, below) -> list:
     return expand(head)
 
 
-def pooled(base, images, scale=lambda x: x / 127.5 - 1) -> np.ndarray:
-    """The frozen part computed here: the base on `scale`d pixels (by default to [-1, 1]), averaged over positions."""
-    return np.asarray(base(scale(np.asarray(images, "float32")), training=False)).mean(axis=(1, 2))
+def pooled(base, images, scale=lambda x: x / 127.5 - 1, pool=np.mean) -> np.ndarray:
+    """The frozen part computed here: the base on `scale`d pixels (by default to [-1, 1]), `pool`ed over positions."""
+    return pool(np.asarray(base(scale(np.asarray(images, "float32")), training=False)), axis=(1, 2))
 
 
 def softmax(logits):

@@ -1,4 +1,5 @@
-"""The clock of grading: a time limit the learner's code cannot swallow, and whose code an exception came from.
+"""What bounds the learner's call: a time limit its code cannot swallow, its global settings undone afterwards, and
+whose code an exception came from.
 
 `time_limit` interrupts a call with `TimeLimit` (a BaseException) and keeps raising it on every line below the call
 until the call is left; limits nest (a grading's whole limit around each call's). `raised_by_the_answer` tells an
@@ -11,8 +12,10 @@ import contextlib
 import os
 import signal
 import sys
+import tempfile
 import threading
 import time
+import warnings
 
 from cnn_course.grading.answer_key import LIBRARIES, library_code
 
@@ -73,3 +76,21 @@ def raised_by_the_answer(error: BaseException) -> bool:
             return True
         trace = trace.tb_next
     return not isinstance(error, Exception)  # a BaseException of its own: only an answer raises one
+
+
+@contextlib.contextmanager
+def settings_kept():
+    """The answer's changes to global settings end with its call: warning filters, Keras' float type, dtype policy,
+    image data format and epsilon, the folder for temporary files."""
+    import keras
+
+    config = keras.config
+    kept = config.floatx(), config.dtype_policy(), config.image_data_format(), config.epsilon(), tempfile.tempdir
+    try:
+        with warnings.catch_warnings():
+            yield
+    finally:
+        for set_, value in zip((config.set_floatx, config.set_dtype_policy, config.set_image_data_format,
+                                config.set_epsilon), kept):
+            set_(value)
+        tempfile.tempdir = kept[-1]

@@ -31,9 +31,10 @@ def residual(output, source, report, what, after=("ReLU",), optional=False) -> d
     layer, inputs = producer(tensors[-1])
     report.precondition(layer is not None and bool(inputs), f"{what}: the output does not come from the block's "
                                                             f"input: call the layers on x")
-    report.precondition(is_addition(layer) and len(inputs) == 2,
-                        f"{what}: the two paths are joined by {type(layer).__name__}; add them with layers.Add()"
-                        f"([shortcut, x]) (or shortcut + x)")
+    report.precondition(is_addition(layer), f"{what}: the two paths are joined by {type(layer).__name__}; add them "
+                                            f"with layers.Add()([shortcut, x]) (or shortcut + x)")
+    report.precondition(len(inputs) == 2, f"{what}: the addition has {len(inputs)} inputs; add exactly the two "
+                                          f"paths, layers.Add()([shortcut, x])")
     following = [producer(tensor)[0] for tensor in reversed(tensors[:-1])]
     found = words(following)
     if list(found) != list(after):

@@ -17,10 +17,9 @@ import re
 import sys
 import time
 import traceback
-import warnings
 
 from cnn_course.grading.answer_key import Watch, out_of_reach, tripped
-from cnn_course.grading.limits import TimeLimit, raised_by_the_answer, time_limit
+from cnn_course.grading.limits import TimeLimit, raised_by_the_answer, settings_kept, time_limit
 
 MIME_TYPE = "application/vnd.cnn-course.grade+json"
 # What a learner's stub raises (notebooks.contract.stub writes it), so a grader can tell which exercise is missing.
@@ -93,25 +92,24 @@ class Report:
         left, watch = self.deadline - time.monotonic(), Watch()
         try:
             limit = time_limit(max(min(self.seconds, left), 0.01), sys._getframe())
-            with limit, out_of_reach(self.answer_key, watch), warnings.catch_warnings():  # its warning filters too
+            with limit, out_of_reach(self.answer_key, watch), settings_kept():
                 returned = function(*args, **kwargs)
-        except TimeLimit:
-            self._refuse_the_key(watch.tripped, what)
-            self.fail(f"{what} did not finish within {self.seconds:g} s" + (" (each call)" if left > self.seconds else
-                      f" (the grading's {3 * self.seconds:g} s in all)") + ": is there a loop that never ends, or "
-                      "work done pixel by pixel in Python that NumPy or Keras could do at once?")
-        except NotImplementedError as error:
-            self._refuse_the_key(watch.tripped, what)
-            self.status = "not implemented"
-            earlier = _STUB.search(str(error))
-            if earlier and earlier.group(2) != self.exercise:
-                self.fail(f"{what} calls {earlier.group(2)}, and {earlier.group(1)} is not written yet: finish that "
-                          f"exercise first")
-            self.fail("not implemented yet: replace the `raise NotImplementedError` stub")
         except KeyboardInterrupt:
             raise
         except BaseException as error:  # a crash in the learner's code is a finding, not a grader failure
             self._refuse_the_key(tripped(error) or watch.tripped, what)
+            if isinstance(error, TimeLimit):
+                self.fail(f"{what} did not finish within {self.seconds:g} s" + (
+                    " (each call)" if left > self.seconds else f" (the grading's {3 * self.seconds:g} s in all)") +
+                    ": is there a loop that never ends, or work done pixel by pixel in Python that NumPy or Keras "
+                    "could do at once?")
+            if isinstance(error, NotImplementedError) and _stub(error, function):
+                self.status = "not implemented"
+                earlier = _STUB.search(str(error))
+                if earlier and earlier.group(2) != self.exercise:
+                    self.fail(f"{what} calls {earlier.group(2)}, and {earlier.group(1)} is not written yet: finish "
+                              f"that exercise first")
+                self.fail("not implemented yet: replace the `raise NotImplementedError` stub")
             advice = "".join(f" -- {advice}" for text, advice in hints if text in str(error))
             self.fail(f"{what} raised {type(error).__name__}: {first_line(error)}{advice}")
         self._refuse_the_key(watch.tripped, what)  # tripped, caught by the answer, which went on
@@ -146,6 +144,14 @@ class Report:
                    "first_failure": self.first_failure, "checks": len(self.checks)}  # for `python -m cnn_course grade`
         return {"text/plain": str(self), "text/html": f"<div>{head}<ul style='list-style:none'>{items}</ul></div>",
                 MIME_TYPE: json.dumps(summary)}
+
+
+def _stub(error: NotImplementedError, function) -> bool:
+    """A stub's error: raised by the learner's function itself (not by a library it called), or naming an exercise."""
+    trace = error.__traceback__
+    while trace.tb_next is not None:
+        trace = trace.tb_next
+    return trace.tb_frame.f_code is getattr(function, "__code__", None) or bool(_STUB.search(str(error)))
 
 
 def first_line(error: BaseException) -> str:

@@ -72,7 +72,11 @@ def _wrong_view(arguments, got) -> str:
     want = ten_crop(images, c)
     k, n = next((k, n) for k in range(10) for n in range(len(images)) if not np.array_equal(got[k, n], want[k, n]))
     held = next((view for view, crop in zip(TEN_CROP_VIEWS, want[:, n]) if np.array_equal(got[k, n], crop)), None)
+    other = next((m for m in range(len(images)) for crop in want[:, m] if m != n and np.array_equal(got[k, n], crop)),
+                 None)
     hint = named(got, _CROP_MISTAKES, images, c) or (f"it holds the {held} crop: {_ORDER}" if held else
+                                                     f"it holds a crop of image {other}: keep the batch's order (axis "
+                                                     f"0 is the batch; np.flipud flips it)" if other is not None else
                                                      "it is none of the ten crops, even mirrored: check where each "
                                                      "crop starts (rows are axis 1 of the images, columns axis 2)")
     return f"view {k} of image {n} is not the {TEN_CROP_VIEWS[k]} crop -- {hint}"
@@ -184,6 +188,8 @@ def _ensemble_advice(arguments, got) -> str:
         if any(same_value(got, probabilities[list(kept)].mean(0), 1e-5)
                for kept in itertools.combinations(range(count), size)):
             return f"it is the mean of {size} of the {count} models: average over every model in the list"
+    if same_value(got, probabilities.mean(0), 1e-2):
+        return "it is close to the mean but not equal: rounded, or computed in float16? keep the models' float32"
     return ("expected the mean of the models' predicted probabilities (`model.predict`, which runs each model in "
             "inference mode: dropout off, batch norm on its moving statistics)")
 

@@ -29,8 +29,7 @@ from cnn_course.grading.grading_base import (
 from cnn_course.grading.keras_tutorial import COMPILE, check_compiled
 from cnn_course.grading.report import described, grader
 
-_CALL_BASE = "x = base(x, training=False)"
-_INPUT = "keras.Input(shape=base.input_shape[1:])"
+_CALL_BASE, _INPUT = "x = base(x, training=False)", "keras.Input(shape=base.input_shape[1:])"
 _FLOATS = "features are real numbers, keep the floats the base computes"
 
 
@@ -185,7 +184,8 @@ def _check_features(got, base, images, what, report) -> None:
                 pooled(base, images, lambda x: x),
                 "the pixels reach the base in [0, 1]: it expects [-1, 1], pixels / 127.5 - 1":
                 pooled(base, images, lambda x: x / 255),
-                "the features are not in the images' order: keep it (no shuffling)": np.sort(want, axis=0)}
+                "the features are not in the images' order: keep it (no shuffling)": np.sort(want, axis=0),
+                "the features are max-pooled: average over the positions": pooled(base, images, pool=np.max)}
     found = next((hint for hint, value in mistakes.items()
                   if np.allclose(np.sort(got, axis=0), np.sort(value, axis=0), atol=1e-4)),
                  "run the base in inference mode, base(x, training=False) or base.predict (in training mode its "
