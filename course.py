@@ -51,7 +51,6 @@ def ensure_environment() -> None:
         print(f"course: creating a virtual environment in {VENV}", flush=True)
         venv.EnvBuilder(with_pip=True).create(VENV)
     print("course: installing requirements.txt (the first time takes a few minutes)", flush=True)
-    subprocess.run([PYTHON, "-m", "pip", "install", "--quiet", "--upgrade", "pip"], check=True, cwd=ROOT)
     subprocess.run([PYTHON, "-m", "pip", "install", "--quiet", "-r", "requirements.txt"], check=True, cwd=ROOT)
     stamp.write_text(fingerprint)
 

@@ -50,6 +50,7 @@ def test_setup_seeds_everything(capsys):
     assert "mode" in capsys.readouterr().out
 
 
+@pytest.mark.one_backend  # TensorFlow's own start-up
 def test_setup_keeps_tensorflows_native_start_up_lines_out_of_the_notebook():
     """On a machine without a GPU, TensorFlow's C++ code prints "Could not find cuda drivers"
     and "failed call to cuInit" before any log level applies; setup() must swallow them and
@@ -62,6 +63,7 @@ def test_setup_keeps_tensorflows_native_start_up_lines_out_of_the_notebook():
     assert result.stderr.strip() == "still here", result.stderr
 
 
+@pytest.mark.one_backend  # a TensorFlow setting
 def test_importing_the_course_turns_onednn_on_unless_the_learner_chose(monkeypatch):
     """TensorFlow reads TF_ENABLE_ONEDNN_OPTS at its import; the package sets it first, on x86-64 only,
     and never overrides a learner's own setting."""

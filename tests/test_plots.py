@@ -1,6 +1,7 @@
 """The figures show what their names promise."""
 
 import numpy as np
+import pytest
 
 from cnn_course import plots
 
@@ -87,6 +88,7 @@ FIGURE_CELLS = [
 ]
 
 
+@pytest.mark.one_backend  # matplotlib in a Jupyter kernel
 def test_every_figure_displays_as_one_image_in_a_jupyter_kernel(tmp_path):
     """nbval compares no outputs, so a figure that shows as '<Figure size ...>' text passes it:
     run the figures in a real kernel and look at what the front end receives."""

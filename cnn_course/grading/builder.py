@@ -9,6 +9,7 @@ reference's weights in inference and training mode.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -53,7 +54,7 @@ def grade_case(answer, spec: BuilderExercise, case, number: int, report: Report)
                        "built with keras.Sequential: this exercise asks for the Functional API (keras.Input, calling "
                        "layers on tensors, keras.Model(inputs, outputs))" if sequential else
                        "not a keras.Sequential model: this exercise asks for the Sequential API")
-    reference = spec.reference(input_shape=input_shape, classes=classes)
+    reference = _reference(spec.reference, input_shape, classes)
     report.require(tuple(model.input_shape[1:]) == input_shape and tuple(model.output_shape) == (None, classes),
                    f"input {input_shape} and output (None, {classes}) for classes={classes}",
                    _shape_advice(model, input_shape, classes))
@@ -63,6 +64,13 @@ def grade_case(answer, spec: BuilderExercise, case, number: int, report: Report)
     check_trainable(model, report, what)
     compare_with_reference(model, reference, fixed_inputs((2, *input_shape), seed=number, low=-1, high=1), report,
                            seed=number, paths=role_paths, what=what, advice="check the filters of each layer")
+
+
+@functools.lru_cache(maxsize=4)
+def _reference(build, input_shape, classes):
+    """The package's model for a case, built once: every grading gives it fresh random weights, and a batch-norm
+    epsilon it adopted from an answer was a free one."""
+    return build(input_shape=input_shape, classes=classes)
 
 
 def compare_layers(model, reference, report: Report, what: str):
