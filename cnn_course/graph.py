@@ -85,9 +85,10 @@ def chain_back(tensor, stop=None) -> list:
     chain = [tensor]
     while tensor is not stop:
         layer, inputs = producer(tensor)
-        if layer is None or (len(inputs) != 1 and weightless_merge(tensor, stop) is None):
+        source = inputs[0] if layer is not None and len(inputs) == 1 else weightless_merge(tensor, stop)
+        if layer is None or source is None:
             break
-        tensor = inputs[0] if len(inputs) == 1 else weightless_merge(tensor, stop)
+        tensor = source
         chain.append(tensor)
     return chain
 

@@ -39,6 +39,7 @@ TAMPERING = (sys.setprofile, sys.settrace, signal.signal, signal.setitimer, sign
 _TAMPERING_CODES = {function.__code__ for function in TAMPERING if hasattr(function, "__code__")}
 _TAMPERING_IDS = {id(function) for function in TAMPERING if not hasattr(function, "__code__")}
 LIBRARIES = tuple({sysconfig.get_paths()[key] for key in ("stdlib", "platstdlib", "purelib", "platlib")})
+MACHINERY = tuple(os.path.join(os.path.dirname(__file__), f"{name}.py") for name in ("answer_key", "limits"))
 
 
 @functools.cache
@@ -107,7 +108,7 @@ def _tripwire(path: str, watch: Watch):
 def library_code(filename: str) -> bool:
     """Python's or an installed library's code, or the grader's own machinery (its time limit, this watch): code
     that is not the learner's."""
-    return filename.startswith(LIBRARIES) or filename in (sys.modules["cnn_course.grading.limits"].__file__, __file__)
+    return filename.startswith(LIBRARIES) or filename in MACHINERY
 
 
 @contextlib.contextmanager

@@ -55,8 +55,8 @@ def block_grader(spec: BlockExercise, answer_key=()):
 def unwrapped(output, source) -> tuple:
     """(output, input) inside a block written as a model and called on x: its own graph is read."""
     layer, inputs = producer(output)
-    functional = lambda layer: isinstance(layer, keras.Model) and getattr(layer, "outputs", None)  # noqa: E731
-    while functional(layer) and len(inputs) == 1 and inputs[0] is source:
+    while isinstance(layer, keras.Model) and getattr(layer, "outputs", None) and len(inputs) == 1 and \
+            inputs[0] is source:  # a subclassed model has no graph to read: read as one layer
         output, source = layer.outputs[0], layer.inputs[0]
         layer, inputs = producer(output)
     return output, source

@@ -107,9 +107,10 @@ def token(layer) -> str:
         return f"Dense({layer.units})"
     if isinstance(layer, (layers.MaxPooling2D, layers.AveragePooling2D)):
         return f"{type(layer).__name__}({pair(layer.pool_size)}, strides {pair(layer.strides)}, {layer.padding})"
-    if zero_padding(layer) is not None:
-        sides = {side for pair_ in zero_padding(layer) for side in pair_}
-        return f"ZeroPadding2D({sides.pop() if len(sides) == 1 else zero_padding(layer)})"
+    pads = zero_padding(layer)
+    if pads is not None:
+        sides = {side for pair_ in pads for side in pair_}
+        return f"ZeroPadding2D({sides.pop() if len(sides) == 1 else pads})"
     if isinstance(layer, layers.Rescaling):
         offset = _number(layer.offset)
         return f"Rescaling({_number(layer.scale, as_fraction=True)}{'' if offset == '0' else f', offset={offset}'})"
