@@ -142,3 +142,40 @@ def is_chain(model) -> bool:
         return all(len(call_tensors(op)[0]) == 1 for op in operations(model) if op.__class__.__name__ != "InputLayer")
     except (AttributeError, IndexError):
         return False
+
+
+
+def path_to(model, base):
+    """The layers from one of `model`'s down to `base`, through nested models (``[base]`` when it is one of `model`'s
+    own), or None when the model does not hold it."""
+    import keras
+
+    for layer in model.layers:
+        if layer is base:
+            return [base]
+        inner = path_to(layer, base) if isinstance(layer, keras.Model) else None
+        if inner:
+            return [layer, *inner]
+    return None
+
+
+def training_written(path) -> list:
+    """The `training` argument of the calls of `path`'s last layer as written, else of the nested model around it
+    (``Sequential([Rescaling, base])(x, training=False)``); [None] when none is given."""
+    for layer in reversed(path):
+        calls = [arguments.get("training") for arguments in call_arguments(layer)]
+        if any(training is not None for training in calls):
+            return calls
+    return [None]
+
+
+def head_layers(model, below) -> list:
+    """The single-input layers from `below`'s output to the model's output (input side first); [] for a subclassed
+    model, which has no graph."""
+    if not getattr(model, "outputs", None):
+        return []
+    head, (layer, inputs) = [], producer(model.outputs[0])
+    while layer is not None and layer is not below and len(inputs) == 1:
+        head.insert(0, layer)
+        layer, inputs = producer(inputs[0])
+    return head

@@ -1,16 +1,7 @@
-"""The answer key is out of reach: while a learner's answer runs, running any code of the course's package or of
-keras.applications' model code stops it.
-
-What counts is found mechanically, by file: a profile hook sees every call the answer makes (in the threads it starts
-too), and a call that lands in a file of `cnn_course` or `keras.src.applications` trips -- however the function was
-reached (imported by name, copied, reloaded, loaded again from its file under another name). Left free are the
-helpers an exercise may use and the machinery that runs the answer (`FREE_MODULES`, `FREE_NAMES`). A grader may add
-library functions that would do its whole exercise, ``@grader(..., answer_key=["keras.ops.conv"])``; and the answer
-may not switch the hook or the time limit off (`TAMPERING`). `Report.call` watches the learner's call only: the
-grader still builds its reference with the package, and an answer that builds on the learner's own earlier functions
-is untouched. Source text copied out of the package (pasted, exec'd, saved under another file name) is the learner's
-own code to the watch, as it would be to a teacher reading it.
-"""
+"""The answer key out of reach: while a learner's answer runs, a call into the course's package or keras.applications'
+model code trips, found by file with a profile hook (in the threads the answer starts too), however the function was
+reached -- imported, copied, reloaded, loaded from its file under another name. Source text pasted out of the package
+is the learner's own code, as it would be to a teacher reading it."""
 
 from __future__ import annotations
 
@@ -44,8 +35,8 @@ MACHINERY = tuple(os.path.join(os.path.dirname(__file__), f"{name}.py") for name
 
 @functools.cache
 def key_files() -> dict:
-    """{source file: module name} of every module of `ROOTS` whose code is the answer key, read from the disk (not
-    from the modules loaded, which an answer could rename or remove)."""
+    """{source file: module name} of the answer key's modules, read from the disk (an answer could rename or remove
+    a loaded module)."""
     files = {}
     for root in ROOTS:
         folder = Path(importlib.util.find_spec(root).submodule_search_locations[0])
@@ -78,8 +69,8 @@ class Watch:
 
 @contextlib.contextmanager
 def out_of_reach(paths=(), watch: Watch | None = None):
-    """Inside the ``with`` block, a call into `key_files` trips, and so does a call of the functions named in `paths`
-    (one of a library not imported yet is skipped: the answer cannot be calling it) or of `TAMPERING` by the answer."""
+    """Inside the ``with`` block, a call into `key_files`, of a function named in `paths` (of a library already
+    imported) or of `TAMPERING` by the answer trips."""
     named, restore, watch = {}, [], watch or Watch()
     try:
         for path in (path for path in paths if path.split(".")[0] in sys.modules):
@@ -106,15 +97,14 @@ def _tripwire(path: str, watch: Watch):
 
 
 def library_code(filename: str) -> bool:
-    """Python's or an installed library's code, or the grader's own machinery (its time limit, this watch): code
-    that is not the learner's."""
+    """Python's or an installed library's code, or the grader's own machinery: not the learner's."""
     return filename.startswith(LIBRARIES) or filename in MACHINERY
 
 
 @contextlib.contextmanager
 def _watched(files: dict, named: dict, watch: Watch):
-    """Trip on a call of code from one of `files` (under whatever name and path it was loaded) unless a function of
-    `FREE_NAMES` there makes it, of a code in `named` {code: path}, and of `TAMPERING` from the answer's code."""
+    """Trip on a call of code from `files` (unless a function of `FREE_NAMES` makes it), of a code in `named`
+    {code: path}, and of `TAMPERING` from the answer's code."""
     seen, special = {}, {*named, *_TAMPERING_CODES}  # seen: a code's file name as written -> its key module, or ""
 
     def module_of(code) -> str:
@@ -131,8 +121,8 @@ def _watched(files: dict, named: dict, watch: Watch):
         return False
 
     def trip(path: str, frame=None):
-        """Stop the call: a key function raises on its first line (through its frame's trace function: a profile
-        hook that raises is dropped by Python, and the watch goes on); a tampering call, before it runs."""
+        """A key function raises on its first line, through its frame's trace function (Python drops a profile hook
+        that raises); a tampering call, before it runs."""
         watch.tripped = watch.tripped or path
         if frame is None:
             raise RuntimeError(f"{MARK}: {path}")

@@ -1,10 +1,6 @@
-"""The array engine: exercises that transform arrays -- a 1x1 convolution in NumPy, a kernel's layout, a colour
-shift, the ten crops, an ensemble's average.
-
-On every case (small ones first, so that a quadratic mistake costs little, then fresh ones) the answer is called,
-and what the exercise text asks of any transform is checked, each with its own message: the inputs left as they
-were, an array of numbers, the reference's shape, its values (naming the likely mistake), the inputs' dtype.
-"""
+"""The array engine: array transforms (a 1x1 convolution in NumPy, a kernel's layout, a colour shift, the ten crops,
+an ensemble's average), on small cases first, then fresh ones; each check has its own message: the inputs left as
+they were, an array of numbers, the reference's shape, its values (the likely mistake named), the inputs' dtype."""
 
 from __future__ import annotations
 
@@ -47,7 +43,6 @@ class ArrayExercise:
 
 
 def array_grader(spec: ArrayExercise, answer_key=(), seconds: float = 30):
-    """``check_<exercise>(answer) -> Report`` for `spec`."""
 
     def check(answer, report: Report) -> None:
         rng = np.random.default_rng()
@@ -118,8 +113,8 @@ class Model(NamedTuple):
 
 
 def snapshot(value):
-    """What `value` holds, to tell later whether it was changed: arrays copied, sequences item by item (and which
-    objects they hold), models by their weights and their layers' settings (`grading_base.state`)."""
+    """What `value` holds, to tell later whether it changed: arrays copied, sequences item by item (and which objects
+    they hold), models by their `state`."""
     if isinstance(value, np.ndarray):
         return value.copy()
     if isinstance(value, (list, tuple)):

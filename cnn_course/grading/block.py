@@ -1,12 +1,6 @@
-"""The block engine: exercises that build a block -- a function from a Keras tensor to a tensor (a VGG block, a
-bottleneck layer, a residual block, an Inception module, MobileNet's blocks).
-
-On every case the answer is called on a ``keras.Input`` and read like the package's own block (`paths`: one chain, a
-main path and a shortcut, or branches; `vocabulary`: activations by what they compute, nested models read through).
-Path by path its steps, then each layer's settings are checked against the reference's -- a setting is never taken
-from the answer unless the exercise leaves it free -- then the padding, the shape, that every layer trains, and last
-the outputs with the reference's weights copied role by role, in inference and training mode.
-"""
+"""The block engine: a function from a Keras tensor to a tensor (a VGG block, a residual block, an Inception module,
+MobileNet's blocks), read by role like the package's own block (`paths`, `vocabulary`): path by path its steps, each
+layer's settings, the padding, the shape, that every layer trains, and the outputs with the reference's weights."""
 
 from __future__ import annotations
 
@@ -48,12 +42,11 @@ class BlockExercise:
 
 
 def block_grader(spec: BlockExercise, answer_key=()):
-    """``check_<exercise>(answer) -> Report`` for `spec`."""
     return described_by(spec, case_by_case(spec, grade_case), answer_key)
 
 
 def unwrapped(output, source) -> tuple:
-    """(output, input) inside a block written as a model and called on x: its own graph is read."""
+    """(output, input) inside a block written as a model and called on x."""
     layer, inputs = producer(output)
     while isinstance(layer, keras.Model) and getattr(layer, "outputs", None) and len(inputs) == 1 and \
             inputs[0] is source:  # a subclassed model has no graph to read: read as one layer
@@ -99,7 +92,7 @@ def grade_case(answer, spec: BlockExercise, case, seed: int, report: Report) -> 
 
 
 def reference_paths(spec: BlockExercise, output, source) -> dict:
-    """The reference read like an answer; a reference that cannot be read is the grader's bug, never the learner's."""
+    """The reference read like an answer; one that cannot be read is the grader's bug, never the learner's."""
     try:
         return spec.paths(output, source, Report("the reference"), "the reference")
     except Stop as error:
@@ -107,7 +100,7 @@ def reference_paths(spec: BlockExercise, output, source) -> dict:
 
 
 def compare_path(spec: BlockExercise, case, path, reference_path, role: str, what: str, report: Report) -> None:
-    """The answer's path has the reference's steps, then its layers have the reference's settings."""
+    """The answer's path has the reference's steps, then its layers the reference's settings."""
     if (path is None) != (reference_path is None):
         report.fail(f"{what}: " + (spec.added_advice[0] if path is not None else spec.added_advice[1]))
     if path is None:

@@ -1,11 +1,6 @@
-"""The builder engine: exercises that build a whole model, ``builder(input_shape, classes)``.
-
-Every case (the notebook's shapes, and others that catch fixed numbers) checks that a Keras model comes back, built
-from ``keras.Input`` with the API asked for and mapping the input shape to the classes; then its structure against
-the package's builder (`compare`: the layer list in order by default, or a description's own reading such as a
-residual network's blocks by role), the parameter count, that every layer trains, and last the outputs with the
-reference's weights in inference and training mode.
-"""
+"""The builder engine: a whole model, ``builder(input_shape, classes)``, checked on every case for a Keras model from
+``keras.Input`` with the API asked for and the right shapes, then its structure against the package's builder, the
+parameter count, that every layer trains, and the outputs with the reference's weights."""
 
 from __future__ import annotations
 
@@ -37,7 +32,6 @@ class BuilderExercise:
 
 
 def builder_grader(spec: BuilderExercise, answer_key=(), seconds: float = 120):
-    """``check_<exercise>(answer) -> Report`` for `spec`."""
     return described_by(spec, case_by_case(spec, grade_case), answer_key, seconds)
 
 
@@ -68,8 +62,7 @@ def grade_case(answer, spec: BuilderExercise, case, number: int, report: Report)
 
 @functools.lru_cache(maxsize=4)
 def _reference(build, input_shape, classes):
-    """The package's model for a case, built once: every grading gives it fresh random weights, and a batch-norm
-    epsilon it adopted from an answer was a free one."""
+    """The package's model for a case, built once (each grading gives it fresh random weights)."""
     return build(input_shape=input_shape, classes=classes)
 
 
@@ -83,8 +76,7 @@ def compare_layers(model, reference, report: Report, what: str):
 
 
 def describe_difference(answer_tokens: list[str], reference_tokens: list[str]) -> str:
-    """The first place where two layer lists differ, in words ('' when equal). Steps count layers and fused
-    activations (``Dense(..., activation="softmax")`` is two steps: ``Dense`` then ``softmax``)."""
+    """The first place where two lists of steps differ, in words ('' when equal)."""
     for i, (got, want) in enumerate(zip(answer_tokens, reference_tokens)):
         if got != want:
             return f"step {i + 1} of the layer list: expected {want}, found {got}"

@@ -16,10 +16,8 @@ ATOL = 1e-4
 
 def compare_with_reference(model, reference, inputs, report: Report, seed: int = 0, paths=None, what: str = "",
                            advice: str = "") -> None:
-    """Give `reference` distinct random weights, load them into the learner's `model` and compare their outputs on
-    `inputs` in inference and training mode. The weights are copied in order (the models have the same layers in
-    the same order), or with `paths` ``(reference paths, answer paths)`` role by role (`copy_weights_by_role`), so
-    that the order the learner created layers in does not matter; `what` and `advice` name the block and the fix."""
+    """Random weights into `reference`, copied into `model` in order or, with `paths`, role by role; then the outputs
+    on `inputs` compared in inference and training mode."""
     randomize_weights(reference, seed=seed)
     if paths is None:
         copy_weights(reference, model, report)
@@ -37,8 +35,7 @@ def compare_with_reference(model, reference, inputs, report: Report, seed: int =
 
 
 def check_trainable(model, report: Report, what: str) -> None:
-    """Every weight trains (a batch norm's moving statistics apart), and no layer is called with a fixed `training`:
-    a frozen layer or variable, or a batch norm or dropout stuck in one mode, is the answer's mistake."""
+    """Every weight trains (a batch norm's moving statistics apart), and no layer is called with a fixed `training`."""
     frozen = [v.path for v in model.weights if not v.trainable and "moving_" not in v.path]
     report.precondition(not frozen, f"{what}: {', '.join(frozen)} {'is' if len(frozen) == 1 else 'are'} frozen "
                                     f"(trainable=False): every layer trains")
@@ -63,9 +60,8 @@ def copy_weights(source, target, report: Report) -> None:
 
 
 def copy_weights_by_role(reference_paths, answer_paths, report: Report, what: str, advice: str) -> None:
-    """Load each reference layer's weights into the learner's layer of the same role: paths (lists of layers, e.g. a
-    block's main path and shortcut, or a module's branches) pair up in order, and so do the layers with weights
-    within a path."""
+    """Each reference layer's weights into the answer's layer of the same role: the paths (e.g. main path and
+    shortcut) pair up in order, and so do the layers with weights within a path."""
     for reference_path, answer_path in zip(reference_paths, answer_paths):
         weighted = zip(*([layer for layer in expand(path) if getattr(layer, "weights", None)]
                          for path in (reference_path, answer_path)))
@@ -78,14 +74,13 @@ def copy_weights_by_role(reference_paths, answer_paths, report: Report, what: st
 
 
 def free_epsilon(epsilon: float) -> bool:
-    """A batch-norm epsilon up to Keras' default 1e-3 is a constant for numerical safety, free to choose
-    (keras.applications' 1.001e-5, PyTorch's 1e-5); a larger one changes the normalisation."""
+    """A batch-norm epsilon up to Keras' default 1e-3 is free (keras.applications' 1.001e-5, PyTorch's 1e-5); a
+    larger one changes the normalisation."""
     return epsilon <= KERAS_EPSILON * (1 + 1e-6)
 
 
 def _adopt_epsilons(reference_layers, answer_layers) -> None:
-    """A batch-norm epsilon up to Keras' default 1e-3 is free (a constant for numerical safety): the reference's
-    batch norms take the answer's. A larger one is the answer's mistake, and its outputs show it."""
+    """The reference's batch norms take the answer's epsilon where it is free; a larger one shows in the outputs."""
     from keras import layers
 
     def norms(stack):

@@ -1,12 +1,6 @@
-"""Graders of notebook 11, data augmentation: the lecture's colour shift and AlexNet's PCA colour augmentation
-(Krizhevsky et al. 2012, section 4.1), both checked by what they do to pixels.
-
-`check_color_shift` uses images with values at both ends of 0-255, where uint8 arithmetic wraps round and a missing
-clip shows. `check_pca_color_augmentation` draws a batch whose colours vary along known, unequal principal axes, reads
-each image's shift back in those axes, and tests the alphas it implies: one per image and axis, with mean 0 and
-standard deviation `alpha_std` -- which a square root of the eigenvalues, a covariance per image or of uncentred
-pixels, or a variance for a standard deviation would all break.
-"""
+"""Graders of notebook 11, data augmentation: the lecture's colour shift, and AlexNet's PCA colour augmentation
+(Krizhevsky et al. 2012, section 4.1) checked by the alphas each image's shift implies along the batch's known,
+unequal principal colour axes."""
 
 from __future__ import annotations
 
@@ -21,8 +15,8 @@ from cnn_course.grading.report import described, grader
 
 
 def _extreme_image(case, rng) -> tuple:
-    """A 5 x 6 image of the case's dtype and channels with pixels at 0, 255 and in between (with fractions when it
-    is float), and the case's shifts."""
+    """A 5 x 6 image with pixels at 0, 255 and in between (fractions when it is float), where uint8 arithmetic wraps
+    round and a missing clip shows; and the case's shifts."""
     shifts, dtype, channels = case
     image = rng.integers(0, 256, size=(5, 6, channels)).astype("float64")
     if dtype != "uint8":
@@ -73,10 +67,9 @@ check_color_shift = array_grader(ArrayExercise(
 
 
 def _colour_batch(n: int, seed: int = 0, texture: float = 0.004) -> np.ndarray:
-    """`n` small 4 x 4 images whose mean colours spread along three unequal axes mixed by a rotation of R, G
-    and B, plus a gradient of strength `texture` across each image along another colour direction (weak: a
-    covariance per image is tiny; strong: the covariance of all pixels differs from that of the mean colours,
-    or of any one pixel of each image), plus a little noise."""
+    """`n` 4 x 4 images whose mean colours spread along three unequal, rotated axes, plus a gradient of strength
+    `texture` along another colour (strong: the covariance of all pixels differs from that of the mean colours or of
+    one pixel per image), plus a little noise."""
     rng = np.random.default_rng(seed)
     rotation, _ = np.linalg.qr(rng.normal(size=(3, 3)))
     colours = 0.5 + (rng.normal(size=(n, 3)) * [0.12, 0.06, 0.025]) @ rotation.T
@@ -87,7 +80,7 @@ def _colour_batch(n: int, seed: int = 0, texture: float = 0.004) -> np.ndarray:
 
 
 def _augmented(report, pca_color_augmentation, images, what, *args, **kwargs) -> np.ndarray:
-    """The answer's output for `images`, checked to be an array of their shape (or grading stops)."""
+    """The answer's output for `images`, an array of their shape (or grading stops)."""
     answer = report.call(pca_color_augmentation, images, *args, what=what, **kwargs, hints=[(
         "broadcast", "np.cov reads each row as one variable: for an (n, 3) array of pixels use np.cov(pixels, "
                      "rowvar=False), a 3 x 3 covariance")])
@@ -147,8 +140,7 @@ def check_pca_color_augmentation(pca_color_augmentation, report) -> None:
 
 
 def _shift_per_image(shifts, got):
-    """(largest spread of an image's shift over its unclipped pixels, each image's shift): an image's channel
-    clipped at every pixel keeps its first pixel's shift."""
+    """(largest spread of an image's shift over its unclipped pixels, each image's shift)."""
     kept = np.where((got > 0) & (got < 1), shifts, np.nan)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN slices: channels clipped everywhere
@@ -158,8 +150,8 @@ def _shift_per_image(shifts, got):
 
 
 def _check_alphas(report, images, per_image, alpha_std) -> None:
-    """Read each image's shift in the batch's principal axes, alpha_i = (p_i . shift) / lambda_i: independent alphas
-    of mean 0 and standard deviation alpha_std, or a spread that names the mistake."""
+    """Each image's shift read in the batch's principal axes, alpha_i = (p_i . shift) / lambda_i: independent, mean 0
+    and standard deviation alpha_std, or a spread that names the mistake."""
     pixels = images.reshape(-1, 3).astype("float64")
     eigenvalues, eigenvectors = np.linalg.eigh(np.cov(pixels, rowvar=False))
     alphas = per_image @ eigenvectors / eigenvalues
@@ -206,7 +198,7 @@ def _check_seed(report, pca_color_augmentation, images) -> None:
 
 
 def _check_clipped(report, pca_color_augmentation) -> None:
-    """Full-range images and large alphas: values clipped to [0, 1], the others shifted like the rest of the image."""
+    """Full-range images and large alphas: values clipped to [0, 1], the others shifted alike."""
     images = np.random.default_rng(4).uniform(0, 1, size=(40, 4, 4, 3)).astype("float32")
     got = _augmented(report, pca_color_augmentation, images, "pca_color_augmentation(images in [0, 1], 5.0)",
                      5.0, seed=0)

@@ -1,11 +1,6 @@
-"""The formula engine: exercises that compute numbers from numbers -- an output size, a count of multiplications,
-scaling multipliers, a rounded channel count.
-
-The answer is called on the lecture's cases and on fresh ones (so that a table of the fixed cases' answers cannot
-pass); the form of what it returns is checked (one number, or a tuple of named parts), then its values against the
-package's function, and the likely mistake is named: one of the description's, the parts in another order, or the
-arguments read in another order.
-"""
+"""The formula engine: numbers from numbers (an output size, a count of multiplications, a rounded channel count).
+The answer is called on the lecture's cases and on fresh ones, so that a table of fixed answers cannot pass; its form
+is checked, then its values, and the likely mistake is named: the description's, the parts or arguments reordered."""
 
 from __future__ import annotations
 
@@ -44,7 +39,6 @@ class Formula:
 
 
 def formula_grader(spec: Formula, answer_key=()):
-    """``check_<exercise>(answer) -> Report`` for `spec`."""
 
     def check(answer, report: Report) -> None:
         rng = np.random.default_rng()
@@ -68,7 +62,7 @@ def _what(spec: Formula, case) -> str:
 
 
 def _plain(value):
-    """Numbers as Python's own (a 0-d NumPy array, NumPy scalars, subclasses of int or float), in a tuple too."""
+    """Numbers as Python's own ints and floats (from 0-d arrays, NumPy scalars, subclasses), in a tuple too."""
     if isinstance(value, tuple):
         return tuple(_plain(item) for item in value)
     value = value.item() if isinstance(value, np.ndarray) and value.ndim == 0 else value
@@ -81,12 +75,12 @@ def _plain(value):
 
 
 def _finite(value) -> bool:
-    """A finite number; an int always is (however large: ``math.isfinite`` would overflow converting it)."""
+    """A finite number; an int always is (``math.isfinite`` would overflow converting a large one)."""
     return isinstance(value, numbers.Integral) or math.isfinite(value)
 
 
 def _answer(answer, spec: Formula, case, report: Report):
-    """The answer's value for one case, checked to have the exercise's form (or grading stops)."""
+    """The answer's value for one case, of the exercise's form (or grading stops)."""
     what = _what(spec, case)
     got = _plain(report.call(answer, *spec.call(case), what=what))
     number = isinstance(got, numbers.Real) and not isinstance(got, bool)
@@ -127,7 +121,7 @@ def _show(value) -> str:
 
 
 def _repr(value) -> str:
-    """repr, but an int too long to print (or a tuple holding one) by its size."""
+    """repr, but an int too long to print by its size."""
     try:
         return repr(value)
     except ValueError:
@@ -135,7 +129,7 @@ def _repr(value) -> str:
 
 
 def _wrong_message(spec: Formula, case, answers: dict) -> str:
-    """What is wrong on the first wrong case, with the likely mistake named."""
+    """What is wrong on the first wrong case, the likely mistake named."""
     got, want, what = answers[case], spec.reference(*case), _what(spec, case)
     same = lambda a, b: _equal(a, b, spec.integers)  # noqa: E731
     order = named_everywhere(answers, _parts_orders(spec), same=same)
@@ -155,7 +149,7 @@ def _wrong_message(spec: Formula, case, answers: dict) -> str:
 
 
 def _parts_orders(spec: Formula) -> list:
-    """A mistake for each other order of the parts: the reference's parts, reordered."""
+    """A mistake for each other order of the reference's parts."""
     table = []
     for order in list(itertools.permutations(range(len(spec.parts))))[1:]:
         said = "the two numbers are swapped" if len(order) == 2 else \
@@ -165,7 +159,7 @@ def _parts_orders(spec: Formula) -> list:
 
 
 def _arguments_orders(spec: Formula) -> list:
-    """A mistake for each other order of the arguments: the reference, called with them reordered."""
+    """A mistake for each other order of the arguments."""
     advice = f"reads its arguments in another order: they are ({', '.join(spec.arguments)})"
     return [(advice, lambda *case, order=order: spec.reference(*(case[i] for i in order)))
             for order in list(itertools.permutations(range(len(spec.arguments))))[1:]]

@@ -1,9 +1,5 @@
-"""Grader of notebook 06, the Inception network: the Inception module, read branch by branch.
-
-Each input of the learner's Concatenate is followed back to the module's input and recognised by what it does (only a
-1x1 convolution, a 3x3 or a 5x5 convolution behind a 1x1 reduction, or a max-pool and a 1x1 projection); the order in
-which the layers were created does not matter, the order of the concatenation does: it decides which channels are which.
-"""
+"""Grader of notebook 06, the Inception network: the Inception module, each branch recognised by what it does; the
+order of the concatenation matters, that in which the layers were created does not."""
 
 from __future__ import annotations
 

@@ -1,10 +1,5 @@
 """What bounds the learner's call: a time limit its code cannot swallow, its global settings undone afterwards, and
-whose code an exception came from.
-
-`time_limit` interrupts a call with `TimeLimit` (a BaseException) and keeps raising it on every line below the call
-until the call is left; limits nest (a grading's whole limit around each call's). `raised_by_the_answer` tells an
-error raised by the learner's code (a method of an object it returned) from the grader's own bug.
-"""
+whose code an exception came from."""
 
 from __future__ import annotations
 
@@ -26,11 +21,9 @@ class TimeLimit(BaseException):
 
 @contextlib.contextmanager
 def time_limit(seconds: float, boundary=None):
-    """Interrupt the ``with`` block after `seconds` with `TimeLimit` (on POSIX, in the main thread, where signals
-    arrive; elsewhere it runs unlimited). From then on every line run in a frame below `boundary` (the frame of
-    the ``with``) raises it again, so an answer's bare ``except:`` cannot swallow it. A limit inside another takes
-    what is left of the outer one, which goes on afterwards. A long NumPy call stops only when it returns: graders
-    try small inputs first."""
+    """Interrupt the ``with`` block after `seconds` with `TimeLimit` (on POSIX, in the main thread; elsewhere it runs
+    unlimited), raised again on every line below `boundary` (the ``with``'s frame) so that a bare ``except:`` cannot
+    swallow it. Limits nest. A long NumPy call stops only when it returns: graders try small inputs first."""
     if not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
         yield
         return
@@ -66,8 +59,8 @@ def time_limit(seconds: float, boundary=None):
 
 
 def raised_by_the_answer(error: BaseException) -> bool:
-    """Whether the learner's code is among the frames `error` passed through (a method of an object it returned):
-    code that is neither the course's nor Python's nor an installed library's."""
+    """Whether the learner's code (neither the course's, nor Python's, nor a library's) is among the frames `error`
+    passed through -- a method of an object it returned."""
     package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     trace = error.__traceback__
     while trace is not None:
@@ -80,8 +73,7 @@ def raised_by_the_answer(error: BaseException) -> bool:
 
 @contextlib.contextmanager
 def settings_kept():
-    """The answer's changes to global settings end with its call: warning filters, Keras' float type, dtype policy,
-    image data format and epsilon, the folder for temporary files."""
+    """The answer's changes to warning filters, Keras' global config and the temporary folder end with its call."""
     import keras
 
     config = keras.config

@@ -1,8 +1,5 @@
-"""Named mistakes, looked up one way for every grader: a wrong answer is compared with what each plausible mistake
-computes, and the first that matches gives its advice. A table is a list of ``(advice, compute)`` pairs, `compute`
-taking the arguments `named` is given (the case's numbers, the grader's inputs); advice follows "it ...": "rounds
-up: use floor".
-"""
+"""Named mistakes, one lookup for every grader: a table of ``(advice, compute)`` pairs, and the first mistake that
+computes the wrong answer gives its advice ("it rounds up: use floor")."""
 
 from __future__ import annotations
 

@@ -1,10 +1,6 @@
-"""Graders of notebook 07, MobileNet: the cost of a depthwise-separable convolution (formula engine), MobileNet v1's
-block and MobileNetV2's inverted residual block (block engine).
-
-A block is one chain of layers from its input, plus, for the inverted residual block, the input added at the end
-(`paths.residual` with nothing after the addition). The depthwise convolution's padding is compared by the rows and
-columns it pads: ``padding="same"`` or an explicit ``ZeroPadding2D``, either is right when it pads the same.
-"""
+"""Graders of notebook 07, MobileNet: the cost of a depthwise-separable convolution, MobileNet v1's block and
+MobileNetV2's inverted residual block; the depthwise convolution's padding is compared by the rows and columns it pads
+(``padding="same"`` or a ``ZeroPadding2D``)."""
 
 from __future__ import annotations
 

@@ -1,8 +1,5 @@
-"""Grader of notebook 09, using open-source implementations: a PyTorch convolution kernel in Keras' layout,
-against the course's port (`models.ported.to_keras_layout`), on kernels whose four sizes differ and that are not
-square -- so that every axis mix-up shows, a reshape too, which gives the right shape with the numbers in the wrong
-places -- and on ordinary kernels with one input channel, where only the `depthwise` flag tells the layouts apart.
-"""
+"""Grader of notebook 09, open-source implementations: a PyTorch kernel in Keras' layout, on kernels whose four sizes
+differ (so every axis mix-up and a reshape show) and on one-input-channel kernels, where only `depthwise` decides."""
 
 from __future__ import annotations
 

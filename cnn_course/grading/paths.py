@@ -1,7 +1,5 @@
-"""Reading a block by role: its paths (one chain; a main path and a shortcut joined by an addition; branches joined
-by a concatenation), each a list of layers from the block's input, so that the order in which a learner created
-the layers does not matter -- and the settings of a layer compared with the reference's, in words.
-"""
+"""Reading a block by role -- one chain, a main path and a shortcut, or branches -- so that the order in which the
+learner created its layers does not matter; and a layer's settings compared with the reference's."""
 
 from __future__ import annotations
 
@@ -21,8 +19,8 @@ def chain(output, source, report, what) -> dict:
 
 
 def residual(output, source, report, what, after=("ReLU",), optional=False) -> dict:
-    """{"main": layers, "shortcut": layers} of a block that adds a shortcut to its main path, with exactly the
-    steps `after` following the addition; with `optional`, a block that is one chain has ``"shortcut": None``."""
+    """{"main": layers, "shortcut": layers} of a block that adds a shortcut to its main path, then applies `after`;
+    with `optional`, a block that is one chain has ``"shortcut": None``."""
     tensors = chain_back(output, source)
     if tensors[-1] is source:
         report.precondition(optional, f"{what}: no addition found -- the block must add the shortcut to the main "
@@ -50,7 +48,6 @@ def residual(output, source, report, what, after=("ReLU",), optional=False) -> d
 
 
 def _convolutions(path) -> int:
-    """How many convolutions a path has: the main path has more than the shortcut."""
     return sum(word in ("Conv2D", "DepthwiseConv2D") for word in words(path))
 
 
@@ -75,9 +72,8 @@ def branches(output, source, report, what, role_of, roles, order_advice) -> dict
 
 # -- a layer's settings against the reference's ---------------------------------------------------------
 def settings(layer) -> dict:
-    """The settings of a layer that change what it computes, by name. A batch norm's momentum is free below 1, its
-    epsilon up to Keras' default 1e-3 (keras.applications' 1.001e-5, PyTorch's 1e-5); a larger one changes the
-    normalisation."""
+    """The settings of a layer that change what it computes (a batch norm's momentum below 1 and a `free_epsilon`
+    are free)."""
     if isinstance(layer, layers.BatchNormalization):
         axis = layer.axis if isinstance(layer.axis, int) else layer.axis[0]
         return {"axis": -1 if axis == 3 else axis, "center": layer.center, "scale": layer.scale,
@@ -97,9 +93,8 @@ def settings(layer) -> dict:
 
 
 def first_setting_difference(steps, reference_steps) -> tuple | None:
-    """(the layer's word, its ordinal among the path's layers of that word, setting, got, want) of the first layer
-    whose settings differ from the reference's, both paths read (`vocabulary.read`) to the same steps; None when
-    all agree."""
+    """(word, its ordinal among the path's layers of that word, setting, got, want) of the first layer whose settings
+    differ from the reference's, else None."""
     count = {}
     for step, reference_step in zip(steps, reference_steps):
         layer, reference = step.layers[0], reference_step.layers[0]
@@ -114,9 +109,8 @@ def first_setting_difference(steps, reference_steps) -> tuple | None:
 
 
 def depthwise_padding(path) -> tuple:
-    """((top, bottom), (left, right)): what a path's depthwise convolution pads, by ZeroPadding2D layers (or
-    ``keras.ops.pad``) right before it and by its own padding="same" (which pads the extra row at the bottom);
-    () when it has none."""
+    """((top, bottom), (left, right)) a path's depthwise convolution pads, by zero padding right before it and its
+    own padding="same"; () when it has none."""
     path = expand(path)
     index = next((i for i, layer in enumerate(path) if isinstance(layer, layers.DepthwiseConv2D)), None)
     if index is None:

@@ -1,12 +1,6 @@
-"""The report every grader fills in, and the decorator that makes a grader never raise.
-
-A grader is ``check(answer, report)`` decorated with `grader`; it records checks on the `Report` with `check` (listed,
-grading goes on), `require` (listed, stops when it fails), `precondition` (silent when it holds, stops when not),
-`fail`, `success` (sums up the silent checks before it), `call` (the learner's code under a time limit with the answer
-key out of reach: a stub, a crash, a hang or a call to the key stops with a message that names it) and `attempt`
-(reads what the answer produced: an exception there is the answer's). Whatever happens -- a stub, a crash, a wrong
-type -- the grader returns the `Report`: a pass/fail list in a notebook, a summary for ``python -m cnn_course grade``.
-"""
+"""The `Report` every grader fills in, and `grader`, the decorator that makes a grader never raise: a stub, a crash,
+a hang, a call of the answer key or a wrong type all become a failed check with a message that names it -- a pass/fail
+list in a notebook, a summary for ``python -m cnn_course grade``."""
 
 from __future__ import annotations
 
@@ -45,16 +39,14 @@ class Report:
 
     @property
     def passed(self) -> bool:
-        """True when the answer was graded and every check passed."""
         return self.status == "graded" and bool(self.checks) and all(ok for ok, _ in self.checks)
 
     @property
     def first_failure(self) -> str:
-        """The first failing check's message, or '' when all passed."""
         return next((message for ok, message in self.checks if not ok), "")
 
     def check(self, ok: bool, passed: str, failed: str) -> bool:
-        """Record one check: `passed` says what was verified, `failed` what is likely wrong."""
+        """A listed check: `passed` says what was verified, `failed` what is likely wrong."""
         if not passed:
             raise ValueError("a listed check says what passed; use precondition() for a silent one")
         self.checks.append((bool(ok), passed if ok else failed))
@@ -71,7 +63,6 @@ class Report:
             self.fail(failed)
 
     def fail(self, failed: str):
-        """Record a failed check and stop grading."""
         self.checks.append((False, failed))
         raise Stop
 
@@ -84,8 +75,8 @@ class Report:
         self.checks.append((True, passed))
 
     def call(self, function, *args, what: str = "", hints=(), **kwargs):
-        """Call the learner's function; a stub, a crash or a hang becomes a failed check that stops grading.
-        `hints` are ``(text, advice)`` pairs: advice added when the error message contains text."""
+        """Call the learner's function under the time limit, the key out of reach; `hints`: ``(text, advice)`` added
+        when the error message contains text."""
         if not callable(function):
             self.fail(f"expected a function, got {type(function).__name__}")
         what = what or getattr(function, "__name__", "your function")
@@ -147,7 +138,7 @@ class Report:
 
 
 def _stub(error: NotImplementedError, function) -> bool:
-    """A stub's error: raised by the learner's function itself (not by a library it called), or naming an exercise."""
+    """Raised by the learner's function itself (not by a library it called), or naming an exercise."""
     trace = error.__traceback__
     while trace.tb_next is not None:
         trace = trace.tb_next
@@ -181,8 +172,7 @@ def case_by_case(spec, grade_case):
 
 
 def described_by(spec, check, answer_key=(), seconds: float = 60):
-    """An engine's grader for the description `spec`: `check` under `grader`, named ``check_<exercise>`` and
-    belonging to the module that describes it (which calls the engine)."""
+    """An engine's ``check_<exercise>`` for `spec`, belonging to the module that describes it (the engine's caller)."""
     check.__name__ = check.__qualname__ = f"check_{spec.exercise}"
     check.__module__ = sys._getframe(2).f_globals["__name__"]
     run = grader(spec.exercise, answer_key, seconds)(check)
@@ -191,9 +181,8 @@ def described_by(spec, check, answer_key=(), seconds: float = 60):
 
 
 def grader(exercise: str, answer_key=(), seconds: float = 60):
-    """Turn ``check(answer, report)`` into ``check_<exercise>(answer) -> Report`` that never raises. `answer_key`:
-    dotted paths of library functions that would do the exercise ready-made, besides the course's and
-    keras.applications' own code (always out of reach); `seconds`: the time limit of each call of the answer."""
+    """``check(answer, report)`` -> ``check_<exercise>(answer) -> Report``, which never raises. `answer_key`: library
+    functions that would do the exercise (the course's and keras.applications' are always out of reach)."""
 
     def decorate(check):
         @functools.wraps(check)

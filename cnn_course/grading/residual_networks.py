@@ -1,10 +1,6 @@
-"""Graders of notebook 02, the residual networks assignment.
-
-A residual block is checked by role, not by the order its layers were created in: the learner's graph is followed
-back from the addition to the input (`paths.residual`), each convolution's settings and the place of every ReLU are
-compared, and the reference's weights loaded role by role. So creating the shortcut after the main path, or writing
-``Add()([x, shortcut])``, is accepted: it computes the same function. ResNet-50 is read as a stem, blocks and a head.
-"""
+"""Graders of notebook 02, residual networks (He et al. 2016): the blocks read by role (`paths.residual`), so that
+creating the shortcut after the main path or writing ``Add()([x, shortcut])`` is accepted; ResNet-50 as a stem,
+blocks and a head."""
 
 from __future__ import annotations
 

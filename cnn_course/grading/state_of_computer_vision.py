@@ -1,12 +1,5 @@
 """Graders of notebook 12, the state of computer vision: the 10-crop and an ensemble's prediction, on the array
-engine with `evaluate.ten_crop` and `evaluate.ensemble_predict` as references.
-
-`check_ten_crop` crops batches with H != W and odd (H - c), (W - c), so the centre's rounding shows, in uint8 and
-float32, with 3 channels and 1; the first wrong view is named with the mistake that computes the whole answer, or
-the view it holds. `check_ensemble_predict` gives 1 to 6 small networks with dropout (so calling them in training mode
-shows) and a hidden layer (so averaging weights is not averaging logits), names the usual other averages and a mean
-of some of the models, and checks the models are left as they were, weights and layers' settings.
-"""
+engine with `evaluate.ten_crop` and `evaluate.ensemble_predict` as references."""
 
 from __future__ import annotations
 
@@ -37,8 +30,8 @@ def _draw_crop_case(rng) -> tuple:
 
 
 def _views(images, c, up=(0, 0), mirror=lambda crop: crop[:, :, ::-1], second=None):
-    """The ten views, with a knob per mistake: the centre rounded up along (rows, columns), how a crop is mirrored,
-    or the image the second five are cropped from (as they are)."""
+    """The ten views, a knob per mistake: the centre rounded up along (rows, columns), how a crop is mirrored, or
+    the image the second five are cropped from."""
     corners = crop_corners(*images.shape[1:3], c)
     corners[0] = tuple((size - c + rounding) // 2 for size, rounding in zip(images.shape[1:3], up))
     five = [images[:, row:row + c, column:column + c] for row, column in corners]
@@ -67,7 +60,7 @@ _CROP_MISTAKES = [
 
 
 def _wrong_view(arguments, got) -> str:
-    """The first view that is not what it should be, and the mistake that explains it or what it holds instead."""
+    """The first wrong view, and the mistake that explains it or what it holds instead."""
     images, c = arguments
     want = ten_crop(images, c)
     k, n = next((k, n) for k in range(10) for n in range(len(images)) if not np.array_equal(got[k, n], want[k, n]))
@@ -118,8 +111,8 @@ check_ten_crop = array_grader(ArrayExercise(
 
 # -- ensembles -------------------------------------------------------------------------------------
 def _network(seed: int, inputs: int = 5, hidden: int = 6, classes: int = 4):
-    """A small softmax classifier with weights of its own: Dense(ReLU) -> Dropout -> Dense(softmax). The dropout
-    changes nothing when the network predicts, and everything when it is called in training mode."""
+    """Dense(ReLU) -> Dropout -> Dense(softmax) with weights of its own: the dropout shows a call in training mode,
+    the hidden layer that averaging weights is not averaging logits."""
     import keras
 
     model = keras.Sequential([keras.Input((inputs,)), keras.layers.Dense(hidden, activation="relu"),

@@ -1,7 +1,6 @@
-"""Graders of notebook 10, transfer learning: the frozen base under a new softmax, features cached to disk, and
-unfreezing the top layers, on small bases of their own (`grading_base`), checked by behaviour: which variables a
-training step moves, the outputs against the lecture's model with the answer's own head, the file on disk, the
-compiled learning rate -- so the base left trainable, the wrong model fine-tuned or batch norm unfrozen all fail."""
+"""Graders of notebook 10, transfer learning: the frozen base under a new softmax, features cached to disk, unfreezing
+the top layers -- on small bases of their own (`grading_base`), checked by behaviour: which variables a training step
+moves, the outputs against the lecture's model with the answer's own head, the file on disk, the compiled optimizer."""
 
 from __future__ import annotations
 
@@ -14,20 +13,11 @@ from keras import layers
 
 from cnn_course import transfer
 from cnn_course.fixtures import fixed_inputs
-from cnn_course.grading.grading_base import (
-    grading_base,
-    head_layers,
-    moved,
-    path_to,
-    pooled,
-    snapshot,
-    softmax,
-    state,
-    training_written,
-    what_changed,
-)
+from cnn_course.grading.grading_base import grading_base, moved, pooled, snapshot, softmax, state, what_changed
 from cnn_course.grading.keras_tutorial import COMPILE, check_compiled
 from cnn_course.grading.report import described, grader
+from cnn_course.grading.vocabulary import expand
+from cnn_course.graph import head_layers, path_to, training_written
 
 _CALL_BASE, _INPUT = "x = base(x, training=False)", "keras.Input(shape=base.input_shape[1:])"
 _FLOATS = "features are real numbers, keep the floats the base computes"
@@ -61,7 +51,7 @@ def check_build_transfer_model(build_transfer_model, report) -> None:
         report.require(shapes == [(16, num_classes), (num_classes,)], "only the new softmax layer is trainable",
                        f"{what}: the trainable weights have shapes {shapes}, expected only the new Dense layer's "
                        f"[(16, {num_classes}), ({num_classes},)]" + _head_hint(shapes, num_classes))
-        _check_outputs(model, base, head_layers(model, path[0]), num_classes, what, report)
+        _check_outputs(model, base, expand(head_layers(model, path[0])), num_classes, what, report)
         # Keras 2 needed training=False to keep a trainable base's batch norm in inference mode; in Keras 3 fit's
         # training=True overrides it (keras-team/keras issue 20285), so it is checked as written, not by outputs.
         written = next((training for training in training_written(path) if training is not False), False)

@@ -1,13 +1,7 @@
-"""The graders' one vocabulary for layers: a chain of layers and operations read as the lecture's steps.
-
-A step is a layer class the lecture names ("Conv2D", "DepthwiseConv2D", "BatchNormalization", "MaxPooling2D",
-...) or an activation, and activations are recognised by what they compute, not by how they are spelled:
-``ReLU(6.0)``, ``Activation("relu6")``, ``keras.ops.minimum(keras.ops.relu(x), 6)``, ``keras.ops.clip(x, 0, 6)``
-and a ``Lambda`` doing the same are all "ReLU6". Weightless operations in a row that keep the shape are
-evaluated together on a probe; a model nested as a layer (a ``Sequential`` block) is read through; an
-activation fused into a layer (``activation="relu"``) is a step of its own, marked `fused`; a
-``ZeroPadding2D`` right before a depthwise convolution is part of that convolution's padding.
-"""
+"""The graders' one reading of a chain of layers as the lecture's steps: a layer class the lecture names, or an
+activation recognised by what it computes (``ReLU(6.0)``, ``keras.ops.clip(x, 0, 6)`` and a ``Lambda`` doing the same
+are all "ReLU6"); nested models are read through, a fused activation is a step of its own, and a ``ZeroPadding2D``
+before a depthwise convolution is part of its padding."""
 
 from __future__ import annotations
 
@@ -71,7 +65,6 @@ def read(chain) -> list[Step]:
 
 
 def words(chain) -> list[str]:
-    """The steps' words: "Conv2D", "ReLU6", ..."""
     return [step.word for step in read(chain)]
 
 
@@ -118,8 +111,7 @@ def token(layer) -> str:
 
 
 def zero_padding(layer) -> tuple | None:
-    """((top, bottom), (left, right)): the zeros `layer` adds around each feature map -- a ZeroPadding2D, or a
-    ``keras.ops.pad`` of the rows and columns only; None for any other layer."""
+    """((top, bottom), (left, right)) of a ZeroPadding2D or a ``keras.ops.pad`` of rows and columns, else None."""
     if isinstance(layer, layers.ZeroPadding2D):
         return tuple(map(tuple, layer.padding))
     if op_name(layer) != "Pad" or layer.mode != "constant":
@@ -140,7 +132,7 @@ def conv_padding(layer) -> str:
 
 # -- activations, by what they compute -------------------------------------------------------------
 def _is_activation(layer) -> bool:
-    """A weightless operation (or model) with one input that keeps its shape, and no structural layer."""
+    """A weightless, non-structural operation (or model) with one input that keeps its shape."""
     if isinstance(layer, STRUCTURAL) or getattr(layer, "weights", None):
         return False
     try:
@@ -169,12 +161,10 @@ def _probe_shape(layer) -> tuple:
 
 
 def _function(layer):
-    """`layer` as a function of a NumPy array of its input's shape."""
-    if isinstance(layer, keras.layers.Layer):
-        return lambda x: np.asarray(layer(x))
-    inputs, outputs = call_tensors(layer)  # an operation of keras.ops, maybe with constant arguments
-    model = keras.Model(inputs[0], outputs[0])
-    return lambda x: np.asarray(model(x))
+    if not isinstance(layer, keras.layers.Layer):  # an operation of keras.ops, maybe with constant arguments
+        inputs, outputs = call_tensors(layer)
+        layer = keras.Model(inputs[0], outputs[0])
+    return lambda x: np.asarray(layer(x))
 
 
 def _named(function, shape) -> str:
