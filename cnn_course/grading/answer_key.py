@@ -35,8 +35,7 @@ MACHINERY = tuple(os.path.join(os.path.dirname(__file__), f"{name}.py") for name
 
 @functools.cache
 def key_files() -> dict:
-    """{source file: module name} of the answer key's modules, read from the disk (an answer could rename or remove
-    a loaded module)."""
+    """{source file: module name} of the answer key, read from the disk (an answer can rename a loaded module)."""
     files = {}
     for root in ROOTS:
         folder = Path(importlib.util.find_spec(root).submodule_search_locations[0])

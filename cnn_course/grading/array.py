@@ -113,8 +113,7 @@ class Model(NamedTuple):
 
 
 def snapshot(value):
-    """What `value` holds, to tell later whether it changed: arrays copied, sequences item by item (and which objects
-    they hold), models by their `state`."""
+    """What `value` holds, to tell later whether it changed: arrays copied, sequences item by item, models' `state`."""
     if isinstance(value, np.ndarray):
         return value.copy()
     if isinstance(value, (list, tuple)):

@@ -74,8 +74,8 @@ def grade_case(answer, spec: BlockExercise, case, seed: int, report: Report) -> 
         compare_path(spec, case, found.get(role), reference_path, ROLES.get(role, f"{role} branch"), what, report)
     for role, reference_path in want.items():
         padding = paths.depthwise_padding(reference_path or [])
-        if padding and paths.depthwise_padding(found[role]) != padding:
-            got = paths.depthwise_padding(found[role])
+        got = paths.depthwise_padding(found[role]) if padding else ()
+        if got != padding:
             report.fail(f"{what}: the depthwise convolution pads {_sides(got)}; expected {_sides(padding)} -- "
                         + spec.padding_advice(case))
     got_shape, want_shape = tuple(output.shape[1:]), tuple(reference_output.shape[1:])
@@ -128,7 +128,8 @@ def compare_path(spec: BlockExercise, case, path, reference_path, role: str, wha
     if difference:
         word, ordinal, setting, got_value, want_value = difference
         advice = (spec.setting_advice(*difference, case) if spec.setting_advice else "") or KEEP.get(setting, "")
-        report.fail(f"{what}: the {_ordinal(ordinal)} {word} of the {role} has {setting}={got_value!r}, expected "
+        nth = {1: "1st", 2: "2nd", 3: "3rd"}.get(ordinal, f"{ordinal}th")
+        report.fail(f"{what}: the {nth} {word} of the {role} has {setting}={got_value!r}, expected "
                     f"{want_value!r}" + (f" -- {advice}" if advice else ""))
 
 
@@ -148,10 +149,6 @@ def step_advice(expected, found) -> str:
     if expected == "BatchNormalization":
         return "every convolution is followed by BatchNormalization, then the activation"
     return ""
-
-
-def _ordinal(number: int) -> str:
-    return {1: "1st", 2: "2nd", 3: "3rd"}.get(number, f"{number}th")
 
 
 def _sides(pads) -> str:

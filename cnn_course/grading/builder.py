@@ -39,7 +39,10 @@ def grade_case(answer, spec: BuilderExercise, case, number: int, report: Report)
     input_shape, classes = case
     what = f"{spec.exercise}(input_shape={input_shape}, classes={classes})"
     model = report.call(answer, input_shape=input_shape, classes=classes, what=what)
-    report.require(isinstance(model, keras.Model), "returns a Keras model", _not_a_model(model))
+    report.require(isinstance(model, keras.Model), "returns a Keras model",
+                   "returned a tensor: wrap it in keras.Model(inputs, outputs) and return the model"
+                   if isinstance(model, keras.KerasTensor) else
+                   f"should return a keras.Model, got {type(model).__name__} (did you forget `return model`?)")
     report.require(_has_input(model), "the model starts from keras.Input",
                    "the model has no input shape yet: start it with keras.Input(input_shape)")
     sequential = isinstance(model, keras.Sequential)
@@ -104,12 +107,6 @@ def _shape_advice(model, input_shape, classes) -> str:
     if len(model.output_shape) != 2:
         return f"{said}: flatten the feature maps (layers.Flatten()) before the Dense classifier"
     return f"{said}: give the last Dense layer `classes` units, the argument, not a fixed number"
-
-
-def _not_a_model(answer) -> str:
-    if isinstance(answer, keras.KerasTensor):
-        return "returned a tensor: wrap it in keras.Model(inputs, outputs) and return the model"
-    return f"should return a keras.Model, got {type(answer).__name__} (did you forget `return model`?)"
 
 
 def _has_input(model) -> bool:

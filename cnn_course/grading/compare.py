@@ -16,8 +16,7 @@ ATOL = 1e-4
 
 def compare_with_reference(model, reference, inputs, report: Report, seed: int = 0, paths=None, what: str = "",
                            advice: str = "") -> None:
-    """Random weights into `reference`, copied into `model` in order or, with `paths`, role by role; then the outputs
-    on `inputs` compared in inference and training mode."""
+    """The reference's random weights copied into `model` (in order, or by role with `paths`); outputs compared."""
     randomize_weights(reference, seed=seed)
     if paths is None:
         copy_weights(reference, model, report)
@@ -74,8 +73,7 @@ def copy_weights_by_role(reference_paths, answer_paths, report: Report, what: st
 
 
 def free_epsilon(epsilon: float) -> bool:
-    """A batch-norm epsilon up to Keras' default 1e-3 is free (keras.applications' 1.001e-5, PyTorch's 1e-5); a
-    larger one changes the normalisation."""
+    """A batch-norm epsilon up to Keras' default 1e-3 is free (keras.applications' 1.001e-5, PyTorch's 1e-5)."""
     return epsilon <= KERAS_EPSILON * (1 + 1e-6)
 
 
@@ -83,9 +81,8 @@ def _adopt_epsilons(reference_layers, answer_layers) -> None:
     """The reference's batch norms take the answer's epsilon where it is free; a larger one shows in the outputs."""
     from keras import layers
 
-    def norms(stack):
-        return [layer for layer in expand(stack) if isinstance(layer, layers.BatchNormalization)]
-
-    for reference_layer, answer_layer in zip(norms(reference_layers), norms(answer_layers)):
+    norms = zip(*([layer for layer in expand(stack) if isinstance(layer, layers.BatchNormalization)]
+                  for stack in (reference_layers, answer_layers)))
+    for reference_layer, answer_layer in norms:
         if free_epsilon(answer_layer.epsilon):
             reference_layer.epsilon = answer_layer.epsilon

@@ -87,8 +87,7 @@ def check_compiled(model, learning_rate: float, x, y, report: Report, what: str 
 
 
 def _one_loss(loss):
-    """The loss of the model's one output: compile takes it alone, in a one-entry list or in a one-entry dict keyed
-    by the output's name."""
+    """The loss of the model's one output: alone, or the one entry of a list or of a dict."""
     if isinstance(loss, str) or callable(loss):
         return loss
     entries = list(loss.values()) if hasattr(loss, "values") else list(loss) if isinstance(loss, (list, tuple)) else []

@@ -72,8 +72,7 @@ def branches(output, source, report, what, role_of, roles, order_advice) -> dict
 
 # -- a layer's settings against the reference's ---------------------------------------------------------
 def settings(layer) -> dict:
-    """The settings of a layer that change what it computes (a batch norm's momentum below 1 and a `free_epsilon`
-    are free)."""
+    """The settings of a layer that change what it computes (momentum below 1 and a `free_epsilon` are free)."""
     if isinstance(layer, layers.BatchNormalization):
         axis = layer.axis if isinstance(layer.axis, int) else layer.axis[0]
         return {"axis": -1 if axis == 3 else axis, "center": layer.center, "scale": layer.scale,
