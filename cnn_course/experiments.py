@@ -3,10 +3,12 @@
 - `seeds`: the seeds of this run, from ``CNN_COURSE_SEED`` (the benchmark changes it);
 - `eagerly`: whether ``fit`` runs eagerly -- in quick mode, where compiling costs more than the few steps;
 - `per_class_subset`, `epochs_for`: the training set each seed draws, and a budget of steps fair to small sets;
+- `late_gain`: whether a curve has levelled off (a baseline compared before it has measures speed, not reach);
 - `from_scratch`: a network trained from random weights drawn from one seed, with the course's recipe;
 - `seed_table`: measurements over seeds as a table of `results.Spread`;
 - `paired`: two arms measured on the same seeds, their per-seed differences, and the sentence that reads them
-  (an effect only when every seed agrees in sign); `compared` for runs that cannot be paired.
+  (an effect only when every seed agrees in sign); `compared` for runs that cannot be paired;
+- `training_fit`: each arm's training accuracy, and whether every arm fits (the course's conventions, section 3).
 """
 
 from __future__ import annotations
@@ -76,6 +78,13 @@ def from_scratch(x: np.ndarray, y: np.ndarray, seed: int, *, epochs: int,
     return network
 
 
+def late_gain(curve: Sequence[float]) -> float:
+    """How much a per-epoch curve (e.g. validation accuracy) still rose at the end: the mean of its last quarter
+    minus that of the quarter before -- near 0 once training has levelled off."""
+    quarter = max(1, len(curve) // 4)
+    return float(np.mean(curve[-quarter:]) - np.mean(list(curve[-2 * quarter:-quarter]) or curve[:1]))
+
+
 def seed_table(results: dict, header: str, unit: str = "seed") -> str:
     """``{row: {column: [value per seed]}}`` as a text table with each cell's `Spread` (counted in `unit`s)."""
     columns = list(next(iter(results.values())))
@@ -106,17 +115,33 @@ class Paired:
 
     def sentence(self, min_seeds: int = MIN_SEEDS) -> str:
         """What the seeds show, computed: an effect only when every one of at least `min_seeds` seeds agrees in
-        sign, else "no measurable effect at this scale" with the count of seeds each way."""
+        sign, else "no measurable effect at this scale" with the count of seeds each way; then the per-seed
+        differences. It starts "a vs b, paired over n seeds:", the form the benchmark records."""
         n, difference = len(self.differences), format(self.spread, "+.3f")
         higher, lower = sum(d > 0 for d in self.differences), sum(d < 0 for d in self.differences)
+        head = f"{self.a} vs {self.b}, paired over {n} seed{'s' * (n != 1)}: "
+        per_seed = "; per seed " + ", ".join(f"{d:+.3f}" for d in self.differences)
         if n < min_seeds:
-            return (f"{self.a} vs {self.b}: {self.what} difference {difference} -- {n} seed{'s' * (n != 1)} "
-                    f"cannot show an effect (it takes at least {min_seeds} that agree)")
+            return head + (f"{self.what} difference {difference} -- {n} seed{'s' * (n != 1)} cannot show an effect "
+                           f"(it takes at least {min_seeds} that agree)")
         if n in (higher, lower):
-            direction = "higher" if higher else "lower"
-            return f"{self.a} vs {self.b}: {self.what} {direction} on all {n} seeds, by {difference}"
-        return (f"{self.a} vs {self.b}: no measurable effect at this scale on {self.what} -- higher on {higher}, "
-                f"lower on {lower} of {n} seeds, difference {difference}")
+            return head + f"{self.what} {'higher' if higher else 'lower'} on every seed, by {difference}{per_seed}"
+        return head + (f"no measurable effect at this scale on {self.what} -- higher on {higher}, lower on {lower} "
+                       f"of {n} seeds, difference {difference}{per_seed}")
+
+
+def training_fit(accuracies: dict, classes: int) -> str:
+    """``{arm: [training accuracy per seed]}`` in one line, the form the benchmark records: each arm's `Spread`,
+    and whether every arm fits its training images above chance (1 / `classes`) on every seed -- an arm that
+    does not is a broken recipe, not a finding."""
+    chance = 1 / classes
+    stuck = [arm for arm, values in accuracies.items() if min(values) < chance + 0.1]
+    verdict = (f"every arm fits above chance ({chance:.3f}) on every seed" if not stuck else
+               f"{', '.join(stuck)} within 0.1 of chance ({chance:.3f}) on some seed: " +
+               ("expected of quick mode's few steps" if config.is_quick() else "a recipe to mend, not a result"))
+    return ("training accuracy by arm: " + ", ".join(f"{arm} {Spread.of(values)}" for arm, values in
+                                                     accuracies.items()) + f"; {verdict}")
+
 
 def paired(a: str, a_values: Sequence[float], b: str, b_values: Sequence[float],
            what: str = "validation accuracy") -> Paired:
@@ -126,9 +151,12 @@ def paired(a: str, a_values: Sequence[float], b: str, b_values: Sequence[float],
     return Paired(a, b, tuple(float(p) - float(q) for p, q in zip(a_values, b_values)), what)
 
 
-def compared(a: Sequence[float], b: Sequence[float]) -> str:
+def compared(a: Sequence[float], b: Sequence[float], min_runs: int = MIN_SEEDS) -> str:
     """For runs that cannot be paired (e.g. ensembles of k networks against single networks): the difference
     of the medians of `a` and `b`, and whether their ranges (lowest to highest) overlap -- a difference is
-    only read as real where they do not."""
+    only read as real where they do not, and only with at least `min_runs` runs on each side."""
+    difference = f"{np.median(a) - np.median(b):+.3f}"
+    if min(len(a), len(b)) < min_runs:
+        return f"{difference} (too few runs to compare: it takes at least {min_runs} on each side)"
     overlap = min(a) <= max(b) and min(b) <= max(a)
-    return f"{np.median(a) - np.median(b):+.3f} ({'ranges overlap' if overlap else 'ranges apart'})"
+    return f"{difference} ({'ranges overlap' if overlap else 'ranges apart'})"

@@ -76,26 +76,56 @@ def test_seed_table_writes_each_cell_as_median_range_and_count():
 def test_paired_claims_an_effect_only_when_every_seed_agrees():
     better = experiments.paired("frozen", [0.9, 0.8, 0.95], "scratch", [0.5, 0.7, 0.6])
     assert better.differences == pytest.approx((0.4, 0.1, 0.35)) and better.spread.median == pytest.approx(0.35)
-    assert better.sentence() == ("frozen vs scratch: validation accuracy higher on all 3 seeds, "
-                                 "by +0.350 (+0.100–+0.400, 3 seeds)")
+    assert better.sentence() == ("frozen vs scratch, paired over 3 seeds: validation accuracy higher on every seed, "
+                                 "by +0.350 (+0.100–+0.400, 3 seeds); per seed +0.400, +0.100, +0.350")
     worse = experiments.paired("deep", [2.0, 3.0, 2.5], "shallow", [1.0, 1.0, 1.0], what="final training loss")
-    assert worse.sentence().startswith("deep vs shallow: final training loss higher on all 3 seeds, by +1.500")
+    assert worse.sentence().startswith("deep vs shallow, paired over 3 seeds: final training loss higher on every "
+                                       "seed, by +1.500")
     mixed = experiments.paired("a", [0.6, 0.5, 0.7], "b", [0.5, 0.6, 0.7])
-    assert mixed.sentence() == ("a vs b: no measurable effect at this scale on validation accuracy -- higher on 1, "
-                                "lower on 1 of 3 seeds, difference +0.000 (-0.100–+0.100, 3 seeds)")
+    assert mixed.sentence() == ("a vs b, paired over 3 seeds: no measurable effect at this scale on validation "
+                                "accuracy -- higher on 1, lower on 1 of 3 seeds, difference +0.000 (-0.100–+0.100, "
+                                "3 seeds); per seed +0.100, -0.100, +0.000")
     lower = experiments.paired("a", [0.1, 0.2, 0.3], "b", [0.2, 0.3, 0.4])
-    assert "lower on all 3 seeds, by -0.100" in lower.sentence()
+    assert "lower on every seed, by -0.100" in lower.sentence()
 
 
 def test_paired_needs_enough_seeds_and_runs_that_pair():
     one = experiments.paired("a", [0.9], "b", [0.5])
-    assert one.sentence() == ("a vs b: validation accuracy difference +0.400 (1 seed) -- 1 seed cannot show an "
-                              "effect (it takes at least 3 that agree)")
-    assert "higher on all 2 seeds" in experiments.paired("a", [2, 3], "b", [1, 1]).sentence(min_seeds=2)
+    assert one.sentence() == ("a vs b, paired over 1 seed: validation accuracy difference +0.400 (1 seed) -- 1 seed "
+                              "cannot show an effect (it takes at least 3 that agree)")
+    assert "higher on every seed" in experiments.paired("a", [2, 3], "b", [1, 1]).sentence(min_seeds=2)
     with pytest.raises(ValueError, match="seed by seed"):
         experiments.paired("a", [0.9, 0.8], "b", [0.5])
 
 
+def test_paired_sentences_are_the_lines_the_benchmark_records():
+    from cnn_course.notebooks.benchmark import RESULT_LINE
+
+    sentences = [experiments.paired("a", [0.9], "b", [0.5]).sentence(),
+                 "20 per class: " + experiments.paired("a", [0.9, 0.8, 0.7], "b", [0.5, 0.9, 0.1]).sentence(),
+                 experiments.training_fit({"a": [0.9]}, classes=6)]
+    assert RESULT_LINE.findall("\n".join(["loading ...", *sentences, "a vs b without seeds"])) == sentences
+
+
+def test_training_fit_names_an_arm_that_does_not_fit():
+    with config.mode(quick=False):
+        fits = experiments.training_fit({"baseline": [0.9, 0.8, 0.95], "deep": [0.2, 0.9, 0.9]}, classes=6)
+    assert fits == ("training accuracy by arm: baseline 0.900 (0.800–0.950, 3 seeds), deep 0.900 (0.200–0.900, "
+                    "3 seeds); deep within 0.1 of chance (0.167) on some seed: a recipe to mend, not a result")
+    assert experiments.training_fit({"a": [0.5]}, classes=6).endswith("every arm fits above chance (0.167) on every "
+                                                                      "seed")
+    with config.mode(quick=True):
+        assert experiments.training_fit({"a": [0.2]}, classes=6).endswith("expected of quick mode's few steps")
+
+
 def test_compared_reads_unpaired_runs_by_their_ranges():
     assert experiments.compared([0.5, 0.7, 0.6], [0.2, 0.4, 0.3]) == "+0.300 (ranges apart)"
-    assert experiments.compared([0.5, 0.6], [0.55, 0.9]) == "-0.175 (ranges overlap)"
+    assert experiments.compared([0.5, 0.6, 0.7], [0.55, 0.9, 0.6]) == "+0.000 (ranges overlap)"
+    assert experiments.compared([0.9, 0.8], [0.1, 0.2, 0.3]) == ("+0.650 (too few runs to compare: it takes at "
+                                                                  "least 3 on each side)")
+
+
+def test_late_gain_reads_whether_a_curve_has_levelled_off():
+    assert experiments.late_gain([0.2, 0.4, 0.6, 0.8, 0.9, 0.9, 0.9, 0.9]) == pytest.approx(0.0)
+    assert experiments.late_gain([0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8]) == pytest.approx(0.2)
+    assert experiments.late_gain([0.5]) == 0.0

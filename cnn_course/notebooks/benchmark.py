@@ -1,8 +1,9 @@
 """Measure every solution notebook in quick and full mode: ``python -m cnn_course benchmark``.
 
 It runs each notebook headless in both modes, records the wall time and every printed result line
-(starting with "test accuracy", "final training loss", "measured speed-up", "measured overhead" or
-"validation accuracy at") in ``results/benchmarks.json``, and re-renders the README's tables from it
+(starting with "test accuracy", "final training loss", "measured speed-up", "measured overhead",
+"validation accuracy at" or "training accuracy by arm", and the paired comparisons of `experiments`: "a vs b,
+paired over n seeds: ...") in ``results/benchmarks.json``, and re-renders the README's tables from it
 (`readme.update`, which ``python -m cnn_course readme`` runs alone).
 """
 
@@ -21,8 +22,9 @@ from cnn_course.notebooks.contract import SOLUTIONS
 from cnn_course.notebooks.run import execute
 
 EXECUTED = REPO_ROOT / "results" / "executed"
-RESULT_LINE = re.compile(r"^((?:test accuracy|final training loss|measured (?:speed-up|overhead)"
-                         r"|validation accuracy at).*)$", re.MULTILINE | re.IGNORECASE)
+RESULT_LINE = re.compile(r"^((?:test accuracy|final training loss|measured (?:speed-up|overhead)|validation accuracy at"
+                         r"|training accuracy by arm).*|.+ vs .+, paired over \d+ seeds?: .*)$",
+                         re.MULTILINE | re.IGNORECASE)
 SEEDS = 3
 
 
