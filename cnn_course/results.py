@@ -22,6 +22,9 @@ from cnn_course import config
 FOLDER = config.REPO_ROOT / "results"
 BENCHMARKS = "benchmarks"
 HEADLINE = re.compile(r"^test accuracy: ([\d.]+)")  # a trained network's figure: measured on several seeds
+# An experiment's recorded reading (`experiments.Paired.sentence`, `experiments.training_fit`): the README lists
+# these under its notebook rather than in the table.
+COMPARISON = r"(?:training accuracy by arm: |.+ vs .+, paired over \d+ seeds?: )"
 
 
 def path_of(name: str) -> Path:
@@ -82,12 +85,19 @@ def headline(runs: list[dict]) -> list[float]:
 
 
 def summary(runs: list[dict]) -> str:
-    """The result lines of a notebook's runs; over several seeds, the test accuracy as a `Spread`."""
-    lines = runs[0]["results"]
+    """The result lines of a notebook's runs but its experiments' `comparisons`; over several seeds, the test
+    accuracy as a `Spread`."""
+    lines = [line for line in runs[0]["results"] if not re.match(COMPARISON, line)]
     if len(runs) > 1:
         spread = format(Spread.of(headline(runs)), ".3f")
         lines = [f"test accuracy: {spread}" if HEADLINE.match(line) else line for line in lines]
     return "; ".join(lines) or "—"
+
+
+def comparisons(runs: list[dict]) -> list[str]:
+    """What a notebook's experiments read in its first run: each arm's training fit, and each paired comparison
+    over seeds, as printed."""
+    return [line for line in runs[0]["results"] if re.match(COMPARISON, line)]
 
 
 def seeds_of(runs: list[dict]) -> str:

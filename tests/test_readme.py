@@ -20,7 +20,7 @@ def test_two_commands_and_ci_uses_the_test_one():
     assert "course.py test" in (REPO_ROOT / ".ci" / "run").read_text()
 
 
-@pytest.mark.parametrize("name", ["notebooks", "fingers", "backends", "floors"])
+@pytest.mark.parametrize("name", ["notebooks", "experiments", "fingers", "backends", "floors"])
 def test_generated_blocks_match_the_measurements(name):
     blocks = readme.blocks()
     assert name in blocks, f"results/ lacks the measurements behind the README's {name} block"
@@ -48,6 +48,18 @@ def test_the_readme_command_renders_without_running_and_twice_changes_nothing(tm
     assert once == README  # the stale and the emptied blocks are back as committed, the rest untouched
     assert not readme.update(copy) and copy.read_text() == once
     assert main(["readme", "--check"]) == 0
+
+
+def test_experiments_are_listed_per_notebook_and_kept_out_of_the_table():
+    runs = [{"seed": 0, "seconds": 1.0, "errors": [], "results": [
+        "validation accuracy at about 4x: depth 0.9", "training accuracy by arm: a 0.9 (3 seeds); every arm fits",
+        "a vs b, paired over 3 seeds: validation accuracy higher on every seed, by +0.1"]}]
+    data = {"08_efficientnet": {"full": runs}}
+    assert readme.experiments_list(data) == ("- **08**\n  - training accuracy by arm: a 0.9 (3 seeds); every arm fits\n"
+                                             "  - a vs b, paired over 3 seeds: validation accuracy higher on every "
+                                             "seed, by +0.1")
+    assert results.summary(runs) == "validation accuracy at about 4x: depth 0.9"
+    assert readme.experiments_list({}).startswith("None recorded")
 
 
 def test_every_solution_notebook_is_in_the_table():

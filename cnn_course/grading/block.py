@@ -34,8 +34,9 @@ class BlockExercise:
     paths: Callable = paths.chain  # (output, input, report, what) -> {role: layers}: paths.chain, paths.residual, ...
     advice: Callable | None = None  # (role, index, expected word, found word, case) -> advice on a step that differs
     setting_advice: Callable | None = None  # (word, ordinal, setting, got, want, case) -> advice on a setting
-    added_advice: tuple = ("", "")  # when the answer adds its input and the reference does not; the other way round
-    padding_advice: Callable | None = None  # case -> advice when a depthwise convolution pads other rows
+    added_advice: tuple = ("this block has no shortcut: return the main path alone",  # the answer adds one
+                           "add the block's input to its output, layers.Add()([shortcut, x])")  # the answer has none
+    padding_advice: Callable = lambda case: "pad as the exercise text says"  # case -> advice on a depthwise padding
     shape_advice: Callable | None = None  # (got, want) -> advice when the output's shape differs
     hints: Sequence[tuple] = ()  # (text, advice) for errors the answer raises
     returns: str = "a block returns the output tensor of its last layer (x = layer(x) ... return x)"

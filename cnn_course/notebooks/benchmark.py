@@ -22,9 +22,8 @@ from cnn_course.notebooks.contract import SOLUTIONS
 from cnn_course.notebooks.run import execute
 
 EXECUTED = REPO_ROOT / "results" / "executed"
-RESULT_LINE = re.compile(r"^((?:test accuracy|final training loss|measured (?:speed-up|overhead)|validation accuracy at"
-                         r"|training accuracy by arm).*|.+ vs .+, paired over \d+ seeds?: .*)$",
-                         re.MULTILINE | re.IGNORECASE)
+RESULT_LINE = re.compile(r"^((?:test accuracy|final training loss|measured (?:speed-up|overhead)"
+                         rf"|validation accuracy at).*|{results.COMPARISON}.*)$", re.MULTILINE | re.IGNORECASE)
 SEEDS = 3
 
 

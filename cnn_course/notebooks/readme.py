@@ -42,6 +42,17 @@ def notebook_table(data: dict) -> str:
     return "\n".join(rows)
 
 
+def experiments_list(data: dict) -> str:
+    """The README's record of each experiment: per notebook, its arms' training fit and its paired comparisons over
+    seeds, as the benchmark's full-mode run printed them."""
+    items = []
+    for path in sorted(SOLUTIONS.glob("*.ipynb")):
+        lines = results.comparisons(data.get(path.stem, {}).get("full", [{"results": []}]))
+        if lines:
+            items.append(f"- **{path.stem[:2]}**\n" + "\n".join(f"  - {line}" for line in lines))
+    return "\n".join(items) or "None recorded in this form yet: the benchmark records them when it runs a notebook in full mode."
+
+
 def _seconds(entry: dict, mode: str) -> str:
     """The median wall time of the mode's runs."""
     if mode not in entry:
@@ -78,7 +89,8 @@ def step_times_table(figures: dict) -> str:
     return "\n".join(rows)
 
 
-RENDERERS = {"notebooks": (results.BENCHMARKS, notebook_table), "fingers": ("fingers_difficulty", fingers_table),
+RENDERERS = {"notebooks": (results.BENCHMARKS, notebook_table),
+             "experiments": (results.BENCHMARKS, experiments_list), "fingers": ("fingers_difficulty", fingers_table),
              "backends": ("step_times", step_times_table)}  # block: (results/<name>.json, how it reads)
 
 
