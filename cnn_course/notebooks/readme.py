@@ -50,7 +50,8 @@ def experiments_list(data: dict) -> str:
         lines = results.comparisons(data.get(path.stem, {}).get("full", [{"results": []}]))
         if lines:
             items.append(f"- **{path.stem[:2]}**\n" + "\n".join(f"  - {line}" for line in lines))
-    return "\n".join(items) or "None recorded in this form yet: the benchmark records them when it runs a notebook in full mode."
+    return "\n".join(items) or ("None recorded in this form yet: the benchmark records them when it runs a notebook in "
+                                "full mode.")
 
 
 def _seconds(entry: dict, mode: str) -> str:
