@@ -7,7 +7,7 @@ Two tricks add a point or two of accuracy on a benchmark or in a competition:
   partly cancel (`ensemble_predict`).
 - **Multi-crop at test time**: classify several crops of each test image and average the predictions.
   The 10-crop takes the centre and the four corners, and the same five crops mirrored left-right
-  (`ten_crop`, `multi_crop_predict`; Krizhevsky et al., "ImageNet Classification with Deep Convolutional
+  (`ten_crop`, `multi_crop_predict`; `pad` first, to keep the whole object in every view; Krizhevsky et al., "ImageNet Classification with Deep Convolutional
   Neural Networks", 2012, Section 4.1; Simonyan & Zisserman, "Very Deep Convolutional Networks",
   2014, arXiv:1409.1556, Section 3.2; Szegedy et al., "Going Deeper with Convolutions", 2015,
   arXiv:1409.4842, Section 7).
@@ -81,6 +81,13 @@ def ten_crop(images, crop_size: int) -> np.ndarray:
                          f"between 1 and {min(height, width)}")
     crops = [images[:, top:top + c, left:left + c] for top, left in crop_corners(height, width, c)]
     return np.stack(crops + [crop[:, :, ::-1] for crop in crops])
+
+
+def pad(images, pixels: int) -> np.ndarray:
+    """A batch (N, H, W, C) with `pixels` added on every side, mirrored from the image's edge (as Keras' random
+    shifts fill what they uncover): the 10-crop of the padded batch at the images' own size then shifts each view
+    by at most `pixels` and cuts nothing of the middle away -- what a network trained on random shifts expects."""
+    return np.pad(np.asarray(images), ((0, 0), (pixels, pixels), (pixels, pixels), (0, 0)), mode="reflect")
 
 
 def multi_crop_predict(model: keras.Model, images, crop_size: int, batch_size: int = 64) -> np.ndarray:

@@ -103,3 +103,14 @@ def test_multi_crop_predict_averages_the_predictions_of_the_ten_views():
     assert got.shape == (3, 3)
     np.testing.assert_allclose(got, np.mean(by_view, axis=0), atol=1e-6)
     assert not np.allclose(got, by_view[0], atol=1e-3)  # not just the centre crop
+
+
+def test_pad_mirrors_the_edges_so_the_padded_ten_crop_centre_is_the_image():
+    images = np.arange(2 * 5 * 6 * 3).reshape(2, 5, 6, 3).astype("uint8")
+    padded = evaluate.pad(images, 2)
+    assert padded.shape == (2, 9, 10, 3) and padded.dtype == np.uint8
+    assert np.array_equal(padded[:, 0, 2:-2], images[:, 2]) and np.array_equal(padded[:, :, 1], padded[:, :, 3])
+    square = np.arange(2 * 6 * 6 * 1).reshape(2, 6, 6, 1)
+    views = evaluate.ten_crop(evaluate.pad(square, 3), 6)
+    assert np.array_equal(views[0], square)  # the centre view is the image itself
+    assert np.array_equal(views[4][:, :3, :3], square[:, 3:, 3:])  # a corner view: shifted by 3, nothing cut away
