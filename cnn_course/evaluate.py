@@ -7,10 +7,10 @@ Two tricks add a point or two of accuracy on a benchmark or in a competition:
   partly cancel (`ensemble_predict`).
 - **Multi-crop at test time**: classify several crops of each test image and average the predictions.
   The 10-crop takes the centre and the four corners, and the same five crops mirrored left-right
-  (`ten_crop`, `multi_crop_predict`; `pad` first, to keep the whole object in every view; Krizhevsky et al., "ImageNet Classification with Deep Convolutional
-  Neural Networks", 2012, Section 4.1; Simonyan & Zisserman, "Very Deep Convolutional Networks",
-  2014, arXiv:1409.1556, Section 3.2; Szegedy et al., "Going Deeper with Convolutions", 2015,
-  arXiv:1409.4842, Section 7).
+  (`ten_crop`, `multi_crop_predict`; `pad` first, to keep the whole object in every view; Krizhevsky
+  et al., "ImageNet Classification with Deep Convolutional Neural Networks", 2012, Section 4.1;
+  Simonyan & Zisserman, "Very Deep Convolutional Networks", 2014, arXiv:1409.1556, Section 3.2;
+  Szegedy et al., "Going Deeper with Convolutions", 2015, arXiv:1409.4842, Section 7).
 
 Both multiply the cost of a prediction -- by the number of networks, or of crops -- and ensembling
 the memory too, which is why they are rarely used in production, where one network sees one image.

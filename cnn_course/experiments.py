@@ -3,7 +3,6 @@
 - `seeds`: the seeds of this run, from ``CNN_COURSE_SEED`` (the benchmark changes it);
 - `eagerly`: whether ``fit`` runs eagerly -- in quick mode, where compiling costs more than the few steps;
 - `per_class_subset`, `epochs_for`: the training set each seed draws, and a budget of steps fair to small sets;
-- `late_gain`: whether a curve has levelled off (a baseline compared before it has measures speed, not reach);
 - `from_scratch`: a network trained from random weights drawn from one seed, with the course's recipe;
 - `seed_table`: measurements over seeds as a table of `results.Spread`;
 - `paired`: two arms measured on the same seeds, their per-seed differences, and the sentence that reads them
@@ -76,13 +75,6 @@ def from_scratch(x: np.ndarray, y: np.ndarray, seed: int, *, epochs: int,
     fit_from_scratch(network, x, y, epochs=epochs, validation_data=validation_data, batch_size=batch_size,
                      peak=peak, augmentation=augmentation, run_eagerly=eagerly())
     return network
-
-
-def late_gain(curve: Sequence[float]) -> float:
-    """How much a per-epoch curve (e.g. validation accuracy) still rose at the end: the mean of its last quarter
-    minus that of the quarter before -- near 0 once training has levelled off."""
-    quarter = max(1, len(curve) // 4)
-    return float(np.mean(curve[-quarter:]) - np.mean(list(curve[-2 * quarter:-quarter]) or curve[:1]))
 
 
 def seed_table(results: dict, header: str, unit: str = "seed") -> str:

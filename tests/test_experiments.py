@@ -124,8 +124,3 @@ def test_compared_reads_unpaired_runs_by_their_ranges():
     assert experiments.compared([0.9, 0.8], [0.1, 0.2, 0.3]) == ("+0.650 (too few runs to compare: it takes at "
                                                                   "least 3 on each side)")
 
-
-def test_late_gain_reads_whether_a_curve_has_levelled_off():
-    assert experiments.late_gain([0.2, 0.4, 0.6, 0.8, 0.9, 0.9, 0.9, 0.9]) == pytest.approx(0.0)
-    assert experiments.late_gain([0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8]) == pytest.approx(0.2)
-    assert experiments.late_gain([0.5]) == 0.0
