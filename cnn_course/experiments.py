@@ -4,6 +4,7 @@
 - `eagerly`: whether ``fit`` runs eagerly -- in quick mode, where compiling costs more than the few steps;
 - `per_class_subset`, `epochs_for`: the training set each seed draws, and a budget of steps fair to small sets;
 - `from_scratch`: a network trained from random weights drawn from one seed, with the course's recipe;
+- `closest_in_cost`: an arm matched to another's cost (multiplications), by bisection;
 - `seed_table`: measurements over seeds as a table of `results.Spread`;
 - `paired`: two arms measured on the same seeds, their per-seed differences, and the sentence that reads them
   (an effect only when every seed agrees in sign); `compared` for runs that cannot be paired;
@@ -75,6 +76,17 @@ def from_scratch(x: np.ndarray, y: np.ndarray, seed: int, *, epochs: int,
     fit_from_scratch(network, x, y, epochs=epochs, validation_data=validation_data, batch_size=batch_size,
                      peak=peak, augmentation=augmentation, run_eagerly=eagerly())
     return network
+
+
+def closest_in_cost(options: Sequence, cost: Callable, budget: float):
+    """The option whose `cost` comes closest to `budget`, from `options` listed in order of increasing cost
+    (e.g. whole numbers of layers, channels or pixels), found by bisection: one `cost` call per halving --
+    the arms of a comparison at matched multiplications."""
+    low, high = 0, len(options) - 1
+    while high - low > 1:
+        middle = (low + high) // 2
+        low, high = (middle, high) if cost(options[middle]) < budget else (low, middle)
+    return min(options[low], options[high], key=lambda option: abs(cost(option) - budget))
 
 
 def seed_table(results: dict, header: str, unit: str = "seed") -> str:

@@ -124,3 +124,19 @@ def test_compared_reads_unpaired_runs_by_their_ranges():
     assert experiments.compared([0.9, 0.8], [0.1, 0.2, 0.3]) == ("+0.650 (too few runs to compare: it takes at "
                                                                   "least 3 on each side)")
 
+
+
+def test_closest_in_cost_finds_the_option_nearest_the_budget_by_bisection():
+    calls = []
+
+    def cost(option):
+        calls.append(option)
+        return option ** 2
+
+    options = list(range(1, 101))
+    assert experiments.closest_in_cost(options, cost, 50) == 7  # 49 is nearer 50 than 64
+    assert experiments.closest_in_cost(options, cost, 60) == 8
+    assert experiments.closest_in_cost(options, cost, 0) == 1 and experiments.closest_in_cost(options, cost, 1e9) == 100
+    calls.clear()
+    experiments.closest_in_cost(options, cost, 2000)
+    assert len(calls) <= 10  # log2(100) halvings and the two ends, not 100 calls

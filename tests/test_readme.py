@@ -124,3 +124,22 @@ def test_every_notebook_with_a_test_accuracy_quotes_the_benchmarks_spread():
         if results.headline(entry["full"][:1]):
             notebook = nbformat.read(REPO_ROOT / "solutions" / f"{name}.ipynb", as_version=4)
             assert any(f'print(recorded("{name}"))' in cell.source for cell in notebook.cells), name
+
+
+# The notebooks whose experiments meet the course's standard (CONVENTIONS section 3): what their records must show.
+STANDARD_EXPERIMENTS = {"08_efficientnet": ["compound vs depth", "compound vs width", "compound vs resolution"],
+                        "12_state_of_computer_vision": ["ensemble of 5 vs its mean member", "10-crop vs the image",
+                                                        "2 views (and its mirror) vs the image"]}
+
+
+@pytest.mark.parametrize("name", list(STANDARD_EXPERIMENTS))
+def test_recorded_experiments_fit_pair_their_seeds_and_stay_off_the_ceiling(name):
+    lines = results.comparisons(full_runs(name))
+    fits = [line for line in lines if line.startswith("training accuracy by arm")]
+    assert fits and all(line.endswith("above chance (0.167) on every seed") for line in fits), fits
+    for comparison in STANDARD_EXPERIMENTS[name]:
+        assert any(line.startswith(f"{comparison}, paired over 3 seeds: ") for line in lines), comparison
+    highest = [float(figure) for line in full_runs(name)[0]["results"]
+               for figure in re.findall(r"of any [\w ]+: ([\d.]+)", line)]
+    assert all(figure <= 0.97 for figure in highest), highest
+    assert len(highest) == (3 if name.startswith("12") else 0), highest  # 12: any run, single network, ensemble

@@ -7,7 +7,7 @@ from keras import layers
 
 
 def SmallCNN(input_shape=(64, 64, 3), classes=6, widths=(16, 32, 64, 128), depth=1, residual=False,
-             name="small_cnn"):
+             separable=False, name="small_cnn"):
     """Conv-BN-ReLU stages (`depth` of them, then a max-pool, per entry of `widths`), then a softmax
     classifier (Sequential API; Functional when `residual`).
 
@@ -23,6 +23,8 @@ def SmallCNN(input_shape=(64, 64, 3), classes=6, widths=(16, 32, 64, 128), depth
         residual: every layer of a stage after its first adds its input back before the ReLU,
             ``relu(x + BN(conv(x)))`` (He et al. 2016), so that a deeper network trains with the same
             recipe; the batch norm before each sum starts at zero, as `training.zero_init_residuals` sets it.
+        separable: every convolution but the first is depthwise-separable, MobileNet's block: a 3x3
+            DepthwiseConv2D -> BN -> ReLU, then a 1x1 Conv2D -> BN -> ReLU (Howard et al. 2017; notebook 07).
         name: model name.
     """
     if residual:
@@ -31,7 +33,11 @@ def SmallCNN(input_shape=(64, 64, 3), classes=6, widths=(16, 32, 64, 128), depth
     for i, width in enumerate(widths, start=1):
         for j in range(1, depth + 1):
             layer = f"{i}" if depth == 1 else f"{i}_{j}"
-            stages += [layers.Conv2D(width, 3, padding="same", use_bias=False, name=f"conv{layer}"),
+            split = separable and (i, j) != (1, 1)  # the first layer stays a full convolution, as in MobileNet
+            if split:
+                stages += [layers.DepthwiseConv2D(3, padding="same", use_bias=False, name=f"dw{layer}"),
+                           layers.BatchNormalization(name=f"dw_bn{layer}"), layers.ReLU(name=f"dw_relu{layer}")]
+            stages += [layers.Conv2D(width, 1 if split else 3, padding="same", use_bias=False, name=f"conv{layer}"),
                        layers.BatchNormalization(name=f"bn{layer}"),
                        layers.ReLU(name=f"relu{layer}")]
         stages.append(layers.MaxPooling2D(2, name=f"pool{i}"))
