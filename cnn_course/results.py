@@ -109,12 +109,6 @@ def seeds_of(runs: list[dict]) -> str:
     return f"seeds {seeds[0]}–{seeds[-1]}" if consecutive else "seeds " + ", ".join(map(str, seeds))
 
 
-def recorded_accuracies(name: str) -> list[float]:
-    """The test accuracies the benchmark measured for notebook `name` in full mode, one per seed (empty when
-    it has not run), for another notebook to quote: e.g. notebook 07 beside 02's ResNet-50."""
-    return headline(read(BENCHMARKS).get(name, {}).get("full", []))
-
-
 def recorded(name: str) -> str:
     """What the course's benchmark measured for notebook `name` in full mode, as one labelled line for a
     notebook to print beside (never instead of) what it measured itself: e.g. "the course's benchmark,

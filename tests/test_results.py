@@ -53,11 +53,6 @@ def benchmarked(tmp_path, monkeypatch):
     (tmp_path / "benchmarks.json").write_text(json.dumps({"machine": "m", "02_x": {"quick": runs[:1], "full": runs}}))
 
 
-def test_recorded_accuracies_are_the_full_mode_runs_of_one_notebook(benchmarked):
-    assert results.recorded_accuracies("02_x") == [0.9, 0.8, 0.85]
-    assert results.recorded_accuracies("03_y") == []
-
-
 def test_recorded_is_one_line_labelled_as_the_benchmark_with_its_seeds(benchmarked):
     with config.mode(quick=False):
         assert results.recorded("02_x") == ("the course's benchmark, seeds 0–2 (full mode, on m): measured speed-up "
