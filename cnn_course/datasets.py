@@ -65,7 +65,8 @@ def class_names(name: str) -> list[str]:
     return list(names[name])
 
 
-def load_fingers(n_train: int = 1080, n_test: int = 120, seed: int = 0, cache: bool = True) -> tuple[Split, Split]:
+def load_fingers(n_train: int = 1080, n_test: int = 120, seed: int = 0, cache: bool = True,
+                 varied_pose: bool = True) -> tuple[Split, Split]:
     """The course's stand-in for SIGNS: hands holding up 0-5 fingers, 64x64x3, balanced.
 
     Generated in a few seconds the first time and cached (keyed by the sizes, the seed and
@@ -76,11 +77,13 @@ def load_fingers(n_train: int = 1080, n_test: int = 120, seed: int = 0, cache: b
         n_test: test images, a multiple of 6.
         seed: the same seed gives the same images.
         cache: read and write the cache in ``config.cache_dir()``.
+        varied_pose: False for hands all upright, right, at one scale and place (`fingers.render`).
     """
     if n_train % 6 or n_test % 6:
         raise ValueError(f"n_train and n_test must be multiples of 6 (balanced classes), got {n_train}, {n_test}")
     version = hashlib.sha256(inspect.getsource(fingers).encode()).hexdigest()[:10]
-    path = config.cache_dir() / f"fingers-{n_train}-{n_test}-seed{seed}-{version}.npz"
+    pose = "" if varied_pose else "-fixed-pose"
+    path = config.cache_dir() / f"fingers-{n_train}-{n_test}-seed{seed}{pose}-{version}.npz"
     if cache and path.exists():
         with np.load(path) as f:
             return (f["x_train"], f["y_train"]), (f["x_test"], f["y_test"])
@@ -89,8 +92,8 @@ def load_fingers(n_train: int = 1080, n_test: int = 120, seed: int = 0, cache: b
 
     textures = [textures_.brick(), textures_.grass(), textures_.gravel()]
     bar = lambda desc: lambda labels: tqdm(labels, desc=desc, leave=False)  # noqa: E731
-    x_train, y_train = fingers.generate(n_train // 6, [seed, 0], textures, bar("fingers: train"))
-    x_test, y_test = fingers.generate(n_test // 6, [seed, 1], textures, bar("fingers: test"))
+    x_train, y_train = fingers.generate(n_train // 6, [seed, 0], textures, bar("fingers: train"), varied_pose)
+    x_test, y_test = fingers.generate(n_test // 6, [seed, 1], textures, bar("fingers: test"), varied_pose)
     if cache:
         tmp = path.with_name(f".{os.getpid()}-{path.name}")  # one per process: pytest-xdist workers may race
         np.savez_compressed(tmp, x_train=x_train, y_train=y_train, x_test=x_test, y_test=y_test)

@@ -95,12 +95,14 @@ def _hand_polygons(raised, rng):
     return shapes
 
 
-def _pose(rng):
-    """A random similarity transform (3x2 matrix) about the canvas centre, maybe mirrored."""
-    angle = np.deg2rad(rng.uniform(-15, 15))
-    scale = rng.uniform(0.85, 1.05)
-    mirror = -1.0 if rng.random() < 0.5 else 1.0
-    shift = rng.uniform(-12, 12, size=2)
+def _pose(rng, varied=True):
+    """A random similarity transform (3x2 matrix) about the canvas centre, maybe mirrored; with `varied` False,
+    the same upright, unmirrored right hand at one scale and place every time."""
+    if varied:
+        angle, scale = np.deg2rad(rng.uniform(-15, 15)), rng.uniform(0.85, 1.05)
+        mirror, shift = (-1.0 if rng.random() < 0.5 else 1.0), rng.uniform(-12, 12, size=2)
+    else:
+        angle, scale, mirror, shift = 0.0, 0.95, 1.0, np.zeros(2)
     rotation = scale * np.array([[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]])
     matrix = rotation @ np.diag([mirror, 1.0])
     centre = np.array([_CANVAS / 2, _CANVAS / 2 + 10])
@@ -152,9 +154,9 @@ def _background(rng, textures):
     return image
 
 
-def _draw_hand(raised, rng, background_colour):
+def _draw_hand(raised, rng, background_colour, varied_pose=True):
     """RGBA float image (256x256x4) of one posed hand."""
-    pose = _pose(rng)
+    pose = _pose(rng, varied_pose)
     skin = _skin(rng, background_colour)
     layer = Image.new("RGBA", (_CANVAS, _CANVAS), (0, 0, 0, 0))
     draw = ImageDraw.Draw(layer)
@@ -173,7 +175,7 @@ def _draw_hand(raised, rng, background_colour):
     return hand
 
 
-def render(label: int, rng: np.random.Generator, textures=()) -> np.ndarray:
+def render(label: int, rng: np.random.Generator, textures=(), varied_pose: bool = True) -> np.ndarray:
     """Draw one 64x64x3 uint8 image of a hand holding up `label` fingers.
 
     Args:
@@ -181,11 +183,14 @@ def render(label: int, rng: np.random.Generator, textures=()) -> np.ndarray:
         rng: the random generator that decides everything else.
         textures: optional greyscale texture images (2-D uint8, at least 256x256)
             used for some backgrounds.
+        varied_pose: a random rotation (up to 15 degrees), scale, shift and left or right hand; False
+            draws every hand upright, right, at one scale, in one place -- a training set that data
+            augmentation has something to add to (notebook 11).
     """
     signs = _SIGNS[label]
     raised = np.array(signs[rng.integers(len(signs))], bool)
     background = _background(rng, textures)
-    hand = _draw_hand(raised, rng, background.mean(axis=(0, 1)))
+    hand = _draw_hand(raised, rng, background.mean(axis=(0, 1)), varied_pose)
     alpha = hand[..., 3:] / 255.0
     image = background * (1 - alpha) + hand[..., :3] * alpha
     small = Image.fromarray(np.clip(image, 0, 255).astype(np.uint8)).resize((SIZE, SIZE), Image.LANCZOS)
@@ -195,7 +200,8 @@ def render(label: int, rng: np.random.Generator, textures=()) -> np.ndarray:
     return np.clip(pixels, 0, 255).astype(np.uint8)
 
 
-def generate(n_per_class: int, seed, textures=(), progress=None) -> tuple[np.ndarray, np.ndarray]:
+def generate(n_per_class: int, seed, textures=(), progress=None, varied_pose: bool = True
+             ) -> tuple[np.ndarray, np.ndarray]:
     """Draw a balanced, shuffled set of `6 * n_per_class` images and their labels.
 
     Args:
@@ -203,9 +209,10 @@ def generate(n_per_class: int, seed, textures=(), progress=None) -> tuple[np.nda
         seed: anything ``np.random.default_rng`` accepts (an int, a list of ints).
         textures: greyscale textures for some backgrounds (see `render`).
         progress: optional wrapper for the label loop, such as ``tqdm.auto.tqdm``.
+        varied_pose: see `render`; False for hands that all stand alike.
     """
     rng = np.random.default_rng(seed)
     labels = rng.permutation(np.repeat(np.arange(6), n_per_class))
     loop = progress(labels) if progress else labels
-    images = np.stack([render(int(k), rng, textures) for k in loop])
+    images = np.stack([render(int(k), rng, textures, varied_pose) for k in loop])
     return images, labels.astype(np.int64)

@@ -46,6 +46,23 @@ def test_fingers_train_and_test_differ(fingers):
     assert not any(hash(x.tobytes()) in train_hashes for x in x_test)
 
 
+def test_fingers_fixed_pose_stands_every_hand_alike_and_is_cached_apart(tmp_path, monkeypatch):
+    from cnn_course import fingers as generator
+
+    rng = np.random.default_rng(0)
+    state = rng.bit_generator.state
+    corners = np.array([[0.0, 0.0], [256.0, 256.0]])
+    fixed = generator._pose(rng, varied=False)(corners)
+    assert rng.bit_generator.state == state  # nothing drawn: the same transform for every hand
+    assert np.array_equal(generator._pose(np.random.default_rng(9), varied=False)(corners), fixed)
+    assert not np.array_equal(generator._pose(np.random.default_rng(9))(corners), fixed)
+    monkeypatch.setenv("CNN_COURSE_CACHE", str(tmp_path))
+    (x, y), _ = datasets.load("fingers", n_train=12, n_test=6, seed=5, varied_pose=False)
+    (v, w), _ = datasets.load("fingers", n_train=12, n_test=6, seed=5)
+    assert x.shape == v.shape and np.array_equal(y, w) and not np.array_equal(x, v)
+    assert len(list(tmp_path.glob("fingers-12-6-seed5-fixed-pose-*.npz"))) == 1
+
+
 def test_fingers_sizes_must_keep_classes_balanced():
     with pytest.raises(ValueError, match="multiples of 6"):
         datasets.load("fingers", n_train=100)
