@@ -35,3 +35,8 @@ def test_separable_keeps_the_first_convolution_full_and_splits_the_others():
     assert separable.get_layer("dw2").count_params() + separable.get_layer("conv2").count_params() == 9 * 8 + 8 * 16
     split = sum(costs.count_multiplies(separable.get_layer(name)) for name in ("dw2", "conv2"))
     assert split / costs.count_multiplies(standard.get_layer("conv2")) == pytest.approx(1 / 16 + 1 / 9)  # 1/nc' + 1/f²
+
+
+def test_residual_and_separable_together_are_refused_rather_than_one_ignored():
+    with pytest.raises(ValueError, match="not both"):
+        SmallCNN(residual=True, separable=True)

@@ -27,6 +27,8 @@ def SmallCNN(input_shape=(64, 64, 3), classes=6, widths=(16, 32, 64, 128), depth
             DepthwiseConv2D -> BN -> ReLU, then a 1x1 Conv2D -> BN -> ReLU (Howard et al. 2017; notebook 07).
         name: model name.
     """
+    if residual and separable:
+        raise ValueError("SmallCNN is residual or separable, not both: the residual variant has full convolutions")
     if residual:
         return _residual_cnn(input_shape, classes, widths, depth, name)
     stages = []
