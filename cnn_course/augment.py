@@ -3,8 +3,8 @@
 Keras has most of them as preprocessing layers -- random when called with ``training=True``, the
 identity when a model predicts. What it lacks is written here once, in NumPy: the lecture's colour
 shift (a value added to each channel) and AlexNet's PCA colour augmentation. `parallel_batches` runs
-either kind on CPU threads while the model trains (Krizhevsky et al. 2012, §4.1; Shorten &
-Khoshgoftaar, "A survey on image data augmentation for deep learning", 2019).
+either kind on CPU threads while the model trains, `distorted_copies` ahead of time (Krizhevsky et al. 2012,
+§4.1; Shorten & Khoshgoftaar, "A survey on image data augmentation for deep learning", 2019).
 """
 
 from __future__ import annotations
@@ -135,6 +135,14 @@ def apply(distortion, images: np.ndarray) -> np.ndarray:
     if isinstance(distortion, layers.Layer):
         return keras.ops.convert_to_numpy(distortion(np.asarray(images, "float32"), training=True))
     return np.asarray(distortion(np.asarray(images, "float32")), "float32")
+
+
+def distorted_copies(distortion, images: np.ndarray, copies: int) -> np.ndarray:
+    """`copies` independent draws of `distortion` on every image, copy after copy: ``copies * len(images)``
+    images, float32. Distorted ahead of time, the same distorted images can train every arm of an
+    experiment: through the whole network, or through activations computed from them once and saved
+    (notebook 10) -- each copy plays the part of one epoch's fresh distortion."""
+    return np.concatenate([apply(distortion, images) for _ in range(copies)])
 
 
 def parallel_batches(x: np.ndarray, y: np.ndarray, batch_size: int, distortion: Callable | None = None,

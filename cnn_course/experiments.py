@@ -56,7 +56,7 @@ def epochs_for(count: int, minimum_epochs: int, minimum_steps: int, batch_size: 
 
 def from_scratch(x: np.ndarray, y: np.ndarray, seed: int, *, epochs: int,
                  build: Callable[[], keras.Model] | None = None, augmentation=True, peak: float = 3e-3,
-                 batch_size: int = 32, validation_data=None) -> keras.Model:
+                 copies: int = 1, batch_size: int = 32, validation_data=None) -> keras.Model:
     """A network trained from random weights on ``(x, y)`` with the course's recipe
     (`training.fit_from_scratch`), everything random drawn from `seed`: the initial weights, the order of the
     batches and the distortions -- so the arms of an experiment trained from one seed start alike.
@@ -66,6 +66,7 @@ def from_scratch(x: np.ndarray, y: np.ndarray, seed: int, *, epochs: int,
             classes.
         augmentation: True for the recipe's distortions, None for none, or a layer.
         peak: the learning rate after the warm-up (the course's small networks train at 3e-3).
+        copies: distorted copies of each image in `x` (``augmentation=None``), as for `training.fit_from_scratch`.
         epochs, batch_size, validation_data: as for ``fit``.
 
     Returns:
@@ -74,7 +75,7 @@ def from_scratch(x: np.ndarray, y: np.ndarray, seed: int, *, epochs: int,
     config.setup(seed, verbose=False)
     network = build() if build else SmallCNN(input_shape=x.shape[1:], classes=len(np.unique(y)))
     fit_from_scratch(network, x, y, epochs=epochs, validation_data=validation_data, batch_size=batch_size,
-                     peak=peak, augmentation=augmentation, run_eagerly=eagerly())
+                     peak=peak, augmentation=augmentation, copies=copies, run_eagerly=eagerly())
     return network
 
 
@@ -117,21 +118,25 @@ class Paired:
         """The differences' median, lowest and highest."""
         return Spread.of(self.differences)
 
-    def sentence(self, min_seeds: int = MIN_SEEDS) -> str:
+    def verdict(self, min_seeds: int = MIN_SEEDS) -> str:
         """What the seeds show, computed: an effect only when every one of at least `min_seeds` seeds agrees in
-        sign, else "no measurable effect at this scale" with the count of seeds each way; then the per-seed
-        differences. It starts "a vs b, paired over n seeds:", the form the benchmark records."""
+        sign, else "no measurable effect at this scale" with the count of seeds each way."""
         n, difference = len(self.differences), format(self.spread, "+.3f")
         higher, lower = sum(d > 0 for d in self.differences), sum(d < 0 for d in self.differences)
-        head = f"{self.a} vs {self.b}, paired over {n} seed{'s' * (n != 1)}: "
-        per_seed = "; per seed " + ", ".join(f"{d:+.3f}" for d in self.differences)
         if n < min_seeds:
-            return head + (f"{self.what} difference {difference} -- {n} seed{'s' * (n != 1)} cannot show an effect "
-                           f"(it takes at least {min_seeds} that agree)")
+            return (f"{self.what} difference {difference} -- {n} seed{'s' * (n != 1)} cannot show an effect "
+                    f"(it takes at least {min_seeds} that agree)")
         if n in (higher, lower):
-            return head + f"{self.what} {'higher' if higher else 'lower'} on every seed, by {difference}{per_seed}"
-        return head + (f"no measurable effect at this scale on {self.what} -- higher on {higher}, lower on {lower} "
-                       f"of {n} seeds, difference {difference}{per_seed}")
+            return f"{self.what} {'higher' if higher else 'lower'} on every seed, by {difference}"
+        return (f"no measurable effect at this scale on {self.what} -- higher on {higher}, lower on {lower} "
+                f"of {n} seeds, difference {difference}")
+
+    def sentence(self, min_seeds: int = MIN_SEEDS) -> str:
+        """The `verdict` and the per-seed differences, after "a vs b, paired over n seeds:", the form the
+        benchmark records."""
+        n = len(self.differences)
+        per_seed = "" if n < min_seeds else "; per seed " + ", ".join(f"{d:+.3f}" for d in self.differences)
+        return f"{self.a} vs {self.b}, paired over {n} seed{'s' * (n != 1)}: {self.verdict(min_seeds)}{per_seed}"
 
 
 def training_fit(accuracies: dict, classes: int) -> str:

@@ -144,7 +144,7 @@ def fit(model, x, y, *, epochs: int, batch_size: int, optimizer, augmentation=No
 
 
 def fit_from_scratch(model, x, y, *, epochs: int, validation_data=None, batch_size: int = 32, peak: float = 1e-3,
-                     augmentation=True, run_eagerly: bool = False, verbose=0):
+                     augmentation=True, copies: int = 1, run_eagerly: bool = False, verbose=0):
     """Train a network from random weights on a small image set with the course's recipe: batch-norm
     momentum 0.9 (`set_batch_norm_momentum`), Adam whose rate warms up from ``peak / 10`` to `peak`
     over the first epoch and then follows a cosine to 0 (`warmup_cosine`), and every training image
@@ -153,6 +153,9 @@ def fit_from_scratch(model, x, y, *, epochs: int, validation_data=None, batch_si
     Args:
         augmentation: True for the recipe's mirroring, turning and shifting; None for no augmentation;
             or a layer of your own.
+        copies: how many distorted copies of each training image `x` holds (`augment.distorted_copies`,
+            with ``augmentation=None``): one epoch over `x` is then `copies` epochs of the recipe, and the
+            warm-up lasts the first of them.
 
     Returns:
         The ``History`` of ``fit``.
@@ -160,6 +163,6 @@ def fit_from_scratch(model, x, y, *, epochs: int, validation_data=None, batch_si
     if augmentation is True:
         augmentation = flip_rotate_translate(rotation=0.05, translation=0.1)
     set_batch_norm_momentum(model, 0.9)
-    schedule = warmup_cosine(epochs, math.ceil(len(x) / batch_size), peak=peak, start=peak / 10)
+    schedule = warmup_cosine(epochs * copies, math.ceil(len(x) / copies / batch_size), peak=peak, start=peak / 10)
     return fit(model, x, y, epochs=epochs, batch_size=batch_size, optimizer=keras.optimizers.Adam(schedule),
                augmentation=augmentation, validation_data=validation_data, run_eagerly=run_eagerly, verbose=verbose)

@@ -7,7 +7,8 @@ few images (lecture "Transfer learning").
 - `cache_features` and `feature_head`: the frozen part computed once and saved to disk, and the head
   trained on those saved activations; `copy_head` puts that head back on the model;
 - `unfreeze_top`: fine-tuning, the base's top layers trainable with a small learning rate while its
-  batch norm stays frozen.
+  batch norm stays frozen; `cut`: the base in two, so that the activations below the fine-tuned layers
+  are computed once.
 
 Yosinski et al., "How transferable are features in deep neural networks?", NeurIPS 2014
 (arXiv:1411.1792): the first layers of an ImageNet network compute general features (edges, colour
@@ -56,9 +57,10 @@ def preprocessing(name: str = "preprocessing"):
     return layers.Rescaling(1 / 127.5, offset=-1.0, name=name)
 
 
-def build_transfer_model(base, num_classes: int, dropout: float = 0.2):
+def build_transfer_model(base, num_classes: int, dropout: float = 0.2, pixels: bool = True):
     """`base` frozen under a new classifier: 0-255 pixels -> `preprocessing` -> base -> global average
-    pooling -> dropout -> softmax Dense(`num_classes`).
+    pooling -> dropout -> softmax Dense(`num_classes`). With ``pixels=False`` the model takes what `base`
+    takes, unscaled: the upper part of a base `cut` in two, on the activations cached below the cut.
 
     ``base.trainable = False`` keeps the optimizer off the base's weights and, in Keras 3, its batch norm
     in inference mode (a non-trainable BatchNormalization normalizes with its moving statistics).
@@ -67,20 +69,38 @@ def build_transfer_model(base, num_classes: int, dropout: float = 0.2):
     `unfreeze_top` keeps batch norm frozen.
     """
     base.trainable = False
-    inputs = keras.Input(base.input_shape[1:], name="pixels")
-    x = base(preprocessing()(inputs), training=False)
+    inputs = keras.Input(base.input_shape[1:], name="pixels" if pixels else "activations")
+    x = base(preprocessing()(inputs) if pixels else inputs, training=False)
     x = layers.GlobalAveragePooling2D(name=HEAD_NAMES[0])(x)
     x = layers.Dropout(dropout, name=HEAD_NAMES[1])(x)
     outputs = layers.Dense(num_classes, activation="softmax", name=HEAD_NAMES[2])(x)
     return keras.Model(inputs, outputs, name=f"{base.name}_transfer")
 
 
-def frozen_features(base):
+def frozen_features(base, pixels: bool = True):
     """The model's frozen part as a model of its own: pixels -> `preprocessing` -> base -> global average
-    pooling, one vector of the base's channels per image."""
-    inputs = keras.Input(base.input_shape[1:], name="pixels")
-    pooled = layers.GlobalAveragePooling2D(name=HEAD_NAMES[0])(base(preprocessing()(inputs), training=False))
-    return keras.Model(inputs, pooled, name=f"{base.name}_features")
+    pooling, one vector of the base's channels per image (``pixels=False``: as in `build_transfer_model`)."""
+    inputs = keras.Input(base.input_shape[1:], name="pixels" if pixels else "activations")
+    maps = base(preprocessing()(inputs) if pixels else inputs, training=False)
+    return keras.Model(inputs, layers.GlobalAveragePooling2D(name=HEAD_NAMES[0])(maps), name=f"{base.name}_features")
+
+
+def cut(base, at: str):
+    """`base` in two at the input of its first layer whose name starts with `at` (e.g. ``"block6a"``, where
+    EfficientNet's top two stages begin): ``(below, above)``, two models that share the base's layers and
+    weights -- `below` takes 0-255 pixels through `preprocessing` to the activations at the cut, `above`
+    takes those activations to the base's feature maps.
+
+    To fine-tune only the layers above the cut, compute the activations below it once (also of distorted
+    copies of the images, `augment.distorted_copies`) and train ``build_transfer_model(above, ...,
+    pixels=False)`` on them: the lecture's pre-computing, moved down to the cut. Cut at a block's input:
+    inside a residual block the shortcut skips past the cut, and Keras refuses ("not connected").
+    """
+    first = next(layer for layer in base.layers if layer.name.startswith(at))
+    pixels = keras.Input(base.input_shape[1:], name="pixels")
+    lower = keras.Model(base.input, first.input, name=f"{base.name}_to_{at}")
+    below = keras.Model(pixels, lower(preprocessing()(pixels)), name=f"{base.name}_below_{at}")
+    return below, keras.Model(first.input, base.output, name=f"{base.name}_from_{at}")
 
 
 def cache_features(base, images, path, batch_size: int = 64) -> np.ndarray:

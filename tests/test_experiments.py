@@ -87,6 +87,7 @@ def test_paired_claims_an_effect_only_when_every_seed_agrees():
                                 "3 seeds); per seed +0.100, -0.100, +0.000")
     lower = experiments.paired("a", [0.1, 0.2, 0.3], "b", [0.2, 0.3, 0.4])
     assert "lower on every seed, by -0.100" in lower.sentence()
+    assert better.verdict() == "validation accuracy higher on every seed, by +0.350 (+0.100–+0.400, 3 seeds)"
 
 
 def test_paired_needs_enough_seeds_and_runs_that_pair():

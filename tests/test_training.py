@@ -84,6 +84,21 @@ def _data():
     return rng.normal(size=(32, 4)).astype("float32"), rng.integers(0, 3, size=32)
 
 
+def test_fit_from_scratch_on_distorted_copies_warms_up_for_one_pass_over_the_images():
+    from cnn_course.models.baseline import SmallCNN
+
+    model = SmallCNN(input_shape=(16, 16, 3), classes=3, widths=(4, 8))
+    x = np.random.default_rng(0).uniform(0, 255, (16, 16, 16, 3)).astype("float32")
+    copies = augment.distorted_copies(augment.flip_rotate_translate(), x, 4)
+    assert copies.shape == (64, 16, 16, 3) and not np.allclose(copies[:16], copies[16:32])
+    training.fit_from_scratch(model, copies, np.tile(np.arange(16) % 3, 4), epochs=1, batch_size=8, peak=0.01,
+                              augmentation=None, copies=4)
+    # 8 steps: 2 of warm-up (one pass over the 16 images), then the cosine down to 0 at the last step
+    schedule = keras.optimizers.schedules.deserialize(model.optimizer.get_config()["learning_rate"])
+    assert int(model.optimizer.iterations) == 8
+    assert [round(float(schedule(step)), 6) for step in (0, 2, 8)] == [0.001, 0.01, 0.0]
+
+
 @pytest.mark.parametrize("augmentation, kernel_moves", [(None, True), (ZeroInTraining(), False)])
 def test_fit_augments_the_training_path_only(augmentation, kernel_moves):
     """Through ZeroInTraining the kernel never sees an input (its gradient is 0) while the bias

@@ -69,6 +69,34 @@ def test_a_head_trained_on_cached_features_predicts_what_the_frozen_model_predic
     assert np.allclose(head.predict(features, verbose=0), model.predict(images, verbose=0), atol=1e-5)
 
 
+def residual_base():
+    """A small base with a shortcut: convolution, then a block whose input is added to its output."""
+    inputs = keras.Input((16, 16, 3))
+    stem = layers.Conv2D(8, 3, strides=2, padding="same", name="stem")(inputs)
+    x = layers.Conv2D(8, 3, padding="same", name="block1_conv")(stem)
+    x = layers.BatchNormalization(name="block1_bn")(x)
+    x = layers.Add(name="block1_add")([stem, x])
+    model = keras.Model(inputs, layers.Conv2D(12, 1, name="top_conv")(x), name="residual_base")
+    randomize_weights(model, seed=2)
+    return model
+
+
+def test_cut_splits_the_base_into_two_models_that_compute_it_and_share_its_weights():
+    base = residual_base()
+    below, above = transfer.cut(base, "block1")
+    images = fixed_inputs((3, 16, 16, 3), seed=4)
+    assert below.output_shape == (None, 8, 8, 8) and above.input_shape == (None, 8, 8, 8)
+    whole = np.asarray(base(images / 127.5 - 1))
+    assert np.allclose(np.asarray(above(below(images))), whole, rtol=1e-4, atol=1e-4)
+    assert {id(w) for w in above.weights} <= {id(w) for w in base.weights}
+    head = transfer.build_transfer_model(above, 4, pixels=False)
+    assert head.input_shape == (None, 8, 8, 8) and not any(isinstance(layer, layers.Rescaling) for layer in head.layers)
+    features = transfer.frozen_features(above, pixels=False).predict(below.predict(images, verbose=0), verbose=0)
+    assert np.allclose(features, whole.mean(axis=(1, 2)), rtol=1e-4, atol=1e-4)
+    with pytest.raises(ValueError, match="not connected"):  # inside the block, the shortcut skips past the cut
+        transfer.cut(base, "block1_bn")
+
+
 @pytest.mark.parametrize("n_layers", [2, 4])
 def test_unfreeze_top_trains_the_top_layers_but_not_batch_norm_nor_the_rest(n_layers):
     base = small_base()
