@@ -62,7 +62,7 @@ def principal_colors(images: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.linalg.eigh(np.cov(pixels, rowvar=False))
 
 
-def pca_color_augmentation(images: np.ndarray, alpha_std: float = 0.1, seed=None) -> np.ndarray:
+def pca_color_augmentation(images: np.ndarray, alpha_std: float = 0.1, seed=None, axes=None) -> np.ndarray:
     """AlexNet's colour augmentation (Krizhevsky et al. 2012, §4.1): add to every pixel of an image
     ``sum_i alpha_i lambda_i p_i``, where p_i and lambda_i are the eigenvectors and eigenvalues of the
     RGB covariance (`principal_colors`) and alpha_i ~ N(0, alpha_std) is drawn once per image -- a shift
@@ -73,20 +73,22 @@ def pca_color_augmentation(images: np.ndarray, alpha_std: float = 0.1, seed=None
         images: a batch (n, height, width, 3) scaled to [0, 1].
         alpha_std: standard deviation of the alphas (0.1 in the paper).
         seed: an int, a ``np.random.Generator`` or None.
+        axes: ``(eigenvalues, eigenvectors)`` computed once over the whole training set
+            (`principal_colors`), as AlexNet did; None for those of `images` themselves.
 
     Returns:
         The shifted images, clipped to [0, 1], as float32.
     """
     images = np.asarray(images, "float32")
-    eigenvalues, eigenvectors = principal_colors(images)
+    eigenvalues, eigenvectors = principal_colors(images) if axes is None else axes
     alphas = np.random.default_rng(seed).normal(0, alpha_std, size=(len(images), 3))
     shifts = (alphas * eigenvalues) @ eigenvectors.T  # one RGB shift per image
     return np.clip(images + shifts[:, None, None, :].astype("float32"), 0, 1)
 
 
-def pca_color_augmentation_255(images: np.ndarray, alpha_std: float = 0.1, seed=None) -> np.ndarray:
-    """`pca_color_augmentation` of 0-255 images, scaled to [0, 1] and back."""
-    return 255 * pca_color_augmentation(np.asarray(images) / 255, alpha_std, seed)
+def pca_color_augmentation_255(images: np.ndarray, alpha_std: float = 0.1, seed=None, axes=None) -> np.ndarray:
+    """`pca_color_augmentation` of 0-255 images, scaled to [0, 1] and back (`axes` of images in [0, 1])."""
+    return 255 * pca_color_augmentation(np.asarray(images) / 255, alpha_std, seed, axes)
 
 
 def random_crop(size: int, fraction: float = 0.8, seed: int | None = None):
@@ -96,10 +98,11 @@ def random_crop(size: int, fraction: float = 0.8, seed: int | None = None):
                             name="crop_and_resize")
 
 
-def lecture_augmentations(size: int, seed: int | None = None) -> dict[str, object]:
+def lecture_augmentations(size: int, seed: int | None = None, colour_axes=None) -> dict[str, object]:
     """The lecture's distortions of `size` x `size` images of 0-255 pixels, by name: Keras layers where
     Keras has them, NumPy functions of a batch for the two colour ones (`apply` runs either kind,
-    `describe` prints its parameters). Local warping is an elastic deformation (Simard et al. 2003)."""
+    `describe` prints its parameters). Local warping is an elastic deformation (Simard et al. 2003).
+    `colour_axes`: the training set's `principal_colors` for the PCA colour augmentation (None: each batch's)."""
     rng = np.random.default_rng(seed)
     return {
         "mirroring": layers.RandomFlip("horizontal", seed=seed),
@@ -108,7 +111,8 @@ def lecture_augmentations(size: int, seed: int | None = None) -> dict[str, objec
         "shearing": layers.RandomShear(x_factor=0.3, y_factor=0.3, seed=seed),
         "local warping": layers.RandomElasticTransform(factor=(1.0, 1.0), scale=(1.0, 1.0), seed=seed),
         "colour shifting": functools.partial(random_color_shift, max_shift=20, seed=rng),
-        "PCA colour augmentation": functools.partial(pca_color_augmentation_255, alpha_std=0.1, seed=rng),
+        "PCA colour augmentation": functools.partial(pca_color_augmentation_255, alpha_std=0.1, seed=rng,
+                                                     axes=colour_axes),
     }
 
 
@@ -124,7 +128,9 @@ def describe(distortion) -> str:
         config = {key: value for key, value in distortion.get_config().items() if key not in _GENERIC}
         return f"{type(distortion).__name__}({', '.join(f'{k}={v!r}' for k, v in config.items())})"
     if isinstance(distortion, functools.partial):
-        keywords = {key: value for key, value in distortion.keywords.items() if key != "seed"}
+        keywords = {key: value for key, value in distortion.keywords.items() if key not in ("seed", "axes")}
+        if distortion.keywords.get("axes") is not None:
+            keywords["axes"] = "the training set's"
         return f"{distortion.func.__name__}({', '.join(f'{k}={v!r}' for k, v in keywords.items())})"
     return getattr(distortion, "__name__", repr(distortion))
 

@@ -64,7 +64,7 @@ def from_scratch(x: np.ndarray, y: np.ndarray, seed: int, *, epochs: int,
     Args:
         build: returns the untrained network; by default `SmallCNN` for the images' shape and the labels'
             classes.
-        augmentation: True for the recipe's distortions, None for none, or a layer.
+        augmentation: True for the recipe's distortions, None for none, or a layer or a function of a batch.
         peak: the learning rate after the warm-up (the course's small networks train at 3e-3).
         copies: distorted copies of each image in `x` (``augmentation=None``), as for `training.fit_from_scratch`.
         epochs, batch_size, validation_data: as for ``fit``.

@@ -20,7 +20,7 @@ import keras
 import numpy as np
 from keras import layers
 
-from cnn_course.augment import flip_rotate_translate
+from cnn_course.augment import apply, flip_rotate_translate
 from cnn_course.datasets import Split
 from cnn_course.graph import chain_back, inputs_of, is_addition, operations, producer
 
@@ -90,9 +90,9 @@ def warmup_cosine(epochs: int, steps_per_epoch: int, peak: float = 1e-3, start: 
 
 
 class AugmentedBatches(keras.utils.PyDataset):
-    """Shuffled mini-batches of ``(x, y)``, each passed through `augmentation` (``training=True``)
-    as it is drawn: a new distortion of every image in every epoch, computed in the input
-    pipeline rather than in the compiled training step.
+    """Shuffled mini-batches of ``(x, y)``, each passed through `augmentation` as it is drawn (`augment.apply`:
+    a layer called with ``training=True``, or a NumPy function of a batch): a new distortion of every image in
+    every epoch, computed in the input pipeline rather than in the compiled training step.
 
     This keeps the resampling of rotations and shifts out of the compiled step, where under XLA
     (Keras's JAX backend) it made each ResNet-50 step about 1 s slower on two CPU cores, although
@@ -112,7 +112,7 @@ class AugmentedBatches(keras.utils.PyDataset):
 
     def __getitem__(self, index: int):
         batch = self.order[index * self.batch_size:(index + 1) * self.batch_size]
-        return keras.ops.convert_to_numpy(self.augmentation(self.x[batch], training=True)), self.y[batch]
+        return apply(self.augmentation, self.x[batch]), self.y[batch]
 
     def on_epoch_end(self) -> None:
         self.order = np.random.permutation(len(self.x))
@@ -128,7 +128,7 @@ def fit(model, x, y, *, epochs: int, batch_size: int, optimizer, augmentation=No
 
     Args:
         model: a Keras model taking the images.
-        augmentation: a layer (e.g. `augment.flip_rotate_translate()`) or None.
+        augmentation: a layer (e.g. `augment.flip_rotate_translate()`), a function of a batch, or None.
         optimizer, loss, metrics, run_eagerly: as for ``model.compile``.
         epochs, batch_size, validation_data, verbose: as for ``model.fit``.
 
@@ -152,7 +152,7 @@ def fit_from_scratch(model, x, y, *, epochs: int, validation_data=None, batch_si
 
     Args:
         augmentation: True for the recipe's mirroring, turning and shifting; None for no augmentation;
-            or a layer of your own.
+            or a distortion of your own (a layer or a function of a batch).
         copies: how many distorted copies of each training image `x` holds (`augment.distorted_copies`,
             with ``augmentation=None``): one epoch over `x` is then `copies` epochs of the recipe, and the
             warm-up lasts the first of them.

@@ -33,6 +33,11 @@ def test_pca_color_augmentation_shifts_along_the_principal_axes_by_alpha_lambda(
     np.testing.assert_allclose(alphas.std(axis=0), 0.1, rtol=0.2)
     np.testing.assert_array_equal(shifted, augment.pca_color_augmentation(images, alpha_std=0.1, seed=1))
     assert shifted.dtype == np.float32 and shifted.min() >= 0 and shifted.max() <= 1
+    one = augment.pca_color_augmentation(images[:1], alpha_std=0.1, seed=1, axes=(values, vectors))  # AlexNet's way
+    np.testing.assert_allclose(one, shifted[:1], atol=1e-6)  # the training set's axes, not the one image's
+    alexnets = augment.lecture_augmentations(32, colour_axes=(values, vectors))["PCA colour augmentation"]
+    described = augment.describe(alexnets)
+    assert described == "pca_color_augmentation_255(alpha_std=0.1, axes=\"the training set's\")"
 
 
 @pytest.mark.parametrize("name", list(augment.lecture_augmentations(32)))
