@@ -143,12 +143,26 @@ def apply(distortion, images: np.ndarray) -> np.ndarray:
     return np.asarray(distortion(np.asarray(images, "float32")), "float32")
 
 
-def distorted_copies(distortion, images: np.ndarray, copies: int) -> np.ndarray:
+def compiled(distortion):
+    """`distortion` as one compiled function of a batch where the backend can trace it (TensorFlow's
+    ``tf.function``), else itself. Keras runs a preprocessing layer called on arrays op by op; traced once,
+    its ops run as one graph -- for `lecture_augmentations`' local warping about 15 times faster on a CPU."""
+    if not isinstance(distortion, layers.Layer) or keras.backend.backend() != "tensorflow":
+        return distortion
+    import tensorflow as tf
+
+    return tf.function(lambda images: distortion(images, training=True), reduce_retracing=True)
+
+
+def distorted_copies(distortion, images: np.ndarray, copies: int, batch_size: int = 32) -> np.ndarray:
     """`copies` independent draws of `distortion` on every image, copy after copy: ``copies * len(images)``
     images, float32. Distorted ahead of time, the same distorted images can train every arm of an
     experiment: through the whole network, or through activations computed from them once and saved
-    (notebook 10) -- each copy plays the part of one epoch's fresh distortion."""
-    return np.concatenate([apply(distortion, images) for _ in range(copies)])
+    (notebook 10) -- each copy plays the part of one epoch's fresh distortion. Distorted `batch_size` images at
+    a time, as training draws them (some of Keras's layers, the elastic transform among them, slow down on
+    larger batches)."""
+    batches = np.array_split(np.asarray(images), max(1, -(-len(images) // batch_size)))
+    return np.concatenate([apply(distortion, batch) for _ in range(copies) for batch in batches])
 
 
 def parallel_batches(x: np.ndarray, y: np.ndarray, batch_size: int, distortion: Callable | None = None,

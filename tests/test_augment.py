@@ -4,6 +4,7 @@ distortion keeps the batch's shape and changes it, and the parallel pipeline dis
 import keras
 import numpy as np
 import pytest
+from keras import layers
 
 from cnn_course import augment
 
@@ -67,3 +68,14 @@ def test_parallel_batches_distorts_every_training_batch(distortion):
             np.testing.assert_array_equal(images, 255 - want)
         seen.extend(labels)
     assert sorted(seen) == list(range(10))
+
+
+def test_compiled_distortion_draws_anew_each_call_and_keeps_what_it_does():
+    images = np.random.default_rng(0).uniform(0, 255, size=(4, 16, 16, 3)).astype("float32")
+    warp = layers.RandomElasticTransform(factor=(1.0, 1.0), scale=(1.0, 1.0), seed=0)
+    fast = augment.compiled(warp)
+    first, second = augment.apply(fast, images), augment.apply(fast, images)
+    assert first.shape == images.shape and not np.allclose(first, second)
+    assert augment.compiled(augment.color_shift) is augment.color_shift  # a NumPy function stays as it is
+    copies = augment.distorted_copies(fast, images, 3, batch_size=3)  # batches of 3 and 1 images
+    assert copies.shape == (12, 16, 16, 3) and not np.allclose(copies[:4], copies[4:8])
