@@ -132,7 +132,7 @@ def test_every_notebook_with_a_test_accuracy_quotes_the_benchmarks_spread():
 STANDARD_EXPERIMENTS = {"08_efficientnet": ["compound vs depth", "compound vs width", "compound vs resolution"],
                         "10_transfer_learning": [f"{n} per class: {pair}" for n in (5, 25, 151) for pair in (
                             "frozen base vs from scratch", "top blocks vs frozen base", "all layers vs top blocks",
-                            "all layers vs from scratch")],
+                            "all layers vs frozen base", "all layers vs from scratch")],
                         "12_state_of_computer_vision": ["ensemble of 5 vs its mean member", "10-crop vs the image",
                                                         "2 views (and its mirror) vs the image"]}
 
