@@ -69,9 +69,8 @@ def build_transfer_model(base, num_classes: int, dropout: float = 0.2, pixels: b
     `unfreeze_top` keeps batch norm frozen.
     """
     base.trainable = False
-    inputs = keras.Input(base.input_shape[1:], name="pixels" if pixels else "activations")
-    x = base(preprocessing()(inputs) if pixels else inputs, training=False)
-    x = layers.GlobalAveragePooling2D(name=HEAD_NAMES[0])(x)
+    inputs, maps = _called(base, pixels)
+    x = layers.GlobalAveragePooling2D(name=HEAD_NAMES[0])(maps)
     x = layers.Dropout(dropout, name=HEAD_NAMES[1])(x)
     outputs = layers.Dense(num_classes, activation="softmax", name=HEAD_NAMES[2])(x)
     return keras.Model(inputs, outputs, name=f"{base.name}_transfer")
@@ -80,9 +79,15 @@ def build_transfer_model(base, num_classes: int, dropout: float = 0.2, pixels: b
 def frozen_features(base, pixels: bool = True):
     """The model's frozen part as a model of its own: pixels -> `preprocessing` -> base -> global average
     pooling, one vector of the base's channels per image (``pixels=False``: as in `build_transfer_model`)."""
-    inputs = keras.Input(base.input_shape[1:], name="pixels" if pixels else "activations")
-    maps = base(preprocessing()(inputs) if pixels else inputs, training=False)
+    inputs, maps = _called(base, pixels)
     return keras.Model(inputs, layers.GlobalAveragePooling2D(name=HEAD_NAMES[0])(maps), name=f"{base.name}_features")
+
+
+def _called(base, pixels: bool):
+    """A new input for `base` and `base` called on it in inference mode: on 0-255 pixels through
+    `preprocessing`, or (``pixels=False``) on what `base` takes, unscaled."""
+    inputs = keras.Input(base.input_shape[1:], name="pixels" if pixels else "activations")
+    return inputs, base(preprocessing()(inputs) if pixels else inputs, training=False)
 
 
 def cut(base, at: str):
@@ -97,9 +102,8 @@ def cut(base, at: str):
     inside a residual block the shortcut skips past the cut, and Keras refuses ("not connected").
     """
     first = next(layer for layer in base.layers if layer.name.startswith(at))
-    pixels = keras.Input(base.input_shape[1:], name="pixels")
-    lower = keras.Model(base.input, first.input, name=f"{base.name}_to_{at}")
-    below = keras.Model(pixels, lower(preprocessing()(pixels)), name=f"{base.name}_below_{at}")
+    below = keras.Model(*_called(keras.Model(base.input, first.input, name=f"{base.name}_to_{at}"), pixels=True),
+                        name=f"{base.name}_below_{at}")
     return below, keras.Model(first.input, base.output, name=f"{base.name}_from_{at}")
 
 
