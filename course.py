@@ -3,6 +3,9 @@
     python course.py lab      # set up .venv if needed, then open JupyterLab on notebooks/
     python course.py test     # set up .venv if needed, then run the whole test suite (quick mode, all cores)
 
+``python course.py test --colab`` runs every notebook as Colab would, on Colab's published package set
+(colab/runtime.txt); ``python course.py test --colab 09 10 12`` runs those whole and only the others' setup cells.
+
 ``python course.py test --backend jax`` runs the package's tests again on Keras's JAX backend
 (installing JAX's CPU wheel the first time), without the notebooks, which target TensorFlow.
 
@@ -115,6 +118,9 @@ def main(argv: list[str]) -> int:
     command, rest = argv[0], argv[1:]
     if command == "lab":
         return subprocess.call(lab_command(rest), cwd=ROOT)
+    if command == "test" and "--colab" in rest:
+        return subprocess.call([PYTHON, "-m", "cnn_course", "colab", *(arg for arg in rest if arg != "--colab")],
+                               cwd=ROOT)
     if command == "test":
         with tempfile.TemporaryDirectory(prefix="cnn-course-compiled-") as cache:
             return subprocess.call(test_command(rest), cwd=ROOT, env=test_environment(rest, cache))

@@ -12,6 +12,8 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     build = commands.add_parser("build", help="write notebooks/ from solutions/")
     build.add_argument("--check", action="store_true", help="only list out-of-date files; exit 1 if any")
+    build.add_argument("--repository", metavar="URL", help="a fork's address, https://github.com/OWNER/NAME: "
+                       "written into pyproject.toml, then into every Colab badge and setup cell")
     grade = commands.add_parser("grade", help="run a notebook and print a score per exercise")
     grade.add_argument("notebook", type=Path)
     grade.add_argument("--full", action="store_true", help="run in full mode (default: quick mode)")
@@ -20,6 +22,9 @@ def main(argv: list[str] | None = None) -> int:
     bench.add_argument("--quick-only", action="store_true", help="skip the (long) full-mode runs")
     bench.add_argument("--seeds", type=int, default=3, help="full-mode runs of a notebook that reports a test "
                        "accuracy, on seeds 0, 1, ... (default 3)")
+    colab = commands.add_parser("colab", help="run the notebooks on Colab's published package set (colab/runtime.txt)")
+    colab.add_argument("whole", nargs="*", metavar="NN", help="run only these notebooks whole (e.g. 09 10 12), the "
+                       "others' setup cells only (default: every notebook whole)")
     readme = commands.add_parser("readme", help="re-render the README's tables from results/*.json (runs nothing)")
     readme.add_argument("--check", action="store_true", help="only say whether it is out of date; exit 1 if so")
     args = parser.parse_args(argv)
@@ -32,6 +37,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{README.name} {state}")
         return 1 if args.check and changed else 0
 
+    if args.command == "colab":
+        from cnn_course.notebooks.colab import run
+
+        return run(args.whole or None)
+
     if args.command == "benchmark":
         from cnn_course.notebooks.benchmark import benchmark
 
@@ -40,7 +50,10 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.command == "build":
         from cnn_course.notebooks.build import build as build_notebooks
+        from cnn_course.notebooks.build import set_repository
 
+        if args.repository:
+            set_repository(args.repository)
         changed = build_notebooks(check=args.check)
         for path in changed:
             print(f"{'out of date' if args.check else 'wrote'}: {path}")

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import keras
 import numpy as np
 
-from cnn_course import config
+from cnn_course import augment, config
 from cnn_course.models.baseline import SmallCNN
 from cnn_course.results import Spread
 from cnn_course.training import fit_from_scratch
@@ -52,6 +52,19 @@ def epochs_for(count: int, minimum_epochs: int, minimum_steps: int, batch_size: 
     """Epochs for `count` images: at least `minimum_epochs`, and enough for `minimum_steps` steps, so that a
     small training set is not also trained for fewer steps."""
     return max(minimum_epochs, math.ceil(minimum_steps / math.ceil(count / batch_size)))
+
+
+def training_copies(distortion, x: np.ndarray, y: np.ndarray, seed: int, steps: int,
+                    batch_size: int = 32) -> tuple[np.ndarray, np.ndarray, int]:
+    """A fixed budget for every arm of an augmentation experiment: enough copies of ``(x, y)`` for `steps` steps
+    (one copy per epoch), each a fresh draw of `distortion` from `seed` (`augment.distorted_copies`), or the
+    images as they are when `distortion` is None. Returns the images, their labels and the number of copies;
+    one pass over them is the training."""
+    copies = epochs_for(len(x), 1, steps, batch_size)
+    config.setup(seed, verbose=False)
+    images = (np.tile(x, (copies, 1, 1, 1)) if distortion is None
+              else augment.distorted_copies(distortion, x, copies, batch_size))
+    return images, np.tile(y, copies), copies
 
 
 def from_scratch(x: np.ndarray, y: np.ndarray, seed: int, *, epochs: int,

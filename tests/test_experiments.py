@@ -37,6 +37,19 @@ def test_epochs_for_gives_small_sets_enough_steps():
     assert experiments.epochs_for(3200, minimum_epochs=5, minimum_steps=100) == 5
 
 
+def test_training_copies_give_every_arm_the_same_steps_and_fresh_distortions_per_copy():
+    x, y = np.arange(40 * 4 * 4 * 3, dtype="float32").reshape(40, 4, 4, 3), np.arange(40) % 4
+    shift = lambda batch: batch + np.random.randint(1, 1000, size=(len(batch), 1, 1, 1))  # drawn from the seed
+    plain, plain_y, copies = experiments.training_copies(None, x, y, seed=3, steps=10)
+    assert copies == 5 and len(plain) == len(plain_y) == 200  # two steps of 32 an epoch -> 5 copies for 10 steps
+    np.testing.assert_array_equal(plain[40:80], x)
+    np.testing.assert_array_equal(plain_y, np.tile(y, 5))
+    distorted, distorted_y, _ = experiments.training_copies(shift, x, y, seed=3, steps=10)
+    np.testing.assert_array_equal(distorted_y, plain_y)
+    assert not np.array_equal(distorted[:40], distorted[40:80])  # each copy a fresh draw
+    np.testing.assert_array_equal(distorted, experiments.training_copies(shift, x, y, seed=3, steps=10)[0])
+
+
 def _images(n=24):
     rng = np.random.default_rng(0)
     return rng.uniform(0, 255, (n, 16, 16, 3)).astype("float32"), np.arange(n) % 3
