@@ -128,6 +128,15 @@ def _native_stderr_silenced():
             os.close(saved)
 
 
+def training_device() -> str:
+    """Where Keras trains: "the CPU", or the accelerators it found ("1 GPU", "8 TPU")."""
+    import keras
+
+    devices = keras.distribution.list_devices()  # accelerators first, when there are any
+    kind = devices[0].split(":")[0].upper()
+    return "the CPU" if kind == "CPU" else f"{len(devices)} {kind}"
+
+
 def setup(seed: int | None = None, verbose: bool = True) -> None:
     """Prepare a notebook: quiet TensorFlow logs, fix all seeds, report the mode.
 
@@ -147,5 +156,6 @@ def setup(seed: int | None = None, verbose: bool = True) -> None:
         keras.utils.set_random_seed(seed)  # which imports TensorFlow to seed it too, on any backend
     if verbose:
         mode, other, value = ("QUICK (small data, few epochs)", "full", 0) if is_quick() else ("FULL", "quick", 1)
-        print(f"cnn_course: {mode} mode, seed {seed}, Keras {keras.__version__} on {keras.backend.backend()}. "
+        print(f"cnn_course: {mode} mode, seed {seed}, Keras {keras.__version__} on {keras.backend.backend()}, "
+              f"training on {training_device()}. "
               f"For {other} mode, run `%env {QUICK_VARIABLE}={value}` in a cell, then this cell again.")

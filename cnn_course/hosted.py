@@ -85,21 +85,17 @@ def prepare(folder: str | Path) -> str:
     """
     start, folder = time.perf_counter(), Path(folder).resolve()
     missing = unsatisfied(declared(folder))
-    steps = [(missing, missing)] if missing else []
-    if installed(COURSE) is None:
-        steps.append(([COURSE], ["--no-deps", "--editable", str(folder)]))
-    if not steps:
+    course = [] if installed(COURSE) else ["--editable", str(folder)]  # its other requirements met: none reinstalled
+    names = [*missing, *([COURSE] if course else [])]
+    if not names:
         line = "course: ready -- this runtime has everything the course needs"
+    elif error := pip_install([*missing, *course], kept(missing)):
+        line = (f"course: could not install {', '.join(names)} ({error}). Connect the runtime to the internet and "
+                f"run this cell again, or `pip install` them from files you upload; until then the cells that need "
+                "them stop with a message saying so.")
     else:
-        failures = [(names, error) for names, arguments in steps if (error := pip_install(arguments, kept(missing)))]
         importlib.invalidate_caches()  # this kernel imports what was just installed
-        done = [name for names, _ in steps for name in names]
-        line = (f"course: installed {', '.join(done)} in {time.perf_counter() - start:.0f} s "
+        line = (f"course: installed {', '.join(names)} in {time.perf_counter() - start:.0f} s "
                 f"(kept this runtime's {', '.join(name for name in KEPT if installed(name))})")
-        if failures:
-            names = ", ".join(name for names, _ in failures for name in names)
-            line = (f"course: could not install {names} ({failures[0][1]}). Connect the runtime to the internet "
-                    f"and run this cell again, or `pip install {names}` from files you upload; until then the "
-                    "cells that need them stop with a message saying so.")
     print(line)
     return line

@@ -16,7 +16,7 @@ import re
 import subprocess
 from pathlib import Path
 
-from cnn_course.notebooks.colab import RUNTIME
+from cnn_course.notebooks.colab_environment import RUNTIME
 
 
 def runtime_text(backend_info: Path) -> str:

@@ -11,7 +11,8 @@ from packaging.requirements import Requirement
 
 from cnn_course import hosted
 from cnn_course.config import REPO_ROOT
-from cnn_course.notebooks import build, colab
+from cnn_course.notebooks import build
+from cnn_course.notebooks import colab_environment as colab
 
 
 def _lower_bounds():
@@ -86,8 +87,8 @@ def test_prepare_installs_what_is_missing_under_the_runtimes_own_versions(pip, m
     monkeypatch.setattr(hosted, "installed", lambda name, real=hosted.installed: None if name == hosted.COURSE
                         else real(name))
     line = hosted.prepare(REPO_ROOT)
-    assert [arguments for arguments, _ in pip.calls] == [["no-such-distribution-here>=1"],
-                                                    ["--no-deps", "--editable", str(REPO_ROOT)]]
+    assert [arguments for arguments, _ in pip.calls] == [["no-such-distribution-here>=1", "--editable",
+                                                          str(REPO_ROOT)]]
     assert all(f"numpy=={hosted.installed('numpy')}" in constraints for _, constraints in pip.calls)
     assert line.startswith("course: installed no-such-distribution-here>=1, cnn-course in ")
     assert capsys.readouterr().out == line + "\n"

@@ -50,6 +50,15 @@ def test_setup_seeds_everything(capsys):
     assert "mode" in capsys.readouterr().out
 
 
+def test_setup_says_where_the_notebook_trains(monkeypatch, capsys):
+    import keras
+
+    config.setup(seed=0)
+    assert "training on the CPU." in capsys.readouterr().out  # this machine has no accelerator
+    monkeypatch.setattr(keras.distribution, "list_devices", lambda: ["gpu:0"])
+    assert config.training_device() == "1 GPU"
+
+
 @pytest.mark.one_backend  # TensorFlow's own start-up
 def test_setup_keeps_tensorflows_native_start_up_lines_out_of_the_notebook():
     """On a machine without a GPU, TensorFlow's C++ code prints "Could not find cuda drivers"

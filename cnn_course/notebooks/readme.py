@@ -90,9 +90,28 @@ def step_times_table(figures: dict) -> str:
     return "\n".join(rows)
 
 
+def colab_paragraph(run: dict) -> str:
+    """What the last ``python course.py test --colab`` of every notebook verified, from results/colab.json."""
+    notebooks = run["notebooks"]
+    passed = [n for n in notebooks if n["passed"]]
+    versions = ", ".join(f"{name} {version}" for name, version in run["versions"].items())
+    installs = sorted({n["setup"] for n in notebooks if n["setup"].startswith("course: installed")})
+    times = " · ".join(f"{n['name'][:2]} {n['seconds']:.0f} s" for n in notebooks)
+    again = max((n["again"] for n in notebooks if n["again"] is not None), default=None)
+    failed = [n["name"] for n in notebooks if not n["passed"]]
+    return (f"Last verified on {run['date']} by `python course.py test --colab` on {run['machine']}: Colab's CPU "
+            f"runtime as {run['runtime']} publishes it (Python {run['colab_python']}, here {run['python']}; "
+            f"{versions}), from an empty cache, quick mode: {len(passed)} of {len(notebooks)} notebooks ran whole "
+            f"with no error{' (failed: ' + ', '.join(failed) + ')' if failed else ''}. Time per notebook, "
+            f"kernel start included: {times}. On each fresh machine the setup cell said "
+            + " or ".join(f"“{line.split(' (kept')[0]}”" for line in installs)
+            + (f"; run again, it took at most {again:.2f} s and installed nothing." if again is not None else "."))
+
+
 RENDERERS = {"notebooks": (results.BENCHMARKS, notebook_table),
              "experiments": (results.BENCHMARKS, experiments_list), "fingers": ("fingers_difficulty", fingers_table),
-             "backends": ("step_times", step_times_table)}  # block: (results/<name>.json, how it reads)
+             "backends": ("step_times", step_times_table),
+             "colab": ("colab", colab_paragraph)}  # block: (results/<name>.json, how it reads)
 
 
 def blocks() -> dict[str, str]:
