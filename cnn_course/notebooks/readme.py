@@ -8,6 +8,7 @@ by hand, rendering twice changes nothing, and a test checks that the committed R
 from __future__ import annotations
 
 import json
+import re
 import statistics
 from pathlib import Path
 
@@ -95,7 +96,9 @@ def colab_paragraph(run: dict) -> str:
     notebooks = run["notebooks"]
     passed = [n for n in notebooks if n["passed"]]
     versions = ", ".join(f"{name} {version}" for name, version in run["versions"].items())
-    installs = sorted({n["setup"] for n in notebooks if n["setup"].startswith("course: installed")})
+    said = [re.match(r"(course: installed .+?) in (\d+) s", n["setup"]) for n in notebooks]
+    installs = sorted({match.group(1) for match in said if match})
+    install_seconds = sorted(int(match.group(2)) for match in said if match)
     times = " · ".join(f"{n['name'][:2]} {n['seconds']:.0f} s" for n in notebooks)
     again = max((n["again"] for n in notebooks if n["again"] is not None), default=None)
     failed = [n["name"] for n in notebooks if not n["passed"]]
@@ -104,7 +107,8 @@ def colab_paragraph(run: dict) -> str:
             f"{versions}), from an empty cache, quick mode: {len(passed)} of {len(notebooks)} notebooks ran whole "
             f"with no error{' (failed: ' + ', '.join(failed) + ')' if failed else ''}. Time per notebook, "
             f"kernel start included: {times}. On each fresh machine the setup cell said "
-            + " or ".join(f"“{line.split(' (kept')[0]}”" for line in installs)
+            + " or ".join(f"“{line}”" for line in installs)
+            + (f" ({install_seconds[0]}–{install_seconds[-1]} s)" if install_seconds else "")
             + (f"; run again, it took at most {again:.2f} s and installed nothing." if again is not None else "."))
 
 
