@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import json
+import os
 import sys
 from pathlib import Path
 
@@ -14,9 +17,17 @@ def main(argv: list[str] | None = None) -> int:
     build.add_argument("--check", action="store_true", help="only list out-of-date files; exit 1 if any")
     build.add_argument("--repository", metavar="URL", help="a fork's address, https://github.com/OWNER/NAME: "
                        "written into pyproject.toml, then into every Colab badge and setup cell")
-    grade = commands.add_parser("grade", help="run a notebook and print a score per exercise")
-    grade.add_argument("notebook", type=Path)
+    grade = commands.add_parser("grade", help="run a notebook and print a score per exercise; or grade a class: "
+                                "a folder of learners' notebooks, into a table and a feedback file per learner")
+    grade.add_argument("notebook", type=Path, help="a notebook, or a folder of submissions (one sub-folder per "
+                       "learner, or files named by learner)")
     grade.add_argument("--full", action="store_true", help="run in full mode (default: quick mode)")
+    grade.add_argument("--json", action="store_true", help="a notebook's rows as JSON, on the last line")
+    grade.add_argument("--out", type=Path, help="a class's table and feedback go here (default: FOLDER-grades)")
+    grade.add_argument("--timeout", type=float, default=1800, help="seconds per notebook, in all (default 1800)")
+    grade.add_argument("--memory", type=float, default=16, help="GiB of address space per notebook (default 16)")
+    grade.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="notebooks at a time (default: cores)")
+    grade.add_argument("--network", action="store_true", help="let the notebooks reach the network")
     bench = commands.add_parser("benchmark", help="time every notebook in quick and full mode; update README")
     bench.add_argument("names", nargs="*", help="only notebooks whose name contains one of these")
     bench.add_argument("--quick-only", action="store_true", help="skip the (long) full-mode runs")
@@ -61,6 +72,8 @@ def main(argv: list[str] | None = None) -> int:
             print("notebooks are up to date")
         return 1 if args.check and changed else 0
 
+    if args.notebook.is_dir():
+        return grade_class(args)
     from cnn_course.notebooks.grade import grade as grade_notebook
     from cnn_course.notebooks.grade import table
 
@@ -68,11 +81,30 @@ def main(argv: list[str] | None = None) -> int:
         print(f"no such notebook: {args.notebook}", file=sys.stderr)
         return 2
     rows = grade_notebook(args.notebook, quick=not args.full)
+    if args.json:
+        print(json.dumps([dataclasses.asdict(row) for row in rows]))
+        return 0
     if not rows:
         print(f"{args.notebook} has no graded exercises: nothing to grade")
         return 0
     print(table(rows))
     return 0 if all(row.passed for row in rows) else 1
+
+
+def grade_class(args) -> int:
+    """``grade FOLDER``: every learner's notebooks, contained, into FOLDER-grades/ (or --out); the table printed."""
+    from cnn_course.notebooks import batch
+    from cnn_course.notebooks.sandbox import Limits, without_network
+
+    limits = Limits(args.timeout, int(args.memory * 2**30), args.network)
+    out = args.out or args.notebook.with_name(f"{args.notebook.name}-grades")
+    graded = batch.grade_class(args.notebook, quick=not args.full, limits=limits, jobs=args.jobs)
+    print(batch.as_text(batch.write(graded, out)))
+    network = "on" if args.network else "off" if without_network() else "on (unshare --net does not work here)"
+    print(f"\n{len(graded)} files, {sum(not item.problem for item in graded)} graded in "
+          f"{'full' if args.full else 'quick'} mode, network {network}; "
+          f"table: {out / 'grades.csv'}, feedback: {out / 'feedback'}")
+    return 0
 
 
 if __name__ == "__main__":

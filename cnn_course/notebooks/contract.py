@@ -4,7 +4,8 @@ tests all read the notebooks through this module.
 
 In ``solutions/NN_topic.ipynb`` an exercise is
 
-1. a markdown cell whose heading is ``### Exercise N — name`` (N counts 1, 2, ... in the notebook);
+1. a markdown cell whose heading is ``### Exercise N — name`` (N counts 1, 2, ... in the notebook), with
+   ``(P points)`` at its end when it is worth more than one point;
 2. the next solution cell: a code cell defining ``name(...)`` whose answer lies between
    ``### BEGIN SOLUTION`` and ``### END SOLUTION`` (the build replaces it by a `stub`);
 3. the next code cell, ending with ``check_name(name)``: the grader, defined in
@@ -24,6 +25,7 @@ NOTEBOOKS = REPO_ROOT / "notebooks"
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 EXERCISE_TITLE = re.compile(r"^#+ Exercise (\d+) — (\w+)", re.MULTILINE)
 GRADER_CALL = re.compile(r"^\s*check_(\w+)\(", re.MULTILINE)
+POINTS = re.compile(r"^#+ Exercise \d+ — (\w+).*\((\d+) points?\)", re.MULTILINE)  # "... (2 points)"; else 1
 
 
 def grader_name(exercise: str) -> str:
@@ -40,6 +42,14 @@ def exercises(notebook) -> list[tuple[int, str]]:
     """The (number, name) of every exercise title in a notebook (an nbformat object), in order."""
     return [(int(number), name) for cell in notebook.cells if cell.cell_type == "markdown"
             for number, name in EXERCISE_TITLE.findall(cell.source)]
+
+
+def points(notebook) -> dict[str, int]:
+    """Each exercise's points, as its title gives them ("### Exercise 2 — convolutional_block (2 points)"): 1
+    when the title names none. A batch grade's table and the nbgrader export both read them here."""
+    named = {name: int(value) for cell in notebook.cells if cell.cell_type == "markdown"
+             for name, value in POINTS.findall(cell.source)}
+    return {name: named.get(name, 1) for _, name in exercises(notebook)}
 
 
 def defines(source: str, name: str) -> bool:

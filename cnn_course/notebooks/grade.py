@@ -13,9 +13,12 @@ from cnn_course.notebooks.run import execute
 
 @dataclass
 class Row:
+    """One exercise's grade: passed or not, the first failing check, and the report the learner saw."""
+
     exercise: str
     passed: bool
     message: str
+    report: str = ""
 
 
 def grade(path: Path, quick: bool = True) -> list[Row]:
@@ -51,7 +54,7 @@ def _verdict(exercise: str, outputs) -> Row:
             summary = json.loads(summary) if isinstance(summary, str) else summary
             if summary["exercise"] == exercise:
                 message = "all checks passed" if summary["passed"] else summary["first_failure"]
-                return Row(exercise, summary["passed"], message)
+                return Row(exercise, summary["passed"], message, output["data"].get("text/plain", ""))
     error = _error(outputs)
     if error is not None:
         return Row(exercise, False, f"the grader cell raised {error['ename']}: {error['evalue'][:200]}")
