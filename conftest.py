@@ -3,12 +3,15 @@ pytest-xdist, every grade a solution notebook shows required to pass, and a per-
 
 Each notebook runs once, under nbval; its grader cells are judged from that one run's outputs (the
 report's machine-readable summary, `grading.report.MIME_TYPE`), so no test executes a notebook again
-to grade it.
+to grade it. The notebooks in AUTOGRADED run through nbgrader's autograde instead (tests/test_nbgrader.py),
+which checks the same: every cell runs, every grade passes.
 """
 
+import importlib.util
 import json
 import os
 from collections import defaultdict
+from pathlib import Path
 
 import pytest
 
@@ -20,6 +23,16 @@ os.environ.setdefault(QUICK_VARIABLE, "1")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 _notebook_seconds: dict[str, float] = defaultdict(float)
+AUTOGRADED = ("00_keras_tutorial", "02_residual_networks", "10_transfer_learning")  # run by nbgrader, not nbval
+
+
+def pytest_ignore_collect(collection_path: Path, config):
+    """nbval leaves the AUTOGRADED solutions to tests/test_nbgrader.py when nbgrader is installed, unless a
+    notebook is named on the command line."""
+    named = any(Path(arg.split("::")[0]).resolve() == collection_path for arg in config.args)
+    if collection_path.suffix == ".ipynb" and collection_path.parent.name == "solutions" and not named:
+        return (collection_path.stem in AUTOGRADED and importlib.util.find_spec("nbgrader") is not None) or None
+    return None
 
 
 @pytest.hookimpl(optionalhook=True)  # a hook of pytest-xdist, which `-p no:xdist` leaves out

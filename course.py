@@ -32,29 +32,31 @@ from cnn_course.config import QUICK_VARIABLE, enable_fast_cpu_kernels  # noqa: E
 VENV = Path(os.environ.get("CNN_COURSE_VENV", ROOT / ".venv"))
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
+TEST_REQUIREMENTS = "requirements-test.txt"  # the learner's, and what the tests check the teacher's tools with
 
 
-def requirements_fingerprint() -> str:
+def requirements_fingerprint(requirements: str = "requirements.txt") -> str:
     """Hash of what the environment is built from."""
     digest = hashlib.sha256()
-    for name in ("requirements.txt", "pyproject.toml"):
+    for name in dict.fromkeys(("requirements.txt", requirements, "pyproject.toml")):
         digest.update((ROOT / name).read_bytes())
     return digest.hexdigest()
 
 
-def ensure_environment() -> None:
-    """Create .venv and install requirements.txt into it, unless that is already done."""
+def ensure_environment(requirements: str = "requirements.txt") -> None:
+    """Create .venv and install `requirements` into it (the learner's requirements.txt; the tests' add what a
+    teacher uses, nbgrader), unless that is already done."""
     if sys.version_info < (3, 10):  # noqa: UP036 -- this script may be started by an older python3
         sys.exit(f"the course needs Python 3.10 or newer; this is {sys.version.split()[0]}")
-    stamp = VENV / ".cnn-course-installed"
-    fingerprint = requirements_fingerprint()
+    stamp = VENV / f".cnn-course-installed-{requirements}"
+    fingerprint = requirements_fingerprint(requirements)
     if stamp.exists() and stamp.read_text() == fingerprint and PYTHON.exists():
         return
     if not PYTHON.exists():
         print(f"course: creating a virtual environment in {VENV}", flush=True)
         venv.EnvBuilder(with_pip=True).create(VENV)
-    print("course: installing requirements.txt (the first time takes a few minutes)", flush=True)
-    subprocess.run([PYTHON, "-m", "pip", "install", "--quiet", "-r", "requirements.txt"], check=True, cwd=ROOT)
+    print(f"course: installing {requirements} (the first time takes a few minutes)", flush=True)
+    subprocess.run([PYTHON, "-m", "pip", "install", "--quiet", "-r", requirements], check=True, cwd=ROOT)
     stamp.write_text(fingerprint)
 
 
@@ -113,7 +115,7 @@ def main(argv: list[str]) -> int:
     if not argv or argv[0] in ("-h", "--help"):
         print(__doc__)
         return 0
-    ensure_environment()
+    ensure_environment(TEST_REQUIREMENTS if argv[0] == "test" else "requirements.txt")
     enable_fast_cpu_kernels()  # JupyterLab's kernels, the tests and the commands inherit TF_ENABLE_ONEDNN_OPTS
     command, rest = argv[0], argv[1:]
     if command == "lab":

@@ -36,6 +36,9 @@ def main(argv: list[str] | None = None) -> int:
     colab = commands.add_parser("colab", help="run the notebooks on Colab's published package set (colab/runtime.txt)")
     colab.add_argument("whole", nargs="*", metavar="NN", help="run only these notebooks whole (e.g. 09 10 12), the "
                        "others' setup cells only (default: every notebook whole)")
+    export = commands.add_parser("export-nbgrader", help="write the course as an nbgrader course: source "
+                                 "notebooks with solution, autograded and locked cells, and nbgrader_config.py")
+    export.add_argument("folder", type=Path, help="the nbgrader course folder to write")
     readme = commands.add_parser("readme", help="re-render the README's tables from results/*.json (runs nothing)")
     readme.add_argument("--check", action="store_true", help="only say whether it is out of date; exit 1 if so")
     args = parser.parse_args(argv)
@@ -47,6 +50,14 @@ def main(argv: list[str] | None = None) -> int:
         state = "is out of date" if args.check and changed else "rewritten" if changed else "is up to date"
         print(f"{README.name} {state}")
         return 1 if args.check and changed else 0
+
+    if args.command == "export-nbgrader":
+        from cnn_course.notebooks.nbgrader_export import export
+
+        written = export(args.folder)
+        print(f"wrote {len(written)} assignments into {args.folder / 'source'}; then, in {args.folder}: "
+              "nbgrader generate_assignment NN_topic, and nbgrader autograde NN_topic once submissions are in")
+        return 0
 
     if args.command == "colab":
         from cnn_course.notebooks.colab import run

@@ -9,7 +9,7 @@ import nbformat
 import pytest
 
 from cnn_course.notebooks import batch, contract
-from cnn_course.notebooks.sandbox import Limits, contained, run_contained, without_network
+from cnn_course.notebooks.sandbox import Limits, limited, run_contained, without_network
 
 NOTEBOOK = "05_inception_motivation"  # two exercises, worth 1 and 2 points; a few seconds in quick mode
 
@@ -86,7 +86,7 @@ def test_a_notebook_that_kills_its_kernel_gets_a_note(tmp_path):
 
 def test_the_memory_limit_stops_a_process_that_asks_for_more():
     code = "import sys\ntry:\n    bytearray(3 * 2**30)\nexcept MemoryError:\n    sys.exit(3)"
-    run = lambda memory: subprocess.run([sys.executable, "-c", code], preexec_fn=contained(Limits(memory=memory)))
+    run = lambda memory: subprocess.run(limited([sys.executable, "-c", code], Limits(memory=memory, network=True)))
     assert run(2**31).returncode == 3 and run(8 * 2**30).returncode == 0
 
 

@@ -45,6 +45,13 @@ class Report:
     def first_failure(self) -> str:
         return next((message for ok, message in self.checks if not ok), "")
 
+    def assert_passed(self) -> Report:
+        """The report itself when every check passed, else AssertionError carrying it: an autograder such as
+        nbgrader gives a test cell its points only when the cell raises nothing."""
+        if not self.passed:
+            raise AssertionError(str(self))
+        return self
+
     def check(self, ok: bool, passed: str, failed: str) -> bool:
         """A listed check: `passed` says what was verified, `failed` what is likely wrong."""
         if not passed:

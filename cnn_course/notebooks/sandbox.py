@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import os
-import resource
 import shutil
 import signal
 import subprocess
@@ -29,6 +28,8 @@ from pathlib import Path
 from cnn_course.notebooks.grade import Row
 
 LOOPBACK = 'ip link set lo up 2>/dev/null; exec "$@"'  # the kernel talks to its client over 127.0.0.1
+MEMORY_LIMIT = ("import os, resource, sys; resource.setrlimit(resource.RLIMIT_AS, (int(sys.argv[1]),) * 2); "
+                "os.execvp(sys.argv[2], sys.argv[2:])")
 
 
 @dataclass(frozen=True)
@@ -52,15 +53,11 @@ def without_network() -> list[str]:
     return []
 
 
-def contained(limits: Limits):
-    """What the grading process does before it starts: a session of its own (killed as a group), the memory
-    limit."""
-
-    def before_start():
-        os.setsid()
-        resource.setrlimit(resource.RLIMIT_AS, (limits.memory, limits.memory))
-
-    return before_start
+def limited(command: list[str], limits: Limits) -> list[str]:
+    """`command` under `limits`' memory (set by a small Python that then becomes the command: no fork-time hook,
+    which threads make unsafe) and, unless `limits` lets the network in, in a namespace without it."""
+    memory = [sys.executable, "-c", MEMORY_LIMIT, str(limits.memory)]
+    return [*([] if limits.network else without_network()), *memory, *command]
 
 
 def run_contained(path: Path, notebook: str, quick: bool, limits: Limits) -> tuple[list[Row], str, float]:
@@ -69,10 +66,9 @@ def run_contained(path: Path, notebook: str, quick: bool, limits: Limits) -> tup
     with tempfile.TemporaryDirectory(prefix="cnn-course-grading-") as scratch:
         copy = Path(scratch) / f"{notebook}.ipynb"
         shutil.copyfile(path, copy)
-        command = [*([] if limits.network else without_network()), sys.executable, "-m", "cnn_course", "grade",
-                   str(copy), "--json", *([] if quick else ["--full"])]
-        process = subprocess.Popen(command, cwd=scratch, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                   preexec_fn=contained(limits))
+        command = [sys.executable, "-m", "cnn_course", "grade", str(copy), "--json", *([] if quick else ["--full"])]
+        process = subprocess.Popen(limited(command, limits), cwd=scratch, stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE, text=True, start_new_session=True)  # killed as a group
         try:
             out, err = process.communicate(timeout=limits.seconds)
         except subprocess.TimeoutExpired:
