@@ -11,8 +11,8 @@
 
 Also ``python course.py grade notebooks/00_keras_tutorial.ipynb`` and
 ``python course.py build``: any other word is passed to ``python -m cnn_course``.
-The environment is installed once from requirements.txt and reinstalled only when
-requirements.txt or pyproject.toml change.
+The environment is installed once from requirements.txt (``test`` adds requirements-test.txt: nbgrader, which
+the tests check the course's export with) and reinstalled only when those files or pyproject.toml change.
 """
 
 from __future__ import annotations
