@@ -50,7 +50,8 @@ def unsatisfied(requirements: list[str]) -> list[str]:
 
     missing = []
     for text in requirements:
-        requirement, version = Requirement(text), installed(Requirement(text).name)
+        requirement = Requirement(text)
+        version = installed(requirement.name)
         if version is None or not requirement.specifier.contains(version, prereleases=True):
             missing.append(text)
     return missing
@@ -61,7 +62,8 @@ def kept(upgrading: list[str]) -> list[str]:
     from packaging.requirements import Requirement
 
     names = {Requirement(text).name for text in upgrading}
-    return [f"{name}=={installed(name)}" for name in KEPT if installed(name) and name not in names]
+    versions = {name: installed(name) for name in KEPT if name not in names}
+    return [f"{name}=={version}" for name, version in versions.items() if version]
 
 
 def pip_install(arguments: list[str], constraints: list[str]) -> str:

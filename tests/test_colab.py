@@ -16,8 +16,7 @@ from cnn_course.notebooks import colab_environment as colab
 
 
 def _lower_bounds():
-    lines = (line.split("#")[0].strip() for line in (REPO_ROOT / "requirements.txt").read_text().splitlines())
-    return [*(line for line in lines if line and not line.startswith("-")), *hosted.declared(REPO_ROOT)]
+    return [*colab.requirements(), *hosted.declared(REPO_ROOT)]
 
 
 def test_runtime_file_says_where_its_pins_come_from():

@@ -1,7 +1,6 @@
 """The nbgrader export: nbgrader itself validates the source notebooks, generates the learners' versions and
 autogrades submissions -- full marks for the solutions, zero for the stubs."""
 
-import json
 import os
 import shutil
 import subprocess
@@ -13,6 +12,7 @@ import pytest
 
 from cnn_course.notebooks import contract
 from cnn_course.notebooks.nbgrader_export import export, nbgrader_source
+from cnn_course.notebooks.run import errors
 from conftest import AUTOGRADED
 
 pytest.importorskip("nbgrader", reason="nbgrader is not installed: python course.py test installs "
@@ -75,6 +75,4 @@ def test_nbgrader_gives_the_solution_full_marks_and_the_stubs_none(name, tmp_pat
     worth = sum(contract.points(nbformat.read(contract.SOLUTIONS / f"{name}.ipynb", as_version=4)).values())
     assert possible == worth and scores == {"solver": worth, "stubber": 0}
     solved = nbformat.read(course / "autograded" / "solver" / name / f"{name}.ipynb", as_version=4)
-    errors = [(index, output["ename"]) for index, cell in enumerate(solved.cells) for output in cell.get("outputs", [])
-              if output.get("output_type") == "error"]
-    assert errors == [], json.dumps(errors)
+    assert errors(solved) == []

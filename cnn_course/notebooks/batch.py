@@ -97,18 +97,17 @@ def columns(graded: list[Graded], course: dict) -> list[tuple[str, str, int]]:
 
 def table(graded: list[Graded], course: dict) -> list[dict]:
     """One row per learner: points per exercise, the total, and a note for every file that could not be graded."""
-    rows = []
+    rows, exercise_columns = [], columns(graded, course)
+    handed_in = {item.notebook for item in graded if item.notebook}
     for learner in sorted({item.learner for item in graded}):
         mine = [item for item in graded if item.learner == learner]
         row = {"learner": learner}
-        for stem, name, value in columns(graded, course):
-            files = [item for item in mine if item.notebook == stem]
-            passed = any(r.exercise == name and r.passed for item in files for r in item.rows)
+        for stem, name, value in exercise_columns:
+            passed = any(r.exercise == name and r.passed for item in mine if item.notebook == stem for r in item.rows)
             row[f"{stem[:2]} {name}"] = value if passed else 0
         row["total"] = sum(value for key, value in row.items() if key != "learner")
-        row["out of"] = sum(value for _, _, value in columns(graded, course))
-        missing = [stem for stem in {item.notebook for item in graded if item.notebook}
-                   if not any(item.notebook == stem for item in mine)]
+        row["out of"] = sum(value for _, _, value in exercise_columns)
+        missing = handed_in - {item.notebook for item in mine}
         notes = [f"{item.path.name}: {item.problem}" for item in mine if item.problem]
         row["notes"] = "; ".join(notes + [f"{stem}: missing" for stem in sorted(missing)])
         rows.append(row)

@@ -19,7 +19,7 @@ from cnn_course import results
 from cnn_course.config import REPO_ROOT
 from cnn_course.notebooks import readme
 from cnn_course.notebooks.contract import SOLUTIONS
-from cnn_course.notebooks.run import execute
+from cnn_course.notebooks.run import errors, execute
 
 EXECUTED = REPO_ROOT / "results" / "executed"
 RESULT_LINE = re.compile(r"^((?:test accuracy|final training loss|measured (?:speed-up|overhead)"
@@ -36,9 +36,8 @@ def run(path: Path, quick: bool, seed: int = 0) -> dict:
     EXECUTED.mkdir(parents=True, exist_ok=True)  # the run with its outputs, to read (not committed)
     nbformat.write(notebook, EXECUTED / f"{path.stem}.{'quick' if quick else 'full'}.seed{seed}.ipynb")
     text = "".join(o.get("text", "") for c in notebook.cells if c.cell_type == "code" for o in c.outputs)
-    errors = [f"{o['ename']}: {o['evalue'][:120]}" for c in notebook.cells if c.cell_type == "code"
-              for o in c.outputs if o.get("output_type") == "error"]
-    return {"seed": seed, "seconds": round(seconds, 1), "errors": errors, "results": RESULT_LINE.findall(text)}
+    raised = [f"{name}: {message[:120]}" for _, name, message in errors(notebook)]
+    return {"seed": seed, "seconds": round(seconds, 1), "errors": raised, "results": RESULT_LINE.findall(text)}
 
 
 def runs_of(path: Path, quick: bool, seeds: int = SEEDS) -> list[dict]:

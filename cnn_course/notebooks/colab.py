@@ -27,6 +27,7 @@ from cnn_course.config import CACHE_VARIABLE, QUICK_VARIABLE, REPO_ROOT
 from cnn_course.notebooks.build import repository_url, setup_cell
 from cnn_course.notebooks.colab_environment import colab_python, environment, installed, published, restore, stand_in
 from cnn_course.notebooks.contract import SOLUTIONS
+from cnn_course.notebooks.run import errors
 
 AGAIN = "colab-test: setup cell again in"
 READY = "course: ready"  # what `hosted.prepare` says when it has nothing to install
@@ -81,11 +82,9 @@ def kernel_spec(folder: Path, python: Path, origin: Path, cache: Path) -> None:
 
 
 def first_error(notebook) -> str:
-    for index, cell in enumerate(notebook.cells):
-        for output in cell.get("outputs", []):
-            if output.output_type == "error":
-                return f"cell {index}: {output.ename}: {output.evalue}".splitlines()[0][:300]
-    return ""
+    """The run's first error, with its cell, on one line; '' when there was none."""
+    found = errors(notebook)
+    return f"cell {found[0][0]}: {found[0][1]}: {found[0][2]}".splitlines()[0][:300] if found else ""
 
 
 def printed(cell, prefix: str) -> str:
@@ -131,8 +130,9 @@ def run(whole: list[str] | None = None) -> int:
     notebook; 0 when all pass."""
     python = environment()
     baseline = installed(python)
-    print(f"colab: {subprocess.run([python, '--version'], capture_output=True, text=True).stdout.strip()} "
-          f"(Colab's: {colab_python()}), " + ", ".join(f"{name} {baseline.get(name, 'missing')}"
+    here = subprocess.run([python, "-c", "import platform; print(platform.python_version())"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+    print(f"colab: Python {here} (Colab's: {colab_python()}), " + ", ".join(f"{name} {baseline.get(name, 'missing')}"
                                                      for name in ("tensorflow", "keras", "numpy")), flush=True)
     if subprocess.run(["git", "status", "--porcelain"], cwd=REPO_ROOT, capture_output=True, text=True).stdout:
         print("colab: the setup cells clone the last commit; uncommitted changes are not in it", flush=True)
@@ -156,16 +156,14 @@ def run(whole: list[str] | None = None) -> int:
     print(f"colab: {len(outcomes) - len(failed)} of {len(outcomes)} notebooks passed"
           + (f"; failed: {', '.join(failed)}" if failed else ""))
     if whole is None:  # a release's run of every notebook: what the README's Colab paragraph reads
-        record(outcomes, baseline, python)
+        record(outcomes, baseline, here)
     return 1 if failed else 0
 
 
-def record(outcomes: list[Outcome], versions: dict[str, str], python: Path) -> None:
-    """Write the run to results/colab.json and re-render the README."""
+def record(outcomes: list[Outcome], versions: dict[str, str], here: str) -> None:
+    """Write the run (on Python `here`) to results/colab.json and re-render the README."""
     from cnn_course.notebooks.readme import update
 
-    here = subprocess.run([python, "-c", "import platform; print(platform.python_version())"],
-                          capture_output=True, text=True, check=True).stdout.strip()
     results.write("colab", {
         "date": datetime.date.today().isoformat(), "machine": results.machine_description(),
         "runtime": published(), "colab_python": colab_python(), "python": here,

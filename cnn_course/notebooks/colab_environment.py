@@ -57,10 +57,15 @@ def interpreter() -> tuple[str, str]:
     return sys.executable, f"no python3.{wanted} (Colab's) nor another python3.N here: using {sys.executable}"
 
 
+def requirements() -> list[str]:
+    """requirements.txt's requirements (``"keras>=3.10"``, ...), without comments and pip options."""
+    lines = (line.split("#")[0].strip() for line in (REPO_ROOT / "requirements.txt").read_text().splitlines())
+    return [line for line in lines if line and not line.startswith("-")]
+
+
 def requirement_names() -> list[str]:
     """The normalised names of requirements.txt's packages (the course and its tests need them)."""
-    lines = (line.split("#")[0].strip() for line in (REPO_ROOT / "requirements.txt").read_text().splitlines())
-    return [normalised(re.split(r"[<>=!~;\[ ]", line)[0]) for line in lines if line and not line.startswith("-")]
+    return [normalised(re.split(r"[<>=!~;\[ ]", line)[0]) for line in requirements()]
 
 
 def colab_packages() -> list[str]:

@@ -9,6 +9,12 @@ import nbformat
 from cnn_course import config
 
 
+def errors(notebook) -> list[tuple[int, str, str]]:
+    """Every error a run left in `notebook`'s outputs: (cell index, exception name, message), in order."""
+    return [(index, output["ename"], output["evalue"]) for index, cell in enumerate(notebook.cells)
+            for output in cell.get("outputs", []) if output.get("output_type") == "error"]
+
+
 def execute(path: Path, quick: bool = True, timeout: int | None = None, seed: int | None = None):
     """Run a notebook in its own folder (errors are kept in the outputs) and return it.
 
