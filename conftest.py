@@ -3,8 +3,9 @@ pytest-xdist, every grade a solution notebook shows required to pass, and a per-
 
 Each notebook runs once, under nbval; its grader cells are judged from that one run's outputs (the
 report's machine-readable summary, `grading.report.MIME_TYPE`), so no test executes a notebook again
-to grade it. The notebooks in AUTOGRADED run through nbgrader's autograde instead (tests/test_nbgrader.py),
-which checks the same: every cell runs, every grade passes.
+to grade it; the executed solution is kept in results/executed/tests/ for the site (`executed.TESTS`). The
+notebooks in AUTOGRADED run through nbgrader's autograde instead (tests/test_nbgrader.py), which checks the same:
+every cell runs, every grade passes.
 """
 
 import importlib.util
@@ -15,15 +16,30 @@ from pathlib import Path
 
 import pytest
 
-from cnn_course.config import QUICK_VARIABLE
+from cnn_course.config import QUICK_VARIABLE, is_quick
 from cnn_course.grading.report import MIME_TYPE
-from cnn_course.notebooks.contract import graded_exercises
+from cnn_course.notebooks import executed
+from cnn_course.notebooks.contract import SOLUTIONS, graded_exercises
 
 os.environ.setdefault(QUICK_VARIABLE, "1")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 _notebook_seconds: dict[str, float] = defaultdict(float)
 AUTOGRADED = ("00_keras_tutorial", "02_residual_networks", "10_transfer_learning")  # run by nbgrader, not nbval
+
+
+def pytest_addoption(parser):
+    parser.addoption("--site", action="store_true", help="also run the tests marked site: the website built from the "
+                     "notebooks a test run executed, in headless Chromium (python course.py test --site)")
+
+
+def pytest_collection_modifyitems(config, items):
+    """The site's tests need every notebook executed first, so they run only when asked for (``--site``)."""
+    if not config.getoption("--site"):
+        waiting = [item for item in items if item.get_closest_marker("site")]
+        if waiting:
+            config.hook.pytest_deselected(items=waiting)
+            items[:] = [item for item in items if not item.get_closest_marker("site")]
 
 
 def pytest_ignore_collect(collection_path: Path, config):
@@ -74,6 +90,17 @@ def pytest_runtest_call(item):
     if failed:
         raise AssertionError("; ".join(f"{grade['exercise']}: {grade['first_failure']}" for grade in failed))
     return result
+
+
+def pytest_runtest_teardown(item, nextitem):
+    """nbval's cells carry their outputs back into the notebook it read; when a solution's last cell has run,
+    the executed notebook is kept (a notebook's cells run in order in one worker)."""
+    cell, notebook = getattr(item, "cell", None), getattr(item.parent, "nb", None)
+    if cell is None or notebook is None or Path(item.parent.path).parent != SOLUTIONS:
+        return
+    cell.outputs, cell.execution_count = item.test_outputs or [], item.cell_num + 1
+    if nextitem is None or nextitem.parent is not item.parent:
+        executed.keep(notebook, executed.TESTS / Path(item.parent.path).name, "tests", is_quick())
 
 
 def pytest_runtest_logreport(report):

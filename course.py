@@ -6,19 +6,25 @@
 ``python course.py test --colab`` runs every notebook as Colab would, on Colab's published package set
 (colab/runtime.txt); ``python course.py test --colab 09 10 12`` runs those whole and only the others' setup cells.
 
+``python course.py test --site`` builds the course's website from the notebooks the last test run executed and checks
+it in headless Chromium (installing Debian's chromium and chromium-driver first when it can); ``python course.py
+site`` builds it from the benchmark's full-mode runs (``--executed tests``: from the test run's).
+
 ``python course.py test --backend jax`` runs the package's tests again on Keras's JAX backend
 (installing JAX's CPU wheel the first time), without the notebooks, which target TensorFlow.
 
 Also ``python course.py grade notebooks/00_keras_tutorial.ipynb`` and
 ``python course.py build``: any other word is passed to ``python -m cnn_course``.
-The environment is installed once from requirements.txt (``test`` adds requirements-test.txt: nbgrader, which
-the tests check the course's export with) and reinstalled only when those files or pyproject.toml change.
+The environment is installed once from requirements.txt (``site`` adds requirements-site.txt, the site generator;
+``test`` adds requirements-test.txt: that, and nbgrader and selenium, which the tests check the teacher's export and
+the site with) and reinstalled only when a requirements file or pyproject.toml changes.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -32,14 +38,17 @@ from cnn_course.config import QUICK_VARIABLE, enable_fast_cpu_kernels  # noqa: E
 VENV = Path(os.environ.get("CNN_COURSE_VENV", ROOT / ".venv"))
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
-TEST_REQUIREMENTS = "requirements-test.txt"  # the learner's, and what the tests check the teacher's tools with
+REQUIREMENTS = {"test": "requirements-test.txt",  # the learner's, the site's, and what tests check them with
+                "site": "requirements-site.txt"}  # the learner's and the site generator
+SITE_TESTS = "tests/test_site.py"
 
 
-def requirements_fingerprint(requirements: str = "requirements.txt") -> str:
-    """Hash of what the environment is built from."""
+def requirements_fingerprint() -> str:
+    """Hash of what the environment is built from: the requirements files (which include one another) and
+    pyproject.toml."""
     digest = hashlib.sha256()
-    for name in dict.fromkeys(("requirements.txt", requirements, "pyproject.toml")):
-        digest.update((ROOT / name).read_bytes())
+    for path in [*sorted(ROOT.glob("requirements*.txt")), ROOT / "pyproject.toml"]:
+        digest.update(path.read_bytes())
     return digest.hexdigest()
 
 
@@ -49,7 +58,7 @@ def ensure_environment(requirements: str = "requirements.txt") -> None:
     if sys.version_info < (3, 10):  # noqa: UP036 -- this script may be started by an older python3
         sys.exit(f"the course needs Python 3.10 or newer; this is {sys.version.split()[0]}")
     stamp = VENV / f".cnn-course-installed-{requirements}"
-    fingerprint = requirements_fingerprint(requirements)
+    fingerprint = requirements_fingerprint()
     if stamp.exists() and stamp.read_text() == fingerprint and PYTHON.exists():
         return
     if not PYTHON.exists():
@@ -104,6 +113,26 @@ def test_environment(rest: list[str], compilation_cache: str) -> dict:
     return environment
 
 
+def ensure_browser() -> None:
+    """Debian's chromium and chromium-driver, for the site's browser test: installed with apt-get when missing and this
+    is root on a Debian-like system; otherwise the test skips and says why."""
+    if (shutil.which("chromium") or shutil.which("chromium-browser")) and shutil.which("chromedriver"):
+        return
+    if not (hasattr(os, "geteuid") and os.geteuid() == 0 and shutil.which("apt-get")):
+        print("course: no chromium and chromedriver, and no apt-get as root to install them: the browser test skips")
+        return
+    print("course: installing Debian's chromium and chromium-driver for the site's browser test", flush=True)
+    quiet = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    for command in (["apt-get", "update", "-qq"], ["apt-get", "install", "-y", "-qq", "chromium", "chromium-driver"]):
+        subprocess.run(command, env=quiet, stdout=subprocess.DEVNULL)
+
+
+def site_test_command(rest: list[str]) -> list:
+    """pytest on the site's tests, which build the site from the notebooks the last test run executed and open it
+    in headless Chromium; in one process (one browser)."""
+    return [PYTHON, "-m", "pytest", SITE_TESTS, "--site", "-n", "0", *(arg for arg in rest if arg != "--site")]
+
+
 def ensure_backend(backend: str) -> None:
     """Install a Keras backend other than TensorFlow (e.g. JAX's CPU wheel) if it is missing."""
     if subprocess.run([PYTHON, "-c", f"import {backend}"], capture_output=True).returncode != 0:
@@ -115,7 +144,7 @@ def main(argv: list[str]) -> int:
     if not argv or argv[0] in ("-h", "--help"):
         print(__doc__)
         return 0
-    ensure_environment(TEST_REQUIREMENTS if argv[0] == "test" else "requirements.txt")
+    ensure_environment(REQUIREMENTS.get(argv[0], "requirements.txt"))
     enable_fast_cpu_kernels()  # JupyterLab's kernels, the tests and the commands inherit TF_ENABLE_ONEDNN_OPTS
     command, rest = argv[0], argv[1:]
     if command == "lab":
@@ -123,6 +152,9 @@ def main(argv: list[str]) -> int:
     if command == "test" and "--colab" in rest:
         return subprocess.call([PYTHON, "-m", "cnn_course", "colab", *(arg for arg in rest if arg != "--colab")],
                                cwd=ROOT)
+    if command == "test" and "--site" in rest:
+        ensure_browser()
+        return subprocess.call(site_test_command(rest), cwd=ROOT, env=test_environment([], ""))
     if command == "test":
         with tempfile.TemporaryDirectory(prefix="cnn-course-compiled-") as cache:
             return subprocess.call(test_command(rest), cwd=ROOT, env=test_environment(rest, cache))

@@ -1,4 +1,4 @@
-"""Command line of the course: ``python -m cnn_course {build,grade,benchmark,readme} ...``."""
+"""Command line of the course: ``python -m cnn_course {build,grade,benchmark,readme,site,...} ...``."""
 
 from __future__ import annotations
 
@@ -39,6 +39,9 @@ def main(argv: list[str] | None = None) -> int:
     export = commands.add_parser("export-nbgrader", help="write the course as an nbgrader course: source "
                                  "notebooks with solution, autograded and locked cells, and nbgrader_config.py")
     export.add_argument("folder", type=Path, help="the nbgrader course folder to write")
+    site = commands.add_parser("site", help="build the course's website into site/ from notebooks already executed")
+    site.add_argument("--executed", choices=("full", "tests"), default="full", help="full: the benchmark's full-mode "
+                      "runs (default, what is published); tests: the test run's quick-mode runs")
     readme = commands.add_parser("readme", help="re-render the README's tables from results/*.json (runs nothing)")
     readme.add_argument("--check", action="store_true", help="only say whether it is out of date; exit 1 if so")
     args = parser.parse_args(argv)
@@ -50,6 +53,19 @@ def main(argv: list[str] | None = None) -> int:
         state = "is out of date" if args.check and changed else "rewritten" if changed else "is up to date"
         print(f"{README.name} {state}")
         return 1 if args.check and changed else 0
+
+    if args.command == "site":
+        from cnn_course.notebooks import website
+
+        try:
+            built = website.build(args.executed)
+        except FileNotFoundError as missing:
+            print(f"site: {missing}", file=sys.stderr)
+            return 2
+        print("\n".join(built.warnings))
+        print(f"site: {len(built.pages)} pages from the {args.executed} run in {built.seconds:.0f} s, "
+              f"{len(built.warnings)} warnings; open {built.pages[0]}")
+        return 0
 
     if args.command == "export-nbgrader":
         from cnn_course.notebooks.nbgrader_export import export
@@ -75,7 +91,11 @@ def main(argv: list[str] | None = None) -> int:
         from cnn_course.notebooks.build import set_repository
 
         if args.repository:
+            from cnn_course.notebooks.readme import README, update
+
             set_repository(args.repository)
+            if update():
+                print(f"wrote: {README} (the site's address)")
         changed = build_notebooks(check=args.check)
         for path in changed:
             print(f"{'out of date' if args.check else 'wrote'}: {path}")

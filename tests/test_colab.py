@@ -11,7 +11,7 @@ from packaging.requirements import Requirement
 
 from cnn_course import hosted
 from cnn_course.config import REPO_ROOT
-from cnn_course.notebooks import build
+from cnn_course.notebooks import build, readme
 from cnn_course.notebooks import colab_environment as colab
 
 
@@ -132,5 +132,6 @@ def test_a_forks_build_changes_every_badge_and_setup_cell_and_nothing_else(tmp_p
         assert len(removed) == len(added) == 2, path  # the badge's line and the setup cell's repository line
         assert all("cnn-case-studies/cnn-case-studies" in line for line in removed)
         assert all("a-teacher/cnn-case-studies-2027" in line for line in added)
+    assert "https://a-teacher.github.io/cnn-case-studies-2027/" in readme.site_line()  # the README's, on build
     with pytest.raises(ValueError, match="GitHub"):
         build.set_repository("git@github.com:a-teacher/fork.git")

@@ -32,3 +32,9 @@ def test_test_command_spreads_the_tests_over_the_cores_keeping_each_notebook_tog
     monkeypatch.setattr(course.os, "cpu_count", lambda: 64)
     assert course.test_command([])[3:5] == ["-n", "4"]
     assert course.test_command(["--numprocesses=3"])[3:] == ["--numprocesses=3"]
+
+
+def test_the_site_test_runs_the_site_tests_in_one_process_with_the_browser():
+    command = course.site_test_command(["--site", "-q"])
+    assert command[3:] == [course.SITE_TESTS, "--site", "-n", "0", "-q"] and (course.ROOT / course.SITE_TESTS).exists()
+    assert course.REQUIREMENTS["site"] in (course.ROOT / course.REQUIREMENTS["test"]).read_text()

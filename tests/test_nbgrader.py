@@ -10,7 +10,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from cnn_course.notebooks import contract
+from cnn_course.config import is_quick
+from cnn_course.notebooks import contract, executed
 from cnn_course.notebooks.nbgrader_export import export, nbgrader_source
 from cnn_course.notebooks.run import errors
 from conftest import AUTOGRADED
@@ -59,7 +60,8 @@ def _nbgrader(course, *arguments):
 @pytest.mark.notebooks
 @pytest.mark.parametrize("name", AUTOGRADED)
 def test_nbgrader_gives_the_solution_full_marks_and_the_stubs_none(name, tmp_path):
-    """Also this test run's one execution of the solution (conftest leaves it to nbgrader): every cell runs."""
+    """Also this test run's one execution of the solution (conftest leaves it to nbgrader): every cell runs, and the
+    executed solution is kept for the site as nbval's are."""
     from nbgrader.api import Gradebook
 
     course = tmp_path / "course"
@@ -76,3 +78,5 @@ def test_nbgrader_gives_the_solution_full_marks_and_the_stubs_none(name, tmp_pat
     assert possible == worth and scores == {"solver": worth, "stubber": 0}
     solved = nbformat.read(course / "autograded" / "solver" / name / f"{name}.ipynb", as_version=4)
     assert errors(solved) == []
+    executed.keep(executed.with_outputs_of(solved, contract.SOLUTIONS / f"{name}.ipynb"),
+                  executed.TESTS / f"{name}.ipynb", "tests", is_quick())

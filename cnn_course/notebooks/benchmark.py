@@ -13,28 +13,23 @@ import re
 import time
 from pathlib import Path
 
-import nbformat
-
 from cnn_course import results
-from cnn_course.config import REPO_ROOT
-from cnn_course.notebooks import readme
+from cnn_course.notebooks import executed, readme
 from cnn_course.notebooks.contract import SOLUTIONS
 from cnn_course.notebooks.run import errors, execute
 
-EXECUTED = REPO_ROOT / "results" / "executed"
 RESULT_LINE = re.compile(r"^((?:test accuracy|final training loss|measured (?:speed-up|overhead)"
                          rf"|validation accuracy at).*|{results.COMPARISON}.*)$", re.MULTILINE | re.IGNORECASE)
 SEEDS = 3
 
 
 def run(path: Path, quick: bool, seed: int = 0) -> dict:
-    """Execute one notebook, keep the executed copy in results/executed/, and return its seed, wall
+    """Execute one notebook, keep the executed copy (`executed.benchmark_copy`), and return its seed, wall
     time, errors and result lines."""
     start = time.perf_counter()
     notebook = execute(path, quick=quick, seed=seed)
     seconds = time.perf_counter() - start
-    EXECUTED.mkdir(parents=True, exist_ok=True)  # the run with its outputs, to read (not committed)
-    nbformat.write(notebook, EXECUTED / f"{path.stem}.{'quick' if quick else 'full'}.seed{seed}.ipynb")
+    executed.keep(notebook, executed.benchmark_copy(path.stem, quick, seed), "benchmark", quick)
     text = "".join(o.get("text", "") for c in notebook.cells if c.cell_type == "code" for o in c.outputs)
     raised = [f"{name}: {message[:120]}" for _, name, message in errors(notebook)]
     return {"seed": seed, "seconds": round(seconds, 1), "errors": raised, "results": RESULT_LINE.findall(text)}

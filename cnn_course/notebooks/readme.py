@@ -16,6 +16,8 @@ import nbformat
 
 from cnn_course import floors, results
 from cnn_course.config import REPO_ROOT
+from cnn_course.notebooks import website
+from cnn_course.notebooks.build import repository_url
 from cnn_course.notebooks.contract import SOLUTIONS, exercises
 
 README = REPO_ROOT / "README.md"
@@ -112,6 +114,12 @@ def colab_paragraph(run: dict) -> str:
             + (f"; run again, it took at most {again:.2f} s and installed nothing." if again is not None else "."))
 
 
+def site_line() -> str:
+    """Where the course's website is published, from the repository's URL."""
+    url = website.address(repository_url())
+    return f"**Read it as a website** — [{url}]({url}): every notebook with its figures and results, no install."
+
+
 RENDERERS = {"notebooks": (results.BENCHMARKS, notebook_table),
              "experiments": (results.BENCHMARKS, experiments_list), "fingers": ("fingers_difficulty", fingers_table),
              "backends": ("step_times", step_times_table),
@@ -119,8 +127,9 @@ RENDERERS = {"notebooks": (results.BENCHMARKS, notebook_table),
 
 
 def blocks() -> dict[str, str]:
-    """Each generated README block: the package's floors, and a table for each measured JSON file that exists."""
-    rendered = {"floors": floors.table()}
+    """Each generated README block: the package's floors, the site's address, and a table for each measured JSON file
+    that exists."""
+    rendered = {"floors": floors.table(), "site": site_line()}
     for block, (name, render) in RENDERERS.items():
         if results.path_of(name).exists():
             rendered[block] = render(results.read(name))

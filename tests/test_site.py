@@ -1,0 +1,239 @@
+"""The course as a website (`website`): how an executed notebook becomes a page, and -- with ``--site``, after a test
+run has kept its executed notebooks (``python course.py test --site``) -- the built site in headless Chromium."""
+
+import html.parser
+import re
+import shutil
+import time
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import nbformat
+import pytest
+import yaml
+
+from cnn_course.config import REPO_ROOT
+from cnn_course.grading.report import MIME_TYPE
+from cnn_course.notebooks import build, executed, readme, website
+from cnn_course.notebooks.contract import SOLUTIONS
+
+STEMS = [path.stem for path in sorted(SOLUTIONS.glob("*.ipynb"))]
+LATEX = re.compile(r"\$\$|\\(frac|times|alpha|sum|lfloor|lceil|mathrm|text|cdot|approx)\b")
+SEARCHED = ("affordable", "05_inception_motivation")  # a word of notebook 05's title, and its page
+
+
+def _executed_notebook(*cells, mode="quick"):
+    notebook = nbformat.v4.new_notebook(cells=list(cells))
+    notebook.metadata["cnn_course"] = {"run": "tests", "mode": mode, "date": "2026-12-02"}
+    return notebook
+
+
+def _code(source, *outputs):
+    cell = nbformat.v4.new_code_cell(source)
+    cell.outputs = [nbformat.from_dict(output) for output in outputs]
+    return cell
+
+
+def test_a_long_log_keeps_its_first_and_last_lines_and_says_how_many_it_left_out():
+    log = "".join(f"epoch {i}\n" for i in range(1, 101))
+    shown = website.trimmed(log).splitlines()
+    assert shown[:2] == ["epoch 1", "epoch 2"] and shown[-1] == "epoch 100"
+    assert len(shown) == 2 * website.KEPT_LINES + 1 and "70 lines left out" in shown[website.KEPT_LINES]
+    assert website.trimmed("one\ntwo\n") == "one\ntwo\n"
+
+
+def test_a_page_drops_the_badge_widgets_and_grade_summaries_folds_the_setup_and_says_where_it_ran():
+    notebook = _executed_notebook(
+        build.badge_cell("notebooks/05_x.ipynb"),
+        _code(build.SETUP_MARK + "\nconfig.setup()", {"output_type": "stream", "name": "stdout", "text": "QUICK\n"}),
+        nbformat.v4.new_markdown_cell("# 05 — A title\n\nWhat you will learn"),
+        _code("train()", {"output_type": "display_data", "metadata": {},
+                          "data": {website.WIDGET: {"model_id": "1"}, "text/plain": "0%|"}},
+              {"output_type": "stream", "name": "stdout", "text": "step\n" * 200}),
+        _code("check_x(x)", {"output_type": "display_data", "metadata": {},
+                             "data": {"text/html": "<b>passed</b>", MIME_TYPE: {"passed": True}}}),
+    )
+    cells = website.page(notebook).cells
+    assert not any(build.BADGE_MARK in cell.source for cell in cells)
+    assert cells[0].metadata["tags"] == ["hide-input"] and cells[0].outputs[0].text == "QUICK\n"
+    assert cells[1].source.startswith("# 05") and cells[2].source.startswith("```{note}")
+    assert "quick mode" in cells[2].source and "2026-12-02" in cells[2].source
+    trained, graded = cells[3], cells[4]
+    assert [output.output_type for output in trained.outputs] == ["stream"]
+    assert len(trained.outputs[0].text.splitlines()) == 2 * website.KEPT_LINES + 1
+    assert set(graded.outputs[0].data) == {"text/html"}
+
+
+def test_a_full_mode_page_says_its_numbers_are_the_readmes():
+    note = website.provenance(_executed_notebook(mode="full"))
+    assert "full mode" in note and "README" in note and "quick" not in note
+
+
+def test_the_landing_page_links_notebooks_to_their_pages_and_the_rest_to_the_repository():
+    text = ("[05](notebooks/05_inception_motivation.ipynb), [data](data/README.md), [up](#quick-start), "
+            "[web](https://keras.io)")
+    page = website.landing(text, ["00_a", "01_b"], "https://github.com/o/r")
+    assert "[05](05_inception_motivation.ipynb)" in page and "[data](https://github.com/o/r/blob/main/data/README.md)" \
+        in page and "[up](#quick-start)" in page and "[web](https://keras.io)" in page
+    assert page.rstrip().endswith("00_a\n01_b\n```")
+
+
+def test_a_missing_executed_notebook_names_the_command_that_makes_it(tmp_path, monkeypatch):
+    monkeypatch.setattr(executed, "TESTS", tmp_path)
+    for stem in STEMS[1:]:
+        (tmp_path / f"{stem}.ipynb").write_text("{}")
+    with pytest.raises(FileNotFoundError, match=f"{STEMS[0]} from the tests run.*python course.py test"):
+        website.sources("tests")
+    monkeypatch.setattr(executed, "EXECUTED", tmp_path)
+    with pytest.raises(FileNotFoundError, match="python -m cnn_course benchmark"):
+        website.sources("full")
+
+
+def test_math_becomes_mathml_the_browser_draws():
+    assert re.fullmatch(r'<math[^>]*><mrow><mfrac>.*</mfrac></mrow></math>', website.mathml(r"\frac{a}{b}", "inline"))
+    assert 'display="block"' in website.mathml(r"n_H \times n_W", "block")
+
+
+def test_the_launch_button_opens_the_learners_copy_in_colab():
+    options = website.configuration("https://github.com/o/r")["html_theme_options"]
+    assert (REPO_ROOT / options["path_to_docs"] / f"{STEMS[0]}.ipynb").exists()
+    assert options["path_to_docs"] == build.NOTEBOOKS.name and options["launch_buttons"]["colab_url"]
+
+
+def test_the_site_address_comes_from_the_repository_url_and_the_readme_gives_it():
+    assert website.address("https://github.com/A-Teacher/course-2027") == "https://a-teacher.github.io/course-2027/"
+    assert website.address(build.repository_url()) in readme.block_of((REPO_ROOT / "README.md").read_text(), "site")
+
+
+def test_the_pages_workflow_builds_the_site_from_the_benchmarks_runs_with_githubs_own_actions():
+    workflow = yaml.safe_load((REPO_ROOT / ".github" / "workflows" / "site.yml").read_text())
+    steps = [step for job in workflow["jobs"].values() for step in job["steps"]]
+    assert all(step["uses"].split("/")[0] == "actions" for step in steps if "uses" in step)
+    runs = [step["run"] for step in steps if "run" in step]
+    assert any("course.py benchmark" in run for run in runs) and any("course.py site" in run for run in runs)
+    uploaded = next(step for step in steps if step.get("uses", "").startswith("actions/upload-pages-artifact"))
+    assert uploaded["with"]["path"] == website.SITE.name
+    assert any(step.get("uses", "").startswith("actions/deploy-pages") for step in steps)
+
+
+# With --site: the site built from this test run's executed notebooks, in a real browser.
+
+@pytest.fixture(scope="module")
+def built():
+    started = time.perf_counter()
+    done = website.build("tests")
+    print(f"site: {len(done.pages)} pages in {time.perf_counter() - started:.1f} s")
+    return done
+
+
+@pytest.fixture(scope="module")
+def browser():
+    webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed: python course.py test "
+                                    "installs requirements-test.txt, which has it")
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    driver = shutil.which("chromedriver")
+    if not (chromium and driver):
+        pytest.skip("no chromium and chromedriver on the PATH: install Debian's chromium and chromium-driver "
+                    "(python course.py test --site does, as root with apt-get)")
+    options = webdriver.ChromeOptions()
+    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,1600"):
+        options.add_argument(argument)
+    options.binary_location = chromium
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    chrome = webdriver.Chrome(options=options, service=webdriver.ChromeService(driver))
+    yield chrome
+    chrome.quit()
+
+
+def _open(browser, path: Path, query: str = ""):
+    browser.get(path.resolve().as_uri() + query)
+    for _ in range(100):
+        if browser.execute_script("return document.readyState") == "complete":
+            return
+        time.sleep(0.05)
+
+
+def _figures_in(stem: str) -> int:
+    notebook = nbformat.read(website.sources("tests")[stem], as_version=4)
+    return sum("image/png" in output.get("data", {}) for cell in notebook.cells for output in cell.get("outputs", []))
+
+
+@pytest.mark.site
+def test_the_site_is_the_landing_page_and_the_13_notebooks_built_in_under_a_minute(built):
+    assert [page.stem for page in built.pages] == ["index", *STEMS] and all(page.exists() for page in built.pages)
+    assert built.seconds < 60 and built.warnings == []
+
+
+@pytest.mark.site
+@pytest.mark.parametrize("stem", ["index", *STEMS])
+def test_a_page_loads_offline_with_no_console_error_every_figure_drawn_and_math_rendered(stem, built, browser):
+    page = website.SITE / f"{stem}.html"
+    _open(browser, page)
+    errors = [entry["message"] for entry in browser.get_log("browser") if entry["level"] == "SEVERE"]
+    assert errors == []
+    images = browser.execute_script("return Array.from(document.querySelectorAll('article img')).map(i => "
+                                    "[i.getAttribute('src'), i.complete && i.naturalWidth, i.clientWidth])")
+    assert all(loaded and shown for _, loaded, shown in images), [src for src, loaded, shown in images
+                                                                    if not (loaded and shown)]
+    assert len(images) >= (_figures_in(stem) if stem != "index" else 0)
+    text = browser.find_element("css selector", "article").text
+    assert not LATEX.search(text), LATEX.search(text)
+    drawn = browser.execute_script("return Array.from(document.querySelectorAll('math')).map(m => "
+                                   "m.getBoundingClientRect().width)")
+    assert all(width > 0 for width in drawn)
+    if stem != "index":
+        source = (website.STAGE / "pages" / f"{stem}.ipynb").read_text()
+        assert bool(drawn) == ("$" in "".join(c.source for c in nbformat.reads(source, 4).cells
+                                             if c.cell_type == "markdown"))
+    if stem == "05_inception_motivation":  # its formula, first exercise and grade
+        browser.execute_script("document.querySelector('article math').scrollIntoView()")
+        browser.save_screenshot(str(website.STAGE / "screenshot.png"))
+
+
+class _Links(html.parser.HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.links, self.ids = [], set()
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        self.ids.update(attrs[key] for key in ("id", "name") if attrs.get(key))
+        target = attrs.get("href") or attrs.get("src")
+        if target and not re.match(r"[a-z]+:", target):
+            self.links.append(target)
+
+
+def _parsed(path: Path) -> _Links:
+    parser = _Links()
+    parser.feed(path.read_text())
+    return parser
+
+
+@pytest.mark.site
+def test_every_internal_link_resolves(built):
+    broken = []
+    for page in sorted(website.SITE.glob("*.html")):
+        for link in _parsed(page).links:
+            parts = urlsplit(link)
+            target = (page.parent / unquote(parts.path)).resolve() if parts.path else page
+            if not target.exists() or (parts.fragment and target.suffix == ".html"
+                                       and unquote(parts.fragment) not in _parsed(target).ids):
+                broken.append(f"{page.name}: {link}")
+    assert broken == []
+
+
+@pytest.mark.site
+def test_search_finds_a_notebook_by_a_word_of_it(built, browser):
+    from selenium.webdriver.common.keys import Keys
+
+    word, page = SEARCHED
+    _open(browser, website.SITE / "search.html")
+    box = next(field for field in browser.find_elements("css selector", "input[name=q]") if field.is_displayed())
+    box.send_keys(word, Keys.ENTER)
+    for _ in range(100):
+        found = [link.get_attribute("href") for link in browser.find_elements("css selector", "#search-results a")]
+        if found:
+            break
+        time.sleep(0.05)
+    assert any(link.split("?")[0].endswith(f"{page}.html") for link in found), found
+    assert [entry for entry in browser.get_log("browser") if entry["level"] == "SEVERE"] == []
