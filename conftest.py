@@ -25,6 +25,7 @@ os.environ.setdefault(QUICK_VARIABLE, "1")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 _notebook_seconds: dict[str, float] = defaultdict(float)
+_cells_run: dict[Path, set[int]] = defaultdict(set)
 AUTOGRADED = ("00_keras_tutorial", "02_residual_networks", "10_transfer_learning")  # run by nbgrader, not nbval
 
 
@@ -93,13 +94,15 @@ def pytest_runtest_call(item):
 
 
 def pytest_runtest_teardown(item, nextitem):
-    """nbval's cells carry their outputs back into the notebook it read; when a solution's last cell has run,
+    """nbval's cells carry their outputs back into the notebook it read; when every cell of a solution has run,
     the executed notebook is kept (a notebook's cells run in order in one worker)."""
     cell, notebook = getattr(item, "cell", None), getattr(item.parent, "nb", None)
     if cell is None or notebook is None or Path(item.parent.path).parent != SOLUTIONS:
         return
     cell.outputs, cell.execution_count = item.test_outputs or [], item.cell_num + 1
-    if nextitem is None or nextitem.parent is not item.parent:
+    _cells_run[item.parent.path].add(item.cell_num)
+    whole = len(_cells_run[item.parent.path]) == sum(cell.cell_type == "code" for cell in notebook.cells)
+    if whole and (nextitem is None or nextitem.parent is not item.parent):
         executed.keep(notebook, executed.TESTS / Path(item.parent.path).name, "tests", is_quick())
 
 

@@ -62,9 +62,10 @@ def main(argv: list[str] | None = None) -> int:
         except FileNotFoundError as missing:
             print(f"site: {missing}", file=sys.stderr)
             return 2
-        print("\n".join(built.warnings))
+        for problem in built.problems:
+            print(problem)
         print(f"site: {len(built.pages)} pages from the {args.executed} run in {built.seconds:.0f} s, "
-              f"{len(built.warnings)} warnings; open {built.pages[0]}")
+              f"{len(built.problems)} problems; open {built.pages[0]}")
         return 0
 
     if args.command == "export-nbgrader":

@@ -89,6 +89,17 @@ def test_a_missing_executed_notebook_names_the_command_that_makes_it(tmp_path, m
         website.sources("full")
 
 
+def test_an_error_a_run_left_in_a_notebook_is_a_problem_of_the_site(tmp_path, monkeypatch):
+    notebook = _executed_notebook(nbformat.v4.new_markdown_cell("# 05 — A title"),
+                                  _code("1 / 0", {"output_type": "error", "ename": "ZeroDivisionError",
+                                                  "evalue": "division by zero", "traceback": []}))
+    nbformat.write(notebook, tmp_path / "05_x.ipynb")
+    monkeypatch.setattr(website, "sources", lambda run: {"05_x": tmp_path / "05_x.ipynb"})
+    stems, raised = website.stage("tests", tmp_path / "pages")
+    assert stems == ["05_x"] and (tmp_path / "pages" / "index.md").exists()
+    assert len(raised) == 1 and "cell 1 raised ZeroDivisionError: division by zero" in raised[0]
+
+
 def test_math_becomes_mathml_the_browser_draws():
     assert re.fullmatch(r'<math[^>]*><mrow><mfrac>.*</mfrac></mrow></math>', website.mathml(r"\frac{a}{b}", "inline"))
     assert 'display="block"' in website.mathml(r"n_H \times n_W", "block")
@@ -161,7 +172,7 @@ def _figures_in(stem: str) -> int:
 @pytest.mark.site
 def test_the_site_is_the_landing_page_and_the_13_notebooks_built_in_under_a_minute(built):
     assert [page.stem for page in built.pages] == ["index", *STEMS] and all(page.exists() for page in built.pages)
-    assert built.seconds < 60 and built.warnings == []
+    assert built.seconds < 60 and built.problems == []
 
 
 @pytest.mark.site

@@ -27,10 +27,10 @@ from cnn_course.grading.report import MIME_TYPE
 from cnn_course.notebooks import executed
 from cnn_course.notebooks.build import BADGE_MARK, SETUP_MARK, repository_url
 from cnn_course.notebooks.contract import SOLUTIONS
+from cnn_course.notebooks.run import errors
 
 SITE = REPO_ROOT / "site"
 STAGE = REPO_ROOT / "build" / "site"  # the pages as Sphinx reads them, and its cache
-RUNS = ("full", "tests")
 LONG_OUTPUT = 40  # a stream of more lines keeps its first and last KEPT_LINES
 KEPT_LINES = 15
 WIDGET = "application/vnd.jupyter.widget-view+json"  # a live progress bar: its saved text is its first frame
@@ -39,11 +39,12 @@ HOW_TO_RUN = {"full": "python -m cnn_course benchmark", "tests": "python course.
 
 @dataclass
 class Built:
-    """What `build` wrote: the pages (landing first), where, how long it took and what Sphinx warned about."""
+    """What `build` wrote: the pages (landing first), how long it took, and what is wrong with them: the errors the
+    notebooks' runs raised and what Sphinx warned about."""
 
     pages: list[Path]
     seconds: float
-    warnings: list[str]
+    problems: list[str]
 
 
 def address(repository: str) -> str:
@@ -147,17 +148,20 @@ def configuration(repository: str) -> dict:
     }
 
 
-def stage(run: str, folder: Path) -> list[str]:
-    """Write the landing page and the pages of `run`'s executed notebooks into `folder`; their names, in order."""
+def stage(run: str, folder: Path) -> tuple[list[str], list[str]]:
+    """Write the landing page and the pages of `run`'s executed notebooks into `folder`; their names, in order, and
+    the errors their runs left in them."""
     if folder.exists():
         shutil.rmtree(folder)
     folder.mkdir(parents=True)
-    found = sources(run)
+    found, raised = sources(run), []
     for stem, path in found.items():
-        nbformat.write(page(nbformat.read(path, as_version=4)), folder / f"{stem}.ipynb")
+        notebook = nbformat.read(path, as_version=4)
+        raised += [f"{path}: cell {index} raised {name}: {message}" for index, name, message in errors(notebook)]
+        nbformat.write(page(notebook), folder / f"{stem}.ipynb")
     readme = (REPO_ROOT / "README.md").read_text()
     (folder / "index.md").write_text(landing(readme, list(found), repository_url()))
-    return list(found)
+    return list(found), raised
 
 
 def build(run: str = "full", out: Path = SITE) -> Built:
@@ -165,7 +169,7 @@ def build(run: str = "full", out: Path = SITE) -> Built:
     from sphinx.application import Sphinx
 
     start = time.perf_counter()
-    stems = stage(run, STAGE / "pages")
+    stems, raised = stage(run, STAGE / "pages")
     html = STAGE / "html"  # myst-nb writes the figures beside it, in STAGE / "jupyter_execute"
     shutil.rmtree(html, ignore_errors=True)
     warnings = io.StringIO()
@@ -176,7 +180,7 @@ def build(run: str = "full", out: Path = SITE) -> Built:
     shutil.move(html, out)
     pages = [out / "index.html", *(out / f"{stem}.html" for stem in stems)]
     said = re.sub(r"\x1b\[[0-9;]*m", "", warnings.getvalue())  # Sphinx colours its warnings
-    return Built(pages, time.perf_counter() - start, said.splitlines())
+    return Built(pages, time.perf_counter() - start, raised + said.splitlines())
 
 
 def mathml(latex: str, display: str) -> str:
