@@ -96,14 +96,14 @@ def pytest_runtest_call(item):
 def pytest_runtest_teardown(item, nextitem):
     """nbval's cells carry their outputs back into the notebook it read; when every cell of a solution has run,
     the executed notebook is kept (a notebook's cells run in order in one worker)."""
-    cell, notebook = getattr(item, "cell", None), getattr(item.parent, "nb", None)
-    if cell is None or notebook is None or Path(item.parent.path).parent != SOLUTIONS:
+    cell, notebook, path = getattr(item, "cell", None), getattr(item.parent, "nb", None), Path(item.parent.path)
+    if cell is None or notebook is None or path.parent != SOLUTIONS:
         return
     cell.outputs, cell.execution_count = item.test_outputs or [], item.cell_num + 1
-    _cells_run[item.parent.path].add(item.cell_num)
-    whole = len(_cells_run[item.parent.path]) == sum(cell.cell_type == "code" for cell in notebook.cells)
+    _cells_run[path].add(item.cell_num)
+    whole = len(_cells_run[path]) == sum(other.cell_type == "code" for other in notebook.cells)
     if whole and (nextitem is None or nextitem.parent is not item.parent):
-        executed.keep(notebook, executed.TESTS / Path(item.parent.path).name, "tests", is_quick())
+        executed.keep(notebook, executed.TESTS / path.name, "tests", is_quick(), path)
 
 
 def pytest_runtest_logreport(report):

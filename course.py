@@ -124,7 +124,10 @@ def ensure_browser() -> None:
     print("course: installing Debian's chromium and chromium-driver for the site's browser test", flush=True)
     quiet = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     for command in (["apt-get", "update", "-qq"], ["apt-get", "install", "-y", "-qq", "chromium", "chromium-driver"]):
-        subprocess.run(command, env=quiet, stdout=subprocess.DEVNULL)
+        done = subprocess.run(command, env=quiet, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        if done.returncode:
+            print(f"course: {' '.join(command)} failed, so the browser test skips: {done.stderr.strip()[-500:]}")
+            return
 
 
 def site_test_command(rest: list[str]) -> list:

@@ -30,7 +30,9 @@ def main(argv: list[str] | None = None) -> int:
     grade.add_argument("--network", action="store_true", help="let the notebooks reach the network")
     bench = commands.add_parser("benchmark", help="time every notebook in quick and full mode; update README")
     bench.add_argument("names", nargs="*", help="only notebooks whose name contains one of these")
-    bench.add_argument("--quick-only", action="store_true", help="skip the (long) full-mode runs")
+    only = bench.add_mutually_exclusive_group()
+    only.add_argument("--quick-only", action="store_true", help="skip the (long) full-mode runs")
+    only.add_argument("--full-only", action="store_true", help="skip the quick-mode runs (the site's workflow)")
     bench.add_argument("--seeds", type=int, default=3, help="full-mode runs of a notebook that reports a test "
                        "accuracy, on seeds 0, 1, ... (default 3)")
     colab = commands.add_parser("colab", help="run the notebooks on Colab's published package set (colab/runtime.txt)")
@@ -66,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
             print(problem)
         print(f"site: {len(built.pages)} pages from the {args.executed} run in {built.seconds:.0f} s, "
               f"{len(built.problems)} problems; open {built.pages[0]}")
-        return 0
+        return 1 if built.problems else 0
 
     if args.command == "export-nbgrader":
         from cnn_course.notebooks.nbgrader_export import export
@@ -84,7 +86,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "benchmark":
         from cnn_course.notebooks.benchmark import benchmark
 
-        benchmark(args.names, modes=("quick",) if args.quick_only else ("quick", "full"), seeds=args.seeds)
+        modes = ("quick",) if args.quick_only else ("full",) if args.full_only else ("quick", "full")
+        benchmark(args.names, modes=modes, seeds=args.seeds)
         return 0
 
     if args.command == "build":

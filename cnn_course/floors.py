@@ -29,8 +29,8 @@ MODULES = {  # module (or sub-package): (floor, what it holds)
     "experiments": (4, "seeds, seeded trainers, paired comparisons and the sentences that read them"),
     "grading": (4, "report, answer key, vocabulary, four engines (formula, array, block, builder), then one module of "
                    "grader descriptions per notebook"),
-    "notebooks": (5, "contract, build, run, grade, benchmark, readme, colab (the notebooks on Colab's "
-                                "runtime), executed (the runs kept), website (the site built from them)"),
+    "notebooks": (5, "contract, build, run, grade, benchmark, readme, colab (the notebooks on Colab's runtime), "
+                     "executed (the runs kept), website (the site built from them)"),
     "__main__": (6, "the command line"),
 }
 FLOORS = {module: floor for module, (floor, _) in MODULES.items()}

@@ -132,6 +132,9 @@ def test_a_forks_build_changes_every_badge_and_setup_cell_and_nothing_else(tmp_p
         assert len(removed) == len(added) == 2, path  # the badge's line and the setup cell's repository line
         assert all("cnn-case-studies/cnn-case-studies" in line for line in removed)
         assert all("a-teacher/cnn-case-studies-2027" in line for line in added)
-    assert "https://a-teacher.github.io/cnn-case-studies-2027/" in readme.site_line()  # the README's, on build
+    copy = tmp_path / "README.md"
+    copy.write_text(readme.README.read_text())
+    assert readme.update(copy) and "https://a-teacher.github.io/cnn-case-studies-2027/" in readme.block_of(
+        copy.read_text(), "site")  # what `build --repository` then writes into the README
     with pytest.raises(ValueError, match="GitHub"):
         build.set_repository("git@github.com:a-teacher/fork.git")

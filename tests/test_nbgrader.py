@@ -78,5 +78,6 @@ def test_nbgrader_gives_the_solution_full_marks_and_the_stubs_none(name, tmp_pat
     assert possible == worth and scores == {"solver": worth, "stubber": 0}
     solved = nbformat.read(course / "autograded" / "solver" / name / f"{name}.ipynb", as_version=4)
     assert errors(solved) == []
-    executed.keep(executed.with_outputs_of(solved, contract.SOLUTIONS / f"{name}.ipynb"),
-                  executed.TESTS / f"{name}.ipynb", "tests", is_quick())
+    solution = contract.SOLUTIONS / f"{name}.ipynb"
+    executed.keep(executed.with_outputs_of(solved, solution), executed.TESTS / solution.name, "tests", is_quick(),
+                  solution)

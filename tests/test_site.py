@@ -1,6 +1,7 @@
 """The course as a website (`website`): how an executed notebook becomes a page, and -- with ``--site``, after a test
 run has kept its executed notebooks (``python course.py test --site``) -- the built site in headless Chromium."""
 
+import functools
 import html.parser
 import re
 import shutil
@@ -19,7 +20,8 @@ from cnn_course.notebooks.contract import SOLUTIONS
 
 STEMS = [path.stem for path in sorted(SOLUTIONS.glob("*.ipynb"))]
 LATEX = re.compile(r"\$\$|\\(frac|times|alpha|sum|lfloor|lceil|mathrm|text|cdot|approx)\b")
-SEARCHED = ("affordable", "05_inception_motivation")  # a word of notebook 05's title, and its page
+SEARCHED = ("narrowest", "05_inception_motivation")  # a word of notebook 05's prose (none other has it), and its page
+OFFLINE = "--host-resolver-rules=MAP * ~NOTFOUND"  # every host name unknown: a page that needs the network errs
 
 
 def _executed_notebook(*cells, mode="quick"):
@@ -89,15 +91,21 @@ def test_a_missing_executed_notebook_names_the_command_that_makes_it(tmp_path, m
         website.sources("full")
 
 
-def test_an_error_a_run_left_in_a_notebook_is_a_problem_of_the_site(tmp_path, monkeypatch):
+def test_an_error_a_run_left_or_a_solution_changed_since_is_a_problem_of_the_site(tmp_path, monkeypatch):
+    solution = SOLUTIONS / f"{SEARCHED[1]}.ipynb"
     notebook = _executed_notebook(nbformat.v4.new_markdown_cell("# 05 — A title"),
                                   _code("1 / 0", {"output_type": "error", "ename": "ZeroDivisionError",
                                                   "evalue": "division by zero", "traceback": []}))
-    nbformat.write(notebook, tmp_path / "05_x.ipynb")
-    monkeypatch.setattr(website, "sources", lambda run: {"05_x": tmp_path / "05_x.ipynb"})
-    stems, raised = website.stage("tests", tmp_path / "pages")
-    assert stems == ["05_x"] and (tmp_path / "pages" / "index.md").exists()
-    assert len(raised) == 1 and "cell 1 raised ZeroDivisionError: division by zero" in raised[0]
+    notebook.metadata.cnn_course["solution"] = executed.fingerprint(solution)
+    path = tmp_path / solution.name
+    nbformat.write(notebook, path)
+    monkeypatch.setattr(website, "sources", lambda run: {solution.stem: path})
+    stems, problems = website.stage("tests", tmp_path / "pages")
+    assert stems == [solution.stem] and (tmp_path / "pages" / "index.md").exists()
+    assert len(problems) == 1 and "cell 1 raised ZeroDivisionError: division by zero" in problems[0]
+    notebook.metadata.cnn_course["solution"] = "an older version"
+    assert [problem.split(": ", 1)[1] for problem in website.faults(notebook, path, solution)][1:] == [
+        f"{solution.name} has changed since this run: run it again"]
 
 
 def test_math_becomes_mathml_the_browser_draws():
@@ -113,6 +121,7 @@ def test_the_launch_button_opens_the_learners_copy_in_colab():
 
 def test_the_site_address_comes_from_the_repository_url_and_the_readme_gives_it():
     assert website.address("https://github.com/A-Teacher/course-2027") == "https://a-teacher.github.io/course-2027/"
+    assert website.address("https://github.com/a-teacher/A-Teacher.github.io") == "https://a-teacher.github.io/"
     assert website.address(build.repository_url()) in readme.block_of((REPO_ROOT / "README.md").read_text(), "site")
 
 
@@ -147,7 +156,7 @@ def browser():
         pytest.skip("no chromium and chromedriver on the PATH: install Debian's chromium and chromium-driver "
                     "(python course.py test --site does, as root with apt-get)")
     options = webdriver.ChromeOptions()
-    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,1600"):
+    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,1600", OFFLINE):
         options.add_argument(argument)
     options.binary_location = chromium
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
@@ -156,12 +165,11 @@ def browser():
     chrome.quit()
 
 
-def _open(browser, path: Path, query: str = ""):
-    browser.get(path.resolve().as_uri() + query)
-    for _ in range(100):
-        if browser.execute_script("return document.readyState") == "complete":
-            return
-        time.sleep(0.05)
+def _open(browser, path: Path):
+    from selenium.webdriver.support.wait import WebDriverWait
+
+    browser.get(path.resolve().as_uri())
+    WebDriverWait(browser, 10).until(lambda chrome: chrome.execute_script("return document.readyState") == "complete")
 
 
 def _figures_in(stem: str) -> int:
@@ -173,6 +181,8 @@ def _figures_in(stem: str) -> int:
 def test_the_site_is_the_landing_page_and_the_13_notebooks_built_in_under_a_minute(built):
     assert [page.stem for page in built.pages] == ["index", *STEMS] and all(page.exists() for page in built.pages)
     assert built.seconds < 60 and built.problems == []
+    for stem, path in website.sources("tests").items():  # the download button's notebook: the run, untouched
+        assert (website.SITE / "_sources" / f"{stem}.ipynb").read_bytes() == path.read_bytes()
 
 
 @pytest.mark.site
@@ -187,12 +197,19 @@ def test_a_page_loads_offline_with_no_console_error_every_figure_drawn_and_math_
     assert all(loaded and shown for _, loaded, shown in images), [src for src, loaded, shown in images
                                                                     if not (loaded and shown)]
     assert len(images) >= (_figures_in(stem) if stem != "index" else 0)
-    text = browser.find_element("css selector", "article").text
-    assert not LATEX.search(text), LATEX.search(text)
+    prose = browser.execute_script("const article = document.querySelector('article').cloneNode(true); "
+                                   "article.querySelectorAll('pre, code').forEach(e => e.remove()); "
+                                   "return article.textContent")
+    assert "$" not in prose and not LATEX.search(prose), LATEX.search(prose)
     drawn = browser.execute_script("return Array.from(document.querySelectorAll('math')).map(m => "
-                                   "m.getBoundingClientRect().width)")
-    assert all(width > 0 for width in drawn)
+                                   "[getComputedStyle(m).display, m.getBoundingClientRect().width])")
+    assert all(display.endswith("math") and width > 0 for display, width in drawn), drawn  # typeset as MathML
+    links = browser.execute_script("return Array.from(document.querySelectorAll('a')).map(a => a.href)")
+    assert any(link.endswith(f"_sources/{stem}{'.md' if stem == 'index' else '.ipynb'}") for link in links)  # download
     if stem != "index":
+        assert build.colab_url(f"notebooks/{stem}.ipynb") in links  # the learner's copy
+        assert browser.find_elements("css selector", "a.left-prev") and (stem == STEMS[-1] or browser.find_elements(
+            "css selector", "a.right-next"))
         source = (website.STAGE / "pages" / f"{stem}.ipynb").read_text()
         assert bool(drawn) == ("$" in "".join(c.source for c in nbformat.reads(source, 4).cells
                                              if c.cell_type == "markdown"))
@@ -210,10 +227,11 @@ class _Links(html.parser.HTMLParser):
         attrs = dict(attrs)
         self.ids.update(attrs[key] for key in ("id", "name") if attrs.get(key))
         target = attrs.get("href") or attrs.get("src")
-        if target and not re.match(r"[a-z]+:", target):
-            self.links.append(target)
+        if target and (not re.match(r"[a-z]+:", target) or tag in ("link", "script", "img", "iframe")):
+            self.links.append(target)  # within the site, or what the page loads: a file of the site
 
 
+@functools.cache
 def _parsed(path: Path) -> _Links:
     parser = _Links()
     parser.feed(path.read_text())
@@ -238,13 +256,13 @@ def test_search_finds_a_notebook_by_a_word_of_it(built, browser):
     from selenium.webdriver.common.keys import Keys
 
     word, page = SEARCHED
+    from selenium.webdriver.support.wait import WebDriverWait
+
     _open(browser, website.SITE / "search.html")
     box = next(field for field in browser.find_elements("css selector", "input[name=q]") if field.is_displayed())
     box.send_keys(word, Keys.ENTER)
-    for _ in range(100):
-        found = [link.get_attribute("href") for link in browser.find_elements("css selector", "#search-results a")]
-        if found:
-            break
-        time.sleep(0.05)
-    assert any(link.split("?")[0].endswith(f"{page}.html") for link in found), found
+    results = "#search-results a"
+    WebDriverWait(browser, 10).until(lambda chrome: chrome.find_elements("css selector", results))
+    found = [link.get_attribute("href") for link in browser.find_elements("css selector", results)]
+    assert [link.split("?")[0].rsplit("/", 1)[1] for link in found] == [f"{page}.html"]
     assert [entry for entry in browser.get_log("browser") if entry["level"] == "SEVERE"] == []

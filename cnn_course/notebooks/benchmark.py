@@ -29,7 +29,7 @@ def run(path: Path, quick: bool, seed: int = 0) -> dict:
     start = time.perf_counter()
     notebook = execute(path, quick=quick, seed=seed)
     seconds = time.perf_counter() - start
-    executed.keep(notebook, executed.benchmark_copy(path.stem, quick, seed), "benchmark", quick)
+    executed.keep(notebook, executed.benchmark_copy(path.stem, quick, seed), "benchmark", quick, path)
     text = "".join(o.get("text", "") for c in notebook.cells if c.cell_type == "code" for o in c.outputs)
     raised = [f"{name}: {message[:120]}" for _, name, message in errors(notebook)]
     return {"seed": seed, "seconds": round(seconds, 1), "errors": raised, "results": RESULT_LINE.findall(text)}

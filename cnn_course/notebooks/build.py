@@ -32,17 +32,24 @@ METADATA = {
 }
 
 
+GITHUB = "https://github.com/"
+
+
 def repository_url() -> str:
     """The repository's URL: ``[project.urls] Repository`` in pyproject.toml, its one home."""
     text = (REPO_ROOT / "pyproject.toml").read_text()
     return re.search(r'^Repository\s*=\s*"([^"]+)"', text, re.MULTILINE).group(1)
 
 
+def colab_url(relative_path: str) -> str:
+    """Where Colab opens the notebook at `relative_path` in the repository."""
+    return f"https://colab.research.google.com/github/{repository_url().removeprefix(GITHUB)}/blob/main/{relative_path}"
+
+
 def badge_cell(relative_path: str):
     """Markdown cell with the "Open in Colab" badge for a notebook at `relative_path` in the repo."""
-    url = repository_url().replace("https://github.com/", "https://colab.research.google.com/github/")
     return nbformat.v4.new_markdown_cell(
-        f"[![Open In Colab](https://colab.research.google.com/assets/{BADGE_MARK})]({url}/blob/main/{relative_path})")
+        f"[![Open In Colab](https://colab.research.google.com/assets/{BADGE_MARK})]({colab_url(relative_path)})")
 
 
 def setup_cell():

@@ -10,6 +10,7 @@ the site (``python -m cnn_course site``), which executes nothing itself.
 from __future__ import annotations
 
 import datetime
+import hashlib
 from pathlib import Path
 
 import nbformat
@@ -25,10 +26,16 @@ def benchmark_copy(stem: str, quick: bool, seed: int = 0) -> Path:
     return EXECUTED / f"{stem}.{'quick' if quick else 'full'}.seed{seed}.ipynb"
 
 
-def keep(notebook, path: Path, run: str, quick: bool) -> Path:
-    """Write an executed `notebook` to `path`, noting in its metadata which run executed it, in which mode, when."""
+def fingerprint(solution: Path) -> str:
+    """What identifies the solution notebook a run executed: its file's hash."""
+    return hashlib.sha256(solution.read_bytes()).hexdigest()[:16]
+
+
+def keep(notebook, path: Path, run: str, quick: bool, solution: Path) -> Path:
+    """Write an executed `notebook` to `path`, noting in its metadata which run executed it, in which mode, when,
+    and which version of its `solution` notebook (`fingerprint`)."""
     notebook.metadata["cnn_course"] = {"run": run, "mode": "quick" if quick else "full",
-                                       "date": datetime.date.today().isoformat()}
+                                       "date": datetime.date.today().isoformat(), "solution": fingerprint(solution)}
     path.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(notebook, path)
     return path

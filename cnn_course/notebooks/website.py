@@ -25,7 +25,7 @@ import nbformat
 from cnn_course.config import REPO_ROOT
 from cnn_course.grading.report import MIME_TYPE
 from cnn_course.notebooks import executed
-from cnn_course.notebooks.build import BADGE_MARK, SETUP_MARK, repository_url
+from cnn_course.notebooks.build import BADGE_MARK, GITHUB, SETUP_MARK, repository_url
 from cnn_course.notebooks.contract import SOLUTIONS
 from cnn_course.notebooks.run import errors
 
@@ -48,9 +48,11 @@ class Built:
 
 
 def address(repository: str) -> str:
-    """Where GitHub Pages publishes the site of the GitHub repository at `repository`."""
-    owner, name = repository.removeprefix("https://github.com/").split("/")
-    return f"https://{owner.lower()}.github.io/{name}/"
+    """Where GitHub Pages publishes the site of the GitHub repository at `repository` (a user's or an
+    organisation's own site when the repository is named OWNER.github.io)."""
+    owner, name = repository.removeprefix(GITHUB).split("/")
+    host = f"{owner.lower()}.github.io"
+    return f"https://{host}/" if name.lower() == host else f"https://{host}/{name}/"
 
 
 def sources(run: str) -> dict[str, Path]:
@@ -67,7 +69,7 @@ def sources(run: str) -> dict[str, Path]:
 
 
 def trimmed(text: str) -> str:
-    """A long stream output (a training log) as its first and last lines, saying how many were left out."""
+    """A long stream output (a training log, say) as its first and last lines, saying how many were left out."""
     lines = text.splitlines(keepends=True)
     if len(lines) <= LONG_OUTPUT:
         return text
@@ -79,7 +81,8 @@ def provenance(notebook) -> str:
     """A note under the title: which run executed the page, in which mode, when."""
     ran = notebook.metadata.get("cnn_course", {})
     if ran.get("mode") == "full":
-        how = "`python -m cnn_course benchmark` ran it {date} in full mode (seed 0): its numbers are the README's"
+        how = ("`python -m cnn_course benchmark` ran it {date} in full mode, on seed 0: one run of those the README's "
+               "results are the median of")
     else:
         how = ("the test run ran it {date} in quick mode (small data, few epochs): its numbers show that the code "
                "runs, not what full mode reaches")
@@ -148,39 +151,51 @@ def configuration(repository: str) -> dict:
     }
 
 
+def faults(notebook, path: Path, solution: Path) -> list[str]:
+    """What makes an executed notebook unfit for the site: the errors its run raised, or a solution notebook that has
+    changed since it ran."""
+    found = [f"{path}: cell {index} raised {name}: {message}" for index, name, message in errors(notebook)]
+    if notebook.metadata.get("cnn_course", {}).get("solution") != executed.fingerprint(solution):
+        found.append(f"{path}: {solution.name} has changed since this run: run it again")
+    return found
+
+
 def stage(run: str, folder: Path) -> tuple[list[str], list[str]]:
     """Write the landing page and the pages of `run`'s executed notebooks into `folder`; their names, in order, and
-    the errors their runs left in them."""
+    what is wrong with the runs (`faults`)."""
     if folder.exists():
         shutil.rmtree(folder)
     folder.mkdir(parents=True)
-    found, raised = sources(run), []
+    found, problems = sources(run), []
     for stem, path in found.items():
         notebook = nbformat.read(path, as_version=4)
-        raised += [f"{path}: cell {index} raised {name}: {message}" for index, name, message in errors(notebook)]
+        problems += faults(notebook, path, SOLUTIONS / f"{stem}.ipynb")
         nbformat.write(page(notebook), folder / f"{stem}.ipynb")
     readme = (REPO_ROOT / "README.md").read_text()
     (folder / "index.md").write_text(landing(readme, list(found), repository_url()))
-    return list(found), raised
+    return list(found), problems
 
 
-def build(run: str = "full", out: Path = SITE) -> Built:
-    """Build the site from `run`'s executed notebooks into `out`."""
+def build(run: str = "full") -> Built:
+    """Build the site from `run`'s executed notebooks into `SITE`; each page's download button gives the notebook as
+    the run left it."""
     from sphinx.application import Sphinx
 
     start = time.perf_counter()
-    stems, raised = stage(run, STAGE / "pages")
+    stems, problems = stage(run, STAGE / "pages")
     html = STAGE / "html"  # myst-nb writes the figures beside it, in STAGE / "jupyter_execute"
     shutil.rmtree(html, ignore_errors=True)
     warnings = io.StringIO()
     Sphinx(str(STAGE / "pages"), None, str(html), str(STAGE / "doctrees"), "html",
            confoverrides=configuration(repository_url()), status=None, warning=warnings, freshenv=True).build()
-    if out.exists():
-        shutil.rmtree(out)
-    shutil.move(html, out)
-    pages = [out / "index.html", *(out / f"{stem}.html" for stem in stems)]
+    for stem, path in sources(run).items():
+        shutil.copyfile(path, html / "_sources" / f"{stem}.ipynb")
+    if SITE.exists():
+        shutil.rmtree(SITE)
+    shutil.move(html, SITE)
+    pages = [SITE / "index.html", *(SITE / f"{stem}.html" for stem in stems)]
     said = re.sub(r"\x1b\[[0-9;]*m", "", warnings.getvalue())  # Sphinx colours its warnings
-    return Built(pages, time.perf_counter() - start, raised + said.splitlines())
+    return Built(pages, time.perf_counter() - start, problems + said.splitlines())
 
 
 def mathml(latex: str, display: str) -> str:
@@ -200,7 +215,7 @@ def _inline_math(translator, node):
 def _display_math(translator, node):
     from docutils import nodes
 
-    translator.body.append(f'<div style="overflow: auto hidden">{mathml(node.astext(), "block")}</div>')  # centred
+    translator.body.append(mathml(node.astext(), "block"))
     raise nodes.SkipNode
 
 
