@@ -30,8 +30,9 @@ AUTOGRADED = ("00_keras_tutorial", "02_residual_networks", "10_transfer_learning
 
 
 def pytest_addoption(parser):
-    parser.addoption("--site", action="store_true", help="also run the tests marked site: the website built from the "
-                     "notebooks a test run executed, in headless Chromium (python course.py test --site)")
+    parser.addoption("--site", nargs="?", const="tests", choices=("tests", "full"), help="also run the tests marked "
+                     "site: the website built from the notebooks the last test run executed (or, with --site=full, the "
+                     "benchmark's full-mode runs), in headless Chromium (python course.py test --site)")
 
 
 def pytest_collection_modifyitems(config, items):

@@ -7,8 +7,8 @@
 (colab/runtime.txt); ``python course.py test --colab 09 10 12`` runs those whole and only the others' setup cells.
 
 ``python course.py test --site`` builds the course's website from the notebooks the last test run executed and checks
-it in headless Chromium (installing Debian's chromium and chromium-driver first when it can); ``python course.py
-site`` builds it from the benchmark's full-mode runs (``--executed tests``: from the test run's).
+it in headless Chromium (installing Debian's chromium and chromium-driver first when it can; ``--site full``: the site
+of the benchmark's full-mode runs); ``python course.py site`` builds it from the benchmark's full-mode runs (``--executed tests``: from the test run's).
 
 ``python course.py test --backend jax`` runs the package's tests again on Keras's JAX backend
 (installing JAX's CPU wheel the first time), without the notebooks, which target TensorFlow.
@@ -131,9 +131,13 @@ def ensure_browser() -> None:
 
 
 def site_test_command(rest: list[str]) -> list:
-    """pytest on the site's tests, which build the site from the notebooks the last test run executed and open it
-    in headless Chromium; in one process (one browser)."""
-    return [PYTHON, "-m", "pytest", SITE_TESTS, "--site", "-n", "0", *(arg for arg in rest if arg != "--site")]
+    """pytest on the site's tests, which build the site from the notebooks the last test run executed (``--site
+    full``: the benchmark's full-mode runs) and open it in headless Chromium; in one process (one browser)."""
+    rest = list(rest)
+    at = rest.index("--site")
+    rest.pop(at)
+    run = rest.pop(at) if rest[at:at + 1] in (["tests"], ["full"]) else "tests"
+    return [PYTHON, "-m", "pytest", SITE_TESTS, f"--site={run}", "-n", "0", *rest]
 
 
 def ensure_backend(backend: str) -> None:

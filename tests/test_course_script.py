@@ -35,6 +35,8 @@ def test_test_command_spreads_the_tests_over_the_cores_keeping_each_notebook_tog
 
 
 def test_the_site_test_runs_the_site_tests_in_one_process_with_the_browser():
-    command = course.site_test_command(["--site", "-q"])
-    assert command[3:] == [course.SITE_TESTS, "--site", "-n", "0", "-q"] and (course.ROOT / course.SITE_TESTS).exists()
+    assert course.site_test_command(["--site", "-q"])[3:] == [course.SITE_TESTS, "--site=tests", "-n", "0", "-q"]
+    assert course.site_test_command(["-ra", "--site", "full"])[3:] == [course.SITE_TESTS, "--site=full", "-n", "0",
+                                                                       "-ra"]
+    assert (course.ROOT / course.SITE_TESTS).exists()
     assert course.REQUIREMENTS["site"] in (course.ROOT / course.REQUIREMENTS["test"]).read_text()

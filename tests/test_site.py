@@ -139,9 +139,15 @@ def test_the_pages_workflow_builds_the_site_from_the_benchmarks_runs_with_github
 # With --site: the site built from this test run's executed notebooks, in a real browser.
 
 @pytest.fixture(scope="module")
-def built():
+def run(request) -> str:
+    """The run the site is built from: the last test run's, or with ``--site=full`` the benchmark's full-mode runs."""
+    return request.config.getoption("--site") or "tests"
+
+
+@pytest.fixture(scope="module")
+def built(run):
     started = time.perf_counter()
-    done = website.build("tests")
+    done = website.build(run)
     print(f"site: {len(done.pages)} pages in {time.perf_counter() - started:.1f} s")
     return done
 
@@ -172,8 +178,8 @@ def _open(browser, path: Path):
     WebDriverWait(browser, 10).until(lambda chrome: chrome.execute_script("return document.readyState") == "complete")
 
 
-def _figures_in(stem: str) -> int:
-    notebook = nbformat.read(website.sources("tests")[stem], as_version=4)
+def _figures_in(stem: str, run: str) -> int:
+    notebook = nbformat.read(website.sources(run)[stem], as_version=4)
     return sum("image/png" in output.get("data", {}) for cell in notebook.cells for output in cell.get("outputs", []))
 
 
@@ -181,7 +187,7 @@ def _figures_in(stem: str) -> int:
 def test_the_site_is_the_landing_page_and_the_13_notebooks_built_in_under_a_minute(built):
     assert [page.stem for page in built.pages] == ["index", *STEMS] and all(page.exists() for page in built.pages)
     assert built.seconds < 60 and built.problems == []
-    for stem, path in website.sources("tests").items():  # the download button's notebook: the run, untouched
+    for stem, path in website.sources(built.run).items():  # the download button's notebook: the run, untouched
         assert (website.SITE / "_sources" / f"{stem}.ipynb").read_bytes() == path.read_bytes()
 
 
@@ -196,7 +202,7 @@ def test_a_page_loads_offline_with_no_console_error_every_figure_drawn_and_math_
                                     "[i.getAttribute('src'), i.complete && i.naturalWidth, i.clientWidth])")
     assert all(loaded and shown for _, loaded, shown in images), [src for src, loaded, shown in images
                                                                     if not (loaded and shown)]
-    assert len(images) >= (_figures_in(stem) if stem != "index" else 0)
+    assert len(images) >= (_figures_in(stem, built.run) if stem != "index" else 0)
     prose = browser.execute_script("const article = document.querySelector('article').cloneNode(true); "
                                    "article.querySelectorAll('pre, code').forEach(e => e.remove()); "
                                    "return article.textContent")

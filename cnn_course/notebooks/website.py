@@ -39,9 +39,10 @@ HOW_TO_RUN = {"full": "python -m cnn_course benchmark", "tests": "python course.
 
 @dataclass
 class Built:
-    """What `build` wrote: the pages (landing first), how long it took, and what is wrong with them: the errors the
-    notebooks' runs raised and what Sphinx warned about."""
+    """What `build` wrote from which run: the pages (landing first), how long it took, and what is wrong with them:
+    the errors the notebooks' runs raised and what Sphinx warned about."""
 
+    run: str
     pages: list[Path]
     seconds: float
     problems: list[str]
@@ -195,7 +196,7 @@ def build(run: str = "full") -> Built:
     shutil.move(html, SITE)
     pages = [SITE / "index.html", *(SITE / f"{stem}.html" for stem in stems)]
     said = re.sub(r"\x1b\[[0-9;]*m", "", warnings.getvalue())  # Sphinx colours its warnings
-    return Built(pages, time.perf_counter() - start, problems + said.splitlines())
+    return Built(run, pages, time.perf_counter() - start, problems + said.splitlines())
 
 
 def mathml(latex: str, display: str) -> str:
