@@ -7,8 +7,9 @@
 (colab/runtime.txt); ``python course.py test --colab 09 10 12`` runs those whole and only the others' setup cells.
 
 ``python course.py test --site`` builds the course's website from the notebooks the last test run executed and checks
-it in headless Chromium (installing Debian's chromium and chromium-driver first when it can; ``--site full``: the site
-of the benchmark's full-mode runs); ``python course.py site`` builds it from the benchmark's full-mode runs (``--executed tests``: from the test run's).
+it in headless Chromium, installing Debian's chromium and chromium-driver first when it can (``--site full``: the site
+of the benchmark's full-mode runs). ``python course.py site`` builds it from the benchmark's full-mode runs
+(``--executed tests``: from the test run's).
 
 ``python course.py test --backend jax`` runs the package's tests again on Keras's JAX backend
 (installing JAX's CPU wheel the first time), without the notebooks, which target TensorFlow.
