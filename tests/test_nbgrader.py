@@ -74,10 +74,10 @@ def test_nbgrader_gives_the_solution_full_marks_and_the_stubs_none(name, tmp_pat
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
         scores = {student: gradebook.find_submission(name, student).score for student in ("solver", "stubber")}
         possible = gradebook.find_assignment(name).max_score
-    worth = sum(contract.points(nbformat.read(contract.SOLUTIONS / f"{name}.ipynb", as_version=4)).values())
+    solution = contract.SOLUTIONS / f"{name}.ipynb"
+    worth = sum(contract.points(nbformat.read(solution, as_version=4)).values())
     assert possible == worth and scores == {"solver": worth, "stubber": 0}
     solved = nbformat.read(course / "autograded" / "solver" / name / f"{name}.ipynb", as_version=4)
     assert errors(solved) == []
-    solution = contract.SOLUTIONS / f"{name}.ipynb"
     executed.keep(executed.with_outputs_of(solved, solution), executed.TESTS / solution.name, "tests", is_quick(),
                   solution)

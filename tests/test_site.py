@@ -100,8 +100,8 @@ def test_an_error_a_run_left_or_a_solution_changed_since_is_a_problem_of_the_sit
     path = tmp_path / solution.name
     nbformat.write(notebook, path)
     monkeypatch.setattr(website, "sources", lambda run: {solution.stem: path})
-    stems, problems = website.stage("tests", tmp_path / "pages")
-    assert stems == [solution.stem] and (tmp_path / "pages" / "index.md").exists()
+    found, problems = website.stage("tests", tmp_path / "pages")
+    assert found == {solution.stem: path} and (tmp_path / "pages" / "index.md").exists()
     assert len(problems) == 1 and "cell 1 raised ZeroDivisionError: division by zero" in problems[0]
     notebook.metadata.cnn_course["solution"] = "an older version"
     assert [problem.split(": ", 1)[1] for problem in website.faults(notebook, path, solution)][1:] == [
@@ -171,11 +171,16 @@ def browser():
     chrome.quit()
 
 
-def _open(browser, path: Path):
+def _until(browser, condition):
+    """Wait up to 10 s for `condition(browser)`; fail the test if it does not come."""
     from selenium.webdriver.support.wait import WebDriverWait
 
+    return WebDriverWait(browser, 10).until(condition)
+
+
+def _open(browser, path: Path):
     browser.get(path.resolve().as_uri())
-    WebDriverWait(browser, 10).until(lambda chrome: chrome.execute_script("return document.readyState") == "complete")
+    _until(browser, lambda chrome: chrome.execute_script("return document.readyState") == "complete")
 
 
 def _figures_in(stem: str, run: str) -> int:
@@ -262,13 +267,11 @@ def test_search_finds_a_notebook_by_a_word_of_it(built, browser):
     from selenium.webdriver.common.keys import Keys
 
     word, page = SEARCHED
-    from selenium.webdriver.support.wait import WebDriverWait
-
     _open(browser, website.SITE / "search.html")
     box = next(field for field in browser.find_elements("css selector", "input[name=q]") if field.is_displayed())
     box.send_keys(word, Keys.ENTER)
     results = "#search-results a"
-    WebDriverWait(browser, 10).until(lambda chrome: chrome.find_elements("css selector", results))
+    _until(browser, lambda chrome: chrome.find_elements("css selector", results))
     found = [link.get_attribute("href") for link in browser.find_elements("css selector", results)]
     assert [link.split("?")[0].rsplit("/", 1)[1] for link in found] == [f"{page}.html"]
     assert [entry for entry in browser.get_log("browser") if entry["level"] == "SEVERE"] == []

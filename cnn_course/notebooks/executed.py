@@ -41,11 +41,11 @@ def keep(notebook, path: Path, run: str, quick: bool, solution: Path) -> Path:
     return path
 
 
-def with_outputs_of(executed, solution: Path):
-    """The solution notebook at `solution` carrying the outputs of `executed`, a run of a notebook with the same
+def with_outputs_of(run_notebook, solution: Path):
+    """The solution notebook at `solution` carrying the outputs of `run_notebook`, a run of a notebook with the same
     cells (nbgrader's version of it), cell by cell."""
     notebook = nbformat.read(solution, as_version=4)
-    ran = [cell for cell in executed.cells if cell.cell_type == "code"]
+    ran = [cell for cell in run_notebook.cells if cell.cell_type == "code"]
     mine = [cell for cell in notebook.cells if cell.cell_type == "code"]
     if len(ran) != len(mine):
         raise ValueError(f"{solution.name}: the executed notebook has {len(ran)} code cells, the solution {len(mine)}")

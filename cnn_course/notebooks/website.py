@@ -117,7 +117,7 @@ def landing(readme: str, stems: list[str], repository: str) -> str:
     """The README as the landing page: its links to notebooks go to their pages, its other relative links to the
     repository; the 13 pages follow it in the sidebar."""
     def link(match: re.Match) -> str:
-        target = match.group(2)
+        target = match.group(1)
         if re.match(r"(notebooks|solutions)/\d\d_\w+\.ipynb$", target):
             return f"]({Path(target).name})"
         if re.match(r"[a-z]+:|#", target):
@@ -125,7 +125,7 @@ def landing(readme: str, stems: list[str], repository: str) -> str:
         return f"]({repository}/blob/main/{target})"
 
     toctree = "\n".join(["", "```{toctree}", ":hidden:", ":maxdepth: 1", "", *stems, "```", ""])
-    return re.sub(r"\]\((\s*)([^)\s]+)\)", link, readme) + toctree
+    return re.sub(r"\]\(([^)\s]+)\)", link, readme) + toctree
 
 
 def configuration(repository: str) -> dict:
@@ -161,9 +161,9 @@ def faults(notebook, path: Path, solution: Path) -> list[str]:
     return found
 
 
-def stage(run: str, folder: Path) -> tuple[list[str], list[str]]:
-    """Write the landing page and the pages of `run`'s executed notebooks into `folder`; their names, in order, and
-    what is wrong with the runs (`faults`)."""
+def stage(run: str, folder: Path) -> tuple[dict[str, Path], list[str]]:
+    """Write the landing page and the pages of `run`'s executed notebooks into `folder`; the notebooks read (by name,
+    in order) and what is wrong with their runs (`faults`)."""
     if folder.exists():
         shutil.rmtree(folder)
     folder.mkdir(parents=True)
@@ -174,7 +174,7 @@ def stage(run: str, folder: Path) -> tuple[list[str], list[str]]:
         nbformat.write(page(notebook), folder / f"{stem}.ipynb")
     readme = (REPO_ROOT / "README.md").read_text()
     (folder / "index.md").write_text(landing(readme, list(found), repository_url()))
-    return list(found), problems
+    return found, problems
 
 
 def build(run: str = "full") -> Built:
@@ -183,18 +183,18 @@ def build(run: str = "full") -> Built:
     from sphinx.application import Sphinx
 
     start = time.perf_counter()
-    stems, problems = stage(run, STAGE / "pages")
+    found, problems = stage(run, STAGE / "pages")
     html = STAGE / "html"  # myst-nb writes the figures beside it, in STAGE / "jupyter_execute"
     shutil.rmtree(html, ignore_errors=True)
     warnings = io.StringIO()
     Sphinx(str(STAGE / "pages"), None, str(html), str(STAGE / "doctrees"), "html",
            confoverrides=configuration(repository_url()), status=None, warning=warnings, freshenv=True).build()
-    for stem, path in sources(run).items():
+    for stem, path in found.items():
         shutil.copyfile(path, html / "_sources" / f"{stem}.ipynb")
     if SITE.exists():
         shutil.rmtree(SITE)
     shutil.move(html, SITE)
-    pages = [SITE / "index.html", *(SITE / f"{stem}.html" for stem in stems)]
+    pages = [SITE / "index.html", *(SITE / f"{stem}.html" for stem in found)]
     said = re.sub(r"\x1b\[[0-9;]*m", "", warnings.getvalue())  # Sphinx colours its warnings
     return Built(run, pages, time.perf_counter() - start, problems + said.splitlines())
 
