@@ -36,12 +36,14 @@ def pytest_addoption(parser):
 
 
 def pytest_collection_modifyitems(config, items):
-    """The site's tests need every notebook executed first, so they run only when asked for (``--site``)."""
+    """The site's tests need every notebook executed first, so they run only when asked for (``--site``). The tests
+    that execute notebooks go first: a worker that takes one of those last would keep the others waiting."""
     if not config.getoption("--site"):
         waiting = [item for item in items if item.get_closest_marker("site")]
         if waiting:
             config.hook.pytest_deselected(items=waiting)
             items[:] = [item for item in items if not item.get_closest_marker("site")]
+    items.sort(key=lambda item: item.get_closest_marker("notebooks") is None)  # stable: the order is kept otherwise
 
 
 def pytest_ignore_collect(collection_path: Path, config):

@@ -15,6 +15,7 @@ MODULES = {  # module (or sub-package): (floor, what it holds)
     "checkpoints": (0, "PyTorch checkpoints read without PyTorch or trust"),
     "floors": (0, "this table"),
     "hosted": (0, "Colab and Kaggle: install what the runtime lacks, never its TensorFlow, Keras or NumPy"),
+    "installer": (0, "requirements into a virtual environment, by uv where it can be had, else pip"),
     "blocks": (1, "classic, residual, inception and mobile blocks"),
     "costs": (1, "parameters, multiplications, the volume walk, measured seconds"),
     "plots": (1, "the figures"),

@@ -6,6 +6,7 @@ import difflib
 import re
 import sys
 
+import nbformat
 import pytest
 from packaging.requirements import Requirement
 
@@ -138,3 +139,27 @@ def test_a_forks_build_changes_every_badge_and_setup_cell_and_nothing_else(tmp_p
         copy.read_text(), "site")  # what `build --repository` then writes into the README
     with pytest.raises(ValueError, match="GitHub"):
         build.set_repository("git@github.com:a-teacher/fork.git")
+
+
+def test_a_setup_cell_alike_in_every_notebook_runs_once_and_its_outcome_stands_for_the_others(tmp_path):
+    from cnn_course.notebooks import colab as harness
+    from cnn_course.notebooks.contract import SOLUTIONS
+
+    paths = sorted(SOLUTIONS.glob("*.ipynb"))
+    groups, alike = harness.machines(paths, {path: path.name[:2] in ("09", "10") for path in paths})
+    assert [[path.name[:2] for path in group] for group in groups] == [["09"], ["10"], []]
+    assert alike == {path: "09_open_source_implementations" for path in paths if path.name[:2] not in ("09", "10")}
+    other = tmp_path / "99_other.ipynb"  # a setup cell of its own runs on the setup cells' machine
+    notebook = nbformat.read(paths[0], as_version=4)
+    notebook.cells[harness.SETUP].source += "\nprint('more')"
+    nbformat.write(notebook, other)
+    groups, alike = harness.machines([*paths, other], {path: path.name[:2] == "09" for path in [*paths, other]})
+    assert groups[-1] == [other] and other not in alike and alike[paths[0]] == "09_open_source_implementations"
+
+    ran = harness.Outcome("09_x", True, 30.0, "course: installed x", 0.03, "course: ready -- ...", "")
+    assert harness.same_setup("00_y", ran).passed and "the same cell as 09_x's: ok" in harness.same_setup(
+        "00_y", ran).line()
+    later = harness.dataclasses.replace(ran, error="cell 7: ValueError: boom")
+    assert harness.same_setup("00_y", later).passed and not later.passed
+    for setup_failed in ("cell 1: CalledProcessError: git", "the setup cell changed numpy 2.1 -> 2.3"):
+        assert not harness.same_setup("00_y", harness.dataclasses.replace(ran, error=setup_failed)).passed

@@ -6,7 +6,9 @@ Colab's runtime is a fixed list of packages (``colab/runtime.txt``, from googlec
 stand-in, a portion of the ``google`` namespace package beside the real ``google.protobuf``) and imported as the
 kernel starts, the setup cell's ``git clone`` answered by a local clone of this checkout's last commit, an empty
 cache, a scratch working folder for ``/content``. Each notebook ends by running its setup cell again. Afterwards
-the environment goes back to the pins; a notebook fails if its setup cell changed a pinned version.
+the environment goes back to the pins; a notebook fails if its setup cell changed a pinned version. A setup cell
+identical to one already run (the build writes the same cell into every notebook) is not run again: its notebook
+takes that run's outcome.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from cnn_course.notebooks.run import errors
 
 AGAIN = "colab-test: setup cell again in"
 READY = "course: ready"  # what `hosted.prepare` says when it has nothing to install
+SETUP = 1  # the setup cell's index, after the Colab badge
 
 
 @dataclasses.dataclass
@@ -44,6 +47,7 @@ class Outcome:
     again: float | None
     again_said: str
     error: str
+    same_as: str = ""  # the notebook whose run executed this one's setup cell, the same cell
 
     @property
     def passed(self) -> bool:
@@ -52,6 +56,8 @@ class Outcome:
 
     def line(self) -> str:
         what = "whole notebook" if self.whole else "setup cell"
+        if self.same_as:
+            return f"{self.name:36} {what:14} the same cell as {self.same_as}'s: {'ok' if self.passed else 'FAILED'}"
         again = "not run" if self.again is None else f"{self.again:.2f} s"
         result = "ok" if self.passed else f"FAILED: {self.error or f'setup cell again: {again}, {self.again_said}'}"
         return f"{self.name:36} {what:14} {self.seconds:5.0f} s  setup again {again:8} {result}\n    {self.setup}"
@@ -101,7 +107,7 @@ def run_notebook(path: Path, whole: bool, python: Path, machine: Path) -> Outcom
 
     notebook = nbformat.read(path, as_version=4)
     if not whole:
-        notebook.cells = notebook.cells[:2]
+        notebook.cells = notebook.cells[:SETUP + 1]
     notebook.cells.append(timed_setup_cell())
     os.environ["JUPYTER_PATH"] = str(machine / "jupyter")
     start = time.perf_counter()
@@ -113,8 +119,34 @@ def run_notebook(path: Path, whole: bool, python: Path, machine: Path) -> Outcom
         error = f"{type(exception).__name__}: {exception}".splitlines()[0][:300]
     again = printed(notebook.cells[-1], AGAIN)
     return Outcome(path.stem, whole, time.perf_counter() - start,
-                   printed(notebook.cells[1], "course:") or "(the setup cell said nothing)",
+                   printed(notebook.cells[SETUP], "course:") or "(the setup cell said nothing)",
                    float(again.split()[-2]) if again else None, printed(notebook.cells[-1], "course:"), error)
+
+
+def setup_source(path: Path) -> str:
+    """A notebook's setup cell (the one after its badge), as written."""
+    return nbformat.read(path, as_version=4).cells[SETUP].source
+
+
+def machines(paths: list[Path], is_whole: dict[Path, bool]) -> tuple[list[list[Path]], dict[Path, str]]:
+    """The notebooks each fresh machine runs: a whole notebook each, then one machine for the others' setup cells,
+    each distinct cell once; and, for each notebook whose setup cell is not run, the one whose run executes that same
+    cell."""
+    first_run = {}
+    for path in sorted(paths, key=lambda path: not is_whole[path]):  # the whole notebooks' setup cells run first
+        first_run.setdefault(setup_source(path), path.stem)
+    setups = [path for path in paths if not is_whole[path]]
+    first = {path: first_run[setup_source(path)] for path in setups}
+    return ([[path] for path in paths if is_whole[path]] + [[path for path in setups if first[path] == path.stem]],
+            {path: first[path] for path in setups if first[path] != path.stem})
+
+
+def same_setup(name: str, ran: Outcome) -> Outcome:
+    """Notebook `name`'s outcome where its setup cell is the very cell another run (`ran`) executed: that run's,
+    less an error in a later cell of a whole notebook."""
+    later = ran.error.startswith("cell ") and not ran.error.startswith(f"cell {SETUP}:")
+    return dataclasses.replace(ran, name=name, whole=False, seconds=0.0, same_as=ran.name,
+                               error="" if later else ran.error)
 
 
 def fresh_machine(folder: Path, python: Path, origin: Path) -> Path:
@@ -126,8 +158,8 @@ def fresh_machine(folder: Path, python: Path, origin: Path) -> Path:
 
 def run(whole: list[str] | None = None) -> int:
     """Every solution notebook on Colab's runtime: the numbered ones in `whole` (all when None) whole, each on a
-    fresh machine; the others' setup cells only, one after another on one more machine. Prints one line per
-    notebook; 0 when all pass."""
+    fresh machine; the others' setup cells only (each distinct cell once), one after another on one more machine.
+    Prints one line per notebook; 0 when all pass."""
     python = environment()
     baseline = installed(python)
     here = subprocess.run([python, "-c", "import platform; print(platform.python_version())"],
@@ -138,8 +170,7 @@ def run(whole: list[str] | None = None) -> int:
         print("colab: the setup cells clone the last commit; uncommitted changes are not in it", flush=True)
     paths = sorted(SOLUTIONS.glob("*.ipynb"))
     is_whole = {path: whole is None or path.name[:2] in whole for path in paths}
-    groups = [[path] for path in paths if is_whole[path]]  # a machine each
-    groups.append([path for path in paths if not is_whole[path]])  # one machine for the setup cells
+    groups, alike = machines(paths, is_whole)
     outcomes = []
     with tempfile.TemporaryDirectory(prefix="colab-") as scratch:
         origin = Path(scratch) / "origin"
@@ -152,6 +183,8 @@ def run(whole: list[str] | None = None) -> int:
                 outcome.error = outcome.error or ("the setup cell changed " + ", ".join(changed) if changed else "")
                 print(outcome.line(), flush=True)
             outcomes += ran
+    outcomes += [same_setup(path.stem, next(outcome for outcome in outcomes if outcome.name == alike[path]))
+                 for path in alike]
     failed = [outcome.name for outcome in outcomes if not outcome.passed]
     print(f"colab: {len(outcomes) - len(failed)} of {len(outcomes)} notebooks passed"
           + (f"; failed: {', '.join(failed)}" if failed else ""))

@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 from cnn_course.config import REPO_ROOT
+from cnn_course.installer import install
 
 RUNTIME = REPO_ROOT / "colab" / "runtime.txt"
 ENVIRONMENT = REPO_ROOT / ".venv-colab"
@@ -90,10 +91,9 @@ def environment() -> Path:
     print(f"colab: building {ENVIRONMENT.name} from {RUNTIME.relative_to(REPO_ROOT)} (the first time takes minutes)",
           flush=True)
     subprocess.run([interpreter_path, "-m", "venv", ENVIRONMENT], check=True)
-    done = subprocess.run([python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--constraint",
-                           RUNTIME, *colab_packages()], capture_output=True, text=True)
-    if done.returncode:
-        sys.exit(f"colab: pip could not install Colab's pins:\n{done.stderr[-3000:]}")
+    failed = install(Path(sys.executable), ["--constraint", RUNTIME, *colab_packages()], into=python)
+    if failed:
+        sys.exit(f"colab: pip could not install Colab's pins:\n{failed}")
     (stand_in(python) / "google" / "colab").mkdir(parents=True)
     (stand_in(python) / "google" / "colab" / "__init__.py").write_text(STAND_IN)
     stamp.write_text(fingerprint)
