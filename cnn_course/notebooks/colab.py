@@ -183,8 +183,9 @@ def run(whole: list[str] | None = None) -> int:
                 outcome.error = outcome.error or ("the setup cell changed " + ", ".join(changed) if changed else "")
                 print(outcome.line(), flush=True)
             outcomes += ran
-    outcomes += [same_setup(path.stem, next(outcome for outcome in outcomes if outcome.name == alike[path]))
-                 for path in alike]
+    for path, name in alike.items():
+        outcomes.append(same_setup(path.stem, next(outcome for outcome in outcomes if outcome.name == name)))
+        print(outcomes[-1].line(), flush=True)
     failed = [outcome.name for outcome in outcomes if not outcome.passed]
     print(f"colab: {len(outcomes) - len(failed)} of {len(outcomes)} notebooks passed"
           + (f"; failed: {', '.join(failed)}" if failed else ""))
