@@ -55,6 +55,13 @@ def requirements_fingerprint() -> str:
     return digest.hexdigest()
 
 
+def install_or_exit(arguments: list[str], what: str) -> None:
+    """``pip install arguments`` into .venv (`installer.install`: by uv, or pip), or exit saying what failed."""
+    failed = install(PYTHON, arguments, cwd=ROOT)
+    if failed:
+        sys.exit(f"course: pip could not install {what}:\n{failed}")
+
+
 def ensure_environment(requirements: str = "requirements.txt") -> None:
     """Create .venv and install `requirements` into it (the learner's requirements.txt; the tests' add what a
     teacher uses, nbgrader), unless that is already done."""
@@ -68,9 +75,7 @@ def ensure_environment(requirements: str = "requirements.txt") -> None:
         print(f"course: creating a virtual environment in {VENV}", flush=True)
         venv.EnvBuilder(with_pip=True).create(VENV)
     print(f"course: installing {requirements} (the first time takes a minute, or a few without uv)", flush=True)
-    failed = install(PYTHON, ["-r", requirements], cwd=ROOT)
-    if failed:
-        sys.exit(f"course: pip could not install {requirements}:\n{failed}")
+    install_or_exit(["-r", requirements], requirements)
     stamp.write_text(fingerprint)
 
 
@@ -149,9 +154,7 @@ def ensure_backend(backend: str) -> None:
     """Install a Keras backend other than TensorFlow (e.g. JAX's CPU wheel) if it is missing."""
     if subprocess.run([PYTHON, "-c", f"import {backend}"], capture_output=True).returncode != 0:
         print(f"course: installing {backend} for the {backend} backend", flush=True)
-        failed = install(PYTHON, [backend], cwd=ROOT)
-        if failed:
-            sys.exit(f"course: pip could not install {backend}:\n{failed}")
+        install_or_exit([backend], backend)
 
 
 def main(argv: list[str]) -> int:

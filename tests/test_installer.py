@@ -40,4 +40,3 @@ def test_pip_installs_where_uv_cannot_be_had_or_fails_and_its_error_is_said(tmp_
         (python.parent / "uv").unlink(missing_ok=True)
     monkeypatch.setattr(installer.subprocess, "run", _fake([], uv_works=False, pip_works=False))
     assert "no matching distribution" in installer.install(python, ["numpy"])
-

@@ -132,11 +132,12 @@ def machines(paths: list[Path], is_whole: dict[Path, bool]) -> tuple[list[list[P
     """The notebooks each fresh machine runs: a whole notebook each, then one machine for the others' setup cells,
     each distinct cell once; and, for each notebook whose setup cell is not run, the one whose run executes that same
     cell."""
+    source = {path: setup_source(path) for path in paths}
     first_run = {}
     for path in sorted(paths, key=lambda path: not is_whole[path]):  # the whole notebooks' setup cells run first
-        first_run.setdefault(setup_source(path), path.stem)
+        first_run.setdefault(source[path], path.stem)
     setups = [path for path in paths if not is_whole[path]]
-    first = {path: first_run[setup_source(path)] for path in setups}
+    first = {path: first_run[source[path]] for path in setups}
     return ([[path] for path in paths if is_whole[path]] + [[path for path in setups if first[path] == path.stem]],
             {path: first[path] for path in setups if first[path] != path.stem})
 
