@@ -85,9 +85,9 @@ def test_a_notebook_that_kills_its_kernel_gets_a_note(tmp_path):
 
 
 def test_the_memory_limit_stops_a_process_that_asks_for_more():
-    code = "import sys\ntry:\n    bytearray(3 * 2**30)\nexcept MemoryError:\n    sys.exit(3)"
+    code = "import sys\ntry:\n    bytearray(2**30)\nexcept MemoryError:\n    sys.exit(3)"
     run = lambda memory: subprocess.run(limited([sys.executable, "-c", code], Limits(memory=memory, network=True)))
-    assert run(2**31).returncode == 3 and run(8 * 2**30).returncode == 0
+    assert run(2**29).returncode == 3 and run(2**31).returncode == 0
 
 
 def test_without_network_the_notebook_reaches_nothing_but_its_own_loopback():
