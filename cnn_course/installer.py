@@ -11,6 +11,9 @@ import subprocess
 from pathlib import Path
 
 QUIET = ["--quiet", "--disable-pip-version-check"]
+# compiled to bytecode once, as pip does: else every process compiles what it imports, each time where
+# PYTHONDONTWRITEBYTECODE is set (as in some containers) -- 9 s more for each import of TensorFlow
+UV_OPTIONS = ["--quiet", "--compile-bytecode"]
 
 
 def uv(python: Path) -> Path | None:
@@ -27,7 +30,7 @@ def install(python: Path, arguments: list, into: Path | None = None, cwd: Path |
     environment, or by pip where uv cannot be had or fails; '' when it is done, else what pip said last."""
     into = Path(into or python)
     found = uv(Path(python))
-    if found and not subprocess.run([found, "pip", "install", "--quiet", "--python", into, *arguments], cwd=cwd,
+    if found and not subprocess.run([found, "pip", "install", *UV_OPTIONS, "--python", into, *arguments], cwd=cwd,
                                     capture_output=True).returncode:
         return ""
     done = subprocess.run([into, "-m", "pip", "install", *QUIET, *arguments], cwd=cwd, capture_output=True, text=True)

@@ -24,7 +24,7 @@ def test_uv_installs_when_pip_can_install_it_and_into_another_environment(tmp_pa
     monkeypatch.setattr(installer.subprocess, "run", _fake(calls))
     assert installer.install(python, ["-r", "requirements.txt"], into=tmp_path / "other" / "python") == ""
     assert calls[0] == [str(python), "-m", "pip", "install", *installer.QUIET, "uv"]
-    assert calls[1] == [str(tmp_path / "bin" / "uv"), "pip", "install", "--quiet", "--python",
+    assert calls[1] == [str(tmp_path / "bin" / "uv"), "pip", "install", "--quiet", "--compile-bytecode", "--python",
                         str(tmp_path / "other" / "python"), "-r", "requirements.txt"]
     assert len(calls) == 2 and installer.install(python, ["x"]) == "" and len(calls) == 3  # uv installed once
 

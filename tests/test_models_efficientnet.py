@@ -36,11 +36,18 @@ def test_parameter_counts_equal_keras_applications(variant, params):
     assert getattr(models, f"EfficientNetB{variant}")().count_params() == params
 
 
+def _initializers(layer) -> dict:
+    return {name: keras.initializers.serialize(getattr(layer, name))
+            for name in ("kernel_initializer", "depthwise_initializer", "bias_initializer") if hasattr(layer, name)}
+
+
 def _same_outputs(ours, theirs, input_shape):
     """Weighted layers match by name (but for the Normalization layer, which keras.applications leaves
-    unnamed), and the two compute the same function on images of 0-255 pixels."""
-    names = [[layer.name for layer in model.layers if layer.weights][1:] for model in (ours, theirs)]
-    assert names[0] == names[1]
+    unnamed) and by initial weights' distribution, and the two compute the same function on images of 0-255
+    pixels."""
+    weighted = [[layer for layer in model.layers if layer.weights][1:] for model in (ours, theirs)]
+    assert [layer.name for layer in weighted[0]] == [layer.name for layer in weighted[1]]
+    assert [_initializers(layer) for layer in weighted[0]] == [_initializers(layer) for layer in weighted[1]]
     assert_computes_like(ours, theirs, input_shape, low=0, high=255)
 
 

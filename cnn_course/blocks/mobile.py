@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import keras
 from keras import layers
 
 from cnn_course.blocks.naming import named
@@ -65,6 +66,14 @@ def inverted_residual_block(x, filters: int, stride: int = 1, expansion: int = 6
     return x
 
 
+def efficientnet_initializer(dense: bool = False):
+    """EfficientNet's initial weights (Tan & Le's code, as keras.applications): variance scaled by the outputs
+    (fan_out), 2.0 and truncated normal for a convolution, 1/3 and uniform for the classifier."""
+    if dense:
+        return keras.initializers.VarianceScaling(1 / 3, "fan_out", "uniform")
+    return keras.initializers.VarianceScaling(2.0, "fan_out", "truncated_normal")
+
+
 def mbconv_block(x, filters: int, kernel_size: int = 3, stride: int = 1, expansion: int = 6, se_ratio: float = 0.25,
                  drop_rate: float = 0.0, activation: str = "swish", name: str | None = None,
                  explicit_padding: bool = True):
@@ -81,14 +90,16 @@ def mbconv_block(x, filters: int, kernel_size: int = 3, stride: int = 1, expansi
     convolution itself (TensorFlow's checkpoints' layers). Both pad the same rows and columns.
 
     Layer names follow keras.applications' EfficientNet (``{name}expand_conv``, ``{name}dwconv``,
-    ``{name}se_squeeze``, ``{name}project_conv``, ``{name}add``; `name` ends with its separator).
+    ``{name}se_squeeze``, ``{name}project_conv``, ``{name}add``; `name` ends with its separator), and so do the
+    initial weights (`efficientnet_initializer`).
     """
     inputs, channels = x, x.shape[-1]
     prefix = name or ""
     label = (lambda part: f"{prefix}{part}") if name else (lambda part: None)
     width = channels * expansion
     if expansion != 1:
-        x = layers.Conv2D(width, 1, padding="same", use_bias=False, name=label("expand_conv"))(x)
+        x = layers.Conv2D(width, 1, padding="same", use_bias=False, kernel_initializer=efficientnet_initializer(),
+                          name=label("expand_conv"))(x)
         x = layers.BatchNormalization(name=label("expand_bn"))(x)
         x = layers.Activation(activation, name=label("expand_activation"))(x)
     padding = "same"
@@ -96,16 +107,20 @@ def mbconv_block(x, filters: int, kernel_size: int = 3, stride: int = 1, expansi
         odd, half = (x.shape[1] % 2, x.shape[2] % 2), kernel_size // 2
         x = layers.ZeroPadding2D(((half - 1 + odd[0], half), (half - 1 + odd[1], half)), name=label("dwconv_pad"))(x)
         padding = "valid"
-    x = layers.DepthwiseConv2D(kernel_size, strides=stride, padding=padding, use_bias=False, name=label("dwconv"))(x)
+    x = layers.DepthwiseConv2D(kernel_size, strides=stride, padding=padding, use_bias=False,
+                               depthwise_initializer=efficientnet_initializer(), name=label("dwconv"))(x)
     x = layers.BatchNormalization(name=label("bn"))(x)
     x = layers.Activation(activation, name=label("activation"))(x)
     if se_ratio:
         se = layers.GlobalAveragePooling2D(name=label("se_squeeze"))(x)
         se = layers.Reshape((1, 1, width), name=label("se_reshape"))(se)
-        se = layers.Conv2D(max(1, int(channels * se_ratio)), 1, activation=activation, name=label("se_reduce"))(se)
-        se = layers.Conv2D(width, 1, activation="sigmoid", name=label("se_expand"))(se)
+        se = layers.Conv2D(max(1, int(channels * se_ratio)), 1, activation=activation,
+                           kernel_initializer=efficientnet_initializer(), name=label("se_reduce"))(se)
+        se = layers.Conv2D(width, 1, activation="sigmoid", kernel_initializer=efficientnet_initializer(),
+                           name=label("se_expand"))(se)
         x = layers.Multiply(name=label("se_excite"))([x, se])
-    x = layers.Conv2D(filters, 1, padding="same", use_bias=False, name=label("project_conv"))(x)
+    x = layers.Conv2D(filters, 1, padding="same", use_bias=False, kernel_initializer=efficientnet_initializer(),
+                      name=label("project_conv"))(x)
     x = layers.BatchNormalization(name=label("project_bn"))(x)
     if stride == 1 and filters == channels:
         if drop_rate > 0:

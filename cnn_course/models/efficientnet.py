@@ -20,6 +20,7 @@ from keras import layers
 from keras.applications.efficientnet import preprocess_input as preprocess_input
 
 from cnn_course.blocks import mbconv_block
+from cnn_course.blocks.mobile import efficientnet_initializer
 from cnn_course.models.heads import check_arguments, classifier_head, image_input, source_inputs
 from cnn_course.models.imagenet import decode_predictions as decode_predictions
 from cnn_course.models.mobilenet import make_divisible
@@ -105,7 +106,7 @@ def EfficientNet(scaling: Scaling, include_top=True, weights=None, input_tensor=
         odd = x.shape[1] % 2, x.shape[2] % 2
         x = layers.ZeroPadding2D(((odd[0], 1), (odd[1], 1)), name="stem_conv_pad")(x)
     x = layers.Conv2D(round_filters(32, scaling.width), 3, strides=2, padding="same" if lite else "valid",
-                      use_bias=False, name="stem_conv")(x)
+                      use_bias=False, kernel_initializer=efficientnet_initializer(), name="stem_conv")(x)
     x = layers.BatchNormalization(name="stem_bn")(x)
     x = layers.Activation(activation, name="stem_activation")(x)
     total = sum(round_repeats(stage.repeats, scaling.depth) for stage in B0_STAGES)
@@ -117,13 +118,15 @@ def EfficientNet(scaling: Scaling, include_top=True, weights=None, input_tensor=
                              drop_rate=drop_connect_rate * done / total, activation=activation,
                              name=f"block{number}{chr(97 + repeat)}_", explicit_padding=not lite)
             done += 1
-    x = layers.Conv2D(round_filters(1280, scaling.width), 1, padding="same", use_bias=False, name="top_conv")(x)
+    x = layers.Conv2D(round_filters(1280, scaling.width), 1, padding="same", use_bias=False,
+                      kernel_initializer=efficientnet_initializer(), name="top_conv")(x)
     x = layers.BatchNormalization(name="top_bn")(x)
     x = layers.Activation(activation, name="top_activation")(x)
     if include_top:
         x = layers.GlobalAveragePooling2D(name="avg_pool")(x)
         x = layers.Dropout(scaling.dropout, name="top_dropout")(x)
-        x = layers.Dense(classes, activation=classifier_activation, name="predictions")(x)
+        x = layers.Dense(classes, activation=classifier_activation, kernel_initializer=efficientnet_initializer(True),
+                         name="predictions")(x)
     else:
         x = classifier_head(x, include_top, pooling, classes)
     model = keras.Model(source_inputs(input_tensor, inputs), x, name=name)
