@@ -74,9 +74,10 @@ def test_setup_keeps_tensorflows_native_start_up_lines_out_of_the_notebook():
 
 @pytest.mark.one_backend  # a TensorFlow setting
 def test_importing_the_course_turns_onednn_on_unless_the_learner_chose(monkeypatch):
-    """TensorFlow reads TF_ENABLE_ONEDNN_OPTS at its import; the package sets it first, on x86-64 only,
-    and never overrides a learner's own setting."""
-    code = "import os, cnn_course, tensorflow; print(os.environ.get('TF_ENABLE_ONEDNN_OPTS'))"
+    """TensorFlow reads TF_ENABLE_ONEDNN_OPTS at its import; the package's import, which does not import TensorFlow,
+    sets it first, on x86-64 only, and never overrides a learner's own setting."""
+    code = ("import os, sys, cnn_course; assert 'tensorflow' not in sys.modules; "
+            "print(os.environ.get('TF_ENABLE_ONEDNN_OPTS'))")
     for given, expected in ((None, "1"), ("0", "0")):
         env = {k: v for k, v in os.environ.items() if k != config.ONEDNN_VARIABLE}
         if given is not None:
