@@ -125,8 +125,8 @@ def EfficientNet(scaling: Scaling, include_top=True, weights=None, input_tensor=
     if include_top:
         x = layers.GlobalAveragePooling2D(name="avg_pool")(x)
         x = layers.Dropout(scaling.dropout, name="top_dropout")(x)
-        x = layers.Dense(classes, activation=classifier_activation, kernel_initializer=efficientnet_initializer(True),
-                         name="predictions")(x)
+        x = layers.Dense(classes, activation=classifier_activation,
+                         kernel_initializer=efficientnet_initializer(dense=True), name="predictions")(x)
     else:
         x = classifier_head(x, include_top, pooling, classes)
     model = keras.Model(source_inputs(input_tensor, inputs), x, name=name)
