@@ -27,6 +27,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 _notebook_seconds: dict[str, float] = defaultdict(float)
 _cells_run: dict[Path, set[int]] = defaultdict(set)
 AUTOGRADED = ("00_keras_tutorial", "02_residual_networks", "10_transfer_learning")  # run by nbgrader, not nbval
+FAMILIES = ("efficientnet", "mobilenet", "resnet", "inception", "googlenet", "vgg")  # words in a test's id
 
 
 def pytest_addoption(parser):
@@ -59,14 +60,18 @@ def pytest_ignore_collect(collection_path: Path, config):
 def pytest_xdist_make_scheduler(config, log):
     """A test file goes to one worker whole: nbval runs a notebook's cells in order in one kernel, and the tests of
     one file build the same models, whose compiled operations a worker keeps (under JAX this saves about a tenth of
-    the CPU time). But nbgrader's autograde of each AUTOGRADED notebook, long on its own, goes to whichever worker is
-    free. (``--dist loadgroup`` would say this with marks, but its grouping stopped working with pytest 9.2:
-    pytest-xdist issue 1386.)"""
+    the CPU time). The tests that name a model family, in any file, go to one worker together, for the same reason.
+    But nbgrader's autograde of each AUTOGRADED notebook, long on its own, goes to whichever worker is free.
+    (``--dist loadgroup`` would say this with marks, but its grouping stopped working with pytest 9.2: pytest-xdist
+    issue 1386.)"""
     from xdist.scheduler import LoadScopeScheduling
 
     class FileScheduling(LoadScopeScheduling):
         def _split_scope(self, nodeid):
-            return nodeid if any(f"[{name}]" in nodeid for name in AUTOGRADED) else nodeid.split("::")[0]
+            if any(f"[{name}]" in nodeid for name in AUTOGRADED):
+                return nodeid
+            family = nodeid.startswith("tests/") and next((word for word in FAMILIES if word in nodeid.lower()), None)
+            return family or nodeid.split("::")[0]
 
     config.option.loadscopereorder = False  # in collection order, where the tests that execute notebooks come first
     return FileScheduling(config, log)
