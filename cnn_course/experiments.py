@@ -36,8 +36,9 @@ def seeds(n: int) -> list[int]:
 
 
 def eagerly() -> bool:
-    """Whether to train eagerly: in quick mode, whose few steps cost less run eagerly than compiled."""
-    return config.is_quick()
+    """Whether to train eagerly: in quick mode on TensorFlow, whose few steps cost less run eagerly than traced.
+    JAX compiles each operation of an eager step on its first use, so there one compiled step costs less."""
+    return config.is_quick() and keras.backend.backend() == "tensorflow"
 
 
 def per_class_subset(y: np.ndarray, per_class: int | None, seed: int) -> np.ndarray:
