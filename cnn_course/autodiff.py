@@ -26,7 +26,9 @@ def gradients(model, x, y, variables, loss=keras.losses.sparse_categorical_cross
 
         with tf.GradientTape() as tape:
             mean_loss = keras.ops.mean(loss(y, model(x, training=True)))
-        return [keras.ops.convert_to_numpy(g) for g in tape.gradient(mean_loss, variables)]
+        every = tape.gradient(mean_loss, variables)  # None where no gradient reaches: zero, as JAX says
+        return [np.zeros(v.shape, v.dtype) if g is None else keras.ops.convert_to_numpy(g)
+                for g, v in zip(every, variables)]
     if backend == "jax":
         import jax
 

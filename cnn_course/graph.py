@@ -20,6 +20,11 @@ def producer(tensor):
     return layer, list(layer._inbound_nodes[history.node_index].input_tensors)
 
 
+def output_index(tensor) -> int:
+    """Which of its layer's outputs `tensor` is."""
+    return tensor._keras_history.tensor_index
+
+
 def producer_name(tensor, default: str = "input") -> str:
     """The name of the layer (or input) that produced `tensor`."""
     history = getattr(tensor, "_keras_history", None)

@@ -2,8 +2,9 @@
 
 import math
 
+import keras
 import numpy as np
-from catalogue import catalogue, stub
+from catalogue import ANSWER_KEY, LazyNumber, catalogue, stub
 
 from cnn_course import costs
 from cnn_course.grading.efficientnet import check_compound_scaling, check_round_filters
@@ -40,6 +41,10 @@ WRONG_SCALING = {
     "an enormous depth": lambda phi: (10 ** 400, 1.1 ** phi, 1.15 ** phi),
     "answer key: the course's costs.compound_scaling": lambda phi: costs.compound_scaling(phi),
     "a table of the grader's fixed cases": lambda phi: TABLE.get(phi, (1.0, 1.0, 1.0)),
+    "phi rounded to two decimals": lambda phi: tuple(c ** round(phi, 2) for c in (1.2, 1.1, 1.15)),
+    "phi capped at 8": lambda phi: tuple(c ** min(phi, 8) for c in (1.2, 1.1, 1.15)),
+    ANSWER_KEY + "costs.compound_scaling, called when the grader reads the numbers": lambda phi: tuple(
+        LazyNumber(lambda i=i: costs.compound_scaling(phi)[i]) for i in range(3)),
 }
 RIGHT_SCALING = {
     "0-d NumPy arrays": lambda phi: tuple(np.asarray(c ** phi) for c in (1.2, 1.1, 1.15)),
@@ -47,13 +52,16 @@ RIGHT_SCALING = {
     "math.pow": lambda phi: (math.pow(1.2, phi), math.pow(1.1, phi), math.pow(1.15, phi)),
     "exp and log": lambda phi: tuple(math.exp(phi * math.log(c)) for c in (1.2, 1.1, 1.15)),
     "numpy floats": lambda phi: tuple(np.power(np.array([1.2, 1.1, 1.15]), phi)),
+    "0-d Keras tensors": lambda phi: tuple(keras.ops.power(keras.ops.convert_to_tensor(c, "float64"), phi)
+                                           for c in (1.2, 1.1, 1.15)),
 }
 
 test_compound_scaling_rejects, test_compound_scaling_accepts = catalogue(check_compound_scaling, WRONG_SCALING,
                                                                          RIGHT_SCALING)
 
 
-def rounding(rule="half up", ten_percent=True, floor=True, against="value", fixed_divisor=None, cast=int):
+def rounding(rule="half up", ten_percent=True, floor=True, against="value", fixed_divisor=None, cast=int,
+             below=lambda new, limit: new < limit):
     """A learner's round_filters with one knob per plausible mistake (defaults: keras.applications' rule)."""
 
     def round_filters(filters, width_coefficient, divisor=8):
@@ -64,9 +72,11 @@ def rounding(rule="half up", ten_percent=True, floor=True, against="value", fixe
                    "ceil": lambda: math.ceil(value / divisor) * divisor,
                    "floor": lambda: int(value) // divisor * divisor,
                    "float": lambda: (value + divisor / 2) // divisor * divisor,
+                   "halves down": lambda: math.ceil(value / divisor - 0.5) * divisor,
+                   "half the divisor by //": lambda: int(value + divisor // 2) // divisor * divisor,
                    "no rounding": lambda: value}[rule]()
         new = max(divisor, nearest) if floor else nearest
-        if ten_percent and new < 0.9 * (value if against == "value" else filters):
+        if ten_percent and below(new, 0.9 * (value if against == "value" else filters)):
             new += divisor
         return cast(new) if cast else new
 
@@ -114,6 +124,11 @@ WRONG_ROUND = {
     "returns a string": rounding(cast=str),
     "returns a numpy float": rounding(cast=np.float64),
     "a table of the grader's fixed cases": lambda f, w, d=8: ROUNDED.get((f, w, d), d),
+    "halves rounded down": (rounding(rule="halves down"), "rounds halves down"),
+    "half the divisor added with //": (rounding(rule="half the divisor by //"), "odd divisor"),
+    "a divisor added at exactly 90% too": (rounding(below=lambda new, limit: new <= limit), "exactly 90%"),
+    ANSWER_KEY + "the course's round_filters, called when the grader reads the int": lambda f, w, d=8: LazyNumber(
+        lambda: efficientnet.round_filters(f, w, d)),
 }
 RIGHT_ROUND = {
     "keras.applications' rule": rounding(),

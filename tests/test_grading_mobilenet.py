@@ -8,7 +8,7 @@ import types
 
 import keras
 import numpy as np
-from catalogue import catalogue, stub
+from catalogue import ANSWER_KEY, LazyNumber, catalogue, stub
 from keras import layers
 
 from cnn_course import blocks, costs
@@ -98,6 +98,9 @@ WRONG_COST = {
     "a list": (lambda n, f, c, o: [n * n * f * f * c, n * n * c * o], "tuple"),
     "a dict": lambda n, f, c, o: {"depthwise": n * n * f * f * c, "pointwise": n * n * c * o},
     "None (printed instead of returned)": lambda n, f, c, o: print(n * n * f * f * c, n * n * c * o),
+    ANSWER_KEY + "costs.separable_conv_multiplies, called when the grader reads the ints": lambda *case: tuple(
+        LazyNumber(lambda i=i: costs.separable_conv_multiplies(*case)[i]) for i in range(2)),
+    "right only while n_out < 30": lambda n, f, c, o: (n * n * f * f * c, n * n * c * o) if n < 30 else (1, 1),
 }
 RIGHT_COST = {
     "products": lambda n, f, c, o: (n * n * f * f * c, n * n * c * o),
@@ -111,7 +114,8 @@ test_separable_conv_multiplies_rejects, test_separable_conv_multiplies_accepts =
 
 def separable(kind="depthwise", padding="explicit", relu=lambda: layers.ReLU(6.0), bn=(True, True), last_relu=True,
               use_bias=False, stride_on=("depthwise",), kernel=3, relu_before_bn=False, pointwise_first=False,
-              same_filters=False, fused=None, bn_options=None):
+              same_filters=False, fused=None, bn_options=None, depthwise_options=None, pointwise_options=None,
+              between=lambda t: t):
     """A learner's depthwise_separable_conv with one knob per plausible mistake (defaults: a right answer)."""
 
     def depthwise_separable_conv(x, filters, stride=1):
@@ -124,7 +128,8 @@ def separable(kind="depthwise", padding="explicit", relu=lambda: layers.ReLU(6.0
         pointwise = layers.Conv2D(n_out, 1, strides=s_pw, use_bias=use_bias, activation=fused) \
             if pointwise_first else None
         if kind == "depthwise":
-            first = layers.DepthwiseConv2D(kernel, strides=s_dw, padding=pad, use_bias=use_bias, activation=fused)
+            first = layers.DepthwiseConv2D(kernel, strides=s_dw, padding=pad, use_bias=use_bias, activation=fused,
+                                           **(depthwise_options or {}))
         elif kind in ("conv", "grouped"):
             first = layers.Conv2D(x.shape[-1], kernel, strides=s_dw, padding=pad, use_bias=use_bias,
                                   groups=x.shape[-1] if kind == "grouped" else 1)
@@ -135,8 +140,9 @@ def separable(kind="depthwise", padding="explicit", relu=lambda: layers.ReLU(6.0
         if s_dw != 1 and padding.startswith("keras.ops.pad"):
             x = keras.ops.pad(x, [[0, 0], [1, 1], [1, 1], [0, 0]] if padding.endswith("both") else
                               [[0, 0], [0, 1], [0, 1], [0, 0]])
-        x = unit(first(x), bn[0], relu, True, relu_before_bn, bn_options)
-        pointwise = pointwise or layers.Conv2D(n_out, 1, strides=s_pw, use_bias=use_bias, activation=fused)
+        x = unit(between(first(x)), bn[0], relu, True, relu_before_bn, bn_options)
+        pointwise = pointwise or layers.Conv2D(n_out, 1, strides=s_pw, use_bias=use_bias, activation=fused,
+                                               **(pointwise_options or {}))
         return unit(pointwise(x), bn[1], relu, last_relu, relu_before_bn, bn_options)
 
     return depthwise_separable_conv
@@ -176,6 +182,34 @@ def nested_separable(x, filters, stride=1):
     pointwise = keras.Sequential([layers.Conv2D(filters, 1, use_bias=False), layers.BatchNormalization(),
                                   layers.Activation("relu6")])
     return pointwise(depthwise(x))
+
+
+class ReLU6WhilePredicting(layers.Layer):
+    """ReLU6 when predicting, plain ReLU while training."""
+
+    def call(self, x, training=None):
+        return keras.ops.relu(x) if training else keras.ops.clip(x, 0.0, 6.0)
+
+
+def two_outputs(block):
+    """The block as a model with two outputs, the wrong one (ReLU instead of the block's ending) taken."""
+
+    def answer(x, filters, stride=1, *expansion):
+        inner = keras.Input(x.shape[1:])
+        out = block(inner, filters, stride, *expansion)
+        return keras.Model(inner, [out, layers.ReLU()(out.__neg__())])(x)[1]
+
+    return answer
+
+
+def any_size(block):
+    """The block built as a model for images of any size, then called on x."""
+
+    def answer(x, filters, stride=1, *expansion):
+        inner = keras.Input((None, None, x.shape[-1]))
+        return keras.Model(inner, block(inner, filters, stride, *expansion))(x)
+
+    return answer
 
 
 def frozen_depthwise_kernel(x, filters, stride=1):
@@ -230,6 +264,26 @@ WRONG_SEPARABLE = {
     "Conv2D(groups=channels) for the depthwise step": (separable(kind="grouped"), "DepthwiseConv2D, as the text"),
     "keras.ops.pad of one row and column on both sides": (separable(padding="keras.ops.pad both"),
                                                           "ZeroPadding2D(((0, 1), (0, 1)))"),
+    "keras.ops.stop_gradient after the depthwise convolution": (separable(between=keras.ops.stop_gradient),
+                                                                "cuts the gradient"),
+    "keras.ops.stop_gradient on the block's input": (
+        lambda x, filters, stride=1: separable()(keras.ops.stop_gradient(x), filters, stride), "reaching the input"),
+    "a frozen depthwise layer named moving_dw": (separable(depthwise_options={"name": "moving_dw", "trainable": False}),
+                                                 "frozen"),
+    "ReLU6 while predicting, ReLU while training": (separable(relu=ReLU6WhilePredicting), "while training"),
+    "ReLU6 up to 10, the identity above": (separable(
+        relu=lambda: lambda t: keras.ops.where(t > 10.0, t, keras.ops.clip(t, 0.0, 6.0))), "none of ReLU, ReLU6"),
+    "a depthwise kernel constrained to be non-negative": (separable(depthwise_options={
+        "depthwise_constraint": keras.constraints.NonNeg()}), "constraint"),
+    "an L2 regularizer on the pointwise kernel": (separable(pointwise_options={
+        "kernel_regularizer": keras.regularizers.L2(1e3)}), "regularizer"),
+    "ActivityRegularization after the block": (
+        lambda x, filters, stride=1: layers.ActivityRegularization(l1=10.0)(separable()(x, filters, stride)),
+        "regularizer"),
+    "batch-norm epsilon -1e-3": (separable(bn_options={"epsilon": -1e-3}), "epsilon"),
+    "batch-norm momentum 0 (the statistics are the last batch's)": (separable(bn_options={"momentum": 0.0}),
+                                                                    "between 0 and 1"),
+    "a model of two outputs, the wrong one taken": (two_outputs(separable()), "found ReLU"),
 }
 RIGHT_SEPARABLE = {
     "explicit ZeroPadding2D(((0, 1), (0, 1))) before the stride 2": separable(),
@@ -251,6 +305,7 @@ RIGHT_SEPARABLE = {
         relu=lambda: lambda t: keras.ops.where(t > 6, 6.0, keras.ops.relu(t))),
     "relu(x) - relu(x - 6)": separable(relu=lambda: lambda t: keras.ops.relu(t) - keras.ops.relu(t - 6)),
     "keras.ops.pad before the stride 2": separable(padding="keras.ops.pad"),
+    "the block as a model for images of any size, called on x": any_size(separable()),
 }
 
 SEPARABLE_HINTS = {
@@ -273,27 +328,31 @@ test_depthwise_separable_conv_rejects, test_depthwise_separable_conv_accepts = c
 
 def inverted(expand="times channels", project_relu=None, residual="when shapes match", relu=lambda: layers.ReLU(6.0),
              stride_on="depthwise", use_bias=False, bn=(True, True, True), join=lambda a, b: layers.Add()([a, b]),
-             swap_add=False, relu_after_add=False, padding="explicit", kernel=3, depthwise=True, create_late=False):
+             swap_add=False, relu_after_add=False, padding="explicit", kernel=3, depthwise=True, create_late=False,
+             shortcut=lambda t: t, project_options=None):
     """A learner's inverted_residual_block with one knob per plausible mistake (defaults: a right answer)."""
 
     def inverted_residual_block(x, filters, stride=1, expansion=6):
         inputs, channels = x, x.shape[-1]
         width = {"times channels": expansion * channels, "expansion": expansion}.get(expand, expansion * channels)
-        project = None if create_late else layers.Conv2D(filters, 1, use_bias=use_bias)
+        project = None if create_late else layers.Conv2D(filters, 1, use_bias=use_bias, **(project_options or {}))
         if expansion != 1 or expand == "always":
             x = layers.Conv2D(width, 1, strides=stride if stride_on == "expand" else 1, use_bias=use_bias)(x)
             x = unit(x, bn[0], relu, True)
         s = stride if stride_on == "depthwise" else 1
         if s != 1 and padding != "same":
-            x = layers.ZeroPadding2D(((0, 1), (0, 1)) if padding == "explicit" else 1)(x)
+            odd = [size % 2 for size in x.shape[1:3]]  # keras.applications' correct_pad: what padding="same" pads
+            x = layers.ZeroPadding2D({"explicit": ((odd[0], 1), (odd[1], 1)), "even only": ((0, 1), (0, 1))}.get(
+                padding, 1))(x)
         conv = layers.DepthwiseConv2D if depthwise else (lambda *a, **k: layers.Conv2D(x.shape[-1], *a, **k))
         x = conv(kernel, strides=s, padding="same" if s == 1 or padding == "same" else "valid", use_bias=use_bias)(x)
         x = unit(x, bn[1], relu, True)
-        x = (project or layers.Conv2D(filters, 1, use_bias=use_bias))(x)
+        x = (project or layers.Conv2D(filters, 1, use_bias=use_bias, **(project_options or {})))(x)
         x = unit(x, bn[2], project_relu or relu, project_relu is not None)
         add = {"when shapes match": stride == 1 and filters == channels, "never": False, "stride only": stride == 1,
-               "channels only": filters == channels}[residual]
+               "channels only": filters == channels, "at most as many": stride == 1 and filters <= channels}[residual]
         if add:
+            inputs = shortcut(inputs)
             x = join(x, inputs) if swap_add else join(inputs, x)
             x = layers.ReLU(6.0)(x) if relu_after_add else x
         return x
@@ -350,6 +409,15 @@ WRONG_INVERTED = {
         x, filters, 3, stride, expansion=expansion, se_ratio=0.0, activation="relu6"),
     "answer key: keras.applications' EfficientNet block": keras_efficientnet_block,
     "a three-input Add": (inverted(join=lambda a, b: layers.Add()([a, b, keras.ops.zeros_like(b)])), "3 inputs"),
+    "ZeroPadding2D(((0, 1), (0, 1))) whatever the input's size": (inverted(padding="even only"), "on an odd input"),
+    "adds the input whenever the stride is 1 and filters <= channels": (inverted(residual="at most as many"),
+                                                                        "only when the shapes match"),
+    "keras.ops.stop_gradient on the shortcut": (inverted(shortcut=keras.ops.stop_gradient), "reaching the input"),
+    "a frozen projection named moving_project": (inverted(project_options={"name": "moving_project",
+                                                                           "trainable": False}), "frozen"),
+    "an L2 regularizer on the projection": (inverted(project_options={
+        "kernel_regularizer": keras.regularizers.L2(1e3)}), "regularizer"),
+    "a model of two outputs, the wrong one taken": (two_outputs(inverted()), "after the addition"),
 }
 
 INVERTED_HINTS = {
@@ -380,6 +448,8 @@ RIGHT_INVERTED = {
     "ReLU(max_value=6.0)": inverted(relu=lambda: layers.ReLU(max_value=6.0)),
     "projection layer created first": inverted(create_late=True),
     "ReLU6 as keras.ops.where": inverted(relu=lambda: lambda t: keras.ops.where(t > 6, 6.0, keras.ops.maximum(t, 0))),
+    "the block as a model for images of any size, called on x": any_size(inverted(padding="same")),
+    "padding='same' on every input": inverted(padding="same"),
 }
 
 test_inverted_residual_block_rejects, test_inverted_residual_block_accepts = catalogue(

@@ -18,9 +18,11 @@ from pathlib import Path
 
 MARK = "cnn-course answer key"
 ROOTS = ("cnn_course", "keras.src.applications")
-# Free: the machinery, and what a learner may call while debugging (figures, data, results) -- never an answer.
+# Free: the machinery (the engines that read an answer's result while it is watched), and what a learner may call
+# while debugging (figures, data, results) -- never an answer.
 FREE_MODULES = ("cnn_course.config", "cnn_course.fixtures", "cnn_course.graph", "cnn_course.grading.report",
-                "cnn_course.grading.answer_key", "cnn_course.grading.limits", "cnn_course.notebooks",
+                "cnn_course.grading.answer_key", "cnn_course.grading.limits", "cnn_course.grading.formula",
+                "cnn_course.grading.array", "cnn_course.notebooks",
                 "cnn_course.__main__", "cnn_course.plots", "cnn_course.results", "cnn_course.datasets",
                 "cnn_course.fingers", "cnn_course.download", "cnn_course.floors",
                 "keras.src.applications.imagenet_utils")

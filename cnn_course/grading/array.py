@@ -33,7 +33,9 @@ class ArrayExercise:
     advise: Callable | None = None  # (arguments, got) -> advice when no mistake matches
     shape_advice: Callable | None = None  # (arguments, got shape, expected shape) -> advice
     keeps_dtype: bool = False  # the answer has the reference's dtype
-    as_array: Callable | None = None  # answer -> np.ndarray, or None when it is not an array
+    # answer -> np.ndarray, or None when it is not an array; run while the answer is watched, so a function of
+    # this module (`numpy_only`, `shaped`), whose calls do not count as the answer's
+    as_array: Callable | None = None
     hints: Sequence[tuple] = ()  # (text, advice) for errors the answer raises
     inputs: Sequence[str] = ()  # the arguments' names in messages, e.g. ("the images", "crop_size")
     result: str = "the result"  # what the answer returns, in messages ("views")
@@ -57,7 +59,8 @@ def grade_case(answer, spec: ArrayExercise, case, report: Report) -> None:
     """Every check of one case; stops at the first that fails."""
     arguments = spec.arguments(case, np.random.default_rng(0))  # a fixed case's arguments: the same at every grading
     originals, what = [snapshot(argument) for argument in arguments], spec.describe(case, arguments)
-    returned = report.call(answer, *arguments, what=what, hints=spec.hints)
+    returned, got = report.call(answer, *arguments, what=what, hints=spec.hints,
+                                read=lambda returned: (returned, (spec.as_array or to_array)(returned)))
     for index, (argument, original) in enumerate(zip(arguments, originals)):  # so the reference reads them as given
         how = changed(original, snapshot(argument))
         name = spec.inputs[index] if index < len(spec.inputs) else f"argument {index + 1}"
@@ -65,7 +68,6 @@ def grade_case(answer, spec: ArrayExercise, case, report: Report) -> None:
     shapes = {_shape(item) for item in returned} if isinstance(returned, (list, tuple)) else set()
     report.precondition(len(shapes) < 2, f"{what} returned arrays of different shapes {sorted(shapes)}" +
                         (f": {spec.ragged_advice}" if spec.ragged_advice else ""))
-    got = (spec.as_array or to_array)(returned)
     report.precondition(got is not None and got.dtype.kind in "uifb", f"{what} returned {described(returned)}: "
                         f"return {spec.result} as a NumPy array of numbers")
     want = np.asarray(spec.reference(*arguments))
@@ -103,6 +105,16 @@ def to_array(answer):
         return None if answer is None or np.isscalar(answer) or callable(answer) else np.asarray(answer)
     except Exception:  # anything that cannot be read as an array is not one
         return None
+
+
+def numpy_only(answer):
+    """A NumPy array as it is, anything else None (an exercise that asks for NumPy)."""
+    return answer if isinstance(answer, np.ndarray) else None
+
+
+def shaped(answer):
+    """`to_array` of an answer that has a shape (an array or a tensor, not a list), else None."""
+    return to_array(answer) if hasattr(answer, "shape") else None
 
 
 class Model(NamedTuple):

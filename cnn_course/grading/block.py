@@ -14,13 +14,14 @@ from cnn_course.grading import paths
 from cnn_course.grading.compare import check_trainable, compare_with_reference
 from cnn_course.grading.report import Report, Stop, case_by_case, described_by
 from cnn_course.grading.vocabulary import read
-from cnn_course.graph import producer, reused_layers
+from cnn_course.graph import output_index, producer, reused_layers
 
 ROLES = {"chain": "block", "main": "main path", "shortcut": "shortcut"}
 # Advice on settings every block leaves at Keras' defaults, when a description has none of its own.
 KEEP = {"epsilon": "keep BatchNormalization's default epsilon", "dilation_rate": "keep 1",
         "depth_multiplier": "keep 1, one filter per input channel",
-        "momentum": "keep a momentum below 1 (Keras' default is 0.99): at 1 the moving statistics never move"}
+        "momentum": "keep a momentum between 0 and 1 (Keras' default is 0.99): at 1 the moving statistics never "
+                    "move, at 0 they hold only the last batch's"}
 
 
 @dataclass(frozen=True)
@@ -47,11 +48,16 @@ def block_grader(spec: BlockExercise, answer_key=()):
 
 
 def unwrapped(output, source) -> tuple:
-    """(output, input) inside a block written as a model and called on x."""
+    """(output, input) inside a block written as a model and called on x; a model built for any image size is
+    rebuilt on x's shape, its own layers called again, so that its paddings can be read."""
     layer, inputs = producer(output)
     while isinstance(layer, keras.Model) and getattr(layer, "outputs", None) and len(inputs) == 1 and \
             inputs[0] is source:  # a subclassed model has no graph to read: read as one layer
-        output, source = layer.outputs[0], layer.inputs[0]
+        index = output_index(output)
+        if tuple(layer.inputs[0].shape) != tuple(source.shape):
+            layer = keras.models.clone_model(layer, input_tensors=keras.Input(batch_shape=source.shape),
+                                             clone_function=lambda same: same)
+        output, source = layer.outputs[index], layer.inputs[0]
         layer, inputs = producer(output)
     return output, source
 

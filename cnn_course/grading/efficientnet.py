@@ -13,8 +13,8 @@ ALPHA, BETA, GAMMA = 1.2, 1.1, 1.15  # depth, width, resolution (Tan & Le 2019, 
 check_compound_scaling = formula_grader(Formula(
     exercise="compound_scaling", reference=compound_scaling, arguments=("phi",), integers=False,
     parts=("depth", "width", "resolution"),
-    cases=[(phi,) for phi in (0, 1, 2, 3, 4, 5, 6, 7, 0.5, 2.5)],
-    draw=lambda rng: (round(float(rng.uniform(0, 8)), 2),),
+    cases=[(phi,) for phi in (0, 1, 2, 3, 4, 5, 6, 7, 0.5, 2.5, 9.375)],  # 9.375: beyond B7, three decimals
+    draw=lambda rng: (float(rng.uniform(0, 12)),),  # beyond B7's 7, and not rounded
     parts_advice=f" -- alpha = {ALPHA} is depth's, beta = {BETA} width's, gamma = {GAMMA} resolution's",
     mistakes=[
         ("multiplies the coefficients by phi: raise them to the power phi, alpha ** phi",
@@ -44,12 +44,15 @@ check_round_filters = formula_grader(Formula(
     # Width 1.0, rounding up and down (68 = 8.5 x 8 rounds half up), the 10% rule (7 x 1.7 = 11.9 and MobileNetV2's
     # 32 x 0.35 = 11.2 round down to 8, too far: 16), the floor of one divisor, divisors 16, 4 and 6 (not a power of
     # two), and 45 x 1.5 = 67.5, which rounds to 64 but to 72 when filters x width is rounded to an integer first;
-    # 7 x 1.28 = 8.96, whose 10% rule adds a divisor (16) that truncating it to 8 first does not.
+    # 7 x 1.28 = 8.96, whose 10% rule adds a divisor (16) that truncating it to 8 first does not; 76 = 9.5 x 8, which
+    # rounds half up to 80 (round() too, half to even); an odd divisor, 5 (27.5 rounds to 30); 20 -> 18 and 40 -> 36,
+    # exactly 90%, which the 10% rule keeps.
     cases=[(32, 1.0, 8), (20, 1.0, 8), (68, 1.0, 8), (32, 1.1, 8), (112, 1.1, 8), (40, 1.2, 8), (7, 1.7, 8),
            (32, 0.35, 8), (3, 1.0, 8), (2, 1.5, 8), (1280, 1.8, 8), (23, 1.0, 16), (100, 1.4, 16), (6, 1.0, 4),
-           (13, 1.5, 4), (100, 1.0, 6), (45, 1.5, 8), (7, 1.28, 8)],
+           (13, 1.5, 4), (100, 1.0, 6), (45, 1.5, 8), (7, 1.28, 8), (76, 1.0, 8), (25, 1.1, 5), (20, 1.0, 6),
+           (40, 1.0, 12)],
     draw=lambda rng: (int(rng.integers(1, 400)), round(float(rng.uniform(0.25, 2.5)), 2),
-                      int(rng.choice([4, 6, 8, 8, 12, 16]))),
+                      int(rng.choice([3, 4, 5, 6, 7, 8, 8, 12, 16]))),
     call=lambda case: case[:2] if case[2] == 8 else case,  # the divisor only when it is not the default 8
     mistakes=[
         ("misses the 10% rule: when rounding loses more than 10% of filters x width, add one divisor",
@@ -58,6 +61,12 @@ check_round_filters = formula_grader(Formula(
          lambda *case: _round(*case, ten_percent=False, floor=False)),
         ("rounds half to even with round(): int(value + divisor / 2) rounds half up",
          lambda *case: _round(*case, rounding=lambda v, d: round(v / d) * d)),
+        ("rounds halves down: int(value + divisor / 2) rounds half up",
+         lambda *case: _round(*case, rounding=lambda v, d: math.ceil(v / d - 0.5) * d)),
+        ("adds half the divisor with //, which rounds it down for an odd divisor: int(value + divisor / 2)",
+         lambda *case: _round(*case, rounding=lambda v, d: int(v + d // 2) // d * d)),
+        ("adds a divisor at exactly 90% too: the 10% rule adds one only when the rounded value is below 90%",
+         lambda f, w, d: (lambda new: new + d if new <= 0.9 * f * w else new)(_round(f, w, d, ten_percent=False))),
         *(("rounds filters x width to an integer first: round the product itself to the nearest multiple",
            lambda f, w, d, whole=whole: _round(whole(f * w), 1.0, d)) for whole in (round, int)),
         ("always rounds up: round to the nearest multiple",

@@ -62,10 +62,12 @@ def _what(spec: Formula, case) -> str:
 
 
 def _plain(value):
-    """Numbers as Python's own ints and floats (from 0-d arrays, NumPy scalars, subclasses), in a tuple too."""
+    """Numbers as Python's own ints and floats (from 0-d arrays and tensors, NumPy scalars, subclasses), in a tuple
+    too."""
     if isinstance(value, tuple):
         return tuple(_plain(item) for item in value)
-    value = value.item() if isinstance(value, np.ndarray) and value.ndim == 0 else value
+    if getattr(value, "ndim", None) == 0 and hasattr(value, "__array__"):
+        value = np.asarray(value).item()
     try:
         if isinstance(value, numbers.Integral) and not isinstance(value, bool):
             return int(value)
@@ -82,7 +84,7 @@ def _finite(value) -> bool:
 def _answer(answer, spec: Formula, case, report: Report):
     """The answer's value for one case, of the exercise's form (or grading stops)."""
     what = _what(spec, case)
-    got = _plain(report.call(answer, *spec.call(case), what=what))
+    got = report.call(answer, *spec.call(case), what=what, read=_plain)
     number = isinstance(got, numbers.Real) and not isinstance(got, bool)
     if not spec.parts:
         report.precondition(number, f"{what} returned {described(got)}: return one number" +

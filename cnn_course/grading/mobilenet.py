@@ -14,7 +14,8 @@ check_separable_conv_multiplies = formula_grader(Formula(
     arguments=("n_out", "f", "n_c", "n_c_out"), parts=("depthwise", "pointwise"),
     # The lecture's 4x4x5 output from 3 channels, then cases whose four numbers all differ.
     cases=[(4, 3, 3, 5), (5, 3, 4, 7), (6, 5, 2, 9), (7, 3, 16, 8), (2, 5, 6, 3)],
-    draw=lambda rng: (int(rng.integers(1, 30)), int(rng.integers(1, 10)), *(int(v) for v in rng.integers(1, 64, 2))),
+    draw=lambda rng: (int(rng.integers(1, 120)), int(rng.integers(1, 10)),
+                      *(int(v) for v in rng.integers(1, 300, 2))),
     one_number=[("the cost of a normal convolution", lambda n, f, c, o: n * n * f * f * c * o),
                 ("the sum of the two", lambda n, f, c, o: n * n * f * f * c + n * n * c * o)],
     part_mistakes={
@@ -52,10 +53,15 @@ def _setting_advice(word, ordinal, setting, got, want, case) -> str:
 
 
 def _padding_advice(case) -> str:
-    return "padding='same' keeps n_H and n_W" if case[1][1] == 1 else (
-        "before a stride-2 depthwise convolution keras.applications pads one row at the bottom and one column at "
-        "the right, ZeroPadding2D(((0, 1), (0, 1))), and convolves with padding='valid' (padding='same' pads the "
-        "same on an even input)")
+    if case[1][1] == 1:
+        return "padding='same' keeps n_H and n_W"
+    if any(size % 2 for size in case[0][:2]):
+        return ("use padding='same', as the text says: on an odd input it pads one row and column on each side "
+                "(so does keras.applications' MobileNetV2); ZeroPadding2D(((0, 1), (0, 1))) is right on an even "
+                "input only")
+    return ("before a stride-2 depthwise convolution keras.applications pads one row at the bottom and one column at "
+            "the right, ZeroPadding2D(((0, 1), (0, 1))), and convolves with padding='valid' (padding='same' pads the "
+            "same on an even input)")
 
 
 def _mobile_block(exercise, advice, added_advice, hints, **description) -> BlockExercise:
@@ -95,7 +101,8 @@ check_inverted_residual_block = block_grader(_mobile_block(
                                   "the block adds its input to the projection"),
     [(text, "add the block's input only when the shapes match: stride 1 and filters equal to the input's channels")
      for text in ("incompatible shapes", "Cannot broadcast")],
-    # (input shape, (filters, stride, expansion)): with and without the addition, expansion 6, 3 and 1.
+    # (input shape, (filters, stride, expansion)): with and without the addition, expansion 6, 3 and 1; stride 2 on
+    # an odd input, and stride 1 with fewer filters than input channels.
     cases=[((6, 6, 4), (4, 1, 6)), ((8, 8, 3), (5, 2, 6)), ((7, 5, 4), (6, 1, 3)), ((6, 6, 5), (5, 1, 1)),
-           ((8, 6, 4), (4, 2, 1))],
+           ((8, 6, 4), (4, 2, 1)), ((7, 5, 3), (4, 2, 2)), ((6, 6, 8), (4, 1, 2))],
     success="expansion -> depthwise -> linear projection, the input added when the shapes match"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from cnn_course.grading.array import ArrayExercise, array_grader
+from cnn_course.grading.array import ArrayExercise, array_grader, numpy_only
 
 
 def keras_one_by_one(volume, weights, bias):
@@ -28,7 +28,7 @@ check_one_by_one_as_dense = array_grader(ArrayExercise(
     describe=lambda case, args: f"one_by_one_as_dense(volume {args[0].shape}, weights {args[1].shape}, bias "
                                 f"{args[2].shape})",
     inputs=("the volume", "the weights", "the bias"),
-    as_array=lambda answer: answer if isinstance(answer, np.ndarray) else None,
+    as_array=numpy_only,
     mistakes=[("the bias is missing: add b to every pixel's weighted sum", lambda v, w, b: np.maximum(v @ w, 0)),
               ("the ReLU is missing: a 1x1 convolution layer applies its activation at every pixel",
                lambda v, w, b: v @ w + b)],

@@ -7,7 +7,7 @@ import itertools
 
 import numpy as np
 
-from cnn_course.grading.array import ArrayExercise, array_grader, to_array
+from cnn_course.grading.array import ArrayExercise, array_grader, shaped
 
 
 def keras_layout(weight, depthwise: bool):
@@ -46,7 +46,7 @@ check_to_keras_kernel = array_grader(ArrayExercise(
     arguments=lambda case, rng: (rng.normal(size=case[0]).astype("float32"), case[1]),
     describe=lambda case, args: f"to_keras_kernel(weight of shape {case[0]}{', depthwise=True' if case[1] else ''})",
     inputs=("the weight", "depthwise"), result="the kernel",
-    as_array=lambda answer: to_array(answer) if hasattr(answer, "shape") else None,
+    as_array=shaped,
     shape_advice=_shape_advice,
     mistakes=[("the shape is right but the numbers are in the wrong places: a reshape keeps the memory order -- move "
                "the axes with transpose", lambda w, d: w.reshape(keras_layout(w, d).shape)),

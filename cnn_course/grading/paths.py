@@ -72,12 +72,13 @@ def branches(output, source, report, what, role_of, roles, order_advice) -> dict
 
 # -- a layer's settings against the reference's ---------------------------------------------------------
 def settings(layer) -> dict:
-    """The settings of a layer that change what it computes (momentum below 1 and a `free_epsilon` are free)."""
+    """The settings of a layer that change what it computes (a momentum between 0 and 1 and a `free_epsilon`
+    are free)."""
     if isinstance(layer, layers.BatchNormalization):
         axis = layer.axis if isinstance(layer.axis, int) else layer.axis[0]
         return {"axis": -1 if axis == 3 else axis, "center": layer.center, "scale": layer.scale,
                 "epsilon": "at most 1e-3" if free_epsilon(layer.epsilon) else layer.epsilon,
-                "momentum": "below 1" if 0 < layer.momentum < 1 else layer.momentum}
+                "momentum": "between 0 and 1" if 0 < layer.momentum < 1 else layer.momentum}
     found = {}
     for name in ("filters", "kernel_size", "strides", "dilation_rate", "use_bias", "depth_multiplier", "groups",
                  "pool_size", "units"):
@@ -120,7 +121,7 @@ def depthwise_padding(path) -> tuple:
         for axis in (0, 1):
             pads[axis] = [a + b for a, b in zip(pads[axis], zero_padding(path[index])[axis])]
     if layer.padding == "same":
-        size = inputs_of(layer)[0].shape[1:3]
+        size = inputs_of(layer, call=-1)[0].shape[1:3]  # the last call: a block rebuilt on x's shape (`unwrapped`)
         for axis, (n, k, s) in enumerate(zip(size, layer.kernel_size, layer.strides)):
             total = max((-(-n // s) - 1) * s + k - n, 0)
             pads[axis] = [pads[axis][0] + total // 2, pads[axis][1] + total - total // 2]

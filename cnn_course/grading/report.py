@@ -81,9 +81,10 @@ class Report:
         """Record a passed check that sums up the silent ones before it."""
         self.checks.append((True, passed))
 
-    def call(self, function, *args, what: str = "", hints=(), **kwargs):
+    def call(self, function, *args, what: str = "", hints=(), read=lambda returned: returned, **kwargs):
         """Call the learner's function under the time limit, the key out of reach; `hints`: ``(text, advice)`` added
-        when the error message contains text."""
+        when the error message contains text; `read` converts what it returns there too (an object of the answer's
+        may compute when it is read)."""
         if not callable(function):
             self.fail(f"expected a function, got {type(function).__name__}")
         what = what or getattr(function, "__name__", "your function")
@@ -91,7 +92,7 @@ class Report:
         try:
             limit = time_limit(max(min(self.seconds, left), 0.01), sys._getframe())
             with limit, out_of_reach(self.answer_key, watch), settings_kept():
-                returned = function(*args, **kwargs)
+                returned = read(function(*args, **kwargs))
         except KeyboardInterrupt:
             raise
         except BaseException as error:  # a crash in the learner's code is a finding, not a grader failure
