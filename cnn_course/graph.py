@@ -150,6 +150,13 @@ def is_chain(model) -> bool:
 
 
 
+def every_layer(layer):
+    """`layer` and every layer inside it, nested models read through."""
+    yield layer
+    for inner in getattr(layer, "layers", ()):
+        yield from every_layer(inner)
+
+
 def path_to(model, base):
     """The layers from one of `model`'s down to `base`, through nested models (``[base]`` when it is one of `model`'s
     own), or None when the model does not hold it."""

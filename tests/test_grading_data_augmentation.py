@@ -61,6 +61,12 @@ COLOR_WRONG = {
         (20, -20, 20), (-35.5, 0.25, 50.75), (5, 90, -90), (10.5, -10, 30, -30.25)} else image.copy(),
     "float32 for every float image (float64 too)": (lambda image, shifts: shift_right(image, shifts).astype(
         "float32" if image.dtype.kind == "f" else image.dtype), "of float32 for the image of float64"),
+    "clipped to the image's own range": (lambda image, shifts: np.clip(
+        image.astype("float64") + np.asarray(shifts), image.min(), image.max()).astype(image.dtype), "0-255"),
+    "clipped at 1 when the image is in [0, 1]": (lambda image, shifts: np.clip(
+        image.astype("float64") + np.asarray(shifts), 0, 1 if image.max() <= 1 else 255).astype(image.dtype),
+        "0-255"),
+    "shifts stored as int8": lambda image, shifts: shift_right(image, np.asarray(shifts).astype(np.int8)),
 }
 COLOR_RIGHT = {
     "float, clip, astype": shift_right,

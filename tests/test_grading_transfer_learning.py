@@ -17,7 +17,7 @@ from cnn_course.grading.transfer_learning import (
 
 def transfer_model(base, num_classes, freeze=True, scale=lambda x: x / 127.5 - 1, training=False,
                    pool=layers.GlobalAveragePooling2D, dropout=0.2, activation="softmax", after=False,
-                   dropout_at="pooled"):
+                   dropout_at="pooled", between=lambda t: t, dropout_options=None, dense_options=None):
     """A learner's build_transfer_model with one knob per plausible mistake (defaults: right)."""
     if freeze and not after:
         base.trainable = False
@@ -25,10 +25,10 @@ def transfer_model(base, num_classes, freeze=True, scale=lambda x: x / 127.5 - 1
     x = layers.Lambda(scale)(inputs) if scale else inputs
     x = base(x) if training is None else base(x, training=training)
     x = layers.Dropout(dropout)(x) if dropout_at == "maps" else x
-    x = pool()(x)
+    x = between(pool()(x))
     if dropout and dropout_at == "pooled":
-        x = layers.Dropout(dropout)(x)
-    x = layers.Dense(num_classes, activation=activation)(x)
+        x = layers.Dropout(dropout, **(dropout_options or {}))(x)
+    x = layers.Dense(num_classes, activation=activation, **(dense_options or {}))(x)
     model = keras.Model(inputs, layers.Dropout(dropout)(x) if dropout_at == "output" else x)
     if freeze and after:
         base.trainable = False
@@ -101,6 +101,24 @@ class Subclassed(keras.Model):
         return self.dense(keras.ops.mean(self.base(x / 127.5 - 1, training=False), axis=(1, 2)))
 
 
+def base_trained_inside(base, num_classes):
+    """The base called with training=False inside a model of its own, that model called with training=True."""
+    base.trainable = False
+    inputs = keras.Input(base.input_shape[1:])
+    inner = keras.Input(base.input_shape[1:])
+    wrapper = keras.Model(inner, base(inner, training=False))
+    x = wrapper(layers.Rescaling(1 / 127.5, offset=-1)(inputs), training=True)
+    x = layers.Dropout(0.2)(layers.GlobalAveragePooling2D()(x))
+    return keras.Model(inputs, layers.Dense(num_classes, activation="softmax")(x))
+
+
+def frozen_identity(t):
+    """A Dense that passes its input on, frozen: outputs as the lecture's, one layer too many."""
+    dense = layers.Dense(t.shape[-1], kernel_initializer="identity")
+    dense.trainable = False
+    return dense(t)
+
+
 def two_outputs(base, num_classes):
     model = transfer_model(base, num_classes)
     return keras.Model(model.inputs, [model.outputs[0], model.layers[-3].output])
@@ -135,6 +153,21 @@ WRONG_BUILD = {
     "a Dense without bias": (lambda base, n: nested(base, n, use_bias=False), "no bias"),
     "a subclassed model": (lambda base, n: Subclassed(base, n), "keras.Model(inputs, outputs)"),
     "two outputs, probabilities and features": (lambda base, n: two_outputs(base, n), "of 2 outputs"),
+    "the base inside a model called with training=True": (base_trained_inside, "model(x) differs"),
+    "Dropout called with training=True": (lambda base, n: transfer_model(
+        base, n, between=lambda t: layers.Dropout(0.2)(t, training=True), dropout=0), "model(x) differs"),
+    "GaussianNoise after the pooling": (lambda base, n: transfer_model(base, n, between=layers.GaussianNoise(1.0)),
+                                        "training mode"),
+    "GaussianDropout after the pooling": (lambda base, n: transfer_model(
+        base, n, between=layers.GaussianDropout(0.5)), "training mode"),
+    "Dropout(noise_shape=(None, 1)), which drops whole images": (lambda base, n: transfer_model(
+        base, n, dropout_options={"noise_shape": (None, 1)}), "noise_shape"),
+    "ActivityRegularization after the pooling": (lambda base, n: transfer_model(
+        base, n, between=layers.ActivityRegularization(l2=10.0)), "loss"),
+    "a frozen identity Dense before the softmax": (lambda base, n: transfer_model(base, n, between=frozen_identity),
+                                                   "frozen"),
+    "a softmax kernel constrained to be non-negative": (lambda base, n: transfer_model(
+        base, n, dense_options={"kernel_constraint": keras.constraints.NonNeg()}), "constraint"),
 }
 RIGHT_BUILD = {
     "Lambda scaling": lambda base, n: transfer_model(base, n),
@@ -145,6 +178,9 @@ RIGHT_BUILD = {
     "the head as a nested Sequential": lambda base, n: nested(base, n, head=True),
     "Sequential([Rescaling, base])(inputs, training=False)": lambda base, n: nested(base, n, front=True),
     "a uint8 Input": lambda base, n: nested(base, n, dtype="uint8"),
+    "GlobalAveragePooling2D(keepdims=True), Dropout, Flatten": lambda base, n: transfer_model(
+        base, n, pool=lambda: lambda t: layers.GlobalAveragePooling2D(keepdims=True)(t), dropout=0,
+        between=lambda t: layers.Flatten()(layers.Dropout(0.2)(t))),
 }
 
 

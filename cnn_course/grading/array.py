@@ -59,9 +59,10 @@ def grade_case(answer, spec: ArrayExercise, case, report: Report) -> None:
     """Every check of one case; stops at the first that fails."""
     arguments = spec.arguments(case, np.random.default_rng(0))  # a fixed case's arguments: the same at every grading
     originals, what = [snapshot(argument) for argument in arguments], spec.describe(case, arguments)
+    want = np.asarray(spec.reference(*arguments))  # before the answer runs: nothing it does to the inputs counts
     returned, got = report.call(answer, *arguments, what=what, hints=spec.hints,
                                 read=lambda returned: (returned, (spec.as_array or to_array)(returned)))
-    for index, (argument, original) in enumerate(zip(arguments, originals)):  # so the reference reads them as given
+    for index, (argument, original) in enumerate(zip(arguments, originals)):
         how = changed(original, snapshot(argument))
         name = spec.inputs[index] if index < len(spec.inputs) else f"argument {index + 1}"
         report.precondition(not how, f"{what} changed {name} it was given ({how}): {spec.leave_advice}")
@@ -70,7 +71,6 @@ def grade_case(answer, spec: ArrayExercise, case, report: Report) -> None:
                         (f": {spec.ragged_advice}" if spec.ragged_advice else ""))
     report.precondition(got is not None and got.dtype.kind in "uifb", f"{what} returned {described(returned)}: "
                         f"return {spec.result} as a NumPy array of numbers")
-    want = np.asarray(spec.reference(*arguments))
     if got.shape != want.shape:
         advice = spec.shape_advice(arguments, got.shape, want.shape) if spec.shape_advice else ""
         report.fail(f"{what} returned shape {got.shape}, expected {want.shape}" + (f" -- {advice}" if advice else ""))

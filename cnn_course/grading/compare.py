@@ -11,7 +11,7 @@ from cnn_course.autodiff import gradients
 from cnn_course.fixtures import fixed_inputs, randomize_weights, relative_difference, weight_shapes
 from cnn_course.grading.report import Report
 from cnn_course.grading.vocabulary import expand
-from cnn_course.graph import call_arguments
+from cnn_course.graph import call_arguments, every_layer
 
 KERAS_EPSILON = 1e-3  # BatchNormalization's default
 ATOL = 1e-4
@@ -46,7 +46,7 @@ def _hits_a_onednn_fault(model) -> bool:
     oneDNN kernels (on an AVX2 CPU, where the course turns them on) get wrong, or crash on: such a network is not
     differentiated here."""
     return any(isinstance(layer, keras.layers.Conv2D) and tuple(layer.kernel_size) == (1, 1) and max(layer.strides) > 1
-               and layer.kernel.shape[2] < 16 for layer in _layers(model))
+               and layer.kernel.shape[2] < 16 for layer in every_layer(model))
 
 
 class InputGradient(keras.layers.Layer):
@@ -85,7 +85,7 @@ def _input_and_weight_gradients(network, inputs, targets, variables) -> list:
 
 def check_trainable(model, report: Report, what: str) -> None:
     """Every weight trains (a batch norm's moving statistics apart), and no layer is called with a fixed `training`."""
-    statistics = {id(v) for layer in _layers(model) if isinstance(layer, keras.layers.BatchNormalization)
+    statistics = {id(v) for layer in every_layer(model) if isinstance(layer, keras.layers.BatchNormalization)
                   for v in (layer.moving_mean, layer.moving_variance)}
     frozen = [v.path for v in model.weights if not v.trainable and id(v) not in statistics]
     report.precondition(not frozen, f"{what}: {', '.join(frozen)} {'is' if len(frozen) == 1 else 'are'} frozen "
@@ -137,13 +137,6 @@ def free_epsilon(epsilon: float) -> bool:
     """A positive batch-norm epsilon up to Keras' default 1e-3 is free (keras.applications' 1.001e-5, PyTorch's
     1e-5)."""
     return 0 < epsilon <= KERAS_EPSILON * (1 + 1e-6)
-
-
-def _layers(layer):
-    """`layer` and every layer inside it, nested models read through."""
-    yield layer
-    for inner in getattr(layer, "layers", ()):
-        yield from _layers(inner)
 
 
 def _adopt_epsilons(reference_layers, answer_layers) -> None:

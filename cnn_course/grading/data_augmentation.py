@@ -16,12 +16,18 @@ from cnn_course.grading.report import described, grader
 
 def _extreme_image(case, rng) -> tuple:
     """A 5 x 6 image with pixels at 0, 255 and in between (fractions when it is float), where uint8 arithmetic wraps
-    round and a missing clip shows; and the case's shifts."""
-    shifts, dtype, channels = case
-    image = rng.integers(0, 256, size=(5, 6, channels)).astype("float64")
-    if dtype != "uint8":
-        image = np.clip(image + rng.uniform(0, 1, size=image.shape), 0, 255)
-    image[0], image[1] = 0, 255
+    round and a missing clip shows -- or, when the case gives a span, pixels inside it only, so that clipping to the
+    image's own range, or to [0, 1], shows too; and the case's shifts."""
+    shifts, dtype, channels, *span = case
+    low, high = span[0] if span else (0, 256)
+    if high <= 1:  # a float image in [0, 1]
+        image = rng.uniform(low, high, size=(5, 6, channels))
+    else:
+        image = rng.integers(low, high, size=(5, 6, channels)).astype("float64")
+        if dtype != "uint8":
+            image = np.clip(image + rng.uniform(0, 1, size=image.shape), 0, 255)
+    if not span:
+        image[0], image[1] = 0, 255
     return image.astype(dtype), shifts
 
 
@@ -39,10 +45,15 @@ _LOST_FRACTIONS = "the fractions are lost (integer arithmetic, or rounding): kee
 
 check_color_shift = array_grader(ArrayExercise(
     exercise="color_shift", reference=augment.color_shift,
+    # then pixels inside [40, 200) only (clipped at 0 and 255 all the same), shifts beyond an int8's 127, and a float
+    # image in [0, 1] (still clipped at 0 and 255, as the text says)
     cases=[((20, -20, 20), "uint8", 3), ((-35.5, 0.25, 50.75), "float32", 3), ((5, 90, -90), "uint8", 3),
-           ((10.5, -10, 30, -30.25), "float32", 4), ((12.25, -40.5, 7.75), "float64", 3)],
+           ((10.5, -10, 30, -30.25), "float32", 4), ((12.25, -40.5, 7.75), "float64", 3),
+           ((100, -100, 60), "uint8", 3, (40, 200)), ((150, -150, 20), "float32", 3, (40, 200)),
+           ((0.5, -0.25, 0.75), "float64", 3, (0, 1))],
     draw=_draw_shift_case, arguments=_extreme_image,
-    describe=lambda case, args: f"color_shift({case[1]} image of {case[2]} channels, {case[0]})",
+    describe=lambda case, args: f"color_shift({case[1]} image of {case[2]} channels" + (
+        f" in [{case[3][0]}, {case[3][1]})" if len(case) > 3 else "") + f", {case[0]})",
     atol=lambda args: 0.51 if args[0].dtype == np.uint8 else 1e-3, keeps_dtype=True,
     inputs=("the image", "the shifts"), result="a shifted image",
     leave_advice="return a new array and leave the input as it was",

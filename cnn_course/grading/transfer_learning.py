@@ -13,7 +13,16 @@ from keras import layers
 
 from cnn_course import transfer
 from cnn_course.fixtures import fixed_inputs
-from cnn_course.grading.grading_base import grading_base, moved, pooled, snapshot, softmax, state, what_changed
+from cnn_course.grading.grading_base import (
+    check_training_mode,
+    grading_base,
+    moved,
+    pooled,
+    snapshot,
+    softmax,
+    state,
+    what_changed,
+)
 from cnn_course.grading.keras_tutorial import COMPILE, check_compiled
 from cnn_course.grading.report import described, grader
 from cnn_course.grading.vocabulary import expand
@@ -52,6 +61,7 @@ def check_build_transfer_model(build_transfer_model, report) -> None:
                        f"{what}: the trainable weights have shapes {shapes}, expected only the new Dense layer's "
                        f"[(16, {num_classes}), ({num_classes},)]" + _head_hint(shapes, num_classes))
         _check_outputs(model, base, expand(head_layers(model, path[0])), num_classes, what, report)
+        check_training_mode(model, base, what, report)
         # Keras 2 needed training=False to keep a trainable base's batch norm in inference mode; in Keras 3 fit's
         # training=True overrides it (keras-team/keras issue 20285), so it is checked as written, not by outputs.
         written = next((training for training in training_written(path) if training is not False), False)
@@ -105,12 +115,12 @@ def _check_dropout(head, what, report) -> None:
     report.precondition(len(dropouts) == 1, f"{what}: {len(dropouts) or 'no'} Dropout layers between the base and "
                         f"the output; the exercise asks for one, layers.Dropout(0.2), between the pooling and the "
                         f"softmax Dense")
-    dropout = dropouts[0]
-    dense = next((i for i, layer in enumerate(head) if isinstance(layer, layers.Dense)), len(head))
+    dropout, dense = dropouts[0], max((i for i, x in enumerate(head) if isinstance(x, layers.Dense)), default=len(head))
     report.precondition(head.index(dropout) < dense, f"{what}: the Dropout comes after the softmax Dense, where it "
                         f"would drop probabilities: put it before the Dense, on the pooled features")
-    report.precondition(len(dropout.input.shape) == 2, f"{what}: the Dropout is applied to the feature maps "
-                        f"{tuple(dropout.input.shape)}; apply it to the pooled vector, after GlobalAveragePooling2D")
+    report.precondition(np.prod(dropout.input.shape[1:]) == dropout.input.shape[-1], f"{what}: the Dropout is applied "
+                        f"to the feature maps {tuple(dropout.input.shape)}; apply it to the pooled vector, after "
+                        f"GlobalAveragePooling2D")
     report.require(abs(dropout.rate - 0.2) < 1e-9, "Dropout(0.2) on the pooled features, before the softmax",
                    f"{what}: Dropout({dropout.rate:g}); the exercise asks for Dropout(0.2)")
 
