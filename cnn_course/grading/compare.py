@@ -20,7 +20,7 @@ ATOL = 1e-4
 def compare_with_reference(model, reference, inputs, report: Report, seed: int = 0, paths=None, what: str = "",
                            advice: str = "", differentiate: bool = True) -> None:
     """The reference's random weights copied into `model` (in order, or by role with `paths`); outputs compared,
-    then, with `differentiate`, the gradients of one loss (`compare_gradients`)."""
+    then, with `differentiate`, the gradients of one loss (`compare_gradients`), once per grading."""
     randomize_weights(reference, seed=seed)
     if paths is None:
         pairs = copy_weights(reference, model, report)
@@ -37,8 +37,9 @@ def compare_with_reference(model, reference, inputs, report: Report, seed: int =
                      f"{error:.3g})")
     report.precondition(not model.losses, f"{what}: the network adds {len(model.losses)} loss(es) of its own (a "
                         f"regularizer): the lecture's has none -- leave kernel_regularizer and the like out")
-    if differentiate and not any(map(_hits_a_onednn_fault, (model, reference))):
+    if differentiate and not report.differentiated and not any(map(_hits_a_onednn_fault, (model, reference))):
         compare_gradients(model, reference, inputs, pairs, report, what)
+        report.differentiated = True
 
 
 def _hits_a_onednn_fault(model) -> bool:

@@ -36,6 +36,7 @@ class Report:
         self.deadline = time.monotonic() + 3 * seconds
         self.checks: list[tuple[bool, str]] = []
         self.status = "graded"  # or "not implemented", "error"
+        self.differentiated = False  # a network's gradients compared once (a cut is in its structure, in every case)
 
     @property
     def passed(self) -> bool:
