@@ -128,9 +128,13 @@ def branch(tensor, source) -> list | None:
     return layers
 
 
-def call_arguments(layer) -> list[dict]:
-    """The keyword arguments of each symbolic call of `layer`, in order (e.g. ``{"training": False, ...}``)."""
-    return [dict(node.arguments.kwargs) for node in getattr(layer, "_inbound_nodes", [])]
+def call_arguments(layer, within=None) -> list[dict]:
+    """The keyword arguments of each symbolic call of `layer`, in order (e.g. ``{"training": False, ...}``); with
+    `within`, a model, only the calls in its graph (when it has one)."""
+    graph = getattr(within, "_functional", None) or within
+    nodes = {id(node) for depth in getattr(graph, "_nodes_by_depth", {}).values() for node in depth}
+    return [dict(node.arguments.kwargs) for node in getattr(layer, "_inbound_nodes", [])
+            if not nodes or id(node) in nodes]
 
 
 def call_tensors(operation) -> tuple[list, list]:
@@ -171,23 +175,27 @@ def path_to(model, base):
     return None
 
 
-def training_written(path) -> list:
-    """The `training` argument of the calls of `path`'s last layer as written, else of the nested model around it
-    (``Sequential([Rescaling, base])(x, training=False)``); [None] when none is given."""
-    for layer in reversed(path):
-        calls = [arguments.get("training") for arguments in call_arguments(layer)]
+def training_written(model, path) -> list:
+    """The `training` argument of the calls of `path`'s last layer as written in `model`, else of the nested model
+    around it (``Sequential([Rescaling, base])(x, training=False)``); [None] when none is given. A call outside the
+    model (a probe, ``base(keras.Input(...))``) is not the model's."""
+    for parent, layer in reversed(list(zip([model, *path[:-1]], path))):
+        calls = [arguments.get("training") for arguments in call_arguments(layer, within=parent)]
         if any(training is not None for training in calls):
             return calls
     return [None]
 
 
 def head_layers(model, below) -> list:
-    """The single-input layers from `below`'s output to the model's output (input side first); [] for a subclassed
-    model, which has no graph."""
+    """The layers between `below`'s output and the model's output, in the model's order (input side first), through
+    operations of several inputs too (a softmax written with keras.ops); [] for a subclassed model, which has no
+    graph."""
     if not getattr(model, "outputs", None):
         return []
-    head, (layer, inputs) = [], producer(model.outputs[0])
-    while layer is not None and layer is not below and len(inputs) == 1:
-        head.insert(0, layer)
-        layer, inputs = producer(inputs[0])
-    return head
+    reached, waiting = set(), [model.outputs[0]]
+    while waiting:
+        layer, inputs = producer(waiting.pop())
+        if layer is not None and layer is not below and id(layer) not in reached and inputs:
+            reached.add(id(layer))
+            waiting += inputs
+    return [operation for operation in operations(model) if id(operation) in reached]

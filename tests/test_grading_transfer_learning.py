@@ -17,7 +17,8 @@ from cnn_course.grading.transfer_learning import (
 
 def transfer_model(base, num_classes, freeze=True, scale=lambda x: x / 127.5 - 1, training=False,
                    pool=layers.GlobalAveragePooling2D, dropout=0.2, activation="softmax", after=False,
-                   dropout_at="pooled", between=lambda t: t, dropout_options=None, dense_options=None):
+                   dropout_at="pooled", between=lambda t: t, dropout_options=None, dense_options=None,
+                   after_dense=lambda t: t):
     """A learner's build_transfer_model with one knob per plausible mistake (defaults: right)."""
     if freeze and not after:
         base.trainable = False
@@ -28,11 +29,22 @@ def transfer_model(base, num_classes, freeze=True, scale=lambda x: x / 127.5 - 1
     x = between(pool()(x))
     if dropout and dropout_at == "pooled":
         x = layers.Dropout(dropout, **(dropout_options or {}))(x)
-    x = layers.Dense(num_classes, activation=activation, **(dense_options or {}))(x)
+    x = after_dense(layers.Dense(num_classes, activation=activation, **(dense_options or {}))(x))
     model = keras.Model(inputs, layers.Dropout(dropout)(x) if dropout_at == "output" else x)
     if freeze and after:
         base.trainable = False
     return model
+
+
+def softmax_by_hand(logits):
+    shifted = logits - keras.ops.max(logits, axis=-1, keepdims=True)
+    return keras.ops.exp(shifted) / keras.ops.sum(keras.ops.exp(shifted), axis=-1, keepdims=True)
+
+
+def probed(base, num_classes):
+    """A learner who looks at the base's output shape first, with a call outside the model."""
+    base(keras.Input(base.input_shape[1:]))
+    return transfer_model(base, num_classes)
 
 
 def flat(base, num_classes):
@@ -181,6 +193,9 @@ RIGHT_BUILD = {
     "GlobalAveragePooling2D(keepdims=True), Dropout, Flatten": lambda base, n: transfer_model(
         base, n, pool=lambda: lambda t: layers.GlobalAveragePooling2D(keepdims=True)(t), dropout=0,
         between=lambda t: layers.Flatten()(layers.Dropout(0.2)(t))),
+    "a softmax written with keras.ops after a linear Dense": lambda base, n: transfer_model(
+        base, n, activation=None, after_dense=softmax_by_hand),
+    "the base called once outside the model first": probed,
 }
 
 

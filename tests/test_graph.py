@@ -60,6 +60,17 @@ def test_path_to_training_written_and_head_layers_read_a_base_nested_in_a_model(
     outputs = layers.Dense(2, name="dense")(layers.Dropout(0.2, name="drop")(pooled))
     model = keras.Model(inputs, outputs)
     assert graph.path_to(model, base) == [wrapper, base] and graph.path_to(model, layers.Dense(2)) is None
-    assert graph.training_written([wrapper, base]) == [False]  # the base's own call gives none: the wrapper's
-    assert graph.training_written([model.get_layer("pool")]) == [None]
+    assert graph.training_written(model, [wrapper, base]) == [False]  # the base's own call gives none: the wrapper's
+    assert graph.training_written(model, [model.get_layer("pool")]) == [None]
     assert [layer.name for layer in graph.head_layers(model, wrapper)] == ["pool", "drop", "dense"]
+    wrapper(keras.Input((8, 8, 3)))  # a call outside the model (a look at the output's shape) is not the model's
+    assert graph.training_written(model, [wrapper, base]) == [False]
+
+
+def test_head_layers_reach_through_operations_of_several_inputs():
+    inputs = keras.Input((4,))
+    logits = layers.Dense(3, name="dense")(layers.Dropout(0.2, name="drop")(inputs))
+    shifted = logits - keras.ops.max(logits, axis=-1, keepdims=True)
+    model = keras.Model(inputs, keras.ops.exp(shifted) / keras.ops.sum(keras.ops.exp(shifted), axis=-1, keepdims=True))
+    head = [type(operation).__name__ for operation in graph.head_layers(model, None)]
+    assert head[:2] == ["Dropout", "Dense"] and head.count("Exp") == 2 and head[-1] == "TrueDivide"

@@ -64,7 +64,7 @@ def check_build_transfer_model(build_transfer_model, report) -> None:
         check_training_mode(model, base, what, report)
         # Keras 2 needed training=False to keep a trainable base's batch norm in inference mode; in Keras 3 fit's
         # training=True overrides it (keras-team/keras issue 20285), so it is checked as written, not by outputs.
-        written = next((training for training in training_written(path) if training is not False), False)
+        written = next((training for training in training_written(model, path) if training is not False), False)
         report.require(written is False, "the base is called with training=False",
                        f"{what}: the base is called with training={written} -- "
                        f"{_CALL_BASE}, as the lecture's recipe and Keras' transfer-learning guide write it")
