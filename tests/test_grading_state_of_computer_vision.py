@@ -182,6 +182,7 @@ def predict_replaced(models, x):
 
 WRONG_ENSEMBLE = {
     "not implemented": stub,
+    "the mean rounded to 5 decimals": lambda models, x: np.round(np.mean(probabilities(models, x), axis=0), 5),
     "the mean in float16": (lambda models, x: np.mean(probabilities(models, x), axis=0).astype("float16"), "float16"),
     ANSWER_KEY + "evaluate.ensemble_predict": lambda models, x: evaluate.ensemble_predict(models, x),
     "averaged logits": averaged_logits,
@@ -217,6 +218,10 @@ RIGHT_ENSEMBLE = {
     "running sum of model(x)": running_mean,
     "keras.ops": lambda models, x: keras.ops.mean(keras.ops.stack([m(x) for m in models]), axis=0),
     "sum divided by the count": lambda models, x: sum(probabilities(models, x)) / len(models),
+    "np.mean in float64 of model(x, training=False)": lambda models, x: np.mean(
+        [np.asarray(m(x, training=False), "float64") for m in models], axis=0),
+    "predict on the stacked batch, one model at a time": lambda models, x: np.stack(
+        [m.predict_on_batch(x) for m in models]).mean(axis=0),
 }
 
 

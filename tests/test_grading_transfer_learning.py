@@ -137,6 +137,8 @@ def two_outputs(base, num_classes):
 
 
 WRONG_BUILD = {
+    "a hidden Dense(64, relu) before the softmax": (lambda base, n: transfer_model(
+        base, n, between=lambda t: layers.Dense(64, activation="relu")(t)), "a hidden layer"),
     "not implemented": stub,
     ANSWER_KEY + "transfer.build_transfer_model": lambda base, n: transfer.build_transfer_model(base, n),
     "base left trainable": lambda base, n: transfer_model(base, n, freeze=False),

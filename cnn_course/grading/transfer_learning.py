@@ -73,7 +73,7 @@ def check_build_transfer_model(build_transfer_model, report) -> None:
 
 def _head_hint(shapes, num_classes) -> str:
     if len(shapes) > 2:
-        return " -- more layers train than the new softmax: is the base frozen before the model is built?"
+        return " -- more layers train than the new softmax (a hidden layer?): the head is pooling, Dropout, Dense"
     if shapes == [(16, num_classes)]:
         return " -- the Dense layer has no bias: keep use_bias=True, the default"
     if shapes and shapes[0][0] != 16:
