@@ -39,6 +39,8 @@ COLOR_WRONG = {
                               if image.dtype == np.uint8 else np.clip(image + np.asarray(shifts), 0, 255)
                               .astype(image.dtype), "wrapped round"),
     "not clipped": (lambda image, shifts: image.astype("float32") + np.asarray(shifts), "not clipped"),
+    "clipped before the shifts are added": (lambda image, shifts: np.clip(image.astype("float32"), 0, 255)
+                                            + np.asarray(shifts), "after the shifts are added"),
     "clipped to [0, 1]": lambda image, shifts: np.clip(image.astype("float32") + np.asarray(shifts), 0, 1)
     .astype(image.dtype),
     "channels reversed": lambda image, shifts: shift_right(image, shifts[::-1]),

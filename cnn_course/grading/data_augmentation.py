@@ -62,7 +62,8 @@ check_color_shift = array_grader(ArrayExercise(
         ("the sums wrapped round (250 + 20 became 14): uint8 arithmetic overflows; add in a wider type, then clip",
          lambda image, shifts: (image.astype("int64") + np.asarray(shifts)) % 256 if image.dtype == np.uint8 else
          np.full(image.shape, np.nan)),
-        ("the result is not clipped to 0-255", lambda image, shifts: image.astype("float64") + np.asarray(shifts)),
+        ("the result is not clipped to 0-255 after the shifts are added: np.clip(image + shifts, 0, 255)",
+         lambda image, shifts: image.astype("float64") + np.asarray(shifts)),
         (_LOST_FRACTIONS, lambda image, shifts: np.trunc(_shifted(image, shifts, np.trunc))),
         (_LOST_FRACTIONS, lambda image, shifts: np.rint(_shifted(image, shifts))),
         ("the shifts went to the channels in reverse order: shifts[0] belongs to channel 0 (red)",
