@@ -41,21 +41,29 @@ def next_output(layer):
     return layer._outbound_nodes[0].output_tensors[0] if layer._outbound_nodes else None
 
 
+def calls_back(outputs, stop=None):
+    """Each call met on the way back from `outputs`, as (layer, call index, the tensors it was called on), every
+    tensor once; not through the calls of `stop`."""
+    seen, stack = set(), list(outputs)
+    while stack:
+        tensor = stack.pop()
+        history = getattr(tensor, "_keras_history", None)
+        if history is None or id(tensor) in seen or history.operation is stop:
+            continue
+        seen.add(id(tensor))
+        inputs = list(history.operation._inbound_nodes[history.node_index].input_tensors)
+        yield history.operation, history.node_index, inputs
+        stack.extend(inputs)
+
+
 def reused_layers(outputs) -> list:
     """Layers called more than once on the way to `outputs` (one layer object used in several
     places). Calls left behind by an earlier version of the graph (``Sequential.add`` rebuilds
     it) do not count: only the calls that lead to `outputs`."""
-    calls, seen, stack = {}, set(), list(outputs)
-    while stack:
-        tensor = stack.pop()
-        history = getattr(tensor, "_keras_history", None)
-        if history is None or id(tensor) in seen:
-            continue
-        seen.add(id(tensor))
-        layer = history.operation
-        calls.setdefault(id(layer), (layer, set()))[1].add(history.node_index)
-        stack.extend(layer._inbound_nodes[history.node_index].input_tensors)
-    return [layer for layer, nodes in calls.values() if len(nodes) > 1]
+    calls = {}
+    for layer, index, _ in calls_back(outputs):
+        calls.setdefault(id(layer), (layer, set()))[1].add(index)
+    return [layer for layer, indices in calls.values() if len(indices) > 1]
 
 
 def operations(model) -> list:
@@ -192,10 +200,5 @@ def head_layers(model, below) -> list:
     graph."""
     if not getattr(model, "outputs", None):
         return []
-    reached, waiting = set(), [model.outputs[0]]
-    while waiting:
-        layer, inputs = producer(waiting.pop())
-        if layer is not None and layer is not below and id(layer) not in reached and inputs:
-            reached.add(id(layer))
-            waiting += inputs
+    reached = {id(layer) for layer, _, inputs in calls_back(model.outputs[:1], stop=below) if inputs}
     return [operation for operation in operations(model) if id(operation) in reached]
