@@ -14,6 +14,7 @@ import os
 from collections import defaultdict
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from cnn_course.config import QUICK_VARIABLE, is_quick
@@ -28,6 +29,52 @@ _notebook_seconds: dict[str, float] = defaultdict(float)
 _cells_run: dict[Path, set[int]] = defaultdict(set)
 AUTOGRADED = ("00_keras_tutorial", "02_residual_networks", "10_transfer_learning")  # run by nbgrader, not nbval
 FAMILIES = ("efficientnet", "mobilenet", "resnet", "inception", "googlenet", "vgg")  # words in a test's id
+
+
+def draw_initial_weights_in_numpy():
+    """Under JAX, Keras draws each layer's initial weights with a `jax.random` program compiled for that weight's
+    shape; on a CPU, building a model is then mostly compiling (14 of 15 s for EfficientNetB0). Outside a traced
+    function the tests draw them with NumPy's generator seeded from the same key instead: the same seeds give the same
+    weights, from the same distributions, and nothing is compiled. No test depends on the particular initial values."""
+    import jax
+    import keras
+    from keras.src.backend.jax import random
+
+    original = random.normal, random.truncated_normal, random.uniform
+
+    def numpy_draw(draw, seed, dtype, sample):
+        key = random.jax_draw_seed(seed)
+        if isinstance(key, jax.core.Tracer):
+            return draw(key)
+        generator = np.random.default_rng(np.asarray(jax.random.key_data(key)))
+        return jax.numpy.asarray(sample(generator).astype(np.float32), dtype or keras.config.floatx())
+
+    def within_two(generator, shape):
+        sample = generator.standard_normal(shape)
+        while (outside := np.abs(sample) > 2).any():
+            sample[outside] = generator.standard_normal(outside.sum())
+        return sample
+
+    def normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
+        return numpy_draw(lambda key: original[0](shape, mean, stddev, dtype, key), seed, dtype,
+                          lambda generator: generator.normal(mean, stddev, shape))
+
+    def truncated_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
+        return numpy_draw(lambda key: original[1](shape, mean, stddev, dtype, key), seed, dtype,
+                          lambda generator: mean + stddev * within_two(generator, shape))
+
+    def uniform(shape, minval=0.0, maxval=1.0, dtype=None, seed=None):
+        return numpy_draw(lambda key: original[2](shape, minval, maxval, dtype, key), seed, dtype,
+                          lambda generator: generator.uniform(minval, maxval, shape))
+
+    random.normal, random.truncated_normal, random.uniform = normal, truncated_normal, uniform
+
+
+def pytest_configure(config):
+    import keras
+
+    if keras.backend.backend() == "jax":
+        draw_initial_weights_in_numpy()
 
 
 def pytest_addoption(parser):
