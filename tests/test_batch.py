@@ -72,8 +72,8 @@ def test_a_class_gets_the_right_points_a_feedback_file_each_and_notes_not_traceb
 def test_a_notebook_that_runs_too_long_is_stopped_and_said_so(tmp_path):
     path = tmp_path / "slow.ipynb"
     nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("import time\ntime.sleep(600)")]), path)
-    rows, problem, seconds = run_contained(path, NOTEBOOK, quick=True, limits=Limits(seconds=15))
-    assert rows == [] and problem == "did not finish within 15 s (stopped)" and seconds < 30
+    rows, problem, seconds = run_contained(path, NOTEBOOK, quick=True, limits=Limits(seconds=5))
+    assert rows == [] and problem == "did not finish within 5 s (stopped)" and seconds < 30
 
 
 @pytest.mark.notebooks
