@@ -336,6 +336,16 @@ def original_loop(model, n_layers, learning_rate, trainable):
     return model
 
 
+def model_layers(model, n_layers, learning_rate, frozen_below):
+    """The model's top layers taken for the base's: the layers below them frozen (the base stays frozen), or the whole
+    base unfrozen with them."""
+    for layer in model.layers[:-n_layers] if frozen_below else model.layers[-n_layers:]:
+        layer.trainable = not frozen_below
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="sparse_categorical_crossentropy",
+                  metrics=["accuracy"])
+    return model
+
+
 NOTEBOOK_BASE = grading_base(seed=5)  # a base the notebook might hold in a variable: "the wrong model fine-tuned"
 
 WRONG_UNFREEZE = {
@@ -361,6 +371,10 @@ WRONG_UNFREEZE = {
     "base.layers[-n_layers:] (every layer when n_layers is 0)": (
         lambda model, n, rate: unfreeze(model, n, rate, top=lambda ls, n: ls[-n:]), "base.layers[-0:]"),
     "mean squared error": lambda model, n, rate: unfreeze(model, n, rate, loss="mse"),
+    "model.layers[:-n_layers] frozen, the base left frozen": (
+        lambda model, n, rate: model_layers(model, n, rate, frozen_below=True), "not of model.layers"),
+    "model.layers[-n_layers:] unfrozen, the whole base among them": (
+        lambda model, n, rate: model_layers(model, n, rate, frozen_below=False), "batch-norm layers"),
     "the head's Dense zeroed": (lambda model, n, rate: unfreeze(model, n, rate, after=zero_head),
                                 "the model's weights changed (head_softmax"),
     "model.optimizer deleted": (lambda model, n, rate: unfreeze(model, n, rate, compile=False, after=lambda m: delattr(

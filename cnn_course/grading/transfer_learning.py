@@ -237,7 +237,7 @@ def _unfreeze_hint(found, want, base, n_layers) -> str:
     norms = {w.path for layer in base.layers if isinstance(layer, layers.BatchNormalization) for w in layer.weights}
     if not found and want:
         return ("no layer of the model's base became trainable -- set base.trainable = True (True, not None) on the "
-                "base inside `model` (its layer that is a keras.Model), not on a variable from outside the function")
+                "base in `model` (its keras.Model layer), then unfreeze the top of base.layers, not of model.layers")
     if found & norms:
         return "batch-norm layers became trainable: keep every BatchNormalization frozen"
     if found > want and n_layers == 0:
