@@ -51,6 +51,10 @@ _CROP_MISTAKES = [
      lambda images, c: _views(images, c, mirror=lambda crop: crop[:, ::-1])),
     ("its channels are reversed: mirror along the width axis (axis 2 of the images), not the last",
      lambda images, c: _views(images, c, mirror=lambda crop: crop[..., ::-1])),
+    ("it is turned half a turn (flipped top to bottom too): mirror left-right only, along the width axis, [:, :, ::-1]",
+     lambda images, c: _views(images, c, mirror=lambda crop: crop[:, ::-1, ::-1])),
+    ("every axis of it is flipped, as np.flip(crop) does without an axis: np.flip(crop, axis=2) mirrors left-right",
+     lambda images, c: _views(images, c, mirror=np.flip)),
     ("its rows and columns are swapped (transposed): keep the crop's axes as they are",
      lambda images, c: ten_crop(images, c).transpose(0, 1, 3, 2, 4)),
     ("it holds a crop of another image: the images of the batch are mixed up -- keep the batch axis (a reshape of "
