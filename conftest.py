@@ -71,10 +71,12 @@ def draw_initial_weights_in_numpy():
 
 
 def pytest_configure(config):
-    import keras
+    """In each process that runs tests (not pytest-xdist's controller, which would import Keras only for this)."""
+    if hasattr(config, "workerinput") or not getattr(config.option, "numprocesses", None):
+        import keras
 
-    if keras.backend.backend() == "jax":
-        draw_initial_weights_in_numpy()
+        if keras.backend.backend() == "jax":
+            draw_initial_weights_in_numpy()
 
 
 def pytest_addoption(parser):
