@@ -40,7 +40,7 @@ def draw_initial_weights_in_numpy():
     import keras
     from keras.src.backend.jax import random
 
-    original = random.normal, random.truncated_normal, random.uniform
+    jax_normal, jax_truncated_normal, jax_uniform = random.normal, random.truncated_normal, random.uniform
 
     def numpy_draw(draw, seed, dtype, sample):
         key = random.jax_draw_seed(seed)
@@ -56,15 +56,15 @@ def draw_initial_weights_in_numpy():
         return sample
 
     def normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
-        return numpy_draw(lambda key: original[0](shape, mean, stddev, dtype, key), seed, dtype,
+        return numpy_draw(lambda key: jax_normal(shape, mean, stddev, dtype, key), seed, dtype,
                           lambda generator: generator.normal(mean, stddev, shape))
 
     def truncated_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):
-        return numpy_draw(lambda key: original[1](shape, mean, stddev, dtype, key), seed, dtype,
+        return numpy_draw(lambda key: jax_truncated_normal(shape, mean, stddev, dtype, key), seed, dtype,
                           lambda generator: mean + stddev * within_two(generator, shape))
 
     def uniform(shape, minval=0.0, maxval=1.0, dtype=None, seed=None):
-        return numpy_draw(lambda key: original[2](shape, minval, maxval, dtype, key), seed, dtype,
+        return numpy_draw(lambda key: jax_uniform(shape, minval, maxval, dtype, key), seed, dtype,
                           lambda generator: generator.uniform(minval, maxval, shape))
 
     random.normal, random.truncated_normal, random.uniform = normal, truncated_normal, uniform
