@@ -69,6 +69,10 @@ COLOR_WRONG = {
         image.astype("float64") + np.asarray(shifts), 0, 1 if image.max() <= 1 else 255).astype(image.dtype),
         "0-255"),
     "shifts stored as int8": lambda image, shifts: shift_right(image, np.asarray(shifts).astype(np.int8)),
+    "cast to uint8 whatever the dtype": (lambda image, shifts: np.clip(image + np.asarray(shifts), 0, 255).astype(
+        np.uint8), "fractions are lost"),
+    "rounded to one decimal": (lambda image, shifts: np.round(np.clip(image + np.asarray(shifts), 0, 255), 1).astype(
+        image.dtype), "fractions are lost"),
 }
 COLOR_RIGHT = {
     "float, clip, astype": shift_right,

@@ -1,6 +1,7 @@
 """Wrong-answer catalogue of notebook 08's graders: compound scaling and the rounding of channel counts."""
 
 import math
+from fractions import Fraction
 
 import keras
 import numpy as np
@@ -39,6 +40,11 @@ WRONG_SCALING = {
     "a loop (integer phi only)": by_loop,
     "strings": lambda phi: tuple(f"{c ** phi:.3f}" for c in (1.2, 1.1, 1.15)),
     "an enormous depth": lambda phi: (10 ** 400, 1.1 ** phi, 1.15 ** phi),
+    "an enormous Fraction": (lambda phi: (Fraction(10 ** 400), 1.1 ** phi, 1.15 ** phi), "about 400 digits"),
+    "the growth, alpha ** phi - 1 (not multiplied by phi)": (
+        lambda phi: tuple(c ** phi - 1 for c in (1.2, 1.1, 1.15)), "the depth is 0, expected 1"),
+    "alpha ** (phi + 1) (not ignoring phi)": (lambda phi: tuple(c ** (phi + 1) for c in (1.2, 1.1, 1.15)),
+                                              "the depth is 1.2, expected 1"),
     "answer key: the course's costs.compound_scaling": lambda phi: costs.compound_scaling(phi),
     "a table of the grader's fixed cases": lambda phi: TABLE.get(phi, (1.0, 1.0, 1.0)),
     "phi rounded to two decimals": lambda phi: tuple(c ** round(phi, 2) for c in (1.2, 1.1, 1.15)),
@@ -126,6 +132,9 @@ WRONG_ROUND = {
     "a table of the grader's fixed cases": lambda f, w, d=8: ROUNDED.get((f, w, d), d),
     "halves rounded down": (rounding(rule="halves down"), "rounds halves down"),
     "half the divisor added with //": (rounding(rule="half the divisor by //"), "odd divisor"),
+    "the 10% measured against the rounded value": (rounding(
+        below=lambda new, limit: limit / 0.9 - new > 0.1 * new), "against the rounded value"),
+    "an enormous Fraction": (lambda f, w, d=8: Fraction(10 ** 400), "about 400 digits"),
     "a divisor added at exactly 90% too": (rounding(below=lambda new, limit: new <= limit), "exactly 90%"),
     ANSWER_KEY + "the course's round_filters, called when the grader reads the int": lambda f, w, d=8: LazyNumber(
         lambda: efficientnet.round_filters(f, w, d)),

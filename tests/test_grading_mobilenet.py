@@ -5,6 +5,7 @@ import importlib
 import math
 import time
 import types
+from fractions import Fraction
 
 import keras
 import numpy as np
@@ -86,6 +87,8 @@ WRONG_COST = {
     "the sum": lambda n, f, c, o: n * n * f * f * c + n * n * c * o,
     "swapped": (lambda n, f, c, o: (n * n * c * o, n * n * f * f * c), "swapped"),
     "f once in the depthwise count": lambda n, f, c, o: (n * n * f * c, n * n * c * o),
+    "n_c forgotten in the depthwise count": (lambda n, f, c, o: (n * n * f * f, n * n * c * o), "forgets n_c"),
+    "an enormous Fraction": (lambda n, f, c, o: (Fraction(10 ** 400), n * n * c * o), "about 400 digits"),
     "depthwise times n_c_out": lambda n, f, c, o: (n * n * f * f * c * o, n * n * c * o),
     "pointwise times f*f": (lambda n, f, c, o: (n * n * f * f * c, n * n * f * f * c * o), "1x1"),
     "no output positions": lambda n, f, c, o: (f * f * c, c * o),

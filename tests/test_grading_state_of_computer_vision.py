@@ -216,6 +216,8 @@ WRONG_ENSEMBLE = {
         np.mean(probabilities(models, x), axis=0))),
     "every Dropout's rate set to 0": without_dropout,
     "each model's predict replaced by zeros": predict_replaced,
+    "every model frozen on the way": lambda models, x: ([setattr(m, "trainable", False) for m in models],
+                                                        np.mean(probabilities(models, x), axis=0))[1],
 }
 RIGHT_ENSEMBLE = {
     "np.mean of predict": lambda models, x: np.mean([m.predict(x, verbose=0) for m in models], axis=0),
@@ -231,6 +233,7 @@ RIGHT_ENSEMBLE = {
 
 
 ENSEMBLE_HINTS = {
+    "every model frozen on the way": "trainable went from True to False",
     "averaged logits": "averages the logits",
     "averaged one-hot votes": "counts votes",
     "majority vote": "majority vote",

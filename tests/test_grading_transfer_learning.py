@@ -131,6 +131,24 @@ def frozen_identity(t):
     return dense(t)
 
 
+def dropout_twice(base, num_classes, on_probabilities=False):
+    """One Dropout layer called twice: on the pooled features twice (a rate of 0.36 in effect), or once more on the
+    probabilities."""
+    drop = layers.Dropout(0.2)
+    twice = (lambda t: drop(t)) if on_probabilities else (lambda t: drop(drop(t)))
+    return transfer_model(base, num_classes, dropout=0, between=twice,
+                          after_dense=lambda t: drop(t) if on_probabilities else t)
+
+
+def conv_classifier(base, num_classes):
+    base.trainable = False
+    inputs = keras.Input(base.input_shape[1:])
+    x = base(layers.Rescaling(1 / 127.5, offset=-1)(inputs), training=False)
+    x = layers.GlobalAveragePooling2D(keepdims=True)(x)
+    x = layers.Conv2D(num_classes, 1, activation="softmax")(layers.Dropout(0.2)(x))
+    return keras.Model(inputs, layers.Flatten()(x))
+
+
 def two_outputs(base, num_classes):
     model = transfer_model(base, num_classes)
     return keras.Model(model.inputs, [model.outputs[0], model.layers[-3].output])
@@ -180,6 +198,16 @@ WRONG_BUILD = {
         base, n, between=layers.ActivityRegularization(l2=10.0)), "loss"),
     "a frozen identity Dense before the softmax": (lambda base, n: transfer_model(base, n, between=frozen_identity),
                                                    "frozen"),
+    "one Dropout layer called twice on the pooled features": (dropout_twice, "called more than once"),
+    "one Dropout layer on the pooled features and again on the probabilities": (
+        lambda base, n: dropout_twice(base, n, on_probabilities=True), "called more than once"),
+    "the softmax Dense in mixed_float16": (lambda base, n: transfer_model(
+        base, n, dense_options={"dtype": "mixed_float16"}), "float16"),
+    "a 1x1 Conv2D softmax on GlobalAveragePooling2D(keepdims=True), then Flatten": (conv_classifier,
+                                                                                     "a convolution?"),
+    "a Dense without bias, then BatchNormalization(scale=False) and the softmax": (lambda base, n: transfer_model(
+        base, n, activation=None, dense_options={"use_bias": False}, after_dense=lambda t: layers.Activation(
+            "softmax")(layers.BatchNormalization(scale=False)(t))), "beside the softmax Dense"),
     "a softmax kernel constrained to be non-negative": (lambda base, n: transfer_model(
         base, n, dense_options={"kernel_constraint": keras.constraints.NonNeg()}), "constraint"),
 }
@@ -198,6 +226,10 @@ RIGHT_BUILD = {
     "a softmax written with keras.ops after a linear Dense": lambda base, n: transfer_model(
         base, n, activation=None, after_dense=softmax_by_hand),
     "the base called once outside the model first": probed,
+    "Dropout(noise_shape=(None, 16)): a draw per feature, as without it": lambda base, n: transfer_model(
+        base, n, dropout_options={"noise_shape": (None, 16)}),
+    "a softmax Dense with an L2 regularizer of 0": lambda base, n: transfer_model(
+        base, n, dense_options={"kernel_regularizer": keras.regularizers.L2(0.0)}),
 }
 
 
@@ -285,6 +317,12 @@ WRONG_CACHE = {
     "the base in training mode": (in_training_mode, "inference mode"),
     "images shifted in place": (shifted_in_place, "changed the images it was given"),
     "max-pooled": (lambda base, images, path: features(base, images, path, pool="max"), "max-pooled"),
+    "the base unfrozen on the way": (lambda base, images, path: (setattr(base, "trainable", True), features(
+        base, images, path))[1], "trainable went from False to True"),
+    "the base's Dropout rate set to 0 first": (lambda base, images, path: (setattr(
+        base.get_layer("dropout"), "rate", 0.0), features(base, images, path))[1], "rate went from 0.5 to 0.0"),
+    "2 * images / 255 - 1 on uint8 pixels (2 * images wraps round)": (lambda base, images, path: features(
+        base, images, path, scale=lambda x: 2 * x.astype("uint8") / 255 - 1), "uint8 arithmetic"),
 }
 RIGHT_CACHE = {
     "batches by hand": features,
@@ -371,6 +409,11 @@ WRONG_UNFREEZE = {
     "base.layers[-n_layers:] (every layer when n_layers is 0)": (
         lambda model, n, rate: unfreeze(model, n, rate, top=lambda ls, n: ls[-n:]), "base.layers[-0:]"),
     "mean squared error": lambda model, n, rate: unfreeze(model, n, rate, loss="mse"),
+    "the loss's name misspelt": (lambda model, n, rate: unfreeze(model, n, rate,
+                                                                  loss="sparse_categorical_crossentropyy"),
+                                 "Keras knows no loss"),
+    "compile given no loss (Keras keeps the head's)": (lambda model, n, rate: unfreeze(model, n, rate, loss=None),
+                                                       "given no loss"),
     "model.layers[:-n_layers] frozen, the base left frozen": (
         lambda model, n, rate: model_layers(model, n, rate, frozen_below=True), "not of model.layers"),
     "model.layers[-n_layers:] unfrozen, the whole base among them": (

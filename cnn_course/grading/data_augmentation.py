@@ -41,6 +41,13 @@ def _shifted(image, shifts, rounding=lambda v: v):
     return np.clip(image.astype("float64") + rounding(np.asarray(shifts, "float64")), 0, 255)
 
 
+def _fractions_cut(got, image, shifts) -> bool:
+    """A float image's right result with its fractions cut or rounded to 0-2 decimals (an integer cast, np.round)."""
+    want = _shifted(image, shifts)
+    return image.dtype != np.uint8 and any(np.allclose(got, cut(want * 10**places) / 10**places, atol=1e-3)
+                                           for places in (0, 1, 2) for cut in (np.trunc, np.round))
+
+
 _LOST_FRACTIONS = "the fractions are lost (integer arithmetic, or rounding): keep a float image's values as they are"
 
 check_color_shift = array_grader(ArrayExercise(
@@ -71,9 +78,9 @@ check_color_shift = array_grader(ArrayExercise(
         ("every channel got the same shift: each channel has its own",
          lambda image, shifts: _shifted(image, np.mean(shifts))),
     ],
-    advise=lambda args, got: f"this image has {args[0].shape[-1]} channels: add shifts[c] to each channel c, however "
-                             f"many there are" if args[0].shape[-1] != 3 else
-                             "add shifts[c] to channel c (the last axis), then clip to 0-255",
+    advise=lambda args, got: _LOST_FRACTIONS if _fractions_cut(got, *args) else
+        f"this image has {args[0].shape[-1]} channels: add shifts[c] to each channel c, however many there are"
+        if args[0].shape[-1] != 3 else "add shifts[c] to channel c (the last axis), then clip to 0-255",
     success="on images of uint8, float32 and float64 (with fractions), of 1 to 4 channels, with pixels at 0 and 255, "
             "each channel is shifted by its own value and clipped to 0-255, in the image's dtype"))
 

@@ -67,6 +67,9 @@ check_round_filters = formula_grader(Formula(
          lambda *case: _round(*case, rounding=lambda v, d: int(v + d // 2) // d * d)),
         ("adds a divisor at exactly 90% too: the 10% rule adds one only when the rounded value is below 90%",
          lambda f, w, d: (lambda new: new + d if new <= 0.9 * f * w else new)(_round(f, w, d, ten_percent=False))),
+        ("measures the 10% against the rounded value: add a divisor when the rounded value is below 90% of filters "
+         "x width", lambda f, w, d: (lambda new: new + d if f * w - new > 0.1 * new else new)(
+             _round(f, w, d, ten_percent=False))),
         *(("rounds filters x width to an integer first: round the product itself to the nearest multiple",
            lambda f, w, d, whole=whole: _round(whole(f * w), 1.0, d)) for whole in (round, int)),
         ("always rounds up: round to the nearest multiple",

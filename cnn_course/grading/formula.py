@@ -68,6 +68,8 @@ def _plain(value):
         return tuple(_plain(item) for item in value)
     if getattr(value, "ndim", None) == 0 and hasattr(value, "__array__"):
         value = np.asarray(value).item()
+    if isinstance(value, numbers.Rational) and not isinstance(value, numbers.Integral) and value.denominator == 1:
+        value = value.numerator  # a whole Fraction: an int, however large
     try:
         if isinstance(value, numbers.Integral) and not isinstance(value, bool):
             return int(value)
@@ -78,7 +80,10 @@ def _plain(value):
 
 def _finite(value) -> bool:
     """A finite number; an int always is (``math.isfinite`` would overflow converting a large one)."""
-    return isinstance(value, numbers.Integral) or math.isfinite(value)
+    try:
+        return isinstance(value, numbers.Integral) or math.isfinite(value)
+    except OverflowError:  # a Fraction too large for a float
+        return False
 
 
 def _answer(answer, spec: Formula, case, report: Report):
@@ -124,6 +129,8 @@ def _show(value) -> str:
 
 def _repr(value) -> str:
     """repr, but an int too long to print by its size."""
+    if isinstance(value, int) and abs(value) >= 10**18:
+        return _show(value)
     try:
         return repr(value)
     except ValueError:
@@ -137,11 +144,15 @@ def _wrong_message(spec: Formula, case, answers: dict) -> str:
     order = named_everywhere(answers, _parts_orders(spec), same=same)
     if order:
         return f"{what} returned {_show(got)}: {order} -- return them as ({', '.join(spec.parts)}){spec.parts_advice}"
-    hint = named_everywhere(answers, spec.mistakes, same=same) or named(got, spec.mistakes, *case, same=same)
+    # a mistake is named when it gives the answer on every case, or at least on every case the answer gets wrong
+    wrong = {case: got for case, got in answers.items() if not same(got, spec.reference(*case))}
+    hint = named_everywhere(answers, spec.mistakes, same=same) or named_everywhere(wrong, spec.mistakes, same=same)
     if spec.parts:
         index = next(i for i, (a, b) in enumerate(zip(got, want)) if not _equal(a, b, spec.integers))
         part = spec.parts[index]
-        hint = hint or named(got[index], spec.part_mistakes.get(part, ()), *case, same=same)
+        wrong_part = {case: got[index] for case, got in wrong.items()
+                      if not same(got[index], spec.reference(*case)[index])}
+        hint = hint or named_everywhere(wrong_part, spec.part_mistakes.get(part, ()), same=same)
         message = f"{what} returned {_show(got)}: the {part} is {_show(got[index])}, expected {_show(want[index])}"
     else:
         message = f"{what} returned {_repr(got)}, expected {_show(want)}"

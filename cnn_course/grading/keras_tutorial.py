@@ -106,7 +106,8 @@ def _changed_settings(optimizer) -> list[str]:
 def _check_loss_on_probabilities(loss, y, probabilities, want_loss, what, report) -> None:
     """Apply the compiled loss to probabilities as plain numbers, outside the model's graph (where TensorFlow would
     quietly read the softmax's logits and hide from_logits=True), and require one number: the mean cross-entropy."""
-    loss_function = keras.losses.get(loss) if isinstance(loss, str) else loss
+    loss_function = report.attempt(lambda: keras.losses.get(loss) if isinstance(loss, str) else loss,
+                                   f"{what}: Keras knows no loss {loss!r}: use 'sparse_categorical_crossentropy'")
     value = report.attempt(lambda: np.asarray(loss_function(keras.ops.convert_to_tensor(y),
                                                             keras.ops.convert_to_tensor(probabilities))),
                            f"{what}: the loss cannot be applied to integer labels and probabilities: use "

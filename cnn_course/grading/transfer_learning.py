@@ -13,18 +13,10 @@ from keras import layers
 
 from cnn_course import transfer
 from cnn_course.fixtures import fixed_inputs
-from cnn_course.grading.grading_base import (
-    check_training_mode,
-    grading_base,
-    moved,
-    pooled,
-    snapshot,
-    softmax,
-    state,
-    what_changed,
-)
+from cnn_course.grading.grading_base import grading_base, moved, pooled, snapshot, softmax, state, what_changed
 from cnn_course.grading.keras_tutorial import COMPILE, check_compiled
 from cnn_course.grading.report import described, grader
+from cnn_course.grading.transfer_head import check_outputs, check_training_mode, head_hint
 from cnn_course.grading.vocabulary import expand
 from cnn_course.graph import head_layers, path_to, training_written
 
@@ -59,8 +51,8 @@ def check_build_transfer_model(build_transfer_model, report) -> None:
         shapes = [tuple(w.shape) for w in model.trainable_weights]
         report.require(shapes == [(16, num_classes), (num_classes,)], "only the new softmax layer is trainable",
                        f"{what}: the trainable weights have shapes {shapes}, expected only the new Dense layer's "
-                       f"[(16, {num_classes}), ({num_classes},)]" + _head_hint(shapes, num_classes))
-        _check_outputs(model, base, expand(head_layers(model, path[0])), num_classes, what, report)
+                       f"[(16, {num_classes}), ({num_classes},)]" + head_hint(shapes, num_classes))
+        check_outputs(model, base, expand(head_layers(model, path[0])), num_classes, what, report)
         check_training_mode(model, base, what, report)
         # Keras 2 needed training=False to keep a trainable base's batch norm in inference mode; in Keras 3 fit's
         # training=True overrides it (keras-team/keras issue 20285), so it is checked as written, not by outputs.
@@ -71,60 +63,6 @@ def check_build_transfer_model(build_transfer_model, report) -> None:
     report.success("global average pooling, dropout and softmax on the frozen base, for 4 and 7 classes, two sizes")
 
 
-def _head_hint(shapes, num_classes) -> str:
-    if len(shapes) > 2:
-        return " -- more layers train than the new softmax (a hidden layer?): the head is pooling, Dropout, Dense"
-    if shapes == [(16, num_classes)]:
-        return " -- the Dense layer has no bias: keep use_bias=True, the default"
-    if shapes and shapes[0][0] != 16:
-        return f" -- {shapes[0][0]} inputs to the Dense layer, not the base's 16 channels: pool with " \
-               f"GlobalAveragePooling2D (not Flatten) before it"
-    if shapes and shapes[-1] != (num_classes,):
-        return f" -- the Dense layer has {shapes[-1][0]} units: use num_classes"
-    return ""
-
-
-def _check_outputs(model, base, head, num_classes, what, report) -> None:
-    """The outputs are the lecture's model computed with the answer's own Dense weights; then the head's dropout."""
-    dense = next((layer for layer in head[::-1] + model.layers[::-1] if isinstance(layer, layers.Dense)), None)
-    report.precondition(dense is not None, f"{what}: no Dense layer on top: layers.Dense(num_classes, activation="
-                        f"'softmax')")
-    images = fixed_inputs((6, *base.input_shape[1:]), seed=3).round()  # whole pixels: a uint8 Input reads them too
-    got = np.asarray(model(images, training=False))
-    report.require(got.shape == (6, num_classes), "the outputs have one column per class",
-                   f"{what}: 6 images give outputs of shape {got.shape}, expected (6, {num_classes})")
-    kernel, bias = (np.asarray(v) for v in dense.weights)
-    if not np.allclose(got, softmax(pooled(base, images) @ kernel + bias), atol=1e-4):
-        if not np.allclose(got.sum(axis=1), 1, atol=1e-4) or got.min() < 0:
-            report.fail(f"{what}: the outputs are not probabilities -- the Dense layer needs activation='softmax'")
-        scalings = {"the pixels reach the base unscaled: the base expects [-1, 1], add layers.Rescaling(1 / 127.5, "
-                    "offset=-1) before it": lambda x: x,
-                    "the pixels reach the base in [0, 1]: the base expects [-1, 1], layers.Rescaling(1 / 127.5, "
-                    "offset=-1)": lambda x: x / 255}
-        found = next((hint for hint, scale in scalings.items()
-                      if np.allclose(got, softmax(pooled(base, images, scale) @ kernel + bias), atol=1e-4)),
-                     "expected softmax(Dense(global average of base(pixels / 127.5 - 1)))")
-        report.fail(f"{what}: the outputs differ from the lecture's model computed with your Dense weights -- {found}")
-    report.success("pixels scaled to [-1, 1], the base, pooled, then a softmax")
-    _check_dropout(head, what, report)
-
-
-def _check_dropout(head, what, report) -> None:
-    """One Dropout(0.2), on the pooled vector, before the softmax Dense -- as the exercise says."""
-    dropouts = [layer for layer in head if isinstance(layer, layers.Dropout)]
-    report.precondition(len(dropouts) == 1, f"{what}: {len(dropouts) or 'no'} Dropout layers between the base and "
-                        f"the output; the exercise asks for one, layers.Dropout(0.2), between the pooling and the "
-                        f"softmax Dense")
-    dropout, dense = dropouts[0], max((i for i, x in enumerate(head) if isinstance(x, layers.Dense)), default=len(head))
-    report.precondition(head.index(dropout) < dense, f"{what}: the Dropout comes after the softmax Dense, where it "
-                        f"would drop probabilities: put it before the Dense, on the pooled features")
-    report.precondition(np.prod(dropout.input.shape[1:]) == dropout.input.shape[-1], f"{what}: the Dropout is applied "
-                        f"to the feature maps {tuple(dropout.input.shape)}; apply it to the pooled vector, after "
-                        f"GlobalAveragePooling2D")
-    report.require(abs(dropout.rate - 0.2) < 1e-9, "Dropout(0.2) on the pooled features, before the softmax",
-                   f"{what}: Dropout({dropout.rate:g}); the exercise asks for Dropout(0.2)")
-
-
 @grader("cache_features")
 def check_cache_features(cache_features, report) -> None:
     """``cache_features(base, images, path)``: the frozen part's pooled features, saved with np.save and returned."""
@@ -133,6 +71,7 @@ def check_cache_features(cache_features, report) -> None:
     for count in (37, 5):  # 37: not a multiple of any batch size
         images = fixed_inputs((count, 32, 32, 3), seed=count).round().astype("uint8")  # pixels, as a data set has
         before, given, what = snapshot(base), images.copy(), f"cache_features(base, images, path) on {count} images"
+        kept = state(base)
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / "features.npy"
             got = report.call(cache_features, base, images, str(path), what=what)
@@ -159,6 +98,9 @@ def check_cache_features(cache_features, report) -> None:
         report.require(not moved(before, base), "the base is unchanged (weights and batch-norm statistics)",
                        f"{what}: the base's weights or batch-norm statistics changed -- run it in inference "
                        f"mode, base(x, training=False) or base.predict")
+        change = what_changed(kept, base)
+        report.require(not change, "the base's settings are left as they were", f"{what}: {change} -- the "
+                       f"features are read from the base as it is: leave its layers' settings and trainable flags")
         _check_features(got, base, images, what, report)
     report.success("a softmax on the saved features predicts what the frozen model predicts")
 
@@ -188,8 +130,9 @@ def _check_features(got, base, images, what, report) -> None:
                 "the features are max-pooled: average over the positions": pooled(base, images, pool=np.max)}
     found = next((hint for hint, value in mistakes.items()
                   if np.allclose(np.sort(got, axis=0), np.sort(value, axis=0), atol=1e-4)),
-                 "run the base in inference mode, base(x, training=False) or base.predict (in training mode its "
-                 "dropout drops features), and keep float32 (float16 loses precision)")
+                 "check the scaling, pixels / 127.5 - 1 computed in floats (uint8 arithmetic such as 2 * images "
+                 "wraps round), and run the base in inference mode, base(x, training=False) or base.predict (in "
+                 "training mode its dropout drops features)")
     report.fail(f"{what}: the features differ from the frozen part's (base on pixels / 127.5 - 1, averaged over "
                 f"positions) -- {found}")
 
@@ -201,9 +144,10 @@ def check_unfreeze_top(unfreeze_top, report) -> None:
     for n_layers, rate, stages in ((4, 3e-4, (8, 12, 16)), (8, 1e-5, (8, 12, 16, 16)), (0, 1e-4, (8, 12))):
         base = grading_base(stages, seed=n_layers)
         model = transfer.build_transfer_model(base, 3)
-        model.compile(optimizer=keras.optimizers.Adam(1e-2), loss="sparse_categorical_crossentropy")  # the head's
+        head_loss = keras.losses.SparseCategoricalCrossentropy()  # the head's; compile(loss=None) would keep it
+        model.compile(optimizer=keras.optimizers.Adam(1e-2), loss=head_loss)
         head_optimizer, what = model.optimizer, f"unfreeze_top(model, {n_layers}, learning_rate={rate})"
-        kept = state(model)
+        kept = state(model, flags=False)
         got = report.call(unfreeze_top, model, n_layers, rate, what=what)
         report.precondition(got is model, f"{what} returned {described(got)}: return the model it was given")
         change = what_changed(kept, model)
@@ -222,6 +166,8 @@ def check_unfreeze_top(unfreeze_top, report) -> None:
                        f"{what}: the model still has the head's optimizer: recompile, or the new trainable flags do "
                        f"not count and the old learning rate goes on -- {COMPILE}")
         check_compiled(model, rate, fixed_inputs((9, 32, 32, 3), seed=7), np.arange(9) % 3, report, what)
+        report.require(model.loss is not head_loss, "the loss given to compile", f"{what}: compile is given no loss, "
+                       f"so Keras keeps the head's -- pass it, {COMPILE}")
         before = snapshot(base)
         report.call(model.fit, fixed_inputs((16, 32, 32, 3), seed=n_layers), np.arange(16) % 3, epochs=1,
                     batch_size=8, verbose=0, what=f"a training step after {what}",
