@@ -35,11 +35,21 @@ def compare_with_reference(model, reference, inputs, report: Report, seed: int =
                      f"same outputs as the reference with identical weights ({mode} mode)",
                      f"outputs differ from the reference with identical weights in {mode} mode (max difference "
                      f"{error:.3g})")
-    report.precondition(not model.losses, f"{what}: the network adds {len(model.losses)} loss(es) of its own (a "
-                        f"regularizer): the lecture's has none -- leave kernel_regularizer and the like out")
+    refuse_additions(model, report, what, "the lecture's layers have none")
     if differentiate and not report.differentiated and not any(map(_hits_a_onednn_fault, (model, reference))):
         compare_gradients(model, reference, inputs, pairs, report, what)
         report.differentiated = True
+
+
+def refuse_additions(model, report: Report, what: str, lecture: str) -> None:
+    """No loss of the network's own (a regularizer of 0 adds none) and no weight constraint: the `lecture` says what
+    to build instead."""
+    losses = [loss for loss in model.losses if np.any(np.asarray(loss))]
+    constrained = [v.path for v in model.weights if getattr(v, "constraint", None) is not None]
+    for found, what_it_is in ((losses, f"adds {len(losses)} loss(es) of its own (a regularizer)"),
+                              (constrained, f"has a constraint on {', '.join(constrained)}")):
+        report.precondition(not found, f"{what}: the network {what_it_is}: {lecture} -- leave kernel_regularizer, "
+                            f"kernel_constraint and the like out")
 
 
 def _hits_a_onednn_fault(model) -> bool:
@@ -91,9 +101,6 @@ def check_trainable(model, report: Report, what: str) -> None:
     frozen = [v.path for v in model.weights if not v.trainable and id(v) not in statistics]
     report.precondition(not frozen, f"{what}: {', '.join(frozen)} {'is' if len(frozen) == 1 else 'are'} frozen "
                                     f"(trainable=False): every layer trains")
-    constrained = [v.path for v in model.weights if getattr(v, "constraint", None) is not None]
-    report.precondition(not constrained, f"{what}: {', '.join(constrained)} has a constraint: the lecture's layers "
-                                         f"have none -- leave kernel_constraint and the like out")
     for layer in expand(model.layers):
         for arguments in call_arguments(layer):
             report.precondition(arguments.get("training") is None, f"{what}: {layer.name} is called with training="

@@ -7,6 +7,7 @@ import numpy as np
 from keras import layers
 
 from cnn_course.fixtures import fixed_inputs
+from cnn_course.grading.compare import refuse_additions
 from cnn_course.grading.grading_base import pooled, softmax
 from cnn_course.graph import every_layer, inputs_of, reused_layers
 
@@ -113,13 +114,8 @@ def check_training_mode(model, base, what, report) -> None:
                    f"{what}: in training mode the model computes something else than dropout on top of its "
                    f"predictions (noise, another kind of dropout, a layer that acts only while training): {HEAD} -- "
                    f"nothing more")
-    losses = [loss for loss in model.losses if np.any(np.asarray(loss))]  # a regularizer of 0 adds nothing
-    report.require(not losses, "no loss of its own", f"{what}: the model adds {len(losses)} loss(es) of its own (a "
-                   f"regularizer): {HEAD}, nothing more")
     own = {id(w) for w in base.weights}
     frozen = [w.path for w in model.non_trainable_weights if id(w) not in own]
     report.require(not frozen, "nothing frozen but the base", f"{what}: {', '.join(frozen)} outside the base "
                    f"{'is' if len(frozen) == 1 else 'are'} frozen: {HEAD}, which trains")
-    constrained = [w.path for w in model.trainable_weights if getattr(w, "constraint", None) is not None]
-    report.require(not constrained, "no constraint on the softmax", f"{what}: {', '.join(constrained)} has a "
-                   f"constraint: leave kernel_constraint out")
+    refuse_additions(model, report, what, f"{HEAD}, nothing more")
