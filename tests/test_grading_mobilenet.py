@@ -298,6 +298,8 @@ RIGHT_SEPARABLE = {
     "keras.activations.relu(max_value=6)": separable(relu=lambda: lambda t: keras.activations.relu(t, max_value=6.0)),
     "pointwise layer created first": separable(pointwise_first=True),
     "batch-norm epsilon 1e-5": separable(bn_options={"epsilon": 1e-5, "momentum": 0.9}),
+    "an L2 regularizer of 0 on the pointwise kernel (it adds no loss)": separable(pointwise_options={
+        "kernel_regularizer": keras.regularizers.L2(0.0)}),
     "keras.ops.minimum(keras.ops.relu(x), 6)": separable(
         relu=lambda: lambda t: keras.ops.minimum(keras.ops.relu(t), 6)),
     "keras.ops.clip(x, 0, 6)": separable(relu=lambda: lambda t: keras.ops.clip(t, 0, 6)),
