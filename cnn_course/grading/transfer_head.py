@@ -31,7 +31,8 @@ def head_hint(shapes, num_classes) -> str:
 
 
 def check_outputs(model, base, head, num_classes, what, report) -> None:
-    """The outputs are the lecture's model computed with the answer's own Dense weights; then the head's dropout."""
+    """No layer with weights beside the softmax Dense; the outputs are the lecture's model computed with the answer's
+    own Dense weights; then the head's dropout."""
     dense = next((layer for layer in head[::-1] + model.layers[::-1] if isinstance(layer, layers.Dense)), None)
     report.precondition(dense is not None, f"{what}: no Dense layer on top: layers.Dense(num_classes, activation="
                         f"'softmax')")
@@ -41,13 +42,13 @@ def check_outputs(model, base, head, num_classes, what, report) -> None:
                    f"{what}: 6 images give outputs of shape {got.shape}, expected (6, {num_classes})")
     report.precondition(got.dtype == np.float32, f"{what}: the outputs are {got.dtype} -- keep the softmax in float32 "
                         f"(with mixed precision, dtype='float32' on the last layer)")
+    more = [layer.name + " (frozen)" * (not layer.trainable) for layer in head
+            if getattr(layer, "weights", None) and layer is not dense]
+    report.precondition(not more, f"{what}: the head holds {', '.join(more)} beside the softmax Dense: {HEAD}")
     kernel, bias = np.asarray(dense.kernel), np.asarray(dense.bias) if dense.use_bias else 0
     if not np.allclose(got, softmax(pooled(base, images) @ kernel + bias), atol=1e-4):
         if not np.allclose(got.sum(axis=1), 1, atol=1e-4) or got.min() < 0:
             report.fail(f"{what}: the outputs are not probabilities -- the Dense layer needs activation='softmax'")
-        more = [layer.name for layer in head if layer.weights and layer is not dense]
-        report.precondition(not more, f"{what}: the outputs differ from the lecture's model, and the head holds "
-                            f"{', '.join(more)} beside the softmax Dense: {HEAD}")
         scalings = {"the pixels reach the base unscaled: the base expects [-1, 1], add layers.Rescaling(1 / 127.5, "
                     "offset=-1) before it": lambda x: x,
                     "the pixels reach the base in [0, 1]: the base expects [-1, 1], layers.Rescaling(1 / 127.5, "
