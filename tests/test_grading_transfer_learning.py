@@ -245,8 +245,8 @@ def features(base, images, path, scale=lambda x: x / 127.5 - 1, pool=True, save_
     """A learner's cache_features with one knob per plausible mistake (defaults: right)."""
     x = np.asarray(images, "float32")
     maps = np.concatenate([np.asarray(base(scale(x[i:i + 16]), training=False)) for i in range(0, len(x), 16)])
-    result = maps.mean(axis=(1, 2)) if pool is True else maps.reshape(len(x), -1) if pool == "flatten" else \
-        maps.max(axis=(1, 2)) if pool == "max" else maps
+    result = {True: lambda: maps.mean(axis=(1, 2)), False: lambda: maps, "flatten": lambda: maps.reshape(len(x), -1),
+              "max": lambda: maps.max(axis=(1, 2)), "sum": lambda: maps.sum(axis=(1, 2))}[pool]()
     np.save(save_to(path) if save_to else path, maps if save_to == "maps" else result)
     return result[order]
 
@@ -317,6 +317,8 @@ WRONG_CACHE = {
     "the base in training mode": (in_training_mode, "inference mode"),
     "images shifted in place": (shifted_in_place, "changed the images it was given"),
     "max-pooled": (lambda base, images, path: features(base, images, path, pool="max"), "max-pooled"),
+    "summed over the positions": (lambda base, images, path: features(base, images, path, pool="sum"),
+                                  "summed over the positions"),
     "the base unfrozen on the way": (lambda base, images, path: (setattr(base, "trainable", True), features(
         base, images, path))[1], "trainable went from False to True"),
     "the base's Dropout rate set to 0 first": (lambda base, images, path: (setattr(

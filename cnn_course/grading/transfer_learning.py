@@ -127,7 +127,8 @@ def _check_features(got, base, images, what, report) -> None:
                 "the pixels reach the base in [0, 1]: it expects [-1, 1], pixels / 127.5 - 1":
                 pooled(base, images, lambda x: x / 255),
                 "the features are not in the images' order: keep it (no shuffling)": np.sort(want, axis=0),
-                "the features are max-pooled: average over the positions": pooled(base, images, pool=np.max)}
+                "the features are max-pooled: average over the positions": pooled(base, images, pool=np.max),
+                "the features are summed over the positions: average them": pooled(base, images, pool=np.sum)}
     found = next((hint for hint, value in mistakes.items()
                   if np.allclose(np.sort(got, axis=0), np.sort(value, axis=0), atol=1e-4)),
                  "check the scaling, pixels / 127.5 - 1 computed in floats (uint8 arithmetic such as 2 * images "
