@@ -87,7 +87,7 @@ COLOR_RIGHT = {
 
 def pca(images, alpha_std=0.1, seed=None, *, root=False, per_pixel=False, per_batch=False, centred=True,
         per_image_cov=False, rows=False, std_as_var=False, no_clip=False, ignore_seed=False, shared_alpha=False,
-        pixels_of=None, clip=lambda out: np.clip(out, 0, 1), rng=None, covariance=None):
+        pixels_of=None, clip=lambda out: np.clip(out, 0, 1), rng=None, covariance=None, draw=None):
     """AlexNet's PCA colour augmentation, with a switch for each mistake the catalogue makes."""
     images = np.asarray(images, "float64")
     rng = rng or np.random.default_rng(None if ignore_seed else seed)
@@ -96,7 +96,8 @@ def pca(images, alpha_std=0.1, seed=None, *, root=False, per_pixel=False, per_ba
     def shift_of(pixels, count):
         matrix = np.cov(pixels, rowvar=False) if centred else pixels.T @ pixels / len(pixels)
         values, vectors = np.linalg.eigh(matrix if covariance is None else covariance(pixels))
-        alphas = rng.normal(0, scale, size=(count, 1) if shared_alpha else (count, 3))
+        size = (count, 1) if shared_alpha else (count, 3)
+        alphas = rng.normal(0, scale, size=size) if draw is None else draw(rng, scale, size)
         weights = alphas * (np.sqrt(values) if root else values)
         return weights @ (vectors if rows else vectors.T)
 
@@ -185,6 +186,11 @@ PCA_WRONG = {
         images, pca(images, alpha_std, seed).astype(images.dtype)) or images,
     "np.cov without rowvar=False": (lambda images, alpha_std=0.1, seed=None: pca(
         images, alpha_std, seed, covariance=lambda pixels: np.cov(pixels)), "rowvar=False"),
+    "alphas of mean alpha_std": (lambda images, alpha_std=0.1, seed=None: pca(
+        images, alpha_std, seed, draw=lambda rng, scale, size: rng.normal(scale, scale, size)), "with mean 0"),
+    "rng.normal(alpha_std, size=...): a mean of alpha_std, a deviation of 1": (
+        lambda images, alpha_std=0.1, seed=None: pca(images, alpha_std, seed, draw=lambda rng, scale, size: rng.normal(
+            scale, size=size)), "first argument is the mean"),
     "np.corrcoef instead of np.cov": (lambda images, alpha_std=0.1, seed=None: pca(
         images, alpha_std, seed, covariance=lambda pixels: np.corrcoef(pixels, rowvar=False)), "np.corrcoef"),
     "an endless loop": (lambda images, alpha_std=0.1, seed=None: endless(), "did not finish"),

@@ -176,7 +176,11 @@ def _check_alphas(report, images, per_image, alpha_std) -> None:
     alphas = per_image @ eigenvectors / eigenvalues
     stds, means = alphas.std(axis=0), alphas.mean(axis=0)
     near = lambda ratio: np.all(np.abs(ratio - 1) < 0.25)  # noqa: E731
-    if near(stds / alpha_std) and np.all(np.abs(means) < 4 * alpha_std / np.sqrt(len(alphas))):
+    centred = np.all(np.abs(means) < 4 * alpha_std / np.sqrt(len(alphas)))
+    report.precondition(centred or not near(stds / alpha_std), f"alpha_std={alpha_std}: the alphas have the right "
+                        f"spread but means {', '.join(f'{m:.3g}' for m in means)} per axis: draw them with mean 0, "
+                        f"alpha_i ~ N(0, alpha_std)")
+    if near(stds / alpha_std):
         excess = float((((alphas - means) / stds) ** 4).mean() - 3)  # a normal distribution's kurtosis is 3
         report.precondition(abs(excess) < 0.7, f"alpha_std={alpha_std}: the alphas have the right spread but are not "
                             f"drawn from a normal distribution (excess kurtosis {excess:.2f}, about 0 for a normal, "
@@ -196,7 +200,9 @@ def _check_alphas(report, images, per_image, alpha_std) -> None:
         ("the principal axes are those of np.corrcoef, which scales each colour to variance 1: use the covariance, "
          "np.cov(pixels, rowvar=False)",
          (per_image @ correlation_vectors / correlation_values).std(axis=0) / alpha_std),
-        (variance, stds / alpha_std**2), (variance, stds / np.sqrt(alpha_std))]
+        (variance, stds / alpha_std**2), (variance, stds / np.sqrt(alpha_std)),
+        ("the alphas have standard deviation 1: rng.normal's first argument is the mean -- rng.normal(0, alpha_std, "
+         "size)", stds)]
     hint = next((advice for advice, spread in spreads if near(spread)),
                 "the shifts read in the batch's principal axes are not alpha_i * lambda_i with alpha_i ~ N(0, "
                 "alpha_std): use the covariance of all the batch's pixels (centred: np.cov), its eigenvectors as the "
