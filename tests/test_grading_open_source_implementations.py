@@ -32,6 +32,7 @@ WRONG = {
         "read the flag"),
     "unchanged": lambda w, depthwise=False: w,
     "a list": lambda w, depthwise=False: right(w, depthwise).tolist(),
+    "cast to float16": (lambda w, depthwise=False: right(w, depthwise).astype("float16"), "in float16"),
     ANSWER_KEY + "ported.to_keras_layout, called when the grader reads the array": lambda w, depthwise=False: Lazy(
         lambda: answer_key(w, depthwise)),
 }

@@ -77,7 +77,7 @@ def grade_case(answer, spec: ArrayExercise, case, report: Report) -> None:
     atol = spec.atol(arguments) if callable(spec.atol) else spec.atol
     if not same_value(got, want, atol):
         hint = named(got, spec.mistakes, *arguments, same=lambda a, b: same_value(a, b, atol)) or \
-            (spec.advise(arguments, got) if spec.advise else "")
+            _precision_lost(got, want, atol) or (spec.advise(arguments, got) if spec.advise else "")
         error = np.abs(got.astype("float64") - want.astype("float64")).max()
         report.fail(f"{what} differs from the expected result (largest difference {error:.3g})" +
                     (f" -- {hint}" if hint else ""))
@@ -86,6 +86,14 @@ def grade_case(answer, spec: ArrayExercise, case, report: Report) -> None:
                         f"{what} returned {spec.result} of {got.dtype} for {source} of {want.dtype}: keep its dtype "
                         "-- " + ("return an array: Python lists lose it" if isinstance(returned, list)
                                  else spec.dtype_advice))
+
+
+def _precision_lost(got, want, atol) -> str:
+    """Advice when `got` is the expected result cast to a narrower float dtype (float16 for float32, say)."""
+    narrower = got.dtype != want.dtype and np.can_cast(got.dtype, want.dtype) and got.dtype.kind == want.dtype.kind \
+        == "f"
+    return f"it is the expected result in {got.dtype}, which loses precision: keep {want.dtype}" if narrower and \
+        same_value(got, want.astype(got.dtype), atol) else ""
 
 
 def _shape(item) -> tuple:
