@@ -103,6 +103,8 @@ WRONG_SEQUENTIAL = {
     "strided conv instead of pooling": lambda input_shape, classes: sequential(
         input_shape, classes, strides=2, order=("conv", "bn", "relu")),
     "no flatten": lambda input_shape, classes: sequential(input_shape, classes, head="none"),
+    "the Functional model wrapped in keras.Sequential": (lambda input_shape, classes: keras.Sequential(
+        [keras.Input(input_shape), functional(input_shape, classes)]), "built with the other API"),
 }
 
 RIGHT_SEQUENTIAL = {
@@ -153,6 +155,8 @@ WRONG_FUNCTIONAL = {
     "subclassed model": lambda input_shape, classes: Subclassed(classes),
     "one ReLU object for all stages": lambda input_shape, classes: functional(input_shape, classes,
                                                                             shared_relu=True),
+    "the Sequential model wrapped in keras.Model": (lambda input_shape, classes: (lambda inputs: keras.Model(
+        inputs, sequential(input_shape, classes)(inputs)))(keras.Input(input_shape)), "built with the other API"),
 }
 
 RIGHT_FUNCTIONAL = {

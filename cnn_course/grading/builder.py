@@ -15,7 +15,7 @@ from cnn_course.fixtures import fixed_inputs
 from cnn_course.grading.compare import check_trainable, compare_with_reference
 from cnn_course.grading.report import Report, case_by_case, described_by
 from cnn_course.grading.vocabulary import tokens
-from cnn_course.graph import operations, reused_layers
+from cnn_course.graph import every_layer, operations, reused_layers
 
 
 @dataclass(frozen=True)
@@ -52,6 +52,10 @@ def grade_case(answer, spec: BuilderExercise, case, number: int, report: Report)
                        "built with keras.Sequential: this exercise asks for the Functional API (keras.Input, calling "
                        "layers on tensors, keras.Model(inputs, outputs))" if sequential else
                        "not a keras.Sequential model: this exercise asks for the Sequential API")
+        other = [inner.name for inner in every_layer(model) if isinstance(inner, keras.Model) and
+                 isinstance(inner, keras.Sequential) != sequential]
+        report.precondition(not other, f"the layers are inside {', '.join(other)}, a model built with the other API: "
+                            f"this exercise asks for the {spec.api} API layer by layer, not a model wrapped in one")
     reference = _reference(spec.reference, input_shape, classes)
     report.require(tuple(model.input_shape[1:]) == input_shape and tuple(model.output_shape) == (None, classes),
                    f"input {input_shape} and output (None, {classes}) for classes={classes}",
