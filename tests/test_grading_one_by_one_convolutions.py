@@ -44,6 +44,7 @@ WRONG = {
     "answer key: tf.nn.conv2d": tf_conv2d,
     "answer key: a Keras Conv2D, converted to NumPy": lambda v, w, b: keras_conv(v, w, b, to_numpy=True),
     "no bias": (lambda v, w, b: np.maximum(v @ w, 0), "bias"),
+    "the bias added after the ReLU": (lambda v, w, b: np.maximum(v @ w, 0) + b, "after the ReLU"),
     "no ReLU": (lambda v, w, b: v @ w + b, "ReLU"),
     "flattened output": (lambda v, w, b: np.maximum(v.reshape(-1, v.shape[-1]) @ w + b, 0), "shape"),
     "sums the channels first": lambda v, w, b: np.maximum(v.sum(-1, keepdims=True) * w.sum(0) + b, 0),

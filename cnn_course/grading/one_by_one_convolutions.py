@@ -31,7 +31,9 @@ check_one_by_one_as_dense = array_grader(ArrayExercise(
     as_array=numpy_only,
     mistakes=[("the bias is missing: add b to every pixel's weighted sum", lambda v, w, b: np.maximum(v @ w, 0)),
               ("the ReLU is missing: a 1x1 convolution layer applies its activation at every pixel",
-               lambda v, w, b: v @ w + b)],
+               lambda v, w, b: v @ w + b),
+              ("the bias is added after the ReLU: ReLU(volume @ weights + bias), the bias inside",
+               lambda v, w, b: np.maximum(v @ w, 0) + b)],
     shape_advice=lambda args, got, want: "the output keeps (m, n_H, n_W) and has one channel per column of weights",
     hints=[("mismatch", "weights has shape (n_C_prev, n_C): each pixel's n_C_prev values times weights give its n_C "
                         "outputs (volume @ weights)"),
