@@ -186,6 +186,9 @@ PCA_WRONG = {
         images, pca(images, alpha_std, seed).astype(images.dtype)) or images,
     "np.cov without rowvar=False": (lambda images, alpha_std=0.1, seed=None: pca(
         images, alpha_std, seed, covariance=lambda pixels: np.cov(pixels)), "rowvar=False"),
+    "eigenvalues squared (alpha_i lambda_i ** 2)": (lambda images, alpha_std=0.1, seed=None: pca(
+        images, alpha_std, seed, covariance=lambda pixels: np.linalg.matrix_power(np.cov(pixels, rowvar=False), 2)),
+        "eigenvalues squared"),
     "alphas of mean alpha_std": (lambda images, alpha_std=0.1, seed=None: pca(
         images, alpha_std, seed, draw=lambda rng, scale, size: rng.normal(scale, scale, size)), "with mean 0"),
     "rng.normal(alpha_std, size=...): a mean of alpha_std, a deviation of 1": (

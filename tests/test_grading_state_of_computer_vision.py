@@ -90,6 +90,7 @@ WRONG_CROP = {
                                                                                       round((w - c) / 2))),
     "H and W swapped": hw_swapped,
     "crops of size c + 1": lambda images, c: crops(images, c + 1),
+    "slices i:i + c - 1 (the end taken as included)": lambda images, c: crops(images, c)[:, :, :-1, :-1],
     "crops transposed": lambda images, c: crops(images, c).transpose(0, 1, 3, 2, 4),
     "views on axis 1, (N, 10, ...)": lambda images, c: crops(images, c).transpose(1, 0, 2, 3, 4),
     "(N, 10, ...) reshaped to (10, N, ...)": lambda images, c: crops(images, c).transpose(1, 0, 2, 3, 4).reshape(
@@ -123,6 +124,7 @@ CROP_HINTS = {
     "centre rounded up": "the centre is rounded up",
     "centre with round()": "the centre is rounded up",
     "crops of size c + 1": "(the end is excluded)",
+    "slices i:i + c - 1 (the end taken as included)": "(the end is excluded)",
     "crops transposed": "transposed",
     "views on axis 1, (N, 10, ...)": "the views are on axis 1",
     "(N, 10, ...) reshaped to (10, N, ...)": "the images of the batch are mixed up",

@@ -18,12 +18,13 @@ from cnn_course.grading.transfer_learning import (
 def transfer_model(base, num_classes, freeze=True, scale=lambda x: x / 127.5 - 1, training=False,
                    pool=layers.GlobalAveragePooling2D, dropout=0.2, activation="softmax", after=False,
                    dropout_at="pooled", between=lambda t: t, dropout_options=None, dense_options=None,
-                   after_dense=lambda t: t):
+                   after_dense=lambda t: t, front=lambda t: t):
     """A learner's build_transfer_model with one knob per plausible mistake (defaults: right)."""
     if freeze and not after:
         base.trainable = False
     inputs = keras.Input(base.input_shape[1:])
-    x = layers.Lambda(scale)(inputs) if scale else inputs
+    x = front(inputs)
+    x = layers.Lambda(scale)(x) if scale else x
     x = base(x) if training is None else base(x, training=training)
     x = layers.Dropout(dropout)(x) if dropout_at == "maps" else x
     x = between(pool()(x))
@@ -149,6 +150,12 @@ def conv_classifier(base, num_classes):
     return keras.Model(inputs, layers.Flatten()(x))
 
 
+def wrapped(base, num_classes, training=None):
+    """The right model called inside another that only wraps it (with `training`, when given)."""
+    inputs, inner = keras.Input(base.input_shape[1:]), transfer_model(base, num_classes)
+    return keras.Model(inputs, inner(inputs) if training is None else inner(inputs, training=training))
+
+
 def two_outputs(base, num_classes):
     model = transfer_model(base, num_classes)
     return keras.Model(model.inputs, [model.outputs[0], model.layers[-3].output])
@@ -210,6 +217,15 @@ WRONG_BUILD = {
             "softmax")(layers.BatchNormalization(scale=False)(t))), "beside the softmax Dense"),
     "a softmax kernel constrained to be non-negative": (lambda base, n: transfer_model(
         base, n, dense_options={"kernel_constraint": keras.constraints.NonNeg()}), "constraint"),
+    "a Dropout(0.2) on the pixels, before the base": (lambda base, n: transfer_model(
+        base, n, front=layers.Dropout(0.2)), "training mode"),
+    "a SpatialDropout2D(0.3) on the pixels": (lambda base, n: transfer_model(base, n, front=layers.SpatialDropout2D(
+        0.3)), "training mode"),
+    "RandomFlip and RandomRotation in front (augmentation in the model)": (lambda base, n: transfer_model(
+        base, n, front=keras.Sequential([layers.RandomFlip("horizontal"), layers.RandomRotation(0.1)])), "RandomFlip"),
+    "the base called with training=0": (lambda base, n: transfer_model(base, n, training=0), "training=0"),
+    "the right model wrapped in a model that calls it with training=True": (lambda base, n: wrapped(
+        base, n, training=True), "wrapped in another that calls it with training=True"),
 }
 RIGHT_BUILD = {
     "Lambda scaling": lambda base, n: transfer_model(base, n),
@@ -230,6 +246,11 @@ RIGHT_BUILD = {
         base, n, dropout_options={"noise_shape": (None, 16)}),
     "a softmax Dense with an L2 regularizer of 0": lambda base, n: transfer_model(
         base, n, dense_options={"kernel_regularizer": keras.regularizers.L2(0.0)}),
+    "the base called with training=np.False_ (a comparison's result)": lambda base, n: transfer_model(
+        base, n, training=np.False_),
+    "the right model wrapped in keras.Model(i, model(i))": wrapped,
+    "the right model wrapped in keras.Sequential([Input, model])": lambda base, n: keras.Sequential(
+        [keras.Input(base.input_shape[1:]), transfer_model(base, n)]),
 }
 
 
@@ -319,6 +340,9 @@ WRONG_CACHE = {
     "max-pooled": (lambda base, images, path: features(base, images, path, pool="max"), "max-pooled"),
     "summed over the positions": (lambda base, images, path: features(base, images, path, pool="sum"),
                                   "summed over the positions"),
+    "float16 features, saved and returned": (lambda base, images, path: saved_by(
+        base, images, path, lambda features, file: np.save(file, features.astype("float16")))
+        .astype("float16"), "float16"),
     "the base unfrozen on the way": (lambda base, images, path: (setattr(base, "trainable", True), features(
         base, images, path))[1], "trainable went from False to True"),
     "the base's Dropout rate set to 0 first": (lambda base, images, path: (setattr(
@@ -416,6 +440,8 @@ WRONG_UNFREEZE = {
                                  "Keras knows no loss"),
     "compile given no loss (Keras keeps the head's)": (lambda model, n, rate: unfreeze(model, n, rate, loss=None),
                                                        "given no loss"),
+    "compile given the head's loss, model.loss": (lambda model, n, rate: unfreeze(model, n, rate, loss=model.loss),
+                                                  "model.loss"),
     "model.layers[:-n_layers] frozen, the base left frozen": (
         lambda model, n, rate: model_layers(model, n, rate, frozen_below=True), "not of model.layers"),
     "model.layers[-n_layers:] unfrozen, the whole base among them": (

@@ -138,7 +138,8 @@ def check_pca_color_augmentation(pca_color_augmentation, report) -> None:
     shifts = got - images
     report.precondition(np.abs(shifts).max() > 1e-4,
                         f"{what} hardly changes the images (largest change {np.abs(shifts).max():.1e}): is the "
-                        "covariance taken over each image alone? AlexNet's is over all the pixels of the batch")
+                        "covariance taken over each image alone (AlexNet's is over all the pixels of the batch), or "
+                        "are the eigenvalues squared? the shift is sum_i alpha_i lambda_i p_i")
     clipped = np.mean((got <= 0) | (got >= 1))
     report.precondition(clipped < 0.01, f"{what} pushes {clipped:.0%} of the values to 0 or 1: the shifts are far "
                         "larger than AlexNet's -- the covariance of the pixels in [0, 1] (np.cov, not np.corrcoef), "

@@ -89,7 +89,7 @@ def _crop_shape_advice(arguments, got, want) -> str:
     if got == (10 * count, c, c, channels):
         return "the views and the images share one axis: stack the 10 views on a new axis 0"
     if len(got) == 5 and got[:2] == (10, count) and got[4] == channels and got[2:4] != (c, c):
-        if max(got[2:4]) > c:
+        if max(got[2:4]) > c or got[2:4] == (c - 1, c - 1):
             return f"crops of {got[2]}x{got[3]} pixels: images[:, i:i + c] takes c rows (the end is excluded)"
         return (f"crops of {got[2]}x{got[3]} pixels: a slice past the edge of an image is cut short -- rows are "
                 f"axis 1 (H = {height}), columns axis 2 (W = {width})")

@@ -88,21 +88,23 @@ def _drops_together(dropout) -> bool:
         size is not None and size != own for size, own in zip(dropout.noise_shape, inputs[0].shape)))
 
 
-def check_training_mode(model, base, what, report) -> None:
+def check_training_mode(model, base, head, what, report) -> None:
     """Predicting is deterministic, and training adds nothing but the head's dropout (each feature dropped on its
-    own): with every Dropout's rate at 0, a training call gives the predictions (Keras 3 runs the base in training
-    mode too: keras-team/keras issue 20285); no loss is added, and nothing but the base is frozen."""
+    own): with the head's and the base's Dropout rates at 0, a training call gives the predictions (Keras 3 runs the
+    base in training mode too: keras-team/keras issue 20285); no loss is added, and nothing but the base is frozen."""
     images = fixed_inputs((6, *base.input_shape[1:]), seed=4).round()
     predicted = np.asarray(model(images, training=False))
     report.require(np.allclose(np.asarray(model(images)), predicted, atol=1e-4), "model(x) predicts",
                    f"{what}: model(x) differs from model(x, training=False) -- a layer is called with training=True, "
-                   f"so the model is random when it predicts: leave `training` to Keras (the base's training=False "
-                   f"apart)")
+                   f"or acts at random without it (augmentation such as RandomFlip belongs to the data, not to this "
+                   f"model), so the model is random when it predicts: leave `training` to Keras (the base's "
+                   f"training=False apart)")
     dropouts = [layer for layer in every_layer(model) if isinstance(layer, layers.Dropout)]
     inside = {id(layer) for layer in every_layer(base)}
     shaped = [layer.name for layer in dropouts if id(layer) not in inside and _drops_together(layer)]
     report.require(not shaped, "each feature dropped on its own", f"{what}: {', '.join(shaped)} has a noise_shape, "
                    f"so it drops features together: leave noise_shape out")
+    dropouts = [layer for layer in dropouts if id(layer) in inside or layer in head]  # a Dropout elsewhere acts
     rates = [layer.rate for layer in dropouts]
     try:
         for layer in dropouts:

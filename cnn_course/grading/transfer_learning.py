@@ -18,7 +18,7 @@ from cnn_course.grading.keras_tutorial import COMPILE, check_compiled
 from cnn_course.grading.report import described, grader
 from cnn_course.grading.transfer_head import check_outputs, check_training_mode, head_hint
 from cnn_course.grading.vocabulary import expand
-from cnn_course.graph import head_layers, path_to, training_written
+from cnn_course.graph import call_arguments, head_layers, path_to, training_written
 
 _CALL_BASE, _INPUT = "x = base(x, training=False)", "keras.Input(shape=base.input_shape[1:])"
 _FLOATS = "features are real numbers, keep the floats the base computes"
@@ -35,6 +35,7 @@ def check_build_transfer_model(build_transfer_model, report) -> None:
         outputs = len(getattr(model, "outputs", None) or []) if isinstance(model, keras.Model) else 0
         report.precondition(outputs == 1, f"{what} returned {described(model)}" + f" of {outputs} outputs" * (
             outputs > 1) + ": return the model, keras.Model(inputs, outputs), with one output, built on keras.Input")
+        model = _unwrapped(model, base, what, report)
         path = path_to(model, base)
         report.require(path is not None, "the base is one layer of the model",
                        f"{what}: the base given is not a layer of the model -- call it, {_CALL_BASE} (a model "
@@ -52,15 +53,34 @@ def check_build_transfer_model(build_transfer_model, report) -> None:
         report.require(shapes == [(16, num_classes), (num_classes,)], "only the new softmax layer is trainable",
                        f"{what}: the trainable weights have shapes {shapes}, expected only the new Dense layer's "
                        f"[(16, {num_classes}), ({num_classes},)]" + head_hint(shapes, num_classes))
-        check_outputs(model, base, expand(head_layers(model, path[0])), num_classes, what, report)
-        check_training_mode(model, base, what, report)
+        head = expand(head_layers(model, path[0]))
+        check_outputs(model, base, head, num_classes, what, report)
+        check_training_mode(model, base, head, what, report)
         # Keras 2 needed training=False to keep a trainable base's batch norm in inference mode; in Keras 3 fit's
         # training=True overrides it (keras-team/keras issue 20285), so it is checked as written, not by outputs.
-        written = next((training for training in training_written(model, path) if training is not False), False)
-        report.require(written is False, "the base is called with training=False",
+        written = next((training for training in training_written(model, path) if not _false(training)), False)
+        report.require(_false(written), "the base is called with training=False",
                        f"{what}: the base is called with training={written} -- "
                        f"{_CALL_BASE}, as the lecture's recipe and Keras' transfer-learning guide write it")
     report.success("global average pooling, dropout and softmax on the frozen base, for 4 and 7 classes, two sizes")
+
+
+def _unwrapped(model, base, what, report):
+    """The model inside one that only wraps it (keras.Sequential([Input, model]), keras.Model(i, model(i))): the same
+    model, unless the wrapper fixes `training`."""
+    inner = [layer for layer in model.layers if not isinstance(layer, layers.InputLayer)]
+    if len(inner) == 1 and isinstance(inner[0], keras.Model) and inner[0] is not base:
+        fixed = [arguments["training"] for arguments in call_arguments(inner[0], within=model)
+                 if arguments.get("training") is not None]
+        report.precondition(not fixed, f"{what}: the model is wrapped in another that calls it with training="
+                            f"{fixed[0] if fixed else None}: return the model itself, and leave `training` to Keras")
+        return _unwrapped(inner[0], base, what, report)
+    return model
+
+
+def _false(training) -> bool:
+    """False, or NumPy's False (a comparison's result)."""
+    return isinstance(training, (bool, np.bool_)) and not training
 
 
 @grader("cache_features")
@@ -116,6 +136,8 @@ def _load(path) -> np.ndarray:
 def _check_features(got, base, images, what, report) -> None:
     """The features against the frozen part computed here, and the mistakes that give others."""
     want = pooled(base, images)
+    report.precondition(got.dtype.itemsize >= 4 or not np.allclose(got, want, atol=1e-2), f"{what}: the features "
+                        f"are {got.dtype}, which loses precision: keep the base's float32")
     if np.allclose(got, want, atol=1e-4):
         rng = np.random.default_rng(0)  # a softmax on top gives the frozen model's probabilities
         kernel, bias = rng.normal(size=(16, 3)), rng.normal(size=3)
@@ -168,7 +190,8 @@ def check_unfreeze_top(unfreeze_top, report) -> None:
                        f"not count and the old learning rate goes on -- {COMPILE}")
         check_compiled(model, rate, fixed_inputs((9, 32, 32, 3), seed=7), np.arange(9) % 3, report, what)
         report.require(model.loss is not head_loss, "the loss given to compile", f"{what}: compile is given no loss, "
-                       f"so Keras keeps the head's -- pass it, {COMPILE}")
+                       f"or the head's own (model.loss), so the head's compile decides it -- pass the exercise's, "
+                       f"{COMPILE}")
         before = snapshot(base)
         report.call(model.fit, fixed_inputs((16, 32, 32, 3), seed=n_layers), np.arange(16) % 3, epochs=1,
                     batch_size=8, verbose=0, what=f"a training step after {what}",
