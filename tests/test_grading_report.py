@@ -231,6 +231,7 @@ def test_an_answer_that_catches_the_trip_and_goes_on_is_still_caught():
 
 
 def test_the_key_run_in_a_thread_or_below_a_free_function_trips():
+    import functools
     import threading
 
     from cnn_course import costs
@@ -261,7 +262,17 @@ def test_the_key_run_in_a_thread_or_below_a_free_function_trips():
         def weights(self):
             return [costs.conv_multiplies(1, 1, 1, 1, 1)]
 
-    for answer in (in_a_thread, lambda: costs.count_params(Weights())):
+    class Called:  # the key as a property getter that is no learner's code (functools.partial is C)
+        built = True
+        weights = property(functools.partial(costs.conv_multiplies, 1, 1, 1, 1))
+
+    def after_a_nul_file_name():  # a profile hook that raises on such a name would be dropped by Python
+        probe = (lambda: 1).__code__.replace(co_filename="nul\0name")
+        exec(probe)
+        return costs.conv_multiplies(1, 1, 1, 1, 1)
+
+    for answer in (in_a_thread, lambda: costs.count_params(Weights()), lambda: costs.count_params(Called()),
+                   after_a_nul_file_name):
         assert "calls cnn_course.costs.conv_multiplies, a ready-made" in check_demo(answer).first_failure
 
 
@@ -405,10 +416,11 @@ def test_the_key_cannot_be_hidden_by_renaming_or_removing_its_module(monkeypatch
 
 @pytest.mark.parametrize("tampering", ["signal.setitimer(signal.ITIMER_REAL, 0)", "signal.alarm(0)",
                                        "signal.signal(signal.SIGALRM, signal.SIG_IGN)", "sys.setprofile(None)",
-                                       "sys.settrace(None)"])
+                                       "sys.settrace(None)", "threading.setprofile(None)"])
 def test_an_answer_cannot_switch_the_time_limit_or_the_watch_off(tampering):
     import signal
     import sys
+    import threading
     import time
 
     @grader("demo", seconds=0.5)
@@ -417,7 +429,7 @@ def test_an_answer_cannot_switch_the_time_limit_or_the_watch_off(tampering):
         report.success("returned")
 
     def sabotage():
-        exec(tampering, {"signal": signal, "sys": sys})
+        exec(tampering, {"signal": signal, "sys": sys, "threading": threading})
         while True:
             time.sleep(0.05)
 

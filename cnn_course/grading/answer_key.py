@@ -28,7 +28,8 @@ FREE_MODULES = ("cnn_course.config", "cnn_course.fixtures", "cnn_course.graph", 
                 "keras.src.applications.imagenet_utils")
 FREE_NAMES = {"preprocess_input", "decode_predictions", "count_params"}
 # What would switch the grader's watch off: its profile hook, its time limit.
-TAMPERING = (sys.setprofile, sys.settrace, signal.signal, signal.setitimer, signal.alarm)
+TAMPERING = (sys.setprofile, sys.settrace, signal.signal, signal.setitimer, signal.alarm, threading.setprofile,
+             *filter(None, [getattr(threading, "setprofile_all_threads", None)]))
 _TAMPERING_CODES = {function.__code__ for function in TAMPERING if hasattr(function, "__code__")}
 _TAMPERING_IDS = {id(function) for function in TAMPERING if not hasattr(function, "__code__")}
 LIBRARIES = tuple({sysconfig.get_paths()[key] for key in ("stdlib", "platstdlib", "purelib", "platlib")})
@@ -110,13 +111,20 @@ def _watched(files: dict, named: dict, watch: Watch):
 
     def module_of(code) -> str:
         if code.co_filename not in seen:
-            seen[code.co_filename] = files.get(os.path.realpath(code.co_filename), "")
+            try:
+                seen[code.co_filename] = files.get(os.path.realpath(code.co_filename), "")
+            except (ValueError, OSError):  # a file name no path can have (a NUL in it): a hook that raised would go
+                seen[code.co_filename] = ""
         return seen[code.co_filename]
 
     def freed(frame) -> bool:
-        """Run by a function of `FREE_NAMES` (preprocess_input calls helpers), with no learner's code between."""
+        """A function of `FREE_NAMES`, or a private helper (``_index``, a lambda) of its module that one runs, with
+        no learner's code between: a public function reached from one (through an object it was given) is not."""
+        module, name = module_of(frame.f_code), frame.f_code.co_name
+        if name not in FREE_NAMES and not name.startswith(("_", "<")):
+            return False
         while frame is not None and (module_of(frame.f_code) or library_code(frame.f_code.co_filename)):
-            if frame.f_code.co_name in FREE_NAMES and module_of(frame.f_code):
+            if frame.f_code.co_name in FREE_NAMES and module_of(frame.f_code) == module:
                 return True
             frame = frame.f_back
         return False
