@@ -145,6 +145,9 @@ RIGHT_ROUND = {
         max(d, math.floor((v + d / 2) / d) * d)))(f * w),
     "a numpy int": rounding(cast=np.int64),
     "no floor (the 10% rule already lifts 0 to one divisor)": rounding(floor=False),
+    "exact arithmetic with Fraction (halves exactly half)": lambda f, w, d=8: (lambda v: int(
+        (lambda n: n + d if n < Fraction(9, 10) * v else n)(max(d, int((v + Fraction(d, 2)) // d) * d))))(
+        Fraction(f) * Fraction(str(w))),
 }
 
 test_round_filters_rejects, test_round_filters_accepts = catalogue(check_round_filters, WRONG_ROUND, RIGHT_ROUND)

@@ -215,6 +215,38 @@ def any_size(block):
     return answer
 
 
+def one_relu6_object(x, filters, stride=1):
+    """A right block with one weightless ReLU6 layer object called after both batch norms."""
+    relu6 = layers.ReLU(6.0)
+    x = relu6(layers.BatchNormalization()(layers.DepthwiseConv2D(3, strides=stride, padding="same", use_bias=False)(x)))
+    return relu6(layers.BatchNormalization()(layers.Conv2D(filters, 1, use_bias=False)(x)))
+
+
+class TutorialReLU6(layers.Layer):
+    """A weightless ReLU6 whose call has a `training=False` default, which Keras records in each call."""
+
+    def call(self, inputs, training=False):
+        return keras.ops.clip(inputs, 0.0, 6.0)
+
+
+def any_size_units(x, filters, stride=1):
+    """A right block of two units, each a Sequential built for images of any size."""
+    channels = x.shape[-1]
+    depthwise = keras.Sequential([keras.Input((None, None, channels)), layers.DepthwiseConv2D(
+        3, strides=stride, padding="same", use_bias=False), layers.BatchNormalization(), layers.ReLU(6.0)])
+    pointwise = keras.Sequential([keras.Input((None, None, channels)), layers.Conv2D(filters, 1, use_bias=False),
+                                  layers.BatchNormalization(), layers.ReLU(6.0)])
+    return pointwise(depthwise(x))
+
+
+def named_alike(x, filters, stride=1):
+    """Both batch norms (and ReLUs) given one explicit name."""
+    x = layers.DepthwiseConv2D(3, strides=stride, padding="same", use_bias=False)(x)
+    x = layers.ReLU(6.0, name="relu")(layers.BatchNormalization(name="bn")(x))
+    x = layers.Conv2D(filters, 1, use_bias=False)(x)
+    return layers.ReLU(6.0, name="relu")(layers.BatchNormalization(name="bn")(x))
+
+
 def frozen_depthwise_kernel(x, filters, stride=1):
     depthwise = layers.DepthwiseConv2D(3, strides=stride, padding="same", use_bias=False)
     x = layers.ReLU(6.0)(layers.BatchNormalization()(depthwise(x)))
@@ -287,6 +319,7 @@ WRONG_SEPARABLE = {
     "batch-norm momentum 0 (the statistics are the last batch's)": (separable(bn_options={"momentum": 0.0}),
                                                                     "between 0 and 1"),
     "a model of two outputs, the wrong one taken": (two_outputs(separable()), "found ReLU"),
+    "two layers of one explicit name": (named_alike, "two layers of one name"),
 }
 RIGHT_SEPARABLE = {
     "explicit ZeroPadding2D(((0, 1), (0, 1))) before the stride 2": separable(),
@@ -300,6 +333,9 @@ RIGHT_SEPARABLE = {
     "batch-norm epsilon 1e-5": separable(bn_options={"epsilon": 1e-5, "momentum": 0.9}),
     "an L2 regularizer of 0 on the pointwise kernel (it adds no loss)": separable(pointwise_options={
         "kernel_regularizer": keras.regularizers.L2(0.0)}),
+    "one ReLU(6.0) object after both batch norms (it has no weights to share)": one_relu6_object,
+    "a ReLU6 layer of its own with call(x, training=False)": separable(relu=TutorialReLU6),
+    "each unit a Sequential for images of any size": any_size_units,
     "keras.ops.minimum(keras.ops.relu(x), 6)": separable(
         relu=lambda: lambda t: keras.ops.minimum(keras.ops.relu(t), 6)),
     "keras.ops.clip(x, 0, 6)": separable(relu=lambda: lambda t: keras.ops.clip(t, 0, 6)),

@@ -32,6 +32,8 @@ WRONG = {
         "read the flag"),
     "unchanged": lambda w, depthwise=False: w,
     "a list": lambda w, depthwise=False: right(w, depthwise).tolist(),
+    "np.squeeze for a depthwise kernel (drops a width of 1 too)": lambda w, depthwise=False: np.transpose(
+        np.squeeze(w), (1, 2, 0))[..., None] if depthwise else right(w, depthwise),
     "cast to float16": (lambda w, depthwise=False: right(w, depthwise).astype("float16"), "in float16"),
     ANSWER_KEY + "ported.to_keras_layout, called when the grader reads the array": lambda w, depthwise=False: Lazy(
         lambda: answer_key(w, depthwise)),

@@ -70,7 +70,7 @@ def grade_case(answer, spec: BlockExercise, case, seed: int, report: Report) -> 
     output = report.call(answer, inputs, *args, what=what, hints=spec.hints, **kwargs)
     report.require(isinstance(output, keras.KerasTensor), "returns a tensor",
                    f"{what} returned {type(output).__name__}: {spec.returns}")
-    reused = ", ".join(layer.name for layer in reused_layers([output]))
+    reused = ", ".join(layer.name for layer in reused_layers([output]) if layer.weights)  # a ReLU may serve twice
     report.precondition(not reused, f"{what}: one layer object is used in several places ({reused}): create a new "
                                     f"layer at each step -- a layer called twice shares its weights")
     found = spec.paths(*unwrapped(output, inputs), report, what)
@@ -82,14 +82,15 @@ def grade_case(answer, spec: BlockExercise, case, seed: int, report: Report) -> 
     for role, reference_path in want.items():
         padding = paths.depthwise_padding(reference_path or [])
         got = paths.depthwise_padding(found[role]) if padding else ()
-        if got != padding:
+        if got is not None and got != padding:
             report.fail(f"{what}: the depthwise convolution pads {_sides(got)}; expected {_sides(padding)} -- "
                         + spec.padding_advice(case))
     got_shape, want_shape = tuple(output.shape[1:]), tuple(reference_output.shape[1:])
     advice = f" ({spec.shape_advice(got_shape, want_shape)})" if spec.shape_advice and got_shape != want_shape else ""
     report.require(got_shape == want_shape, f"{what} -> {want_shape}",
                    f"{what} gives shape {got_shape}, expected {want_shape}{advice}")
-    model = keras.Model(inputs, output)
+    model = report.attempt(lambda: keras.Model(inputs, output), f"{what}: Keras cannot make a model of the block "
+                           f"(two layers of one name?)")
     check_trainable(model, report, what)
     roles = [role for role in want if want[role]]
     compare_with_reference(model, keras.Model(reference_inputs, reference_output),

@@ -95,13 +95,14 @@ def _input_and_weight_gradients(network, inputs, targets, variables) -> list:
 
 
 def check_trainable(model, report: Report, what: str) -> None:
-    """Every weight trains (a batch norm's moving statistics apart), and no layer is called with a fixed `training`."""
+    """Every weight trains (a batch norm's moving statistics apart), and no layer with weights is called with a fixed
+    `training` (a weightless layer's own default, ``call(x, training=False)``, is what Keras records there)."""
     statistics = {id(v) for layer in every_layer(model) if isinstance(layer, keras.layers.BatchNormalization)
                   for v in (layer.moving_mean, layer.moving_variance)}
     frozen = [v.path for v in model.weights if not v.trainable and id(v) not in statistics]
     report.precondition(not frozen, f"{what}: {', '.join(frozen)} {'is' if len(frozen) == 1 else 'are'} frozen "
                                     f"(trainable=False): every layer trains")
-    for layer in expand(model.layers):
+    for layer in (layer for layer in expand(model.layers) if getattr(layer, "weights", None)):
         for arguments in call_arguments(layer):
             report.precondition(arguments.get("training") is None, f"{what}: {layer.name} is called with training="
                                 f"{arguments.get('training')}: leave `training` out -- Keras passes the mode, batch "

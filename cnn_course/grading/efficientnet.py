@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from fractions import Fraction
 
 from cnn_course.costs import compound_scaling
 from cnn_course.grading.formula import Formula, formula_grader
@@ -39,6 +40,16 @@ def _round(filters, width, divisor, ten_percent=True, floor=True, rounding=lambd
     return new + divisor if ten_percent and new < 0.9 * value else new
 
 
+def _draw_filters(rng) -> tuple:
+    """A fresh (filters, width, divisor) whose filters x width is not a half-multiple of the divisor exactly: there
+    the float reference and an answer computed exactly (a Fraction) may round apart."""
+    while True:
+        case = (int(rng.integers(1, 400)), round(float(rng.uniform(0.25, 2.5)), 2),
+                int(rng.choice([3, 4, 5, 6, 7, 8, 8, 12, 16])))
+        if Fraction(case[0]) * Fraction(str(case[1])) / case[2] % 1 != Fraction(1, 2):
+            return case
+
+
 check_round_filters = formula_grader(Formula(
     exercise="round_filters", reference=round_filters, arguments=("filters", "width_coefficient", "divisor"),
     # Width 1.0, rounding up and down (68 = 8.5 x 8 rounds half up), the 10% rule (7 x 1.7 = 11.9 and MobileNetV2's
@@ -51,8 +62,7 @@ check_round_filters = formula_grader(Formula(
            (32, 0.35, 8), (3, 1.0, 8), (2, 1.5, 8), (1280, 1.8, 8), (23, 1.0, 16), (100, 1.4, 16), (6, 1.0, 4),
            (13, 1.5, 4), (100, 1.0, 6), (45, 1.5, 8), (7, 1.28, 8), (76, 1.0, 8), (25, 1.1, 5), (20, 1.0, 6),
            (40, 1.0, 12)],
-    draw=lambda rng: (int(rng.integers(1, 400)), round(float(rng.uniform(0.25, 2.5)), 2),
-                      int(rng.choice([3, 4, 5, 6, 7, 8, 8, 12, 16]))),
+    draw=_draw_filters,
     call=lambda case: case[:2] if case[2] == 8 else case,  # the divisor only when it is not the default 8
     mistakes=[
         ("misses the 10% rule: when rounding loses more than 10% of filters x width, add one divisor",

@@ -41,7 +41,7 @@ check_to_keras_kernel = array_grader(ArrayExercise(
     exercise="to_keras_kernel", reference=keras_layout,
     # (out, in, kh, kw) of ordinary kernels (one with a single input channel); (channels, 1, kh, kw) of depthwise ones
     cases=[((5, 3, 4, 2), False), ((4, 6, 1, 1), False), ((2, 3, 5, 4), False), ((4, 1, 3, 2), False),
-           ((6, 1, 3, 2), True), ((3, 1, 5, 3), True)],
+           ((6, 1, 3, 2), True), ((3, 1, 5, 3), True), ((5, 1, 3, 1), True)],  # kw = 1: np.squeeze drops it
     draw=_draw,
     arguments=lambda case, rng: (rng.normal(size=case[0]).astype("float32"), case[1]),
     describe=lambda case, args: f"to_keras_kernel(weight of shape {case[0]}{', depthwise=True' if case[1] else ''})",

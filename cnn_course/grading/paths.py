@@ -110,7 +110,8 @@ def first_setting_difference(steps, reference_steps) -> tuple | None:
 
 def depthwise_padding(path) -> tuple:
     """((top, bottom), (left, right)) a path's depthwise convolution pads, by zero padding right before it and its
-    own padding="same"; () when it has none."""
+    own padding="same"; () when it has none; None when the size it pads is unknown (a nested model built for any
+    size: the outputs, compared later, tell)."""
     path = expand(path)
     index = next((i for i, layer in enumerate(path) if isinstance(layer, layers.DepthwiseConv2D)), None)
     if index is None:
@@ -122,6 +123,8 @@ def depthwise_padding(path) -> tuple:
             pads[axis] = [a + b for a, b in zip(pads[axis], zero_padding(path[index])[axis])]
     if layer.padding == "same":
         size = inputs_of(layer, call=-1)[0].shape[1:3]  # the last call: a block rebuilt on x's shape (`unwrapped`)
+        if None in size:
+            return None
         for axis, (n, k, s) in enumerate(zip(size, layer.kernel_size, layer.strides)):
             total = max((-(-n // s) - 1) * s + k - n, 0)
             pads[axis] = [pads[axis][0] + total // 2, pads[axis][1] + total - total // 2]
