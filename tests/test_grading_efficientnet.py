@@ -33,6 +33,7 @@ WRONG_SCALING = {
     "ignores phi": lambda phi: (1.2, 1.1, 1.15),
     "squared width and resolution": lambda phi: (1.2 ** phi, 1.21 ** phi, 1.3225 ** phi),
     "rounded": (lambda phi: tuple(round(c ** phi, 2) for c in (1.2, 1.1, 1.15)), "unrounded"),
+    "rounded to 5 decimals": (lambda phi: tuple(round(c ** phi, 5) for c in (1.2, 1.1, 1.15)), "unrounded"),
     "the FLOPS factor": lambda phi: 2 ** phi,
     "a list": lambda phi: [1.2 ** phi, 1.1 ** phi, 1.15 ** phi],
     "a numpy array": (lambda phi: np.array([1.2, 1.1, 1.15]) ** phi, "tuple"),

@@ -27,8 +27,9 @@ check_compound_scaling = formula_grader(Formula(
         ("ignores phi: the coefficients are the multipliers for phi = 1 only", lambda phi: (ALPHA, BETA, GAMMA)),
         ("squares width and resolution: those squares enter the FLOPS constraint alpha * beta^2 * gamma^2 ~ 2, not "
          "the multipliers", lambda phi: (ALPHA ** phi, BETA ** (2 * phi), GAMMA ** (2 * phi))),
-        ("rounds the multipliers: return them unrounded",
-         lambda phi: tuple(round(v, 2) for v in compound_scaling(phi))),
+        *(("rounds the multipliers: return them unrounded",
+           lambda phi, places=places: tuple(round(v, places) for v in compound_scaling(phi)))
+          for places in range(1, 6)),  # a rounding to 6 decimals or more is within the tolerance
     ],
     success="right for the lecture's phi and fresh ones: depth 1.2**phi, width 1.1**phi, resolution 1.15**phi"))
 

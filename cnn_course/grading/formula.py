@@ -153,7 +153,9 @@ def _wrong_message(spec: Formula, case, answers: dict) -> str:
         wrong_part = {case: got[index] for case, got in wrong.items()
                       if not same(got[index], spec.reference(*case)[index])}
         hint = hint or named_everywhere(wrong_part, spec.part_mistakes.get(part, ()), same=same)
-        message = f"{what} returned {_show(got)}: the {part} is {_show(got[index])}, expected {_show(want[index])}"
+        shown = [_show(got[index]), _show(want[index])]
+        shown = [_repr(got[index]), _repr(want[index])] if shown[0] == shown[1] else shown  # 6 digits alike
+        message = f"{what} returned {_show(got)}: the {part} is {shown[0]}, expected {shown[1]}"
     else:
         message = f"{what} returned {_repr(got)}, expected {_show(want)}"
     hint = hint or named_everywhere(answers, _arguments_orders(spec), same=same) or \
