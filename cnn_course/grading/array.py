@@ -11,7 +11,7 @@ from typing import NamedTuple
 import numpy as np
 
 from cnn_course.grading.grading_base import state, what_changed
-from cnn_course.grading.mistakes import named, same_value
+from cnn_course.grading.mistakes import named, precision_lost, same_value
 from cnn_course.grading.report import Report, described, described_by
 
 FRESH_CASES = 2
@@ -77,7 +77,7 @@ def grade_case(answer, spec: ArrayExercise, case, report: Report) -> None:
     atol = spec.atol(arguments) if callable(spec.atol) else spec.atol
     if not same_value(got, want, atol):
         hint = named(got, spec.mistakes, *arguments, same=lambda a, b: same_value(a, b, atol)) or \
-            _precision_lost(got, want, atol) or (spec.advise(arguments, got) if spec.advise else "")
+            precision_lost(got, want, atol) or (spec.advise(arguments, got) if spec.advise else "")
         error = np.abs(got.astype("float64") - want.astype("float64")).max()
         report.fail(f"{what} differs from the expected result (largest difference {error:.3g})" +
                     (f" -- {hint}" if hint else ""))
@@ -86,14 +86,6 @@ def grade_case(answer, spec: ArrayExercise, case, report: Report) -> None:
                         f"{what} returned {spec.result} of {got.dtype} for {source} of {want.dtype}: keep its dtype "
                         "-- " + ("return an array: Python lists lose it" if isinstance(returned, list)
                                  else spec.dtype_advice))
-
-
-def _precision_lost(got, want, atol) -> str:
-    """Advice when `got` is the expected result cast to a narrower float dtype (float16 for float32, say)."""
-    narrower = got.dtype != want.dtype and np.can_cast(got.dtype, want.dtype) and got.dtype.kind == want.dtype.kind \
-        == "f"
-    return f"it is the expected result in {got.dtype}, which loses precision: keep {want.dtype}" if narrower and \
-        same_value(got, want.astype(got.dtype), atol) else ""
 
 
 def _shape(item) -> tuple:

@@ -32,3 +32,11 @@ def named_everywhere(answers: dict, table, same=same_value) -> str:
         if all(named(got, [(advice, compute)], *case, same=same) for case, got in answers.items()):
             return advice
     return ""
+
+
+def precision_lost(got: np.ndarray, want: np.ndarray, atol: float) -> str:
+    """Advice when `got` is the expected result cast to a narrower float dtype (float16 for float32, say), else ''."""
+    narrower = got.dtype != want.dtype and np.can_cast(got.dtype, want.dtype) and got.dtype.kind == want.dtype.kind \
+        == "f"
+    return f"it is the expected result in {got.dtype}, which loses precision: keep {want.dtype}" if narrower and \
+        same_value(got, want.astype(got.dtype), atol) else ""

@@ -15,6 +15,7 @@ from cnn_course import transfer
 from cnn_course.fixtures import fixed_inputs
 from cnn_course.grading.grading_base import grading_base, moved, pooled, snapshot, softmax, state, what_changed
 from cnn_course.grading.keras_tutorial import COMPILE, check_compiled
+from cnn_course.grading.mistakes import precision_lost
 from cnn_course.grading.report import described, grader
 from cnn_course.grading.transfer_head import check_outputs, check_training_mode, head_hint
 from cnn_course.grading.vocabulary import expand
@@ -136,8 +137,8 @@ def _load(path) -> np.ndarray:
 def _check_features(got, base, images, what, report) -> None:
     """The features against the frozen part computed here, and the mistakes that give others."""
     want = pooled(base, images)
-    report.precondition(got.dtype.itemsize >= 4 or not np.allclose(got, want, atol=1e-2), f"{what}: the features "
-                        f"are {got.dtype}, which loses precision: keep the base's float32")
+    lost = precision_lost(got, want, atol=1e-2)
+    report.precondition(not lost, f"{what}: the features are not the frozen part's -- {lost}")
     if np.allclose(got, want, atol=1e-4):
         rng = np.random.default_rng(0)  # a softmax on top gives the frozen model's probabilities
         kernel, bias = rng.normal(size=(16, 3)), rng.normal(size=3)
