@@ -370,7 +370,7 @@ test_depthwise_separable_conv_rejects, test_depthwise_separable_conv_accepts = c
 def inverted(expand="times channels", project_relu=None, residual="when shapes match", relu=lambda: layers.ReLU(6.0),
              stride_on="depthwise", use_bias=False, bn=(True, True, True), join=lambda a, b: layers.Add()([a, b]),
              swap_add=False, relu_after_add=False, padding="explicit", kernel=3, depthwise=True, create_late=False,
-             shortcut=lambda t: t, project_options=None):
+             shortcut=lambda t: t, project_options=None, pad_before_relu=False):
     """A learner's inverted_residual_block with one knob per plausible mistake (defaults: a right answer)."""
 
     def inverted_residual_block(x, filters, stride=1, expansion=6):
@@ -379,12 +379,13 @@ def inverted(expand="times channels", project_relu=None, residual="when shapes m
         project = None if create_late else layers.Conv2D(filters, 1, use_bias=use_bias, **(project_options or {}))
         if expansion != 1 or expand == "always":
             x = layers.Conv2D(width, 1, strides=stride if stride_on == "expand" else 1, use_bias=use_bias)(x)
-            x = unit(x, bn[0], relu, True)
+            x = unit(x, bn[0], relu, not pad_before_relu)
         s = stride if stride_on == "depthwise" else 1
         if s != 1 and padding != "same":
             odd = [size % 2 for size in x.shape[1:3]]  # keras.applications' correct_pad: what padding="same" pads
             x = layers.ZeroPadding2D({"explicit": ((odd[0], 1), (odd[1], 1)), "even only": ((0, 1), (0, 1))}.get(
                 padding, 1))(x)
+        x = relu()(x) if pad_before_relu and (expansion != 1 or expand == "always") else x
         conv = layers.DepthwiseConv2D if depthwise else (lambda *a, **k: layers.Conv2D(x.shape[-1], *a, **k))
         x = conv(kernel, strides=s, padding="same" if s == 1 or padding == "same" else "valid", use_bias=use_bias)(x)
         x = unit(x, bn[1], relu, True)
@@ -491,6 +492,7 @@ RIGHT_INVERTED = {
     "ReLU6 as keras.ops.where": inverted(relu=lambda: lambda t: keras.ops.where(t > 6, 6.0, keras.ops.maximum(t, 0))),
     "the block as a model for images of any size, called on x": any_size(inverted(padding="same")),
     "padding='same' on every input": inverted(padding="same"),
+    "ZeroPadding2D between the expansion's BatchNormalization and ReLU6": inverted(pad_before_relu=True),
 }
 
 test_inverted_residual_block_rejects, test_inverted_residual_block_accepts = catalogue(

@@ -6,7 +6,7 @@ from __future__ import annotations
 from keras import layers
 
 from cnn_course.grading.compare import free_epsilon
-from cnn_course.grading.vocabulary import STRUCTURAL, conv_padding, expand, words, zero_padding
+from cnn_course.grading.vocabulary import STRUCTURAL, conv_padding, expand, padded, words, zero_padding
 from cnn_course.graph import branch, chain_back, inputs_of, is_addition, is_concatenation, producer
 
 
@@ -117,10 +117,9 @@ def depthwise_padding(path) -> tuple:
     if index is None:
         return ()
     layer, pads = path[index], [[0, 0], [0, 0]]
-    while index > 0 and zero_padding(path[index - 1]) is not None:
-        index -= 1
-        for axis in (0, 1):
-            pads[axis] = [a + b for a, b in zip(pads[axis], zero_padding(path[index])[axis])]
+    for at, before in enumerate(path[:index]):  # paddings right before it, activations between allowed
+        if zero_padding(before) is not None and padded(path, at) is layer:
+            pads = [[a + b for a, b in zip(pads[axis], zero_padding(before)[axis])] for axis in (0, 1)]
     if layer.padding == "same":
         size = inputs_of(layer, call=-1)[0].shape[1:3]  # the last call: a block rebuilt on x's shape (`unwrapped`)
         if None in size:

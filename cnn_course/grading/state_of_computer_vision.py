@@ -178,13 +178,16 @@ _ENSEMBLE_MISTAKES = [
 
 
 def _ensemble_advice(arguments, got) -> str:
-    """Some of the models left out (a slice, a hard-coded count), or the general advice."""
+    """Some of the models left out (a slice), the sum divided by a hard-coded count, or the general advice."""
     probabilities = _probabilities(*arguments)
     count = len(probabilities)
     for size in range(count - 1, 1, -1):  # one model alone is a named mistake
         if any(same_value(got, probabilities[list(kept)].mean(0), 1e-5)
                for kept in itertools.combinations(range(count), size)):
             return f"it is the mean of {size} of the {count} models: average over every model in the list"
+    divisor = next((k for k in range(2, 11) if k != count and same_value(got, probabilities.sum(0) / k, 1e-5)), 0)
+    if divisor:
+        return f"it is the sum of the probabilities divided by {divisor}: divide by the number of models, len(models)"
     if same_value(got, probabilities.mean(0), 1e-2):
         return "it is close to the mean but not equal: rounded, or computed in float16? keep the models' float32"
     return ("expected the mean of the models' predicted probabilities (`model.predict`, which runs each model in "

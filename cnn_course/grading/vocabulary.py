@@ -47,13 +47,12 @@ def read(chain) -> list[Step]:
     """The steps of a chain of layers and operations (input side first)."""
     chain, steps, run = [op for op in expand(chain) if not isinstance(op, layers.InputLayer)], [], []
     for index, layer in enumerate(chain):
-        if _is_activation(layer):
+        if is_activation(layer):
             run.append(layer)
             continue
         steps += _activation_steps(run)
         run = []
-        following = next((op for op in chain[index:] if zero_padding(op) is None), None)
-        if zero_padding(layer) is not None and isinstance(following, layers.DepthwiseConv2D):
+        if zero_padding(layer) is not None and isinstance(padded(chain, index), layers.DepthwiseConv2D):
             continue  # part of the depthwise convolution's padding
         steps.append(Step(word(layer), token(layer), [layer]))
         fused = getattr(layer, "activation", None)
@@ -62,6 +61,12 @@ def read(chain) -> list[Step]:
             if name != "linear":
                 steps.append(Step(name, name, [layer], fused=True))
     return steps + _activation_steps(run)
+
+
+def padded(chain, index):
+    """The layer that zero padding at `index` pads for: the next one past paddings and activations (ReLU6 of a
+    padded zero is zero, and the outputs, compared later, tell an activation that is not zero at zero)."""
+    return next((op for op in chain[index:] if zero_padding(op) is None and not is_activation(op)), None)
 
 
 def words(chain) -> list[str]:
@@ -75,7 +80,7 @@ def tokens(chain) -> list[str]:
 
 def word(layer) -> str:
     """The class the lecture names a layer by (an activation layer alone: what it computes)."""
-    if _is_activation(layer):
+    if is_activation(layer):
         steps = _activation_steps([layer])
         return steps[0].word if steps else "linear"
     if zero_padding(layer) is not None:
@@ -131,7 +136,7 @@ def conv_padding(layer) -> str:
 
 
 # -- activations, by what they compute -------------------------------------------------------------
-def _is_activation(layer) -> bool:
+def is_activation(layer) -> bool:
     """A weightless, non-structural operation (or model) with one input that keeps its shape."""
     if isinstance(layer, STRUCTURAL) or getattr(layer, "weights", None):
         return False
