@@ -1,6 +1,7 @@
 """Wrong-answer catalogue of notebook 02's residual-block graders."""
 
 import keras
+import tensorflow as tf
 from catalogue import catalogue, stub
 from keras import layers
 
@@ -60,6 +61,8 @@ def convolutional(**options):
 WRONG_IDENTITY = {
     "answer key: the course's identity_block": lambda x, f, filters: blocks.identity_block(x, f, filters),
     "answer key: imported by name": lambda x, f, filters: imported_identity_block(x, f, filters),
+    "answer key: converted by tf.autograph in the answer": lambda x, f, filters: tf.autograph.to_graph(
+        blocks.identity_block)(x, f, filters),
     "stub": stub,
     "shortcut added after the last ReLU": identity(relu_before_add=True),
     "no ReLU after the addition": identity(relu_after_add=False),

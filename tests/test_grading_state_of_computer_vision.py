@@ -2,6 +2,7 @@
 
 import keras
 import numpy as np
+import tensorflow as tf
 from catalogue import ANSWER_KEY, catalogue, stub
 
 from cnn_course import evaluate
@@ -72,6 +73,8 @@ WRONG_CROP = {
     "np.flipud on the crops (the batch reversed, not mirrored)": (lambda images, c: crops(images, c, mirror=np.flipud),
                                                                   "crop of image 1"),
     ANSWER_KEY + "evaluate.ten_crop": lambda images, c: evaluate.ten_crop(images, c),
+    ANSWER_KEY + "tf.autograph's copy of evaluate.ten_crop": lambda images, c: tf.autograph.to_graph(
+        evaluate.ten_crop)(images, c),
     "corners first, centre last (torchvision's order)": lambda images, c: crops(images, c, [1, 2, 3, 4, 0,
                                                                                             6, 7, 8, 9, 5]),
     "top-right and bottom-left swapped": lambda images, c: crops(images, c, [0, 1, 3, 2, 4, 5, 6, 8, 7, 9]),

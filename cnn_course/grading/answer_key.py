@@ -105,26 +105,30 @@ def library_code(filename: str) -> bool:
 
 @contextlib.contextmanager
 def _watched(files: dict, named: dict, watch: Watch):
-    """Trip on a call of code from `files` (unless a function of `FREE_NAMES` makes it), of a code in `named`
-    {code: path}, and of `TAMPERING` from the answer's code."""
+    """Trip on a call of code from `files` (unless a function of `FREE_NAMES` makes it) or compiled into one of their
+    modules' namespaces (tf.autograph.to_graph's copy, a function made from a key function's code), of a code in
+    `named` {code: path}, and of `TAMPERING` from the answer's code."""
     seen, special = {}, {*named, *_TAMPERING_CODES}  # seen: a code's file name as written -> its key module, or ""
+    modules = set(files.values())
 
-    def module_of(code) -> str:
+    def module_of(frame) -> str:
+        code = frame.f_code
         if code.co_filename not in seen:
             try:
                 seen[code.co_filename] = files.get(os.path.realpath(code.co_filename), "")
             except (ValueError, OSError):  # a file name no path can have (a NUL in it): a hook that raised would go
                 seen[code.co_filename] = ""
-        return seen[code.co_filename]
+        home = frame.f_globals.get("__name__")
+        return seen[code.co_filename] or (home if home in modules and not library_code(code.co_filename) else "")
 
     def freed(frame) -> bool:
         """A function of `FREE_NAMES`, or a private helper (``_index``, a lambda) of its module that one runs, with
         no learner's code between: a public function reached from one (through an object it was given) is not."""
-        module, name = module_of(frame.f_code), frame.f_code.co_name
+        module, name = module_of(frame), frame.f_code.co_name
         if name not in FREE_NAMES and not name.startswith(("_", "<")):
             return False
-        while frame is not None and (module_of(frame.f_code) or library_code(frame.f_code.co_filename)):
-            if frame.f_code.co_name in FREE_NAMES and module_of(frame.f_code) == module:
+        while frame is not None and (module_of(frame) or library_code(frame.f_code.co_filename)):
+            if frame.f_code.co_name in FREE_NAMES and module_of(frame) == module:
                 return True
             frame = frame.f_back
         return False
@@ -143,15 +147,15 @@ def _watched(files: dict, named: dict, watch: Watch):
             trip(named[code], frame)
         elif code in _TAMPERING_CODES and not library_code(frame.f_back.f_code.co_filename):
             trip(f"{code.co_name}, which would switch the grader's watch off", frame)
-        elif module_of(code) and code.co_name != "<module>" and not freed(frame):  # importing it is free
-            trip(f"{module_of(code)}.{getattr(code, 'co_qualname', code.co_name)}", frame)
+        elif module_of(frame) and code.co_name != "<module>" and not freed(frame):  # importing it is free
+            trip(f"{module_of(frame)}.{getattr(code, 'co_qualname', code.co_name)}", frame)
 
     def profile(frame, event, arg):  # on every call the answer makes: the common case returns at once
         if not live:  # a thread the answer started, still running after its call
             return
         if event == "call":
             code = frame.f_code
-            if seen.get(code.co_filename) != "" or code in special:
+            if seen.get(code.co_filename) != "" or code in special or frame.f_globals.get("__name__") in modules:
                 check_call(frame, code)
         elif event == "c_call" and id(arg) in _TAMPERING_IDS and not library_code(frame.f_code.co_filename):
             trip(f"{arg.__name__}, which would switch the grader's watch off")
