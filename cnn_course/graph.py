@@ -153,14 +153,6 @@ def call_tensors(operation) -> tuple[list, list]:
     return list(node.input_tensors), list(node.output_tensors)
 
 
-def is_chain(model) -> bool:
-    """Whether a Functional or Sequential model is one chain of single-input operations."""
-    try:
-        return all(len(call_tensors(op)[0]) == 1 for op in operations(model) if op.__class__.__name__ != "InputLayer")
-    except (AttributeError, IndexError):
-        return False
-
-
 
 def every_layer(layer):
     """`layer` and every layer inside it, nested models read through."""

@@ -25,6 +25,10 @@ def endless():
 WRONG_SHAPE = {
     "answer key: a Conv2D's compute_output_shape": lambda n, f, p, s: layers.Conv2D(
         1, f, strides=s).compute_output_shape((1, n + 2 * p, n + 2 * p, 1))[1],
+    "answer key: a MaxPooling2D's compute_output_shape": lambda n, f, p, s: layers.MaxPooling2D(
+        f, strides=s).compute_output_shape((1, n + 2 * p, n + 2 * p, 1))[1],
+    "answer key: the shape of keras.ops.conv on zeros": lambda n, f, p, s: keras.ops.conv(
+        keras.ops.zeros((1, n + 2 * p, n + 2 * p, 1)), keras.ops.zeros((f, f, 1, 1)), strides=s).shape[1],
     "round": (lambda n, f, p, s: round((n + 2 * p - f) / s) + 1, "nearest"),
     "answer key: the course's conv_output_size": lambda n, f, p, s: costs.conv_output_size(n, f, p, s),
     "stub": stub,

@@ -3,13 +3,17 @@
 import functools
 
 import keras
+import numpy as np
 from catalogue import catalogue, stub
 from keras import layers
 
+from cnn_course.grading import builder
 from cnn_course.grading.keras_tutorial import check_compile_classifier, check_functional_cnn, check_sequential_cnn
 from cnn_course.models.baseline import SmallCNN
 
 WIDTHS = (16, 32, 64, 128)
+for _shape, _classes in check_sequential_cnn.spec.cases:  # the grader's cache of references, as earlier gradings leave
+    builder._reference(SmallCNN, _shape, _classes)
 
 
 def stage_layers(width, order=("conv", "bn", "relu", "pool"), pool=layers.MaxPooling2D, padding="same",
@@ -31,15 +35,15 @@ def sequential(input_shape=(64, 64, 3), classes=6, widths=WIDTHS, rescale=True, 
 
 
 def functional(input_shape=(64, 64, 3), classes=6, relu=layers.ReLU, swap=False, final_activation="softmax",
-               rescale=True, padding="same", use_bias=False, shared_relu=False, return_tensor=False):
+               rescale=True, padding="same", use_bias=False, shared_relu=False, return_tensor=False, momentum=0.99):
     inputs = keras.Input(input_shape)
     x = layers.Rescaling(1 / 255)(inputs) if rescale else inputs
     one_relu = relu()
     for width in WIDTHS:
         activation = one_relu if shared_relu else relu()
         x = layers.Conv2D(width, 3, padding=padding, use_bias=use_bias)(x)
-        x = activation(x) if swap else layers.BatchNormalization()(x)
-        x = layers.BatchNormalization()(x) if swap else activation(x)
+        x = activation(x) if swap else layers.BatchNormalization(momentum=momentum)(x)
+        x = layers.BatchNormalization(momentum=momentum)(x) if swap else activation(x)
         x = layers.MaxPooling2D(2)(x)
     x = layers.Flatten()(x)
     outputs = layers.Dense(classes, activation=final_activation)(x)
@@ -105,6 +109,12 @@ WRONG_SEQUENTIAL = {
     "no flatten": lambda input_shape, classes: sequential(input_shape, classes, head="none"),
     "the Functional model wrapped in keras.Sequential": (lambda input_shape, classes: keras.Sequential(
         [keras.Input(input_shape), functional(input_shape, classes)]), "built with the other API"),
+    "answer key: the grader's cached reference": lambda input_shape, classes: builder._reference(
+        SmallCNN, tuple(input_shape), classes),
+    "batch norm with momentum=1.0 (moving statistics that never move)": (lambda input_shape, classes: keras.Sequential(
+        [keras.Input(input_shape), *(layers.BatchNormalization(momentum=1.0) if isinstance(
+            layer, layers.BatchNormalization) else layer for layer in sequential(input_shape, classes).layers)]),
+        "momentum=1.0"),
 }
 
 RIGHT_SEQUENTIAL = {
@@ -157,6 +167,8 @@ WRONG_FUNCTIONAL = {
                                                                             shared_relu=True),
     "the Sequential model wrapped in keras.Model": (lambda input_shape, classes: (lambda inputs: keras.Model(
         inputs, sequential(input_shape, classes)(inputs)))(keras.Input(input_shape)), "built with the other API"),
+    "batch norm with momentum=0.0 (statistics of the last batch only)": (
+        lambda input_shape, classes: functional(input_shape, classes, momentum=0.0), "momentum=0.0"),
 }
 
 RIGHT_FUNCTIONAL = {
@@ -233,6 +245,10 @@ WRONG_COMPILE = {
     "reduction=None": compile_with(loss=keras.losses.SparseCategoricalCrossentropy(reduction=None)),
     "from_logits in a one-entry list": (compile_with(loss=[keras.losses.SparseCategoricalCrossentropy(
         from_logits=True)]), "from_logits=True"),
+    "the model frozen, then compiled": (lambda model, learning_rate=1e-3: compile_with()(
+        (setattr(model, "trainable", False), model)[1], learning_rate), "trainable"),
+    "the weights zeroed, then compiled": (lambda model, learning_rate=1e-3: compile_with()(
+        (model.set_weights([np.zeros_like(w) for w in model.get_weights()]), model)[1], learning_rate), "weights"),
 }
 
 RIGHT_COMPILE = {

@@ -239,6 +239,31 @@ def any_size_units(x, filters, stride=1):
     return pointwise(depthwise(x))
 
 
+def where_relu6(t):
+    return keras.ops.where(t > 6, 6.0, keras.ops.relu(t))
+
+
+def unit_model(x, conv):
+    """conv -> BN -> ReLU6 (spelt with keras.ops.where, several operations) as a functional model called on x."""
+    inner = keras.Input(x.shape[1:])
+    return keras.Model(inner, where_relu6(layers.BatchNormalization()(conv(inner))))(x)
+
+
+def where_units(x, filters, stride=1):
+    """A right block of two units, each a functional model whose ReLU6 is keras.ops.where."""
+    x = unit_model(x, layers.DepthwiseConv2D(3, strides=stride, padding="same", use_bias=False))
+    return unit_model(x, layers.Conv2D(filters, 1, use_bias=False))
+
+
+def nested_main_path(x, filters, stride=1, expansion=6):
+    """A right block whose main path is a functional model (ReLU6 as keras.ops.where), the Add outside it."""
+    inner = keras.Input(x.shape[1:])
+    y = unit_model(inner, layers.Conv2D(expansion * x.shape[-1], 1, use_bias=False)) if expansion != 1 else inner
+    y = unit_model(y, layers.DepthwiseConv2D(3, strides=stride, padding="same", use_bias=False))
+    y = keras.Model(inner, layers.BatchNormalization()(layers.Conv2D(filters, 1, use_bias=False)(y)))(x)
+    return layers.Add()([x, y]) if stride == 1 and filters == x.shape[-1] else y
+
+
 def named_alike(x, filters, stride=1):
     """Both batch norms (and ReLUs) given one explicit name."""
     x = layers.DepthwiseConv2D(3, strides=stride, padding="same", use_bias=False)(x)
@@ -336,6 +361,7 @@ RIGHT_SEPARABLE = {
     "one ReLU(6.0) object after both batch norms (it has no weights to share)": one_relu6_object,
     "a ReLU6 layer of its own with call(x, training=False)": separable(relu=TutorialReLU6),
     "each unit a Sequential for images of any size": any_size_units,
+    "each unit a functional model with ReLU6 as keras.ops.where": where_units,
     "keras.ops.minimum(keras.ops.relu(x), 6)": separable(
         relu=lambda: lambda t: keras.ops.minimum(keras.ops.relu(t), 6)),
     "keras.ops.clip(x, 0, 6)": separable(relu=lambda: lambda t: keras.ops.clip(t, 0, 6)),
@@ -493,6 +519,7 @@ RIGHT_INVERTED = {
     "the block as a model for images of any size, called on x": any_size(inverted(padding="same")),
     "padding='same' on every input": inverted(padding="same"),
     "ZeroPadding2D between the expansion's BatchNormalization and ReLU6": inverted(pad_before_relu=True),
+    "the main path a functional model of such models, the Add outside": nested_main_path,
 }
 
 test_inverted_residual_block_rejects, test_inverted_residual_block_accepts = catalogue(

@@ -29,10 +29,10 @@ def keras_conv(volume, weights, bias, to_numpy=False):
     return np.asarray(out) if to_numpy else out
 
 
-def tf_conv2d(volume, weights, bias):
+def tf_conv2d(volume, weights, bias, conv2d=lambda tf: tf.nn.conv2d):
     import tensorflow as tf
 
-    return tf.nn.relu(tf.nn.conv2d(volume, weights[None, None], strides=1, padding="VALID") + bias).numpy()
+    return tf.nn.relu(conv2d(tf)(volume, weights[None, None], strides=[1, 1, 1, 1], padding="VALID") + bias).numpy()
 
 
 WRONG = {
@@ -42,6 +42,9 @@ WRONG = {
     "answer key: keras.ops.conv": lambda v, w, b: np.asarray(keras.ops.relu(keras.ops.conv(v, w.reshape(1, 1, *w.shape))
                                                                             + b)),
     "answer key: tf.nn.conv2d": tf_conv2d,
+    "answer key: tf.raw_ops.Conv2D": lambda v, w, b: tf_conv2d(v, w, b, lambda tf: lambda *args, **kwargs: (
+        tf.raw_ops.Conv2D(input=args[0], filter=args[1], **kwargs))),
+    "answer key: tf.compat.v1.nn.conv2d": lambda v, w, b: tf_conv2d(v, w, b, lambda tf: tf.compat.v1.nn.conv2d),
     "answer key: a Keras Conv2D, converted to NumPy": lambda v, w, b: keras_conv(v, w, b, to_numpy=True),
     "no bias": (lambda v, w, b: np.maximum(v @ w, 0), "bias"),
     "the bias added after the ReLU": (lambda v, w, b: np.maximum(v @ w, 0) + b, "after the ReLU"),

@@ -132,7 +132,7 @@ test_convolutional_block_rejects, test_convolutional_block_accepts = catalogue(
 
 def resnet(stages=((64, 3, 1), (128, 4, 2), (256, 6, 2), (512, 3, 2)), pool_padding=True, head="gap",
            shortcuts=True, package_blocks=False, stem_relu=True, stem_pool=layers.MaxPooling2D, stem_conv_same=False,
-           **block_options):
+           stem_bn_options=None, **block_options):
     """A learner-style ResNet-50 made of `bottleneck_block`s; each wrong answer changes one thing."""
     def ResNet50(input_shape=(64, 64, 3), classes=6):
         inputs = keras.Input(input_shape)
@@ -140,7 +140,7 @@ def resnet(stages=((64, 3, 1), (128, 4, 2), (256, 6, 2), (512, 3, 2)), pool_padd
             x = layers.Conv2D(64, 7, strides=2, padding="same")(inputs)
         else:
             x = layers.Conv2D(64, 7, strides=2)(layers.ZeroPadding2D(3)(inputs))
-        x = layers.BatchNormalization()(x)
+        x = layers.BatchNormalization(**(stem_bn_options or {}))(x)
         x = layers.Activation("relu")(x) if stem_relu else x
         x = layers.ZeroPadding2D(1)(x) if pool_padding else x
         x = stem_pool(3, strides=2, padding="valid" if pool_padding else "same")(x)
@@ -192,6 +192,9 @@ WRONG_RESNET = {
         weights=None, input_shape=input_shape, classes=classes),
     "answer key: the course's blocks": resnet(package_blocks=True),
     "stub": stub,
+    "batch norm with momentum=1.0 in the stem": (resnet(stem_bn_options={"momentum": 1.0}), "momentum=1.0"),
+    "the shortcut added twice, Add()([shortcut, x, shortcut])": (resnet(join=lambda tensors: layers.Add()(
+        [*tensors, tensors[0]])), "3 inputs"),
     "five blocks in stage 4": resnet(stages=((64, 3, 1), (128, 4, 2), (256, 5, 2), (512, 3, 2))),
     "stride 1 in stage 3": resnet(stages=((64, 3, 1), (128, 4, 1), (256, 6, 2), (512, 3, 2))),
     "no shortcuts (plain network)": resnet(shortcuts=False),

@@ -81,6 +81,16 @@ def nested(base, num_classes, head=False, front=False, dtype=None, shape=None, u
     return keras.Model(inputs, x)
 
 
+def functional_head(base, num_classes):
+    """The head as a functional model whose softmax is written with keras.ops (several operations)."""
+    base.trainable = False
+    inputs = keras.Input(base.input_shape[1:])
+    x = base(layers.Rescaling(1 / 127.5, offset=-1)(inputs), training=False)
+    features = keras.Input(x.shape[1:])
+    logits = layers.Dense(num_classes)(layers.Dropout(0.2)(layers.GlobalAveragePooling2D()(features)))
+    return keras.Model(inputs, keras.Model(features, softmax_by_hand(logits))(x))
+
+
 def each_layer_frozen(base, num_classes):  # base.trainable left True
     model = transfer_model(base, num_classes, freeze=False)
     for layer in base.layers:
@@ -234,6 +244,7 @@ RIGHT_BUILD = {
     "pooling by keras.ops.mean": lambda base, n: transfer_model(
         base, n, pool=lambda: layers.Lambda(lambda x: keras.ops.mean(x, axis=(1, 2)))),
     "the head as a nested Sequential": lambda base, n: nested(base, n, head=True),
+    "the head as a functional model with a keras.ops softmax": functional_head,
     "Sequential([Rescaling, base])(inputs, training=False)": lambda base, n: nested(base, n, front=True),
     "a uint8 Input": lambda base, n: nested(base, n, dtype="uint8"),
     "GlobalAveragePooling2D(keepdims=True), Dropout, Flatten": lambda base, n: transfer_model(
@@ -368,7 +379,7 @@ def unfreeze(model, n_layers, learning_rate, base=None, trainable=True, norm=Fal
     """A learner's unfreeze_top with one knob per plausible mistake (defaults: right)."""
     base = base or base_in(model)
     base.trainable = trainable
-    chosen = top(base.layers, n_layers) if top else base.layers[len(base.layers) - n_layers:]
+    chosen = top(base.layers, n_layers) if top else base.layers[max(len(base.layers) - n_layers, 0):]
     for layer in base.layers:
         layer.trainable = (layer in chosen) and (norm or not isinstance(layer, layers.BatchNormalization))
     if not head:
@@ -390,7 +401,7 @@ def original_loop(model, n_layers, learning_rate, trainable):
     with the flag left None (or False), nothing is unfrozen, and its grader passed it."""
     base = base_in(model)
     base.trainable = trainable
-    for layer in base.layers[:len(base.layers) - n_layers]:
+    for layer in base.layers[:max(len(base.layers) - n_layers, 0)]:
         layer.trainable = False
     for layer in base.layers:
         if isinstance(layer, layers.BatchNormalization):
@@ -435,6 +446,8 @@ WRONG_UNFREEZE = {
     "base.layers[-n_layers:] (every layer when n_layers is 0)": (
         lambda model, n, rate: unfreeze(model, n, rate, top=lambda ls, n: ls[-n:]), "base.layers[-0:]"),
     "mean squared error": lambda model, n, rate: unfreeze(model, n, rate, loss="mse"),
+    "base.layers[len(base.layers) - n_layers:], negative when n_layers exceeds the base's layers": (
+        lambda model, n, rate: unfreeze(model, n, rate, top=lambda ls, n: ls[len(ls) - n:]), "max(len(base.layers)"),
     "the loss's name misspelt": (lambda model, n, rate: unfreeze(model, n, rate,
                                                                   loss="sparse_categorical_crossentropyy"),
                                  "Keras knows no loss"),

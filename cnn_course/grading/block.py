@@ -17,11 +17,6 @@ from cnn_course.grading.vocabulary import read
 from cnn_course.graph import output_index, producer, reused_layers
 
 ROLES = {"chain": "block", "main": "main path", "shortcut": "shortcut"}
-# Advice on settings every block leaves at Keras' defaults, when a description has none of its own.
-KEEP = {"epsilon": "keep BatchNormalization's default epsilon", "dilation_rate": "keep 1",
-        "depth_multiplier": "keep 1, one filter per input channel",
-        "momentum": "keep a momentum between 0 and 1 (Keras' default is 0.99): at 1 the moving statistics never "
-                    "move, at 0 they hold only the last batch's"}
 
 
 @dataclass(frozen=True)
@@ -132,13 +127,9 @@ def compare_path(spec: BlockExercise, case, path, reference_path, role: str, wha
         yours = " -> ".join(got_words) or "the input itself"
         report.fail(f"{what}: {where}, found {found or 'nothing'} (your {role}: {yours})" + (f" -- {hint}" if hint
                                                                                             else ""))
-    difference = paths.first_setting_difference(got, want)
-    if difference:
-        word, ordinal, setting, got_value, want_value = difference
-        advice = (spec.setting_advice(*difference, case) if spec.setting_advice else "") or KEEP.get(setting, "")
-        nth = {1: "1st", 2: "2nd", 3: "3rd"}.get(ordinal, f"{ordinal}th")
-        report.fail(f"{what}: the {nth} {word} of the {role} has {setting}={got_value!r}, expected "
-                    f"{want_value!r}" + (f" -- {advice}" if advice else ""))
+    advice = (lambda *difference: spec.setting_advice(*difference, case)) if spec.setting_advice else None
+    difference = paths.setting_difference(got, want, role, advice)
+    report.precondition(not difference, f"{what}: {difference}")
 
 
 def step_advice(expected, found) -> str:

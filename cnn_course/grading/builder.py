@@ -13,8 +13,9 @@ import keras
 
 from cnn_course.fixtures import fixed_inputs
 from cnn_course.grading.compare import check_trainable, compare_with_reference
+from cnn_course.grading.paths import setting_difference
 from cnn_course.grading.report import Report, case_by_case, described_by
-from cnn_course.grading.vocabulary import tokens
+from cnn_course.grading.vocabulary import read
 from cnn_course.graph import every_layer, operations, reused_layers
 
 
@@ -70,19 +71,32 @@ def grade_case(answer, spec: BuilderExercise, case, number: int, report: Report)
                            differentiate=case == smallest)
 
 
-@functools.lru_cache(maxsize=4)
-def _reference(build, input_shape, classes):
-    """The package's model for a case, built once (each grading gives it fresh random weights)."""
-    return build(input_shape=input_shape, classes=classes)
+def _references(size: int = 4):
+    """``reference(build, input_shape, classes)``: the package's model for a case, built once (each grading gives it
+    fresh random weights). Its cache is reached only through that Python function, so an answer that asks it for a
+    model trips the answer key's watch (a hit of a bare cache would run no Python code)."""
+    built = functools.lru_cache(maxsize=size)(lambda build, shape, classes: build(input_shape=shape, classes=classes))
+
+    def reference(build, input_shape, classes):
+        return built(build, input_shape, classes)
+
+    return reference
+
+
+_reference = _references()
 
 
 def compare_layers(model, reference, report: Report, what: str):
-    """The model's layers, read as steps, equal the reference's in order; weights are then copied in order."""
-    difference = describe_difference(tokens(operations(model)), tokens(operations(reference)))
+    """The model's layers, read as steps, equal the reference's in order, their settings too (batch norm's);
+    weights are then copied in order."""
+    steps, reference_steps = read(operations(model)), read(operations(reference))
+    difference = describe_difference([step.token for step in steps], [step.token for step in reference_steps])
     if difference and reused_layers(model.outputs):
         difference += (" -- one layer object is used in several places (e.g. a single ReLU() for every stage); "
                        "create a new layer at each step")
     report.require(not difference, "layers in the right order with the right settings", difference)
+    setting = setting_difference(steps, reference_steps, "model")
+    report.precondition(not setting, f"{what}: {setting}")
 
 
 def describe_difference(answer_tokens: list[str], reference_tokens: list[str]) -> str:

@@ -8,6 +8,7 @@ import numpy as np
 
 from cnn_course.fixtures import fixed_inputs
 from cnn_course.grading.builder import BuilderExercise, builder_grader
+from cnn_course.grading.grading_base import state, what_changed
 from cnn_course.grading.report import Report, grader
 from cnn_course.models.baseline import SmallCNN
 
@@ -35,9 +36,13 @@ def check_compile_classifier(compile_classifier, report) -> None:
         # and labels that it gets exactly half right, so no constant metric can pass for accuracy.
         guesses = np.asarray(model(x)).argmax(1)
         y = np.where(np.arange(len(x)) % 2 == 0, guesses, (guesses + 1) % 3)
+        kept = state(model)
         returned = report.call(compile_classifier, model, learning_rate=learning_rate)
         report.require(returned is model, "returns the compiled model",
                        "should return the model it compiled (end with `return model`)")
+        change = what_changed(kept, model)
+        report.precondition(not change, f"compile_classifier(model, {learning_rate}): {change} -- compile only "
+                                        f"chooses how the model trains: leave its weights and layers as they are")
         check_compiled(model, learning_rate, x, y, report, what=f"compile_classifier(model, {learning_rate})")
 
 

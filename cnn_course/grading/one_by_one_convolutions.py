@@ -39,4 +39,5 @@ check_one_by_one_as_dense = array_grader(ArrayExercise(
                         "outputs (volume @ weights)"),
            ("scalar index", "np.max(0, z) reads z as an axis: the element-wise ReLU is np.maximum(z, 0)")],
     success="equals Keras's 1x1 Conv2D with ReLU on the lecture's volume and on fresh ones"),
-    answer_key=["keras.layers.Layer.__call__", "keras.ops.conv", "tensorflow.nn.conv2d", "tensorflow.nn.convolution"])
+    answer_key=["keras.layers.Layer.__call__", "keras.ops.conv", "tensorflow.nn.conv2d", "tensorflow.nn.convolution",
+                "tensorflow.python.ops.gen_nn_ops.conv2d"])  # under tf.raw_ops.Conv2D and tf.compat.v1's too

@@ -108,6 +108,25 @@ def first_setting_difference(steps, reference_steps) -> tuple | None:
     return None
 
 
+# Advice on settings every model leaves at Keras' defaults, when a description has none of its own.
+KEEP = {"epsilon": "keep BatchNormalization's default epsilon", "dilation_rate": "keep 1",
+        "depth_multiplier": "keep 1, one filter per input channel",
+        "momentum": "keep a momentum between 0 and 1 (Keras' default is 0.99): at 1 the moving statistics never "
+                    "move, at 0 they hold only the last batch's"}
+
+
+def setting_difference(steps, reference_steps, role: str, advice=None) -> str:
+    """The first layer setting that differs from the reference's, in words ('' when none); `advice`: (word,
+    ordinal, setting, got, want) -> advice, before `KEEP`'s."""
+    difference = first_setting_difference(steps, reference_steps)
+    if not difference:
+        return ""
+    word, ordinal, setting, got, want = difference
+    said = (advice(*difference) if advice else "") or KEEP.get(setting, "")
+    nth = {1: "1st", 2: "2nd", 3: "3rd"}.get(ordinal, f"{ordinal}th")
+    return f"the {nth} {word} of the {role} has {setting}={got!r}, expected {want!r}" + (f" -- {said}" if said else "")
+
+
 def depthwise_padding(path) -> tuple:
     """((top, bottom), (left, right)) a path's depthwise convolution pads, by zero padding right before it and its
     own padding="same"; () when it has none; None when the size it pads is unknown (a nested model built for any

@@ -9,7 +9,7 @@ from cnn_course.grading import paths
 from cnn_course.grading.block import BlockExercise, block_grader, compare_path
 from cnn_course.grading.builder import BuilderExercise, builder_grader, describe_difference
 from cnn_course.grading.report import Report
-from cnn_course.grading.vocabulary import tokens, words
+from cnn_course.grading.vocabulary import read, tokens, words
 from cnn_course.graph import branch, chain_back, inputs_of, is_addition, next_output, operations, producer
 from cnn_course.models.resnet import ResNet50
 
@@ -68,6 +68,8 @@ def _parts(model, report, what):
         after = words([producer(following)[0]]) if following is not None else []
         report.precondition(after == ["ReLU"], f"{what}, block {number}: after the addition apply a ReLU, a[l+2] = "
                                                f"g(z[l+2] + a[l]); found {' -> '.join(after) or 'nothing'}")
+        report.precondition(len(inputs_of(add)) == 2, f"{what}, block {number}: the addition has "
+                            f"{len(inputs_of(add))} inputs; add exactly the two paths, layers.Add()([shortcut, x])")
         a, b = inputs_of(add)
         chain_a, chain_b = chain_back(a, source), chain_back(b, source)
         block_input = next((t for t in chain_a if any(t is u for u in chain_b)), None)
@@ -94,7 +96,8 @@ def _compare_resnet(model, reference, report, what):
     report.require(kinds == want_kinds, "a convolutional block opens each stage, identity blocks follow",
                    f"{what}: block types {kinds}, expected {want_kinds}")
     for part, got, want in (("stem", stem, reference_stem), ("head", head, reference_head)):
-        difference = describe_difference(tokens(got), tokens(want))
+        difference = (describe_difference(tokens(got), tokens(want))
+                      or paths.setting_difference(read(got), read(want), part))
         report.precondition(not difference, f"{what}, {part}: {difference} (the {part}: {_ENDS[part]})")
     spec = check_identity_block.spec
     for number, ((main, shortcut), (want_main, want_shortcut)) in enumerate(zip(parts, reference_parts), start=1):

@@ -164,8 +164,10 @@ def _check_features(got, base, images, what, report) -> None:
 @grader("unfreeze_top")
 def check_unfreeze_top(unfreeze_top, report) -> None:
     """``unfreeze_top(model, n_layers, learning_rate)``: the base's top layers trainable but batch norm, recompiled."""
-    # borders: see grading_base; n_layers=0 is where base.layers[-n_layers:] takes every layer
-    for n_layers, rate, stages in ((4, 3e-4, (8, 12, 16)), (8, 1e-5, (8, 12, 16, 16)), (0, 1e-4, (8, 12))):
+    # borders: see grading_base; n_layers=0 is where base.layers[-n_layers:] takes every layer, and 14 of a base's 10
+    # layers where base.layers[len(base.layers) - n_layers:] takes the last 4 only
+    for n_layers, rate, stages in ((4, 3e-4, (8, 12, 16)), (8, 1e-5, (8, 12, 16, 16)), (0, 1e-4, (8, 12)),
+                                   (14, 1e-4, (8, 12))):
         base = grading_base(stages, seed=n_layers)
         model = transfer.build_transfer_model(base, 3)
         head_loss = keras.losses.SparseCategoricalCrossentropy()  # the head's; compile(loss=None) would keep it
@@ -179,7 +181,7 @@ def check_unfreeze_top(unfreeze_top, report) -> None:
                        f"unfreeze_top sets trainable flags and recompiles: fine-tuning starts from the trained head "
                        f"and base, leave them as they are")
         head = {w.path for w in model.get_layer(transfer.HEAD_NAMES[2]).weights}
-        want = {w.path for layer in base.layers[len(base.layers) - n_layers:]
+        want = {w.path for layer in base.layers[max(len(base.layers) - n_layers, 0):]
                 if not isinstance(layer, layers.BatchNormalization) for w in layer.weights}
         found = {w.path for w in model.trainable_weights} - head
         report.require(head <= {w.path for w in model.trainable_weights}, "the new softmax still trains",
@@ -214,6 +216,10 @@ def _unfreeze_hint(found, want, base, n_layers) -> str:
     if found > want and n_layers == 0:
         return ("with n_layers=0 no layer of the base should train, but base.layers[-0:] is the whole list: take "
                 "base.layers[len(base.layers) - n_layers:]")
+    if found < want and n_layers > len(base.layers):
+        return (f"n_layers={n_layers} is more than the base's {len(base.layers)} layers, so every layer trains: "
+                f"len(base.layers) - n_layers is negative there and counts from the end -- start at max(len("
+                f"base.layers) - n_layers, 0)")
     if found > want:
         return (f"{len(found - want)} weights too many train: only the top {n_layers} layers, base.layers[-n_layers:], "
                 f"and freeze the rest")

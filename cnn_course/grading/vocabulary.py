@@ -12,7 +12,7 @@ import keras
 import numpy as np
 from keras import layers
 
-from cnn_course.graph import call_arguments, call_tensors, is_chain, op_name, operations
+from cnn_course.graph import branch, call_arguments, call_tensors, op_name
 
 # Layers that are steps of their own, whatever they compute.
 STRUCTURAL = (layers.Conv2D, layers.DepthwiseConv2D, layers.SeparableConv2D, layers.Dense, layers.BatchNormalization,
@@ -33,14 +33,25 @@ class Step:
 
 
 def expand(chain) -> list:
-    """The chain with every nested model that is itself a chain replaced by its own operations."""
+    """The chain with every nested model that is itself a chain (activations of several operations included)
+    replaced by its own operations."""
     out = []
     for layer in chain:
-        if isinstance(layer, keras.Model) and is_chain(layer):
-            out += expand([op for op in operations(layer) if not isinstance(op, layers.InputLayer)])
-        else:
-            out.append(layer)
+        inside = _inside(layer)
+        out += [layer] if inside is None else expand(inside)
     return out
+
+
+def _inside(layer) -> list | None:
+    """The layers of a nested model of one input and one output that are one chain between them (None for one that
+    is not, or that is all one weightless merge: read as it is)."""
+    if not isinstance(layer, keras.Model) or len(getattr(layer, "inputs", None) or ()) != 1 or \
+            len(getattr(layer, "outputs", None) or ()) != 1:
+        return None
+    path = branch(layer.outputs[0], layer.inputs[0])
+    whole = path is not None and len(path) == 1 and isinstance(path[0], keras.Model) and \
+        path[0].outputs[0] is layer.outputs[0]
+    return None if whole else path
 
 
 def read(chain) -> list[Step]:
