@@ -428,6 +428,18 @@ def inverted(expand="times channels", project_relu=None, residual="when shapes m
     return inverted_residual_block
 
 
+def valid_at_stride_1(x, filters, stride=1, expansion=6):
+    """The depthwise convolution left at Keras' default padding='valid' at stride 1 (the shortcut's rule right)."""
+    inputs, channels = x, x.shape[-1]
+    if expansion != 1:
+        x = layers.ReLU(6.0)(layers.BatchNormalization()(layers.Conv2D(expansion * channels, 1, use_bias=False)(x)))
+    if stride != 1:
+        x = layers.ZeroPadding2D(((x.shape[1] % 2, 1), (x.shape[2] % 2, 1)))(x)
+    x = layers.ReLU(6.0)(layers.BatchNormalization()(layers.DepthwiseConv2D(3, strides=stride, use_bias=False)(x)))
+    x = layers.BatchNormalization()(layers.Conv2D(filters, 1, use_bias=False)(x))
+    return layers.Add()([inputs, x]) if stride == 1 and filters == channels else x
+
+
 def keras_inverted_block(x, filters, stride=1, expansion=6):
     from keras.src.applications.mobilenet_v2 import _inverted_res_block
 
@@ -486,6 +498,7 @@ WRONG_INVERTED = {
     "an L2 regularizer on the projection": (inverted(project_options={
         "kernel_regularizer": keras.regularizers.L2(1e3)}), "regularizer"),
     "a model of two outputs, the wrong one taken": (two_outputs(inverted()), "after the addition"),
+    "the depthwise convolution at padding='valid' for stride 1": (valid_at_stride_1, "padding='same'"),
 }
 
 INVERTED_HINTS = {

@@ -132,7 +132,7 @@ test_convolutional_block_rejects, test_convolutional_block_accepts = catalogue(
 
 def resnet(stages=((64, 3, 1), (128, 4, 2), (256, 6, 2), (512, 3, 2)), pool_padding=True, head="gap",
            shortcuts=True, package_blocks=False, stem_relu=True, stem_pool=layers.MaxPooling2D, stem_conv_same=False,
-           stem_bn_options=None, **block_options):
+           stem_bn_options=None, nest=False, **block_options):
     """A learner-style ResNet-50 made of `bottleneck_block`s; each wrong answer changes one thing."""
     def ResNet50(input_shape=(64, 64, 3), classes=6):
         inputs = keras.Input(input_shape)
@@ -151,15 +151,23 @@ def resnet(stages=((64, 3, 1), (128, 4, 2), (256, 6, 2), (512, 3, 2)), pool_padd
                 for _ in range(count - 1):
                     x = blocks.identity_block(x, 3, filters)
             elif shortcuts:
-                x = bottleneck_block(x, 3, filters, s=stride, shortcut="conv", **block_options)
+                block = (lambda t, **kw: as_a_model(t, lambda u: bottleneck_block(u, **kw))) if nest else \
+                    (lambda t, **kw: bottleneck_block(t, **kw))
+                x = block(x, f=3, filters=filters, s=stride, shortcut="conv", **block_options)
                 for _ in range(count - 1):
-                    x = bottleneck_block(x, 3, filters, **block_options)
+                    x = block(x, f=3, filters=filters, **block_options)
             else:
                 for b in range(count):
                     x = plain(x, filters, stride if b == 0 else 1)
         x = layers.GlobalAveragePooling2D()(x) if head == "gap" else layers.Flatten()(x)
         return keras.Model(inputs, layers.Dense(classes, activation="softmax")(x))
     return ResNet50
+
+
+def as_a_model(x, block):
+    """`block` built as a keras.Model of its own, then called on x."""
+    inner = keras.Input(x.shape[1:])
+    return keras.Model(inner, block(inner))(x)
 
 
 def keras_resnet_internals(input_shape, classes):
@@ -195,6 +203,8 @@ WRONG_RESNET = {
     "batch norm with momentum=1.0 in the stem": (resnet(stem_bn_options={"momentum": 1.0}), "momentum=1.0"),
     "the shortcut added twice, Add()([shortcut, x, shortcut])": (resnet(join=lambda tensors: layers.Add()(
         [*tensors, tensors[0]])), "3 inputs"),
+    "each block a keras.Model of its own (the grader reads one graph)": (resnet(nest=True),
+                                                                          "inside models of their own"),
     "five blocks in stage 4": resnet(stages=((64, 3, 1), (128, 4, 2), (256, 5, 2), (512, 3, 2))),
     "stride 1 in stage 3": resnet(stages=((64, 3, 1), (128, 4, 1), (256, 6, 2), (512, 3, 2))),
     "no shortcuts (plain network)": resnet(shortcuts=False),

@@ -99,7 +99,8 @@ check_inverted_residual_block = block_grader(_mobile_block(
     ("the input is added, but only blocks with stride 1 and filters equal to the input's channels have the shortcut, "
      "which is the input itself", "the input is not added -- with stride 1 and filters equal to the input's channels "
                                   "the block adds its input to the projection"),
-    [(text, "add the block's input only when the shapes match: stride 1 and filters equal to the input's channels")
+    [(text, "add the block's input only when the shapes match: stride 1 and filters equal to the input's channels; "
+            "and at stride 1 the depthwise convolution keeps the size, padding='same'")
      for text in ("incompatible shapes", "Cannot broadcast")],
     # (input shape, (filters, stride, expansion)): with and without the addition, expansion 6, 3 and 1; stride 2 on
     # an odd input, and stride 1 with fewer filters than input channels.

@@ -4,6 +4,8 @@ blocks and a head."""
 
 from __future__ import annotations
 
+import keras
+
 from cnn_course import blocks
 from cnn_course.grading import paths
 from cnn_course.grading.block import BlockExercise, block_grader, compare_path
@@ -61,7 +63,12 @@ _ENDS = {"stem": "ZeroPadding2D(3), 7x7 conv with stride 2, BN, ReLU, ZeroPaddin
 def _parts(model, report, what):
     """A residual network as stem layers, blocks (main path, shortcut) and head layers, found from its additions."""
     source, adds = model.inputs[0], [operation for operation in operations(model) if is_addition(operation)]
-    report.precondition(bool(adds), f"{what} has no Add layer: build it from your identity and convolutional blocks")
+    nested = [layer.name for layer in model.layers if isinstance(layer, keras.Model) and any(
+        is_addition(operation) for operation in operations(layer))]
+    report.precondition(bool(adds), f"{what} has no Add layer: build it from your identity and convolutional blocks"
+                        + f" -- its additions are inside models of their own ({', '.join(nested[:3])}): call the "
+                          f"block functions on tensors, x = identity_block(x, ...), so that the network is one graph"
+                        * bool(nested))
     parts, block_inputs = [], []
     for number, add in enumerate(adds, start=1):
         following = next_output(add)
