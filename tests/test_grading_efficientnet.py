@@ -50,6 +50,8 @@ WRONG_SCALING = {
     "a table of the grader's fixed cases": lambda phi: TABLE.get(phi, (1.0, 1.0, 1.0)),
     "phi rounded to two decimals": lambda phi: tuple(c ** round(phi, 2) for c in (1.2, 1.1, 1.15)),
     "phi capped at 8": lambda phi: tuple(c ** min(phi, 8) for c in (1.2, 1.1, 1.15)),
+    "phi capped at 10 (wrong only above the fixed cases but one)": lambda phi: tuple(
+        c ** min(phi, 10) for c in (1.2, 1.1, 1.15)),
     ANSWER_KEY + "costs.compound_scaling, called when the grader reads the numbers": lambda phi: tuple(
         LazyNumber(lambda i=i: costs.compound_scaling(phi)[i]) for i in range(3)),
 }

@@ -1,6 +1,7 @@
 """check_conv_multiplies and check_bottleneck_layer must reject plausible wrong answers and accept right ones."""
 
 import keras
+import numpy as np
 import tensorflow as tf
 from catalogue import catalogue, stub
 from keras import layers
@@ -26,6 +27,8 @@ WRONG_COST = {
     "answer key: the course's costs.conv_multiplies": lambda h, w, c, f, p: costs.conv_multiplies(h, w, c, f, p),
     "a table of the grader's fixed cases": lambda h, w, c, f, p: TABLE.get((h, w, c, f, p), 0),
     "answer key: tf.autograph's copy of costs.conv_multiplies": tf.autograph.to_graph(costs.conv_multiplies),
+    "a product in float32": (lambda h, w, c, f, p: int(np.prod(np.array([h, w, c, f, f, p], dtype=np.float32))),
+                             "float32"),
 }
 RIGHT_COST = {
     "product": lambda h, w, c, f, p: h * w * c * f * f * p,

@@ -14,7 +14,8 @@ ALPHA, BETA, GAMMA = 1.2, 1.1, 1.15  # depth, width, resolution (Tan & Le 2019, 
 check_compound_scaling = formula_grader(Formula(
     exercise="compound_scaling", reference=compound_scaling, arguments=("phi",), integers=False,
     parts=("depth", "width", "resolution"),
-    cases=[(phi,) for phi in (0, 1, 2, 3, 4, 5, 6, 7, 0.5, 2.5, 9.375)],  # 9.375: beyond B7, three decimals
+    # 9.375: beyond B7, three decimals; 11.5: near the top of the draws, so that none of them decides alone
+    cases=[(phi,) for phi in (0, 1, 2, 3, 4, 5, 6, 7, 0.5, 2.5, 9.375, 11.5)],
     draw=lambda rng: (float(rng.uniform(0, 12)),),  # beyond B7's 7, and not rounded
     parts_advice=f" -- alpha = {ALPHA} is depth's, beta = {BETA} width's, gamma = {GAMMA} resolution's",
     mistakes=[
