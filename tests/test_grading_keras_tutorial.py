@@ -249,6 +249,15 @@ WRONG_COMPILE = {
         (setattr(model, "trainable", False), model)[1], learning_rate), "trainable"),
     "the weights zeroed, then compiled": (lambda model, learning_rate=1e-3: compile_with()(
         (model.set_weights([np.zeros_like(w) for w in model.get_weights()]), model)[1], learning_rate), "weights"),
+    "every variable frozen (variable.trainable = False), then compiled": (
+        lambda model, learning_rate=1e-3: compile_with()(
+            ([setattr(v, "trainable", False) for v in model.trainable_variables], model)[1], learning_rate),
+        "after one training step"),
+    "a constraint on the kernel variable that zeroes it": (lambda model, learning_rate=1e-3: compile_with()(
+        (setattr(model.layers[-1].kernel, "constraint", lambda w: w * 0.0), model)[1], learning_rate),
+        "after one training step"),
+    "the training step replaced by one that does nothing": (lambda model, learning_rate=1e-3: compile_with()(
+        (setattr(model, "train_step", lambda data: {"loss": 0.0}), model)[1], learning_rate), "training step"),
 }
 
 RIGHT_COMPILE = {

@@ -135,7 +135,7 @@ def resnet(stages=((64, 3, 1), (128, 4, 2), (256, 6, 2), (512, 3, 2)), pool_padd
            stem_bn_options=None, nest=False, **block_options):
     """A learner-style ResNet-50 made of `bottleneck_block`s; each wrong answer changes one thing."""
     def ResNet50(input_shape=(64, 64, 3), classes=6):
-        inputs = keras.Input(input_shape)
+        inputs, nested = keras.Input(input_shape), nest
         if stem_conv_same:
             x = layers.Conv2D(64, 7, strides=2, padding="same")(inputs)
         else:
@@ -151,11 +151,12 @@ def resnet(stages=((64, 3, 1), (128, 4, 2), (256, 6, 2), (512, 3, 2)), pool_padd
                 for _ in range(count - 1):
                     x = blocks.identity_block(x, 3, filters)
             elif shortcuts:
-                block = (lambda t, **kw: as_a_model(t, lambda u: bottleneck_block(u, **kw))) if nest else \
+                block = (lambda t, **kw: as_a_model(t, lambda u: bottleneck_block(u, **kw))) if nested else \
                     (lambda t, **kw: bottleneck_block(t, **kw))
                 x = block(x, f=3, filters=filters, s=stride, shortcut="conv", **block_options)
                 for _ in range(count - 1):
                     x = block(x, f=3, filters=filters, **block_options)
+                nested = nest is True  # "first stage": the first stage's blocks only
             else:
                 for b in range(count):
                     x = plain(x, filters, stride if b == 0 else 1)
@@ -205,6 +206,7 @@ WRONG_RESNET = {
         [*tensors, tensors[0]])), "3 inputs"),
     "each block a keras.Model of its own (the grader reads one graph)": (resnet(nest=True),
                                                                           "inside models of their own"),
+    "the first stage's blocks keras.Models of their own": (resnet(nest="first stage"), "inside models of their own"),
     "five blocks in stage 4": resnet(stages=((64, 3, 1), (128, 4, 2), (256, 5, 2), (512, 3, 2))),
     "stride 1 in stage 3": resnet(stages=((64, 3, 1), (128, 4, 1), (256, 6, 2), (512, 3, 2))),
     "no shortcuts (plain network)": resnet(shortcuts=False),

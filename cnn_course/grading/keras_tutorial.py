@@ -27,23 +27,39 @@ check_functional_cnn = builder_grader(BuilderExercise(
 
 @grader("compile_classifier")
 def check_compile_classifier(compile_classifier, report) -> None:
-    """``compile_classifier(model, learning_rate)``: Adam, sparse cross-entropy, accuracy."""
+    """``compile_classifier(model, learning_rate)``: Adam, sparse cross-entropy, accuracy; then a training step moves
+    the weights as that compile does."""
     x = fixed_inputs((12, 5), seed=1, low=-1, high=1)
     for learning_rate in (1e-3, 0.05):
-        # A tiny softmax classifier with fixed weights (the notebook's global random state untouched)
-        model = keras.Sequential([keras.Input((5,)), keras.layers.Dense(
-            3, activation="softmax", kernel_initializer=keras.initializers.GlorotUniform(seed=0))])
-        # and labels that it gets exactly half right, so no constant metric can pass for accuracy.
+        model = _classifier()
+        # labels that it gets exactly half right, so no constant metric can pass for accuracy
         guesses = np.asarray(model(x)).argmax(1)
         y = np.where(np.arange(len(x)) % 2 == 0, guesses, (guesses + 1) % 3)
         kept = state(model)
         returned = report.call(compile_classifier, model, learning_rate=learning_rate)
         report.require(returned is model, "returns the compiled model",
                        "should return the model it compiled (end with `return model`)")
+        what = f"compile_classifier(model, {learning_rate})"
         change = what_changed(kept, model)
-        report.precondition(not change, f"compile_classifier(model, {learning_rate}): {change} -- compile only "
-                                        f"chooses how the model trains: leave its weights and layers as they are")
-        check_compiled(model, learning_rate, x, y, report, what=f"compile_classifier(model, {learning_rate})")
+        report.precondition(not change, f"{what}: {change} -- compile only chooses how the model trains: leave its "
+                                        f"weights and layers as they are")
+        check_compiled(model, learning_rate, x, y, report, what=what)
+        report.call(model.fit, x, y, epochs=1, batch_size=len(x), verbose=0, what=f"a training step after {what}")
+        reference = _classifier()
+        reference.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="sparse_categorical_crossentropy")
+        reference.run_eagerly = True
+        reference.fit(x, y, epochs=1, batch_size=len(x), verbose=0)
+        report.require(all(np.allclose(got, want, atol=1e-6) for got, want in zip(model.get_weights(),
+                                                                                   reference.get_weights())),
+                       "a training step moves the weights as Adam on the cross-entropy does",
+                       f"{what}: after one training step the weights differ from those of {COMPILE} -- compile the "
+                       f"model as it is: every weight trainable, no constraint, Keras' own training step")
+
+
+def _classifier():
+    """A tiny softmax classifier with fixed weights (the notebook's global random state untouched)."""
+    return keras.Sequential([keras.Input((5,)), keras.layers.Dense(
+        3, activation="softmax", kernel_initializer=keras.initializers.GlorotUniform(seed=0))])
 
 
 COMPILE = ("model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss='sparse_categorical_crossentropy', "

@@ -12,7 +12,7 @@ from cnn_course.grading.block import BlockExercise, block_grader, compare_path
 from cnn_course.grading.builder import BuilderExercise, builder_grader, describe_difference
 from cnn_course.grading.report import Report
 from cnn_course.grading.vocabulary import read, tokens, words
-from cnn_course.graph import branch, chain_back, inputs_of, is_addition, next_output, operations, producer
+from cnn_course.graph import branch, chain_back, every_layer, inputs_of, is_addition, next_output, operations, producer
 from cnn_course.models.resnet import ResNet50
 
 _SETTING_ADVICE = {
@@ -63,12 +63,8 @@ _ENDS = {"stem": "ZeroPadding2D(3), 7x7 conv with stride 2, BN, ReLU, ZeroPaddin
 def _parts(model, report, what):
     """A residual network as stem layers, blocks (main path, shortcut) and head layers, found from its additions."""
     source, adds = model.inputs[0], [operation for operation in operations(model) if is_addition(operation)]
-    nested = [layer.name for layer in model.layers if isinstance(layer, keras.Model) and any(
-        is_addition(operation) for operation in operations(layer))]
     report.precondition(bool(adds), f"{what} has no Add layer: build it from your identity and convolutional blocks"
-                        + f" -- its additions are inside models of their own ({', '.join(nested[:3])}): call the "
-                          f"block functions on tensors, x = identity_block(x, ...), so that the network is one graph"
-                        * bool(nested))
+                        + _nested_blocks(model))
     parts, block_inputs = [], []
     for number, add in enumerate(adds, start=1):
         following = next_output(add)
@@ -92,12 +88,20 @@ def _parts(model, report, what):
     return branch(block_inputs[0], source) or [], parts, head
 
 
+def _nested_blocks(model) -> str:
+    """Advice when additions hide inside models nested in `model` (at any depth), else ''."""
+    nested = [layer.name for layer in every_layer(model) if layer is not model and isinstance(layer, keras.Model)
+              and any(is_addition(operation) for operation in operations(layer))]
+    return (f" -- additions are inside models of their own ({', '.join(nested[:3])}): call the block functions on "
+            f"tensors, x = identity_block(x, ...), so that the network is one graph") if nested else ""
+
+
 def _compare_resnet(model, reference, report, what):
     """Stem and head layer by layer, 16 blocks of the right kinds, each block's paths by role, its output shape."""
     stem, parts, head = _parts(model, report, what)
     reference_stem, reference_parts, reference_head = _parts(reference, Report("the reference"), "the reference")
     report.require(len(parts) == len(reference_parts), "16 residual blocks (3 + 4 + 6 + 3)",
-                   f"{what} has {len(parts)} residual blocks, expected 16 (3 + 4 + 6 + 3)")
+                   f"{what} has {len(parts)} residual blocks, expected 16 (3 + 4 + 6 + 3)" + _nested_blocks(model))
     kinds, want_kinds = ([["identity", "conv"]["Conv2D" in words(shortcut)] for _, shortcut in blocks_]
                          for blocks_ in (parts, reference_parts))
     report.require(kinds == want_kinds, "a convolutional block opens each stage, identity blocks follow",

@@ -215,7 +215,7 @@ def _unfreeze_hint(found, want, base, n_layers) -> str:
         return "batch-norm layers became trainable: keep every BatchNormalization frozen"
     if found > want and n_layers == 0:
         return ("with n_layers=0 no layer of the base should train, but base.layers[-0:] is the whole list: take "
-                "base.layers[len(base.layers) - n_layers:]")
+                "base.layers[max(len(base.layers) - n_layers, 0):]")
     if found < want and n_layers > len(base.layers):
         return (f"n_layers={n_layers} is more than the base's {len(base.layers)} layers, so every layer trains: "
                 f"len(base.layers) - n_layers is negative there and counts from the end -- start at max(len("
