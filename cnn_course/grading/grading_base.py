@@ -13,7 +13,7 @@ from cnn_course.fixtures import randomize_weights
 def grading_base(stages=(8, 12, 16), seed: int = 0, input_shape=(32, 32, 3)):
     """Random weights and batch-norm statistics; per stage a 3x3 convolution (stride 2 in the first three), batch norm,
     ReLU and a 1x1 convolution, so an off-by-one border shows. The Dropout(0.5) after the first stage makes training
-    mode show, and sits below every top-n border `check_unfreeze_top` uses (the top 4 and 8 layers are whole stages)."""
+    mode show, and sits below every top-n border `check_unfreeze_top` uses (its top 4 layers are a whole stage)."""
     inputs = x = keras.Input(input_shape)
     for i, filters in enumerate(stages):
         x = layers.Conv2D(filters, 3, strides=2 if i < 3 else 1, padding="same", use_bias=False, name=f"conv{i}")(x)
