@@ -153,7 +153,6 @@ def call_tensors(operation) -> tuple[list, list]:
     return list(node.input_tensors), list(node.output_tensors)
 
 
-
 def every_layer(layer):
     """`layer` and every layer inside it, nested models read through."""
     yield layer

@@ -46,8 +46,8 @@ def check_compile_classifier(compile_classifier, report) -> None:
         check_compiled(model, learning_rate, x, y, report, what=what)
         report.call(model.fit, x, y, epochs=1, batch_size=len(x), verbose=0, what=f"a training step after {what}")
         reference = _classifier()
-        reference.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="sparse_categorical_crossentropy")
-        reference.run_eagerly = True
+        reference.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="sparse_categorical_crossentropy",
+                          run_eagerly=True)
         reference.fit(x, y, epochs=1, batch_size=len(x), verbose=0)
         report.require(all(np.allclose(got, want, atol=1e-6) for got, want in zip(model.get_weights(),
                                                                                    reference.get_weights())),

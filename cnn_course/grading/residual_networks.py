@@ -63,8 +63,9 @@ _ENDS = {"stem": "ZeroPadding2D(3), 7x7 conv with stride 2, BN, ReLU, ZeroPaddin
 def _parts(model, report, what):
     """A residual network as stem layers, blocks (main path, shortcut) and head layers, found from its additions."""
     source, adds = model.inputs[0], [operation for operation in operations(model) if is_addition(operation)]
-    report.precondition(bool(adds), f"{what} has no Add layer: build it from your identity and convolutional blocks"
-                        + _nested_blocks(model))
+    if not adds:
+        report.fail(f"{what} has no Add layer: build it from your identity and convolutional blocks"
+                    + _nested_blocks(model))
     parts, block_inputs = [], []
     for number, add in enumerate(adds, start=1):
         following = next_output(add)
@@ -100,8 +101,9 @@ def _compare_resnet(model, reference, report, what):
     """Stem and head layer by layer, 16 blocks of the right kinds, each block's paths by role, its output shape."""
     stem, parts, head = _parts(model, report, what)
     reference_stem, reference_parts, reference_head = _parts(reference, Report("the reference"), "the reference")
-    report.require(len(parts) == len(reference_parts), "16 residual blocks (3 + 4 + 6 + 3)",
-                   f"{what} has {len(parts)} residual blocks, expected 16 (3 + 4 + 6 + 3)" + _nested_blocks(model))
+    if len(parts) != len(reference_parts):
+        report.fail(f"{what} has {len(parts)} residual blocks, expected 16 (3 + 4 + 6 + 3)" + _nested_blocks(model))
+    report.success("16 residual blocks (3 + 4 + 6 + 3)")
     kinds, want_kinds = ([["identity", "conv"]["Conv2D" in words(shortcut)] for _, shortcut in blocks_]
                          for blocks_ in (parts, reference_parts))
     report.require(kinds == want_kinds, "a convolutional block opens each stage, identity blocks follow",
