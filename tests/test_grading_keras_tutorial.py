@@ -129,6 +129,9 @@ RIGHT_SEQUENTIAL = {
     "per-channel Rescaling": lambda input_shape, classes: keras.Sequential(
         [keras.Input(input_shape), layers.Rescaling([1 / 255] * input_shape[-1]),
          *sequential(input_shape, classes, rescale=False, with_input=False).layers]),
+    "a scale of 1/255 in float32": lambda input_shape, classes: keras.Sequential(
+        [keras.Input(input_shape), layers.Rescaling(np.float32(1) / 255),
+         *sequential(input_shape, classes, rescale=False, with_input=False).layers]),
     "batch-norm epsilon of keras.applications": lambda input_shape, classes: keras.Sequential(
         [keras.Input(input_shape), *(layers.BatchNormalization(epsilon=1.001e-5) if isinstance(
             layer, layers.BatchNormalization) else layer for layer in sequential(input_shape, classes).layers)]),
@@ -243,6 +246,12 @@ WRONG_COMPILE = {
         loss=functools.partial(keras.losses.sparse_categorical_crossentropy, from_logits=True)),
     "from_logits inside a Loss subclass": compile_with(loss=LogitsLoss()),
     "reduction=None": compile_with(loss=keras.losses.SparseCategoricalCrossentropy(reduction=None)),
+    "reduction='sum'": (compile_with(loss=keras.losses.SparseCategoricalCrossentropy(reduction="sum")),
+                        "sums over the batch"),
+    "one metric object for every model (it counts on across them)": (compile_with(
+        metrics=(keras.metrics.SparseCategoricalAccuracy(),)), "counts on across models"),
+    "a metric that is always 0.5": (compile_with(metrics=(keras.metrics.MeanMetricWrapper(
+        lambda y, p: keras.ops.full((keras.ops.shape(p)[0],), 0.5)),)), "no metric reports the accuracy"),
     "from_logits in a one-entry list": (compile_with(loss=[keras.losses.SparseCategoricalCrossentropy(
         from_logits=True)]), "from_logits=True"),
     "the model frozen, then compiled": (lambda model, learning_rate=1e-3: compile_with()(
@@ -262,8 +271,9 @@ WRONG_COMPILE = {
 
 RIGHT_COMPILE = {
     "strings": compile_with(),
-    "objects": compile_with(loss=keras.losses.SparseCategoricalCrossentropy(),
-                            metrics=(keras.metrics.SparseCategoricalAccuracy(),)),
+    "objects": lambda model, learning_rate=1e-3: compile_with(loss=keras.losses.SparseCategoricalCrossentropy(),
+                                                              metrics=(keras.metrics.SparseCategoricalAccuracy(),))(
+        model, learning_rate),
     "metrics=['acc']": compile_with(metrics=("acc",)),
     "a function as the loss": compile_with(loss=keras.losses.sparse_categorical_crossentropy),
     "the loss in a one-entry list (one per output)": compile_with(loss=["sparse_categorical_crossentropy"]),

@@ -90,6 +90,7 @@ WRONG_COST = {
     "n_c forgotten in the depthwise count": (lambda n, f, c, o: (n * n * f * f, n * n * c * o), "forgets n_c"),
     "an enormous Fraction": (lambda n, f, c, o: (Fraction(10 ** 400), n * n * c * o), "about 400 digits"),
     "depthwise times n_c_out": lambda n, f, c, o: (n * n * f * f * c * o, n * n * c * o),
+    "n_c_out filters in the depthwise count": (lambda n, f, c, o: (n * n * f * f * o, n * n * c * o), "counts n_c_out"),
     "pointwise times f*f": (lambda n, f, c, o: (n * n * f * f * c, n * n * f * f * c * o), "1x1"),
     "no output positions": lambda n, f, c, o: (f * f * c, c * o),
     "n_out once": lambda n, f, c, o: (n * f * f * c, n * c * o),
@@ -499,6 +500,8 @@ WRONG_INVERTED = {
         "kernel_regularizer": keras.regularizers.L2(1e3)}), "regularizer"),
     "a model of two outputs, the wrong one taken": (two_outputs(inverted()), "after the addition"),
     "the depthwise convolution at padding='valid' for stride 1": (valid_at_stride_1, "padding='same'"),
+    "the main path a subclassed model, Add()([inputs, x])": (lambda x, filters, stride=1, expansion=6: layers.Add()(
+        [x, Subclassed(filters, stride)(x)]), "found Subclassed"),
 }
 
 INVERTED_HINTS = {

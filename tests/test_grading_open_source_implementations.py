@@ -22,7 +22,16 @@ WRONG = {
     ANSWER_KEY + "ported.to_keras_layout": answer_key,
     "reshaped, not transposed": (lambda w, depthwise=False: w.reshape(right(w, depthwise).shape), "transpose"),
     "kh and kw swapped": lambda w, depthwise=False: w.transpose(3, 2, 0, 1) if depthwise else w.transpose(3, 2, 1, 0),
-    "in and out swapped": lambda w, depthwise=False: w.transpose(2, 3, 1, 0) if depthwise else w.transpose(2, 3, 0, 1),
+    "in and out swapped": (lambda w, depthwise=False: w.transpose(2, 3, 1, 0) if depthwise else
+                           w.transpose(2, 3, 0, 1), "transpose(2, 3, 1, 0)"),
+    "in and out swapped, with the flag ignored": (lambda w, depthwise=False: np.moveaxis(np.moveaxis(w, 0, -1), 0, -1),
+                                                  "that is transpose(2, 3, 0, 1)"),
+    "in and out swapped back only where the shape shows it": (
+        lambda w, depthwise=False: w.transpose(2, 3, 0, 1) if depthwise or w.shape[0] == w.shape[1] else
+        w.transpose(2, 3, 1, 0), "that is transpose(2, 3, 0, 1)"),
+    "kh and kw swapped only on a square kernel": (
+        lambda w, depthwise=False: right(w, depthwise).transpose(1, 0, 2, 3) if w.shape[2] == w.shape[3] else
+        right(w, depthwise), "that is transpose(3, 2, 1, 0)"),
     "reversed axes (.T)": lambda w, depthwise=False: w.T,
     "depthwise treated as ordinary": (lambda w, depthwise=False: w.transpose(2, 3, 1, 0), "depthwise flag"),
     "ordinary treated as depthwise": lambda w, depthwise=False: w.transpose(2, 3, 0, 1),

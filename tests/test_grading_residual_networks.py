@@ -15,14 +15,15 @@ def bottleneck_block(x, f, filters, s=1, shortcut="identity", order=("conv", "bn
                      relu_before_add=False, join=lambda tensors: layers.Add()(tensors),
                      relu=lambda: layers.Activation("relu"), shortcut_bn=True, shortcut_stride=True,
                      one_by_one_padding="valid", final_relu=None, shortcut_relu=False, bn_axis=-1, use_bias=True,
-                     bn_options=None, last_conv_options=None):
+                     bn_options=None, last_conv_options=None, shortcut_filters=2):
     """A configurable bottleneck block: every wrong answer below changes one thing."""
     f1, f2, f3 = filters
 
     def make_shortcut(inp):
         if shortcut == "identity":
             return layers.ReLU()(inp) if shortcut_relu else inp
-        out = layers.Conv2D(f3, 1, strides=s if shortcut_stride else 1, padding=one_by_one_padding)(inp)
+        out = layers.Conv2D(filters[shortcut_filters], 1, strides=s if shortcut_stride else 1,
+                            padding=one_by_one_padding)(inp)
         out = layers.BatchNormalization()(out) if shortcut_bn else out
         return layers.Activation("relu")(out) if shortcut_relu else out
 
@@ -79,6 +80,8 @@ WRONG_IDENTITY = {
     "a dilated last convolution": identity(last_conv_options={"dilation_rate": 2}),
     "F1 and F2 swapped": lambda x, f, filters: bottleneck_block(x, f, (filters[1], filters[0], filters[2])),
     "returns a model": lambda x, f, filters: keras.Model(x, bottleneck_block(x, f, filters)),
+    "F2 and F3 swapped": (lambda x, f, filters: bottleneck_block(x, f, (filters[0], filters[2], filters[1])),
+                          "different numbers of channels"),
 }
 RIGHT_IDENTITY = {
     "Activation('relu')": identity(),
@@ -208,7 +211,10 @@ WRONG_RESNET = {
                                                                           "inside models of their own"),
     "the first stage's blocks keras.Models of their own": (resnet(nest="first stage"), "inside models of their own"),
     "five blocks in stage 4": resnet(stages=((64, 3, 1), (128, 4, 2), (256, 5, 2), (512, 3, 2))),
-    "stride 1 in stage 3": resnet(stages=((64, 3, 1), (128, 4, 1), (256, 6, 2), (512, 3, 2))),
+    "stride 1 in stage 3": (resnet(stages=((64, 3, 1), (128, 4, 1), (256, 6, 2), (512, 3, 2))),
+                            "block 4 opens its stage with stride 1, expected 2"),
+    "stride 2 in every stage": (resnet(stages=((64, 3, 2), (128, 4, 2), (256, 6, 2), (512, 3, 2))),
+                                "s = 1, 2, 2, 2"),
     "no shortcuts (plain network)": resnet(shortcuts=False),
     "flatten instead of global pooling": resnet(head="flatten"),
     "shortcut added after the ReLU": resnet(relu_before_add=True),

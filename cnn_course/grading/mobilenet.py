@@ -23,6 +23,8 @@ check_separable_conv_multiplies = formula_grader(Formula(
             ("counts f once: each depthwise filter is f x f", lambda n, f, c, o: n * n * f * c),
             ("multiplies by n_c_out: the depthwise step has one f x f filter per input channel, n_c of them, whatever "
              "n_c_out is", lambda n, f, c, o: n * n * f * f * c * o),
+            ("counts n_c_out filters: the depthwise step has one f x f filter per input channel, n_c of them",
+             lambda n, f, c, o: n * n * f * f * o),
             ("forgets n_c: there is one f x f filter per input channel", lambda n, f, c, o: n * n * f * f),
             ("counts n_out once: the output has n_out x n_out positions", lambda n, f, c, o: n * f * f * c),
             ("forgets the n_out x n_out output positions: every filter is used at each", lambda n, f, c, o: f * f * c)],

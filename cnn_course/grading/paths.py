@@ -43,12 +43,14 @@ def residual(output, source, report, what, after=("ReLU",), optional=False) -> d
     paths = [branch(tensor, source) for tensor in inputs]
     report.precondition(all(path is not None for path in paths),
                         f"{what}: each input of the Add must be one chain of layers starting from the block's input")
-    main, shortcut = sorted(paths, key=_convolutions, reverse=True)
+    main, shortcut = sorted(paths, key=_weight, reverse=True)
     return {"main": main, "shortcut": shortcut}
 
 
-def _convolutions(path) -> int:
-    return sum(word in ("Conv2D", "DepthwiseConv2D") for word in words(path))
+def _weight(path) -> tuple:
+    """The main path has more convolutions than the shortcut -- or, when neither shows any (layers of the learner's
+    own), more layers."""
+    return sum(word in ("Conv2D", "DepthwiseConv2D") for word in words(path)), len(path)
 
 
 def branches(output, source, report, what, role_of, roles, order_advice) -> dict:

@@ -84,7 +84,7 @@ class Report:
 
     def call(self, function, *args, what: str = "", hints=(), read=lambda returned: returned, **kwargs):
         """Call the learner's function under the time limit, the key out of reach; `hints`: ``(text, advice)`` added
-        when the error message contains text; `read` converts what it returns there too (an object of the answer's
+        when the error message contains text (advice may be a function of the message); `read` converts what it returns there too (an object of the answer's
         may compute when it is read)."""
         if not callable(function):
             self.fail(f"expected a function, got {type(function).__name__}")
@@ -110,7 +110,8 @@ class Report:
                     self.fail(f"{what} calls {earlier.group(2)}, and {earlier.group(1)} is not written yet: finish "
                               f"that exercise first")
                 self.fail("not implemented yet: replace the `raise NotImplementedError` stub")
-            advice = "".join(f" -- {advice}" for text, advice in hints if text in str(error))
+            advice = "".join(f" -- {advice(str(error)) if callable(advice) else advice}" for text, advice in hints
+                             if text in str(error))
             self.fail(f"{what} raised {type(error).__name__}: {first_line(error)}{advice}")
         self._refuse_the_key(watch.tripped, what)  # tripped, caught by the answer, which went on
         return returned

@@ -4,6 +4,8 @@ blocks and a head."""
 
 from __future__ import annotations
 
+import re
+
 import keras
 
 from cnn_course import blocks
@@ -36,13 +38,22 @@ def _residual_advice(role, index, expected, found, case) -> str:
     return ""
 
 
+def _add_advice(error: str) -> str:
+    """What to check when the paths' shapes differ at the Add: the channels (the filters), or the rows and columns."""
+    shapes = re.search(r"shapes \(([^)]*)\) and \(([^)]*)\)", error)
+    if shapes and shapes.group(1).split(",")[:-1] == shapes.group(2).split(",")[:-1]:
+        return ("the paths end with different numbers of channels: the main path's last 1x1 convolution has F3 "
+                "filters, and so has the shortcut's 1x1 convolution in the convolutional block")
+    return ("both paths must have the same shape at the Add: the middle f x f convolution needs padding='same', and "
+            "in the convolutional block both the first 1x1 convolution and the shortcut's 1x1 convolution take "
+            "stride s")
+
+
 def _residual_block(exercise, cases, success) -> BlockExercise:
     return BlockExercise(
         exercise=exercise, reference=getattr(blocks, exercise), cases=cases, success=success, paths=paths.residual,
         advice=_residual_advice, setting_advice=lambda word, ordinal, setting, *values: _SETTING_ADVICE.get(setting),
-        hints=[("incompatible shapes", "both paths must have the same shape at the Add: the middle f x f convolution "
-                                       "needs padding='same', and in the convolutional block both the first 1x1 "
-                                       "convolution and the shortcut's 1x1 convolution take stride s")],
+        hints=[("incompatible shapes", _add_advice)],
         returns="a block returns its output tensor")
 
 
@@ -114,6 +125,10 @@ def _compare_resnet(model, reference, report, what):
         report.precondition(not difference, f"{what}, {part}: {difference} (the {part}: {_ENDS[part]})")
     spec = check_identity_block.spec
     for number, ((main, shortcut), (want_main, want_shortcut)) in enumerate(zip(parts, reference_parts), start=1):
+        strides, want = {_first_stride(main), _first_stride(shortcut)}, _first_stride(want_main)
+        report.precondition(len(strides) > 1 or strides == {want}, f"{what}: block {number} opens its stage with "
+                            f"stride {min(strides)}, expected {want}: the stages' convolutional blocks take s = 1, 2, "
+                            f"2, 2")
         for path, want, role in ((main, want_main, "main path"), (shortcut, want_shortcut, "shortcut")):
             compare_path(spec, None, path, want, role, f"{what}, block {number}", report)
         got_shape, want_shape = tuple(main[-1].output.shape[1:]), tuple(want_main[-1].output.shape[1:])
@@ -122,6 +137,11 @@ def _compare_resnet(model, reference, report, what):
     report.success("every block's main path and shortcut as in the lecture")
     return ([reference_stem, *(path for block in reference_parts for path in block), reference_head],
             [stem, *(path for block in parts for path in block), head])
+
+
+def _first_stride(path):
+    """The strides of a path's first convolution (1 where it has none: an identity shortcut)."""
+    return next((tuple(layer.strides)[0] for layer in path if isinstance(layer, keras.layers.Conv2D)), 1)
 
 
 check_ResNet50 = builder_grader(BuilderExercise(

@@ -215,7 +215,7 @@ def _number(value, as_fraction=False) -> str:
     if values.size != 1:
         return str(np.asarray(value).tolist())
     number = float(values[0])
-    if as_fraction and number and abs(1 / number - round(1 / number)) < 1e-6:
+    if as_fraction and number and abs(1 / number - round(1 / number)) < 1e-6 * abs(1 / number):  # float32's 1/255 too
         return f"1/{round(1 / number)}"
     return f"{number:g}"
 
