@@ -155,8 +155,8 @@ PCA_WRONG = {
     "covariance of each image": lambda images, alpha_std=0.1, seed=None: pca(images, alpha_std, seed,
                                                                             per_image_cov=True),
     "eigenvectors as rows": lambda images, alpha_std=0.1, seed=None: pca(images, alpha_std, seed, rows=True),
-    "alpha_std used as a variance": lambda images, alpha_std=0.1, seed=None: pca(images, alpha_std, seed,
-                                                                                std_as_var=True),
+    "alpha_std used as a variance": (lambda images, alpha_std=0.1, seed=None: pca(images, alpha_std, seed,
+                                                                                 std_as_var=True), "alpha_std ** 2"),
     "not clipped": lambda images, alpha_std=0.1, seed=None: pca(images, alpha_std, seed, no_clip=True),
     "seed ignored": lambda images, alpha_std=0.1, seed=None: pca(images, alpha_std, seed, ignore_seed=True),
     "fixed alpha_std 0.1": lambda images, alpha_std=0.1, seed=None: pca(images, 0.1, seed),
@@ -198,6 +198,10 @@ PCA_WRONG = {
         images, alpha_std, seed, covariance=lambda pixels: np.corrcoef(pixels, rowvar=False)), "np.corrcoef"),
     "an endless loop": (lambda images, alpha_std=0.1, seed=None: endless(), "did not finish"),
     "Python's random module (random.seed)": (python_random, "Python's global random state"),
+    "np.random.seed, then a generator of its own": (lambda images, alpha_std=0.1, seed=None: (
+        np.random.seed(seed), pca(images, alpha_std, seed))[1], "NumPy's global random state"),
+    "random.seed, then a generator of its own": (lambda images, alpha_std=0.1, seed=None: (
+        random.seed(seed), pca(images, alpha_std, seed))[1], "Python's global random state"),
     "a symbolic keras.Input": (lambda images, alpha_std=0.1, seed=None: keras.Input(np.shape(images)[1:]),
                                "KerasTensor, which holds no numbers"),
     "strings": (lambda images, alpha_std=0.1, seed=None: pca(images, alpha_std, seed).astype(str),

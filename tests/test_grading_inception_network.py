@@ -49,6 +49,10 @@ def module(order=(0, 1, 2, 3), pool="max", pool_padding="same", pool_stride=1, m
 
 WRONG = {
     "answer key: the course's inception_module": lambda x, filters: blocks.inception_module(x, filters),
+    "answer key: notebook 05's bottleneck_layer, the course's": lambda x, filters: layers.Concatenate()([
+        layers.Conv2D(filters[0], 1, activation="relu")(x), blocks.bottleneck_layer(x, filters[1], filters[2], 3),
+        blocks.bottleneck_layer(x, filters[3], filters[4], 5),
+        layers.Conv2D(filters[5], 1, activation="relu")(layers.MaxPooling2D(3, 1, padding="same")(x))]),
     "not implemented": stub,
     "branches concatenated in another order": module(order=(0, 2, 1, 3)),
     "pool before the 1x1 branch": module(order=(3, 0, 1, 2)),

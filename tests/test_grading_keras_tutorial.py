@@ -172,6 +172,8 @@ WRONG_FUNCTIONAL = {
         inputs, sequential(input_shape, classes)(inputs)))(keras.Input(input_shape)), "built with the other API"),
     "batch norm with momentum=0.0 (statistics of the last batch only)": (
         lambda input_shape, classes: functional(input_shape, classes, momentum=0.0), "momentum=0.0"),
+    "the output in a dict": (lambda input_shape, classes: (lambda model: keras.Model(
+        model.inputs, {"predictions": model.outputs[0]}))(functional(input_shape, classes)), "output is a dict"),
 }
 
 RIGHT_FUNCTIONAL = {

@@ -56,6 +56,8 @@ WRONG = {
     "transposed weights": lambda v, w, b: np.maximum(v @ w.T + b, 0),
     "np.max instead of np.maximum": (lambda v, w, b: np.max(0, v @ w + b), "np.maximum"),
     "ReLU in place on the input": lambda v, w, b: np.maximum(np.maximum(v, 0, out=v) @ w + b, 0),
+    "the bias reshaped in place": (lambda v, w, b: (setattr(b, "shape", (1, 1, 1, -1)), np.maximum(v @ w + b, 0))[1],
+                                   "changed the bias it was given (its shape: reshape or convert a copy)"),
     "a table of the fixed cases' shapes only": lambda v, w, b: np.maximum(v @ w + b, 0) if (*v.shape, w.shape[1]) in
     check_one_by_one_as_dense.spec.cases else np.zeros(v.shape[:-1] + w.shape[1:]),
 }

@@ -100,6 +100,8 @@ WRONG_CROP = {
         10, len(images), c, c, -1),
     "views and images on one axis": lambda images, c: np.concatenate(list(crops(images, c))),
     "dtype changed to float32": lambda images, c: crops(images, c).astype("float32"),
+    "converted to floats in [0, 1]": lambda images, c: crops(images, c).astype("float32") / (
+        255 if images.dtype == np.uint8 else 1),
     "np.zeros without a dtype": lambda images, c: with_loops(images.astype("float64"), c),
     "images modified in place": lambda images, c: crop_the_mirror(images, c, in_place=True),
     "a list of lists": lambda images, c: crops(images, c).tolist(),
@@ -132,6 +134,7 @@ CROP_HINTS = {
     "views on axis 1, (N, 10, ...)": "the views are on axis 1",
     "(N, 10, ...) reshaped to (10, N, ...)": "the images of the batch are mixed up",
     "dtype changed to float32": "views of float32 for the images of uint8",
+    "converted to floats in [0, 1]": "the views are float32, the images uint8",
     "np.zeros without a dtype": "views of float64",
     "images modified in place": "changed the images it was given",
     "mirrored along the channels": "its channels are reversed",

@@ -37,6 +37,12 @@ def transfer_model(base, num_classes, freeze=True, scale=lambda x: x / 127.5 - 1
     return model
 
 
+def stretched(x):
+    """Each image scaled from its own darkest and brightest pixel to [-1, 1]."""
+    low, high = (reduce(x, axis=(1, 2, 3), keepdims=True) for reduce in (keras.ops.min, keras.ops.max))
+    return 2 * (x - low) / (high - low) - 1
+
+
 def softmax_by_hand(logits):
     shifted = logits - keras.ops.max(logits, axis=-1, keepdims=True)
     return keras.ops.exp(shifted) / keras.ops.sum(keras.ops.exp(shifted), axis=-1, keepdims=True)
@@ -179,6 +185,9 @@ WRONG_BUILD = {
     "base left trainable": lambda base, n: transfer_model(base, n, freeze=False),
     "pixels not scaled": lambda base, n: transfer_model(base, n, scale=None),
     "pixels scaled to [0, 1]": lambda base, n: transfer_model(base, n, scale=lambda x: x / 255),
+    "pixels scaled by each image's own minimum and maximum": lambda base, n: transfer_model(base, n, scale=stretched),
+    "pixels divided by the batch's maximum": lambda base, n: transfer_model(
+        base, n, scale=lambda x: x / keras.ops.max(x) * 2 - 1),
     "Flatten, not pooling": lambda base, n: transfer_model(base, n, pool=layers.Flatten),
     "global max pooling": lambda base, n: transfer_model(base, n, pool=layers.GlobalMaxPooling2D),
     "no dropout": lambda base, n: transfer_model(base, n, dropout=0),
@@ -326,6 +335,8 @@ WRONG_CACHE = {
     ANSWER_KEY + "transfer.frozen_features": lambda base, images, path: transfer.frozen_features(base).predict(images),
     "pixels not scaled": lambda base, images, path: features(base, images, path, scale=lambda x: x),
     "pixels scaled to [0, 1]": lambda base, images, path: features(base, images, path, scale=lambda x: x / 255),
+    "pixels scaled by the batch's minimum and maximum": lambda base, images, path: features(
+        base, images, path, scale=lambda x: 2 * (x - x.min()) / (x.max() - x.min()) - 1),
     "not pooled": lambda base, images, path: features(base, images, path, pool=False),
     "flattened": lambda base, images, path: features(base, images, path, pool="flatten"),
     "saved elsewhere": lambda base, images, path: features(base, images, path, save_to=lambda p: str(p) + ".bak"),

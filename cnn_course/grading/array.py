@@ -138,9 +138,10 @@ def snapshot(value):
 def changed(before, after) -> str:
     """How a value changed between two snapshots, in words ('' when it did not)."""
     if isinstance(before, np.ndarray) or isinstance(after, np.ndarray):
-        equal = isinstance(after, np.ndarray) and before.dtype == after.dtype and before.shape == after.shape and \
-            np.array_equal(before, after, equal_nan=True)
-        return "" if equal else "its values"
+        both = isinstance(before, np.ndarray) and isinstance(after, np.ndarray)
+        if both and (before.dtype, before.shape) != (after.dtype, after.shape):
+            return f"its {'shape' if before.dtype == after.dtype else 'dtype'}: reshape or convert a copy"
+        return "" if both and np.array_equal(before, after, equal_nan=True) else "its values"
     if isinstance(before, Model):
         return what_changed(before.state, before.model)
     if isinstance(before, tuple) and len(before) == 3 and before[0] in (list, tuple):

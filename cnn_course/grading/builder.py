@@ -47,6 +47,9 @@ def grade_case(answer, spec: BuilderExercise, case, number: int, report: Report)
                    f"should return a keras.Model, got {type(model).__name__} (did you forget `return model`?)")
     report.require(_has_input(model), "the model starts from keras.Input",
                    "the model has no input shape yet: start it with keras.Input(input_shape)")
+    structure = type(getattr(model, "output", None))
+    report.precondition(structure not in (dict, list, tuple), f"{what}: the model's output is a {structure.__name__} "
+                        f"of tensors: build it on the tensor itself, keras.Model(inputs, outputs)")
     sequential = isinstance(model, keras.Sequential)
     if number == 0 and spec.api is not None:
         report.require(sequential == (spec.api == "Sequential"), f"built with the {spec.api} API",

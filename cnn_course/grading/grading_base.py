@@ -27,6 +27,14 @@ def grading_base(stages=(8, 12, 16), seed: int = 0, input_shape=(32, 32, 3)):
     return base
 
 
+def pixels(count: int, shape=(32, 32, 3), seed: int = 0) -> np.ndarray:
+    """Whole pixel values, each image in a range of its own inside [5, 250], so that scaling by an image's or the
+    batch's own minimum and maximum, rather than x / 127.5 - 1, shows."""
+    rng = np.random.default_rng(seed)
+    low, span = rng.uniform(5, 100, size=(count, 1, 1, 1)), rng.uniform(60, 150, size=(count, 1, 1, 1))
+    return np.round(low + span * rng.uniform(0, 1, size=(count, *shape))).astype("float32")
+
+
 def snapshot(model) -> dict:
     """Every variable's value by path: weights and batch-norm statistics."""
     return {variable.path: np.array(variable) for variable in model.weights}

@@ -1,16 +1,19 @@
-"""What bounds the learner's call: a time limit its code cannot swallow, its global settings undone afterwards, and
-whose code an exception came from."""
+"""What bounds the learner's call: a time limit its code cannot swallow, its global settings undone afterwards (its
+global random states watched), and whose code an exception came from."""
 
 from __future__ import annotations
 
 import contextlib
 import os
+import random
 import signal
 import sys
 import tempfile
 import threading
 import time
 import warnings
+
+import numpy as np
 
 from cnn_course.grading.answer_key import LIBRARIES, library_code
 
@@ -86,3 +89,20 @@ def settings_kept():
                                 config.set_epsilon), kept):
             set_(value)
         tempfile.tempdir = kept[-1]
+
+
+def random_states_changed(compute) -> tuple:
+    """compute()'s result, and which global random state it changed, or "": each is set to one of the grader's own
+    for the call (which no seed=0 gives back), then restored."""
+    states = lambda: ((np.random.get_state()[1].tobytes(), np.random.get_state()[2]), random.getstate())  # noqa: E731
+    saved = np.random.get_state(), random.getstate()
+    np.random.seed(1_000_003)
+    random.seed(1_000_003)
+    before = states()
+    try:
+        result = compute()
+        names = ("NumPy's global random state (np.random.seed?)", "Python's global random state (random.seed?)")
+        return result, next((name for name, was, now in zip(names, before, states()) if was != now), "")
+    finally:
+        np.random.set_state(saved[0])
+        random.setstate(saved[1])

@@ -84,8 +84,8 @@ class Report:
 
     def call(self, function, *args, what: str = "", hints=(), read=lambda returned: returned, **kwargs):
         """Call the learner's function under the time limit, the key out of reach; `hints`: ``(text, advice)`` added
-        when the error message contains text (advice may be a function of the message); `read` converts what it returns there too (an object of the answer's
-        may compute when it is read)."""
+        when the error message contains text (advice may be a function of the message); `read` converts what it
+        returns there too (an object of the answer's may compute when it is read)."""
         if not callable(function):
             self.fail(f"expected a function, got {type(function).__name__}")
         what = what or getattr(function, "__name__", "your function")
@@ -118,8 +118,8 @@ class Report:
 
     def _refuse_the_key(self, key: str | None, what: str) -> None:
         if key:
-            self.fail(f"{what} calls {key}, a ready-made answer to this exercise: write it yourself -- that is the "
-                      f"exercise")
+            self.fail(f"{what} calls {key}, a ready-made answer to this exercise or a part of it: write it yourself "
+                      f"-- that is the exercise")
 
     def attempt(self, function, failed: str):
         """Run grader code on what the answer produced; an exception there is the answer's: `failed` and stop."""

@@ -66,6 +66,8 @@ _CROP_MISTAKES = [
 def _wrong_view(arguments, got) -> str:
     """The first wrong view, and the mistake that explains it or what it holds instead."""
     images, c = arguments
+    if got.dtype != images.dtype:
+        return f"the views are {got.dtype}, the images {images.dtype}: crop and flip, keep the images' dtype and values"
     want = ten_crop(images, c)
     k, n = next((k, n) for k in range(10) for n in range(len(images)) if not np.array_equal(got[k, n], want[k, n]))
     held = next((view for view, crop in zip(TEN_CROP_VIEWS, want[:, n]) if np.array_equal(got[k, n], crop)), None)

@@ -6,9 +6,8 @@ from __future__ import annotations
 import numpy as np
 from keras import layers
 
-from cnn_course.fixtures import fixed_inputs
 from cnn_course.grading.compare import refuse_additions
-from cnn_course.grading.grading_base import pooled, softmax
+from cnn_course.grading.grading_base import pixels, pooled, softmax
 from cnn_course.graph import every_layer, inputs_of, reused_layers
 
 HEAD = "the head is pooling, Dropout(0.2) and the softmax Dense"
@@ -36,7 +35,7 @@ def check_outputs(model, base, head, num_classes, what, report) -> None:
     dense = next((layer for layer in head[::-1] + model.layers[::-1] if isinstance(layer, layers.Dense)), None)
     report.precondition(dense is not None, f"{what}: no Dense layer on top: layers.Dense(num_classes, activation="
                         f"'softmax')")
-    images = fixed_inputs((6, *base.input_shape[1:]), seed=3).round()  # whole pixels: a uint8 Input reads them too
+    images = pixels(6, base.input_shape[1:], seed=3)  # whole pixels: a uint8 Input reads them too
     got = np.asarray(model(images, training=False))
     report.require(got.shape == (6, num_classes), "the outputs have one column per class",
                    f"{what}: 6 images give outputs of shape {got.shape}, expected (6, {num_classes})")
@@ -92,7 +91,7 @@ def check_training_mode(model, base, head, what, report) -> None:
     """Predicting is deterministic, and training adds nothing but the head's dropout (each feature dropped on its
     own): with the head's and the base's Dropout rates at 0, a training call gives the predictions (Keras 3 runs the
     base in training mode too: keras-team/keras issue 20285); no loss is added, and nothing but the base is frozen."""
-    images = fixed_inputs((6, *base.input_shape[1:]), seed=4).round()
+    images = pixels(6, base.input_shape[1:], seed=4)
     predicted = np.asarray(model(images, training=False))
     report.require(np.allclose(np.asarray(model(images)), predicted, atol=1e-4), "model(x) predicts",
                    f"{what}: model(x) differs from model(x, training=False) -- a layer is called with training=True, "

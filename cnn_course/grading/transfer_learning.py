@@ -13,7 +13,7 @@ from keras import layers
 
 from cnn_course import transfer
 from cnn_course.fixtures import fixed_inputs
-from cnn_course.grading.grading_base import grading_base, moved, pooled, snapshot, softmax, state, what_changed
+from cnn_course.grading.grading_base import grading_base, moved, pixels, pooled, snapshot, softmax, state, what_changed
 from cnn_course.grading.keras_tutorial import COMPILE, check_compiled
 from cnn_course.grading.mistakes import precision_lost
 from cnn_course.grading.report import described, grader
@@ -90,7 +90,7 @@ def check_cache_features(cache_features, report) -> None:
     base = grading_base(seed=2)
     base.trainable = False
     for count in (37, 5):  # 37: not a multiple of any batch size
-        images = fixed_inputs((count, 32, 32, 3), seed=count).round().astype("uint8")  # pixels, as a data set has
+        images = pixels(count, seed=count).astype("uint8")  # as a data set has them
         before, given, what = snapshot(base), images.copy(), f"cache_features(base, images, path) on {count} images"
         kept = state(base)
         with tempfile.TemporaryDirectory() as folder:
