@@ -107,7 +107,8 @@ def check_compiled(model, learning_rate: float, x, y, report: Report, what: str 
     report.require(any(np.isclose(v, want_accuracy) for v in others.values()) and others,
                    "accuracy is reported as a metric", f"{what}: no metric reports the accuracy, "
                    f"{want_accuracy:.4f} on this batch" + f" (found {shown})" * bool(others) + ": add metrics="
-                   "['accuracy'] -- on TensorFlow a metric object made once, outside the function, counts on across models")
+                   "['accuracy'] -- on TensorFlow a metric object made once, outside the function, counts on across "
+                   "models")
 
 
 def _one_loss(loss):
