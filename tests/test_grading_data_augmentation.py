@@ -30,6 +30,13 @@ def shift_three(image, shifts):
     return np.clip(out, 0, 255).astype(image.dtype)
 
 
+def shifted_in_an_integer_copy(image, shifts):
+    out = image.astype("int64")
+    for c in range(image.shape[-1]):
+        out[..., c] += shifts[c]
+    return np.clip(out, 0, 255).astype(image.dtype)
+
+
 COLOR_WRONG = {
     "not implemented": stub,
     ANSWER_KEY + "augment.color_shift": augment.color_shift,
@@ -53,8 +60,11 @@ COLOR_WRONG = {
                                                                         out=image, casting="unsafe"), 0, 255),
     "subtracts": lambda image, shifts: shift_right(image, -np.asarray(shifts)),
     "returns a list": lambda image, shifts: shift_right(image, shifts).tolist(),
-    "integer arithmetic for every dtype": lambda image, shifts: np.clip(
-        image.astype("int32") + np.asarray(shifts).astype("int32"), 0, 255).astype(image.dtype),
+    "integer arithmetic for every dtype": (lambda image, shifts: np.clip(
+        image.astype("int32") + np.asarray(shifts).astype("int32"), 0, 255).astype(image.dtype), "fractions are lost"),
+    "+= into an int64 copy, channel by channel": (shifted_in_an_integer_copy, "cannot take float values in place"),
+    "an int32 copy of every image, float shifts added": (lambda image, shifts: np.clip(
+        image.astype("int32") + np.asarray(shifts), 0, 255).astype(image.dtype), "fractions are lost"),
     "result rounded": lambda image, shifts: np.clip(np.rint(image.astype(float) + np.asarray(shifts)), 0, 255)
     .astype(image.dtype),
     "shifts cast to int": lambda image, shifts: shift_right(image, np.asarray(shifts).astype(int)),

@@ -29,6 +29,8 @@ WRONG_COST = {
     "answer key: tf.autograph's copy of costs.conv_multiplies": tf.autograph.to_graph(costs.conv_multiplies),
     "a product in float32": (lambda h, w, c, f, p: int(np.prod(np.array([h, w, c, f, f, p], dtype=np.float32))),
                              "float32"),
+    "a product in int32 (as np.prod on Windows)": (
+        lambda h, w, c, f, p: int(np.prod([h, w, c, f, f, p], dtype=np.int32)), "int32"),
 }
 RIGHT_COST = {
     "product": lambda h, w, c, f, p: h * w * c * f * f * p,

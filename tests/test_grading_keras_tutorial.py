@@ -248,6 +248,12 @@ WRONG_COMPILE = {
         loss=functools.partial(keras.losses.sparse_categorical_crossentropy, from_logits=True)),
     "from_logits inside a Loss subclass": compile_with(loss=LogitsLoss()),
     "reduction=None": compile_with(loss=keras.losses.SparseCategoricalCrossentropy(reduction=None)),
+    "loss_weights=[0.5]": (lambda model, learning_rate=1e-3: (model.compile(
+        optimizer=keras.optimizers.Adam(learning_rate), loss="sparse_categorical_crossentropy", metrics=["accuracy"],
+        loss_weights=[0.5]), model)[1], "0.5 times the cross-entropy"),
+    "the metrics passed third, by position (compile's loss_weights)": (lambda model, learning_rate=1e-3: (
+        model.compile(keras.optimizers.Adam(learning_rate), "sparse_categorical_crossentropy", ["accuracy"]),
+        model)[1], "third argument is loss_weights"),
     "reduction='sum'": (compile_with(loss=keras.losses.SparseCategoricalCrossentropy(reduction="sum")),
                         "sums over the batch"),
     **({"one metric object for every model (on TensorFlow it counts on across them)": (compile_with(

@@ -439,8 +439,13 @@ WRONG_UNFREEZE = {
     ANSWER_KEY + "transfer.unfreeze_top": lambda model, n, rate: transfer.unfreeze_top(model, n, rate),
     "base.trainable = None (the original's false pass)": lambda model, n, rate: original_loop(model, n, rate, None),
     "base.trainable left False": lambda model, n, rate: original_loop(model, n, rate, False),
+    # Keras 3 trains a layer whose own flag is set inside a base left frozen; the text sets base.trainable = True
+    "every layer's flag set, the base's left False": (lambda model, n, rate: unfreeze(model, n, rate, trainable=False),
+                                                      "base.trainable is still False"),
     "the wrong model fine-tuned": lambda model, n, rate: unfreeze(model, n, rate, base=NOTEBOOK_BASE),
     "batch norm unfrozen": lambda model, n, rate: unfreeze(model, n, rate, norm=True),
+    "base.trainable = True alone, nothing frozen again": (lambda model, n, rate: unfreeze(
+        model, n, rate, top=lambda ls, n: ls, norm=True), "every layer of the base trains, its batch-norm layers too"),
     "the whole base": lambda model, n, rate: unfreeze(model, n, rate, top=lambda ls, n: ls),
     "one layer too many": lambda model, n, rate: unfreeze(model, n, rate, top=lambda ls, n: ls[-n - 1:]),
     "one layer too few": lambda model, n, rate: unfreeze(model, n, rate, top=lambda ls, n: ls[-n + 1:]),
@@ -480,8 +485,6 @@ WRONG_UNFREEZE = {
 RIGHT_UNFREEZE = {
     "as in the lecture": unfreeze,
     "the original's loop with True": lambda model, n, rate: original_loop(model, n, rate, True),
-    # Keras 3 collects trainable weights layer by layer: setting each layer's flag is enough, whatever the base's
-    "every layer's flag set, the base's left False": lambda model, n, rate: unfreeze(model, n, rate, trainable=False),
     "a loss object and a metric object": lambda model, n, rate: unfreeze(
         model, n, rate, loss=keras.losses.SparseCategoricalCrossentropy(),
         metrics=(keras.metrics.SparseCategoricalAccuracy(),)),

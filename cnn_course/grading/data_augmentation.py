@@ -42,10 +42,13 @@ def _shifted(image, shifts, rounding=lambda v: v):
 
 
 def _fractions_cut(got, image, shifts) -> bool:
-    """A float image's right result with its fractions cut or rounded to 0-2 decimals (an integer cast, np.round)."""
+    """A float image's result in whole numbers only (computed in an integer type), shifted from the image cut to whole
+    numbers, or the right one cut or rounded to 0-2 decimals (np.round)."""
     want = _shifted(image, shifts)
-    return image.dtype != np.uint8 and any(np.allclose(got, cut(want * 10**places) / 10**places, atol=1e-3)
-                                           for places in (0, 1, 2) for cut in (np.trunc, np.round))
+    whole = np.array_equal(got, np.round(got)) and not np.array_equal(want, np.round(want))
+    cuts = [_shifted(np.trunc(image), shifts)] + [cut(want * 10**places) / 10**places for places in (0, 1, 2)
+                                                  for cut in (np.trunc, np.round)]
+    return image.dtype != np.uint8 and (whole or any(np.allclose(got, cut, atol=1e-3) for cut in cuts))
 
 
 _LOST_FRACTIONS = "the fractions are lost (integer arithmetic, or rounding): keep a float image's values as they are"
@@ -65,6 +68,7 @@ check_color_shift = array_grader(ArrayExercise(
     inputs=("the image", "the shifts"), result="a shifted image",
     leave_advice="return a new array and leave the input as it was",
     dtype_advice="e.g. with .astype(image.dtype) after clipping",
+    hints=[("Cannot cast ufunc", "an integer array cannot take float values in place (+=): add in a float type")],
     mistakes=[
         ("the sums wrapped round (250 + 20 became 14): uint8 arithmetic overflows; add in a wider type, then clip",
          lambda image, shifts: (image.astype("int64") + np.asarray(shifts)) % 256 if image.dtype == np.uint8 else
@@ -86,15 +90,15 @@ check_color_shift = array_grader(ArrayExercise(
 
 
 def _colour_batch(n: int, seed: int = 0, texture: float = 0.004) -> np.ndarray:
-    """`n` 4 x 4 images whose mean colours spread along three unequal, rotated axes, plus a gradient of strength
+    """`n` 2 x 2 images whose mean colours spread along three unequal, rotated axes, plus a gradient of strength
     `texture` along another colour (strong: the covariance of all pixels differs from that of the mean colours or of
-    one pixel per image), plus a little noise."""
+    one pixel per image), plus a little noise. Few pixels: an answer's covariance of pixels by pixels stays small."""
     rng = np.random.default_rng(seed)
     rotation, _ = np.linalg.qr(rng.normal(size=(3, 3)))
     colours = 0.5 + (rng.normal(size=(n, 3)) * [0.12, 0.06, 0.025]) @ rotation.T
-    gradient = (np.arange(4)[:, None] + np.arange(4)[None, :]) / 3 - 1  # -1 at the top left, 1 at the bottom right
+    gradient = np.array([[-1, 0], [0, 1]])  # from the top left to the bottom right
     inside = gradient[None, :, :, None] * texture * rng.choice([-1, 1], size=(n, 1, 1, 1)) * [0.3, -0.9, 0.3] \
-        + rng.normal(0, 0.004, size=(n, 4, 4, 3))
+        + rng.normal(0, 0.004, size=(n, 2, 2, 3))
     return np.clip(colours[:, None, None, :] + inside, 0.05, 0.95).astype("float32")
 
 

@@ -10,10 +10,11 @@ from cnn_course.grading.formula import Formula, formula_grader
 
 check_conv_multiplies = formula_grader(Formula(
     exercise="conv_multiplies", reference=costs.conv_multiplies, arguments=("n_H", "n_W", "n_C", "f", "n_C_prev"),
-    # The lecture's 5x5 same convolution and both bottleneck layers, small shapes whose numbers all differ, and an
-    # odd count above 2**24, which float32 cannot hold (the lecture's are multiples of 2**15: exact in float32).
+    # The lecture's 5x5 same convolution and both bottleneck layers, small shapes whose numbers all differ, an odd
+    # count above 2**24, which float32 cannot hold (the lecture's are multiples of 2**15: exact in float32), and one
+    # above 2**31, where int32 wraps round.
     cases=[(28, 28, 32, 5, 192), (28, 28, 16, 1, 192), (28, 28, 32, 5, 16), (6, 6, 5, 3, 1), (3, 7, 2, 3, 11),
-           (27, 29, 31, 5, 191)],
+           (27, 29, 31, 5, 191), (56, 56, 256, 5, 480)],
     draw=lambda rng: (*(int(v) for v in rng.integers(1, 40, size=3)), int(rng.choice([1, 3, 5, 7])),
                       int(rng.integers(1, 200))),
     mistakes=[
@@ -26,6 +27,8 @@ check_conv_multiplies = formula_grader(Formula(
         ("counts the additions too: count only the multiplications", lambda h, w, c, f, p: 2 * h * w * c * f * f * p),
         ("computed in float32, whose 24 bits lose the last digits of counts above 16,777,216: multiply Python ints",
          lambda h, w, c, f, p: int(np.prod(np.array([h, w, c, f, f, p], dtype="float32")))),
+        ("computed in int32 (np.prod's integers on Windows), which wraps round above 2,147,483,647: multiply Python "
+         "ints", lambda h, w, c, f, p: int(np.prod([h, w, c, f, f, p], dtype="int32"))),
     ],
     success="right on the lecture's cases (120,422,400 for the 5x5 convolution) and fresh random ones"))
 

@@ -98,9 +98,9 @@ def check_compiled(model, learning_rate: float, x, y, report: Report, what: str 
                              "third argument is loss_weights): metrics=['accuracy']")
     report.require(np.isclose(results["loss"], want_loss, rtol=1e-4),
                    "the loss is sparse categorical cross-entropy on probabilities",
-                   f"{what}: the loss is {results['loss']:.4f}, but the cross-entropy of the softmax outputs is "
-                   f"{want_loss:.4f}: use sparse_categorical_crossentropy (the model already ends in a softmax, so "
-                   f"from_logits must stay False)")
+                   f"{what}: compiled, the loss is {results['loss']:.4f}, {results['loss'] / want_loss:.3g} times the "
+                   f"cross-entropy of the softmax outputs, which the loss alone gives: compile is given loss_weights? "
+                   f"leave them out (one output, one loss)")
     want_accuracy = float(np.mean(probabilities.argmax(1) == y))
     others = {k: v for k, v in results.items() if k != "loss"}
     shown = ", ".join(f"{name} {float(np.mean(value)):.4f}" for name, value in others.items())

@@ -187,6 +187,9 @@ def check_unfreeze_top(unfreeze_top, report) -> None:
                        f"{what}: the new softmax layer is no longer trainable -- unfreeze only the base's layers")
         report.require(found == want, f"the top {n_layers} layers of the base train, but batch norm",
                        f"{what}: " + _unfreeze_hint(found, want, base, n_layers))
+        report.require(base.trainable, "base.trainable = True, as the text says", f"{what}: base.trainable is "
+                       f"still False -- set it to True, then freeze the layers below the top {n_layers} (Keras 3 "
+                       f"trains those top layers all the same, but the base reads as frozen)")
         report.require(getattr(model, "optimizer", None) is not head_optimizer, "recompiled",
                        f"{what}: the model still has the head's optimizer: recompile, or the new trainable flags do "
                        f"not count and the old learning rate goes on -- {COMPILE}")
@@ -210,6 +213,11 @@ def _unfreeze_hint(found, want, base, n_layers) -> str:
     if not found and want:
         return ("no layer of the model's base became trainable -- set base.trainable = True (True, not None) on the "
                 "base in `model` (its keras.Model layer), then unfreeze the top of base.layers, not of model.layers")
+    others = {w.path for layer in base.layers if not isinstance(layer, layers.BatchNormalization)
+              for w in layer.weights}
+    if found & norms and found >= others and n_layers < len(base.layers):
+        return (f"every layer of the base trains, its batch-norm layers too: after base.trainable = True, freeze the "
+                f"layers below the top {n_layers} of base.layers (not model.layers) and every BatchNormalization")
     if found & norms:
         return "batch-norm layers became trainable: keep every BatchNormalization frozen"
     if found > want and n_layers == 0:
