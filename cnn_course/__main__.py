@@ -117,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     rows = grade_notebook(args.notebook, quick=not args.full)
     if args.json:
-        print(json.dumps([dataclasses.asdict(row) for row in rows]))
+        print("\n" + json.dumps([dataclasses.asdict(row) for row in rows]))  # a line of its own, after the kernel's
         return 0
     if not rows:
         print(f"{args.notebook} has no graded exercises: nothing to grade")
@@ -129,13 +129,14 @@ def main(argv: list[str] | None = None) -> int:
 def grade_class(args) -> int:
     """``grade FOLDER``: every learner's notebooks, contained, into FOLDER-grades/ (or --out); the table printed."""
     from cnn_course.notebooks import batch
-    from cnn_course.notebooks.sandbox import Limits, without_network
+    from cnn_course.notebooks.sandbox import Limits, namespaces
 
     limits = Limits(args.timeout, int(args.memory * 2**30), args.network)
     out = args.out or args.notebook.with_name(f"{args.notebook.name}-grades")
     graded = batch.grade_class(args.notebook, quick=not args.full, limits=limits, jobs=args.jobs)
     print(batch.as_text(batch.write(graded, out)))
-    network = "on" if args.network else "off" if without_network() else "on (unshare --net does not work here)"
+    network = "on" if args.network else "off" if "--net" in namespaces(False) else \
+        "on (unshare --net does not work here)"
     print(f"\n{len(graded)} files, {sum(not item.problem for item in graded)} graded in "
           f"{'full' if args.full else 'quick'} mode, network {network}; "
           f"table: {out / 'grades.csv'}, feedback: {out / 'feedback'}")

@@ -59,11 +59,11 @@ def learner_of(path: Path, folder: Path, course: dict) -> str:
     """The learner a file belongs to: its sub-folder, or its name without the course notebook's name."""
     relative = path.relative_to(folder)
     if len(relative.parts) > 1:
-        return relative.parts[0]
+        return " ".join(relative.parts[0].split())  # a line break in a name would start a row of the table
     name = path.name.split(".")[0]
     for stem in course:
         name = name.replace(stem, "")
-    return name.strip("_-. ") or path.stem
+    return " ".join((name.strip("_-. ") or path.stem).split())
 
 
 def submissions(folder: Path) -> list[Path]:
@@ -157,8 +157,12 @@ def write(graded: list[Graded], out: Path) -> list[dict]:
     rows = table(graded, course)
     (out / "feedback").mkdir(parents=True, exist_ok=True)
     (out / "grades.csv").write_text(as_csv(rows))
+    taken = set()
     for row in rows:
         name = re.sub(r"[^\w.-]+", "_", row["learner"])
+        name = next(f"{name}{suffix}" for suffix in ("", *(f"-{n}" for n in range(2, len(rows) + 2)))
+                    if f"{name}{suffix}" not in taken)  # "x y" and "x_y" are two learners, two files
+        taken.add(name)
         (out / "feedback" / f"{name}.md").write_text(feedback(row["learner"], graded, course, row))
     (out / "grades.json").write_text(json.dumps([{**vars(item), "path": str(item.path),
                                                    "rows": [vars(r) for r in item.rows]} for item in graded], indent=1))
