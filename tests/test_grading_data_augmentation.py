@@ -62,6 +62,8 @@ COLOR_WRONG = {
     "returns a list": lambda image, shifts: shift_right(image, shifts).tolist(),
     "integer arithmetic for every dtype": (lambda image, shifts: np.clip(
         image.astype("int32") + np.asarray(shifts).astype("int32"), 0, 255).astype(image.dtype), "fractions are lost"),
+    "computed in float16, cast back": (lambda image, shifts: np.clip(image.astype(np.float16) + np.asarray(
+        shifts, np.float16), 0, 255).astype(image.dtype), "computed in float16"),
     "+= into an int64 copy, channel by channel": (shifted_in_an_integer_copy, "cannot take float values in place"),
     "an int32 copy of every image, float shifts added": (lambda image, shifts: np.clip(
         image.astype("int32") + np.asarray(shifts), 0, 255).astype(image.dtype), "fractions are lost"),
@@ -165,6 +167,10 @@ PCA_WRONG = {
     "covariance of each image": lambda images, alpha_std=0.1, seed=None: pca(images, alpha_std, seed,
                                                                             per_image_cov=True),
     "eigenvectors as rows": lambda images, alpha_std=0.1, seed=None: pca(images, alpha_std, seed, rows=True),
+    "alphas of 0.8 alpha_std": (lambda images, alpha_std=0.1, seed=None: pca(images, alpha_std * 0.8, seed),
+                                "standard deviations"),
+    "alphas of 1.2 alpha_std": (lambda images, alpha_std=0.1, seed=None: pca(images, alpha_std * 1.2, seed),
+                                "standard deviations"),
     "alpha_std used as a variance": (lambda images, alpha_std=0.1, seed=None: pca(images, alpha_std, seed,
                                                                                  std_as_var=True), "alpha_std ** 2"),
     "not clipped": lambda images, alpha_std=0.1, seed=None: pca(images, alpha_std, seed, no_clip=True),

@@ -335,6 +335,9 @@ WRONG_CACHE = {
     ANSWER_KEY + "transfer.frozen_features": lambda base, images, path: transfer.frozen_features(base).predict(images),
     "pixels not scaled": lambda base, images, path: features(base, images, path, scale=lambda x: x),
     "pixels scaled to [0, 1]": lambda base, images, path: features(base, images, path, scale=lambda x: x / 255),
+    "NaN features, saved and returned": (lambda base, images, path: (np.save(path, np.full((len(images), 16), np.nan)),
+                                                                     np.full((len(images), 16), np.nan))[1],
+                                         "NaN or infinite features"),
     "pixels scaled by the batch's minimum and maximum": lambda base, images, path: features(
         base, images, path, scale=lambda x: 2 * (x - x.min()) / (x.max() - x.min()) - 1),
     "not pooled": lambda base, images, path: features(base, images, path, pool=False),

@@ -102,6 +102,8 @@ def check_cache_features(cache_features, report) -> None:
                                 f"{what} returned {described(got)}: return the features, a NumPy array")
             got = np.asarray(got)
             report.precondition(got.dtype.kind in "iuf", f"{what} returned an array of {got.dtype}: {_FLOATS}")
+            report.precondition(np.isfinite(got).all(), f"{what} returned NaN or infinite features: the frozen "
+                                f"part's features are finite numbers")
             hint = (": average over the positions, GlobalAveragePooling2D, as the model's head does" if got.ndim == 4
                     else ": flattened -- average over the positions instead, as the model's head does"
                     if got.shape[1:] == (64,) else "")
