@@ -28,6 +28,9 @@ def test_a_file_is_known_by_its_exercises_not_its_name(tmp_path):
     assert batch.identify(tmp_path / "broken.ipynb", course)[1].startswith("not a notebook")
     nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1")]), tmp_path / "other.ipynb")
     assert batch.identify(tmp_path / "other.ipynb", course) == (None, "holds none of the course's exercises")
+    with open(tmp_path / "huge.ipynb", "wb") as huge:  # sparse: no 50 MB written
+        huge.truncate(batch.LARGEST + 1)
+    assert batch.identify(tmp_path / "huge.ipynb", course)[1].startswith("larger than 50 MB")
     assert batch.learner_of(tmp_path / f"bob_{NOTEBOOK}.ipynb", tmp_path, course) == "bob"
     assert batch.learner_of(tmp_path / "carol" / "x.ipynb", tmp_path, course) == "carol"
     assert batch.learner_of(tmp_path / "evil\nmallory  1 1" / "x.ipynb", tmp_path, course) == "evil mallory 1 1"

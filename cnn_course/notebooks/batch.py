@@ -41,8 +41,13 @@ def course_exercises() -> dict[str, dict[str, int]]:
     return {path.stem: points(nbformat.read(path, as_version=4)) for path in sorted(SOLUTIONS.glob("*.ipynb"))}
 
 
+LARGEST = 50 * 2**20  # bytes: a notebook is read in the teacher's process, before any limit (1 GB for 60 MB)
+
+
 def identify(path: Path, course: dict[str, dict[str, int]]) -> tuple[str | None, str]:
     """Which course notebook the file at `path` is, by the exercises it holds (or by its name); a problem if none."""
+    if path.stat().st_size > LARGEST:
+        return None, f"larger than {LARGEST // 2**20} MB: clear its outputs (Edit > Clear outputs) and hand it in again"
     try:
         notebook = nbformat.read(path, as_version=4)
     except Exception as error:  # not JSON, not a notebook, unreadable: a row saying so
