@@ -94,7 +94,10 @@ def settings_kept():
 def random_states_changed(compute) -> tuple:
     """compute()'s result, and which global random state it changed, or "": each is set to one of the grader's own
     for the call (which no seed=0 gives back), then restored."""
-    states = lambda: ((np.random.get_state()[1].tobytes(), np.random.get_state()[2]), random.getstate())  # noqa: E731
+    def states():
+        numpy_state = np.random.get_state()
+        return (numpy_state[1].tobytes(), numpy_state[2]), random.getstate()
+
     saved = np.random.get_state(), random.getstate()
     np.random.seed(1_000_003)
     random.seed(1_000_003)

@@ -41,11 +41,11 @@ def _residual_advice(role, index, expected, found, case) -> str:
 def _add_advice(error: str) -> str:
     """What to check when the paths' shapes differ at the Add: the channels (the filters), or the rows and columns."""
     shapes = re.search(r"shapes \(([^)]*)\) and \(([^)]*)\)", error)
-    if shapes and shapes.group(1).split(",")[:-1] == shapes.group(2).split(",")[:-1]:
-        return (f"the paths end with different numbers of channels ({shapes.group(1).split(',')[-1].strip()} and "
-                f"{shapes.group(2).split(',')[-1].strip()}), both F3: the main path's last 1x1 convolution has F3 "
-                f"filters; the shortcut is the block's input itself (identity block) or a 1x1 convolution with F3 "
-                f"filters (convolutional block)")
+    first, second = ([size.strip() for size in shape.split(",")] for shape in shapes.groups()) if shapes else ([], [])
+    if first and first[:-1] == second[:-1]:
+        return (f"the paths end with different numbers of channels ({first[-1]} and {second[-1]}), both F3: the main "
+                f"path's last 1x1 convolution has F3 filters; the shortcut is the block's input itself (identity "
+                f"block) or a 1x1 convolution with F3 filters (convolutional block)")
     return ("both paths must have the same shape at the Add: the middle f x f convolution needs padding='same', and "
             "in the convolutional block both the first 1x1 convolution and the shortcut's 1x1 convolution take "
             "stride s")
