@@ -43,11 +43,11 @@ def residual(output, source, report, what, after=("ReLU",), optional=False) -> d
     paths = [branch(tensor, source) for tensor in inputs]
     report.precondition(all(path is not None for path in paths),
                         f"{what}: each input of the Add must be one chain of layers starting from the block's input")
-    main, shortcut = sorted(paths, key=_weight, reverse=True)
+    main, shortcut = sorted(paths, key=weight, reverse=True)
     return {"main": main, "shortcut": shortcut}
 
 
-def _weight(path) -> tuple:
+def weight(path) -> tuple:
     """The main path has more convolutions than the shortcut -- or, when neither shows any (layers of the learner's
     own), more layers."""
     return sum(word in ("Conv2D", "DepthwiseConv2D") for word in words(path)), len(path)

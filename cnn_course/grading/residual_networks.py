@@ -92,8 +92,7 @@ def _parts(model, report, what):
         block_input = next((t for t in chain_a if any(t is u for u in chain_b)), None)
         report.precondition(block_input is not None, f"{what}: the two inputs of {add.name} do not start from one "
                                                      f"tensor")
-        main, shortcut = sorted([branch(a, block_input), branch(b, block_input)], key=lambda p: -words(p).count(
-            "Conv2D"))
+        main, shortcut = sorted([branch(a, block_input), branch(b, block_input)], key=paths.weight, reverse=True)
         parts.append((main, shortcut))
         block_inputs.append(block_input)
     last = next_output(adds[-1])
