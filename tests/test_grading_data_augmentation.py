@@ -46,6 +46,8 @@ COLOR_WRONG = {
                               if image.dtype == np.uint8 else np.clip(image + np.asarray(shifts), 0, 255)
                               .astype(image.dtype), "wrapped round"),
     "not clipped": (lambda image, shifts: image.astype("float32") + np.asarray(shifts), "not clipped"),
+    "added in float64, converted to uint8 unclipped": (lambda image, shifts: (image.astype("float64") + np.asarray(
+        shifts)).astype(image.dtype), "converted back to uint8 unclipped"),
     "clipped before the shifts are added": (lambda image, shifts: np.clip(image.astype("float32"), 0, 255)
                                             + np.asarray(shifts), "after the shifts are added"),
     "clipped to [0, 1]": lambda image, shifts: np.clip(image.astype("float32") + np.asarray(shifts), 0, 1)
@@ -196,6 +198,8 @@ PCA_WRONG = {
         images, alpha_std, seed, rng=np.random.default_rng(seed) if seed else np.random.default_rng()),
     "seed None taken as 0": lambda images, alpha_std=0.1, seed=None: pca(images, alpha_std, seed or 0),
     "np.random.seed (global state)": global_seed,
+    "the generator asked for, and np.random.seed besides": (lambda images, alpha_std=0.1, seed=None: [
+        np.random.seed(12345), pca(images, alpha_std, seed)][1], "leave the global state alone"),
     "default alpha_std 0.01": lambda images, alpha_std=0.01, seed=None: pca(images, alpha_std, seed),
     "None for a large alpha_std": none_on_large,
     "modifies the images in place": lambda images, alpha_std=0.1, seed=None: np.copyto(

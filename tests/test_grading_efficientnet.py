@@ -49,6 +49,8 @@ WRONG_SCALING = {
     "answer key: the course's costs.compound_scaling": lambda phi: costs.compound_scaling(phi),
     "a table of the grader's fixed cases": lambda phi: TABLE.get(phi, (1.0, 1.0, 1.0)),
     "phi rounded to two decimals": lambda phi: tuple(c ** round(phi, 2) for c in (1.2, 1.1, 1.15)),
+    "abs(phi): a negative phi scales up": (lambda phi: tuple(c ** abs(phi) for c in (1.2, 1.1, 1.15)),
+                                           "smaller than B0"),
     "phi capped at 8": lambda phi: tuple(c ** min(phi, 8) for c in (1.2, 1.1, 1.15)),
     "phi capped at 10 (wrong only above the fixed cases but one)": lambda phi: tuple(
         c ** min(phi, 10) for c in (1.2, 1.1, 1.15)),

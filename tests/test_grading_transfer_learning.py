@@ -185,6 +185,10 @@ WRONG_BUILD = {
     "base left trainable": lambda base, n: transfer_model(base, n, freeze=False),
     "pixels not scaled": lambda base, n: transfer_model(base, n, scale=None),
     "pixels scaled to [0, 1]": lambda base, n: transfer_model(base, n, scale=lambda x: x / 255),
+    "Rescaling(1 / 255), to [0, 1]": (lambda base, n: transfer_model(
+        base, n, scale=None, front=layers.Rescaling(1 / 255)), "to [0, 1], the base expects [-1, 1]"),
+    "Rescaling's offset in pixels, offset=-127.5": (lambda base, n: transfer_model(
+        base, n, scale=None, front=layers.Rescaling(1 / 127.5, offset=-127.5)), "offset is added after the scaling"),
     "pixels scaled by each image's own minimum and maximum": lambda base, n: transfer_model(base, n, scale=stretched),
     "pixels divided by the batch's maximum": lambda base, n: transfer_model(
         base, n, scale=lambda x: x / keras.ops.max(x) * 2 - 1),
@@ -446,6 +450,8 @@ WRONG_UNFREEZE = {
     "every layer's flag set, the base's left False": (lambda model, n, rate: unfreeze(model, n, rate, trainable=False),
                                                       "base.trainable is still False"),
     "the wrong model fine-tuned": lambda model, n, rate: unfreeze(model, n, rate, base=NOTEBOOK_BASE),
+    "the base at a fixed index, model.layers[2]": lambda model, n, rate: unfreeze(model, n, rate,
+                                                                                  base=model.layers[2]),
     "batch norm unfrozen": lambda model, n, rate: unfreeze(model, n, rate, norm=True),
     "base.trainable = True alone, nothing frozen again": (lambda model, n, rate: unfreeze(
         model, n, rate, top=lambda ls, n: ls, norm=True), "every layer of the base trains, its batch-norm layers too"),

@@ -70,7 +70,8 @@ check_color_shift = array_grader(ArrayExercise(
     dtype_advice="e.g. with .astype(image.dtype) after clipping",
     hints=[("Cannot cast ufunc", "an integer array cannot take float values in place (+=): add in a float type")],
     mistakes=[
-        ("the sums wrapped round (250 + 20 became 14): uint8 arithmetic overflows; add in a wider type, then clip",
+        ("the sums wrapped round (250 + 20 became 14): uint8 arithmetic overflows, and so does a sum over 255 "
+         "converted back to uint8 unclipped -- add in a wider type, clip to 0-255, then convert",
          lambda image, shifts: (image.astype("int64") + np.asarray(shifts)) % 256 if image.dtype == np.uint8 else
          np.full(image.shape, np.nan)),
         ("the result is not clipped to 0-255 after the shifts are added: np.clip(image + shifts, 0, 255)",
@@ -137,8 +138,8 @@ def check_pca_color_augmentation(pca_color_augmentation, report) -> None:
     original = images.copy()
     got, changed = random_states_changed(lambda: _augmented(report, pca_color_augmentation, images, what, seed=0))
     report.precondition(np.array_equal(images, original), f"{what} changed the images it was given: return new ones")
-    report.precondition(not changed, f"{what} changed {changed}: draw from a generator of your own, "
-                                     f"np.random.default_rng(seed)")
+    report.precondition(not changed, f"{what} changed {changed}: leave the global state alone (no seeding, no "
+                                     f"draws from it) and draw only from np.random.default_rng(seed)")
     shifts = got - images
     report.precondition(np.abs(shifts).max() > 1e-4,
                         f"{what} hardly changes the images (largest change {np.abs(shifts).max():.1e}): is the "

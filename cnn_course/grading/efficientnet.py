@@ -14,8 +14,9 @@ ALPHA, BETA, GAMMA = 1.2, 1.1, 1.15  # depth, width, resolution (Tan & Le 2019, 
 check_compound_scaling = formula_grader(Formula(
     exercise="compound_scaling", reference=compound_scaling, arguments=("phi",), integers=False,
     parts=("depth", "width", "resolution"),
-    # 9.375: beyond B7, three decimals; 11.5: near the top of the draws, so that none of them decides alone
-    cases=[(phi,) for phi in (0, 1, 2, 3, 4, 5, 6, 7, 0.5, 2.5, 9.375, 11.5)],
+    # 9.375: beyond B7, three decimals; 11.5: near the top of the draws, so that none of them decides alone; -2: a
+    # network smaller than B0 (the text sets phi no lower bound), where the multipliers fall below 1
+    cases=[(phi,) for phi in (0, 1, 2, 3, 4, 5, 6, 7, 0.5, 2.5, 9.375, 11.5, -2)],
     draw=lambda rng: (float(rng.uniform(0, 12)),),  # beyond B7's 7, and not rounded
     parts_advice=f" -- alpha = {ALPHA} is depth's, beta = {BETA} width's, gamma = {GAMMA} resolution's",
     mistakes=[
@@ -26,6 +27,8 @@ check_compound_scaling = formula_grader(Formula(
         ("grows linearly: the multipliers are powers, alpha ** phi",
          lambda phi: (1 + ALPHA * phi, 1 + BETA * phi, 1 + GAMMA * phi)),
         ("ignores phi: the coefficients are the multipliers for phi = 1 only", lambda phi: (ALPHA, BETA, GAMMA)),
+        ("scales a negative phi up: alpha ** phi is below 1 there, a network smaller than B0",
+         lambda phi: tuple(c ** abs(phi) for c in (ALPHA, BETA, GAMMA))),
         ("squares width and resolution: those squares enter the FLOPS constraint alpha * beta^2 * gamma^2 ~ 2, not "
          "the multipliers", lambda phi: (ALPHA ** phi, BETA ** (2 * phi), GAMMA ** (2 * phi))),
         *(("rounds the multipliers: return them unrounded",

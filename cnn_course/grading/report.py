@@ -109,7 +109,9 @@ class Report:
                 if earlier and earlier.group(2) != self.exercise:
                     self.fail(f"{what} calls {earlier.group(2)}, and {earlier.group(1)} is not written yet: finish "
                               f"that exercise first")
-                self.fail("not implemented yet: replace the `raise NotImplementedError` stub")
+                self.fail("not implemented yet: replace the `raise NotImplementedError` stub" if earlier or not
+                          str(error) else f"{what} raised NotImplementedError: {first_line(error)} -- a part of the "
+                          f"exercise this call needs is not written yet")
             advice = "".join(f" -- {advice(str(error)) if callable(advice) else advice}" for text, advice in hints
                              if text in str(error))
             self.fail(f"{what} raised {type(error).__name__}: {first_line(error)}{advice}")

@@ -52,12 +52,29 @@ def check_outputs(model, base, head, num_classes, what, report) -> None:
                     "offset=-1) before it": lambda x: x,
                     "the pixels reach the base in [0, 1]: the base expects [-1, 1], layers.Rescaling(1 / 127.5, "
                     "offset=-1)": lambda x: x / 255}
-        found = next((hint for hint, scale in scalings.items()
-                      if np.allclose(got, softmax(pooled(base, images, scale) @ kernel + bias), atol=1e-4)),
-                     "expected softmax(Dense(global average of base(pixels / 127.5 - 1)))")
+        found = _rescaled(model, base) or next((hint for hint, scale in scalings.items() if np.allclose(
+            got, softmax(pooled(base, images, scale) @ kernel + bias), atol=1e-4)),
+            "expected softmax(Dense(global average of base(pixels / 127.5 - 1)))")
         report.fail(f"{what}: the outputs differ from the lecture's model computed with your Dense weights -- {found}")
     report.success("pixels scaled to [-1, 1], the base, pooled, then a softmax")
     check_dropout(model, head, what, report)
+
+
+def _rescaled(model, base) -> str:
+    """Where the model's Rescaling layers outside the base (x * scale + offset, one after the other) take pixels 0-255,
+    when that is not [-1, 1]; else ''."""
+    inside = {id(layer) for layer in every_layer(base)}
+    ends, rescalings = np.array([0.0, 255.0]), [layer for layer in every_layer(model) if isinstance(
+        layer, layers.Rescaling) and id(layer) not in inside]
+    for scale, offset in ((np.asarray(layer.scale, "float64"), np.asarray(layer.offset, "float64"))
+                          for layer in rescalings):
+        if scale.size != 1 or offset.size != 1:  # one per channel: the outputs' comparison says enough
+            return ""
+        ends = ends * scale.item() + offset.item()
+    if not rescalings or np.allclose(ends, [-1, 1], atol=1e-3):
+        return ""
+    return (f"your Rescaling takes pixels 0-255 to [{ends.min():.4g}, {ends.max():.4g}], the base expects [-1, 1]: "
+            f"layers.Rescaling(1 / 127.5, offset=-1) -- its offset is added after the scaling")
 
 
 def check_dropout(model, head, what, report) -> None:

@@ -167,10 +167,13 @@ def _check_features(got, base, images, what, report) -> None:
 def check_unfreeze_top(unfreeze_top, report) -> None:
     """``unfreeze_top(model, n_layers, learning_rate)``: the base's top layers trainable but batch norm, recompiled."""
     # borders: see grading_base; n_layers=0 is where base.layers[-n_layers:] takes every layer, and 14 of a base's 10
-    # layers where base.layers[len(base.layers) - n_layers:] takes the last 4 only
-    for n_layers, rate, stages in ((4, 3e-4, (8, 12, 16)), (0, 1e-4, (8, 12)), (14, 1e-5, (8, 12))):
+    # layers where base.layers[len(base.layers) - n_layers:] takes the last 4 only; the last model has no scaling layer
+    # before its base, so that the base is found as the text says, not at a fixed index of model.layers
+    for n_layers, rate, stages, scaled in ((4, 3e-4, (8, 12, 16), True), (0, 1e-4, (8, 12), True),
+                                           (14, 1e-5, (8, 12), False)):
         base = grading_base(stages, seed=n_layers)
-        model = transfer.build_transfer_model(base, 3)
+        model = transfer.build_transfer_model(base, 3, pixels=scaled)
+        span = {} if scaled else {"low": -1.0, "high": 1.0}  # what the base takes: pixels, or scaled ones
         head_loss = keras.losses.SparseCategoricalCrossentropy()  # the head's; compile(loss=None) would keep it
         model.compile(optimizer=keras.optimizers.Adam(1e-2), loss=head_loss)
         head_optimizer, what = model.optimizer, f"unfreeze_top(model, {n_layers}, learning_rate={rate})"
@@ -195,12 +198,12 @@ def check_unfreeze_top(unfreeze_top, report) -> None:
         report.require(getattr(model, "optimizer", None) is not head_optimizer, "recompiled",
                        f"{what}: the model still has the head's optimizer: recompile, or the new trainable flags do "
                        f"not count and the old learning rate goes on -- {COMPILE}")
-        check_compiled(model, rate, fixed_inputs((9, 32, 32, 3), seed=7), np.arange(9) % 3, report, what)
+        check_compiled(model, rate, fixed_inputs((9, 32, 32, 3), seed=7, **span), np.arange(9) % 3, report, what)
         report.require(model.loss is not head_loss, "the loss given to compile", f"{what}: compile is given no loss, "
                        f"or the head's own (model.loss), so the head's compile decides it -- pass the exercise's, "
                        f"{COMPILE}")
         before = snapshot(base)
-        report.call(model.fit, fixed_inputs((16, 32, 32, 3), seed=n_layers), np.arange(16) % 3, epochs=1,
+        report.call(model.fit, fixed_inputs((16, 32, 32, 3), seed=n_layers, **span), np.arange(16) % 3, epochs=1,
                     batch_size=8, verbose=0, what=f"a training step after {what}",
                     hints=[("shape", "the labels are class indices: loss='sparse_categorical_crossentropy'")])
         changed = moved(before, base)
