@@ -36,6 +36,7 @@ WRONG_SHAPE = {
     "true division": lambda n, f, p, s: (n + 2 * p - f) / s + 1,
     "float result": (lambda n, f, p, s: float((n + 2 * p - f) // s + 1), "int"),
     "no + 1": (lambda n, f, p, s: (n + 2 * p - f) // s, "+ 1"),
+    "the + 1 inside the floor": (lambda n, f, p, s: (n + 2 * p - f + 1) // s, "before dividing"),
     "one-sided padding": lambda n, f, p, s: (n + p - f) // s + 1,
     "ignores stride": (lambda n, f, p, s: n + 2 * p - f + 1, "stride"),
     "returns nothing": lambda n, f, p, s: None,

@@ -10,7 +10,7 @@ from cnn_course.grading.inception_network import check_inception_module
 
 def module(order=(0, 1, 2, 3), pool="max", pool_padding="same", pool_stride=1, middle_padding="same",
            swap_reduce=False, relu_on_reduce=True, separate_relu=False, reduce_after=False, axis=-1,
-           create_pool_first=False, join=None, relu_function=False):
+           create_pool_first=False, join=None, relu_function=False, reductions="own"):
     """An Inception module with one knob per plausible mistake (defaults: the right answer)."""
 
     def inception_module(x, filters):
@@ -31,11 +31,15 @@ def module(order=(0, 1, 2, 3), pool="max", pool_padding="same", pool_stride=1, m
         if create_pool_first:
             pooled = Pool(3, strides=pool_stride, padding=pool_padding)(x)
         b1 = conv(x, n1, 1)
+        reduce3 = conv(x, r3, 1, relu=relu_on_reduce)
+        reduce5 = reduce3 if reductions == "shared" else conv(x, r5, 1, relu=relu_on_reduce)
+        if reductions == "crossed":  # each of the 3x3 and 5x5 convolutions called on the other's reduction
+            reduce3, reduce5 = reduce5, reduce3
         if reduce_after:
             b3 = conv(conv(x, n3, 3, padding=middle_padding), r3, 1)
         else:
-            b3 = conv(conv(x, r3, 1, relu=relu_on_reduce), n3, 3, padding=middle_padding)
-        b5 = conv(conv(x, r5, 1, relu=relu_on_reduce), n5, 5, padding=middle_padding)
+            b3 = conv(reduce3, n3, 3, padding=middle_padding)
+        b5 = conv(reduce5, n5, 5, padding=middle_padding)
         if not create_pool_first:
             pooled = Pool(3, strides=pool_stride, padding=pool_padding)(x)
         bp = conv(pooled, proj, 1)
@@ -63,6 +67,8 @@ WRONG = {
     "3x3 reduce and 3x3 filters swapped": module(swap_reduce=True),
     "no ReLU after the reductions": module(relu_on_reduce=False),
     "1x1 reduction after the 3x3": module(reduce_after=True),
+    "the 3x3 and 5x5 convolutions called on each other's reduction": module(reductions="crossed"),
+    "one reduction for the 3x3 and the 5x5 branch": module(reductions="shared"),
     "concatenated along the width": module(axis=2),
     "adds the branches": lambda x, filters: layers.Add()([layers.Conv2D(filters[0], 1)(x)] * 2),
     "returns the input": lambda x, filters: x,
@@ -76,5 +82,7 @@ RIGHT = {
 }
 
 HINTS = {"branches concatenated in another order": "table's order", "pool without padding": "padding='same'",
-         "3x3 reduce and 3x3 filters swapped": "3x3 reduce"}
+         "3x3 reduce and 3x3 filters swapped": "3x3 reduce",
+         "the 3x3 and 5x5 convolutions called on each other's reduction": "called on its own branch's tensor",
+         "one reduction for the 3x3 and the 5x5 branch": "is in two branches"}
 test_inception_module_rejects, test_inception_module_accepts = catalogue(check_inception_module, WRONG, RIGHT, HINTS)

@@ -174,6 +174,8 @@ WRONG_FUNCTIONAL = {
         lambda input_shape, classes: functional(input_shape, classes, momentum=0.0), "momentum=0.0"),
     "the output in a dict": (lambda input_shape, classes: (lambda model: keras.Model(
         model.inputs, {"predictions": model.outputs[0]}))(functional(input_shape, classes)), "output is a dict"),
+    "the output twice, in a list": (lambda input_shape, classes: (lambda model: keras.Model(
+        model.inputs, [model.outputs[0]] * 2))(functional(input_shape, classes)), "output is a list"),
 }
 
 RIGHT_FUNCTIONAL = {
@@ -182,6 +184,9 @@ RIGHT_FUNCTIONAL = {
                                                                   relu=lambda: layers.Activation("relu")),
     "keras.ops.relu and keras.activations.softmax": lambda input_shape, classes: functional_with_ops(
         input_shape, classes),
+    # Keras calls a model of one output given in a list like any other: model(x) is a tensor
+    "keras.Model(inputs=[x], outputs=[y])": lambda input_shape, classes: (lambda model: keras.Model(
+        inputs=model.inputs, outputs=model.outputs))(functional(input_shape, classes)),
 }
 
 
@@ -230,7 +235,7 @@ WRONG_COMPILE = {
     "one-hot loss on integer labels": compile_with(loss="categorical_crossentropy"),
     "from_logits on a softmax": compile_with(loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True)),
     "no metric": compile_with(metrics=()),
-    "wrong metric": compile_with(metrics=("mae",)),
+    "wrong metric": (compile_with(metrics=("mae",)), "and the metric 'accuracy': metrics="),  # loss_weights unsaid
     "Accuracy() compares labels to probabilities": compile_with(metrics=(keras.metrics.Accuracy(),)),
     "AdamW": compile_with(optimizer=lambda lr: keras.optimizers.AdamW(lr)),
     "Adam() without the learning rate": compile_with(optimizer=lambda lr: keras.optimizers.Adam()),
@@ -257,8 +262,14 @@ WRONG_COMPILE = {
     "reduction='sum'": (compile_with(loss=keras.losses.SparseCategoricalCrossentropy(reduction="sum")),
                         "sums over the batch"),
     **({"one metric object for every model (on TensorFlow it counts on across them)": (compile_with(
-        metrics=(keras.metrics.SparseCategoricalAccuracy(),)), "counts on across models")}
+        metrics=(keras.metrics.SparseCategoricalAccuracy(name="accuracy"),)), "counts on across models")}
        if keras.backend.backend() == "tensorflow" else {}),
+    # logged under another name, the accuracy breaks the notebook's next cells, which read history['accuracy']
+    "metrics=['acc']": (compile_with(metrics=("acc",)), "logged as 'acc'"),
+    "metrics=['sparse_categorical_accuracy']": (compile_with(metrics=("sparse_categorical_accuracy",)),
+                                                "logged as 'sparse_categorical_accuracy'"),
+    "a metric object made inside, under its own name": (lambda model, learning_rate=1e-3: compile_with(
+        metrics=(keras.metrics.SparseCategoricalAccuracy(),))(model, learning_rate), "name='accuracy'"),
     "a metric that is always 0.5": (compile_with(metrics=(keras.metrics.MeanMetricWrapper(
         lambda y, p: keras.ops.full((keras.ops.shape(p)[0],), 0.5)),)), "no metric reports the accuracy"),
     "from_logits in a one-entry list": (compile_with(loss=[keras.losses.SparseCategoricalCrossentropy(
@@ -281,9 +292,8 @@ WRONG_COMPILE = {
 RIGHT_COMPILE = {
     "strings": compile_with(),
     "objects": lambda model, learning_rate=1e-3: compile_with(loss=keras.losses.SparseCategoricalCrossentropy(),
-                                                              metrics=(keras.metrics.SparseCategoricalAccuracy(),))(
-        model, learning_rate),
-    "metrics=['acc']": compile_with(metrics=("acc",)),
+                                                              metrics=(keras.metrics.SparseCategoricalAccuracy(
+                                                                  name="accuracy"),))(model, learning_rate),
     "a function as the loss": compile_with(loss=keras.losses.sparse_categorical_crossentropy),
     "the loss in a one-entry list (one per output)": compile_with(loss=["sparse_categorical_crossentropy"]),
 }

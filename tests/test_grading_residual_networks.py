@@ -76,6 +76,7 @@ WRONG_IDENTITY = {
     "batch norm over axis 1": identity(bn_axis=1),
     "convolutions without bias": identity(use_bias=False),
     "batch norm without its offset": identity(bn_options={"center": False}),
+    "batch renormalization (renorm=True)": identity(bn_options={"renorm": True}),
     "a fused ReLU on the last 1x1 convolution": identity(last_conv_options={"activation": "relu"}),
     "a dilated last convolution": identity(last_conv_options={"dilation_rate": 2}),
     "F1 and F2 swapped": lambda x, f, filters: bottleneck_block(x, f, (filters[1], filters[0], filters[2])),
@@ -106,6 +107,8 @@ WRONG_CONVOLUTIONAL = {
     "shortcut added after the last ReLU": convolutional(relu_before_add=True),
     "no ReLU after the addition": convolutional(relu_after_add=False),
     "ignores s": lambda x, f, filters, s=2: bottleneck_block(x, f, filters, s=2, shortcut="conv"),
+    "s defaults to 1 (the text's signature has s=2)": lambda x, f, filters, s=1: bottleneck_block(
+        x, f, filters, s=s, shortcut="conv"),
 }
 RIGHT_CONVOLUTIONAL = {
     "reference order": convolutional(),
@@ -125,10 +128,12 @@ IDENTITY_HINTS = {
     "batch norm without its offset": "center=True",
     "a fused ReLU on the last 1x1 convolution": "activation='relu'",
     "a dilated last convolution": "dilation_rate",
+    "batch renormalization (renorm=True)": "renorm=False",
 }
 test_identity_block_rejects, test_identity_block_accepts = catalogue(
     check_identity_block, WRONG_IDENTITY, RIGHT_IDENTITY, IDENTITY_HINTS)
-CONVOLUTIONAL_HINTS = {"stride on the middle convolution": "stride", "a ReLU on the shortcut": "no ReLU of its own"}
+CONVOLUTIONAL_HINTS = {"stride on the middle convolution": "stride", "a ReLU on the shortcut": "no ReLU of its own",
+                       "s defaults to 1 (the text's signature has s=2)": "s defaults to 2"}
 test_convolutional_block_rejects, test_convolutional_block_accepts = catalogue(
     check_convolutional_block, WRONG_CONVOLUTIONAL, RIGHT_CONVOLUTIONAL, CONVOLUTIONAL_HINTS)
 

@@ -468,6 +468,7 @@ WRONG_UNFREEZE = {
                                                                          optimizer=keras.optimizers.RMSprop), "Adam"),
     "SGD": (lambda model, n, rate: unfreeze(model, n, rate, optimizer=keras.optimizers.SGD), "Adam"),
     "no accuracy metric": (lambda model, n, rate: unfreeze(model, n, rate, metrics=()), "accuracy"),
+    "metrics=['acc']": (lambda model, n, rate: unfreeze(model, n, rate, metrics=("acc",)), "logged as 'acc'"),
     "base.layers[-n_layers:] (every layer when n_layers is 0)": (
         lambda model, n, rate: unfreeze(model, n, rate, top=lambda ls, n: ls[-n:]), "base.layers[-0:]"),
     "mean squared error": lambda model, n, rate: unfreeze(model, n, rate, loss="mse"),
@@ -496,7 +497,7 @@ RIGHT_UNFREEZE = {
     "the original's loop with True": lambda model, n, rate: original_loop(model, n, rate, True),
     "a loss object and a metric object": lambda model, n, rate: unfreeze(
         model, n, rate, loss=keras.losses.SparseCategoricalCrossentropy(),
-        metrics=(keras.metrics.SparseCategoricalAccuracy(),)),
+        metrics=(keras.metrics.SparseCategoricalAccuracy(name="accuracy"),)),
     "the loss in a one-entry list": lambda model, n, rate: unfreeze(model, n, rate,
                                                                      loss=["sparse_categorical_crossentropy"]),
     "the loss in a dict keyed by the output's name": lambda model, n, rate: unfreeze(

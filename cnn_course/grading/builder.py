@@ -47,6 +47,10 @@ def grade_case(answer, spec: BuilderExercise, case, number: int, report: Report)
                    f"should return a keras.Model, got {type(model).__name__} (did you forget `return model`?)")
     report.require(_has_input(model), "the model starts from keras.Input",
                    "the model has no input shape yet: start it with keras.Input(input_shape)")
+    outputs = getattr(model, "output", None)
+    if isinstance(outputs, (list, tuple)) and len(outputs) == 1 and not isinstance(model, keras.Sequential):
+        # keras.Model(inputs=[x], outputs=[y]): Keras calls it like a model of one output; graded as one
+        model = keras.Model(model.inputs[0] if len(model.inputs) == 1 else model.inputs, outputs[0], name=model.name)
     structure = type(getattr(model, "output", None))
     report.precondition(structure not in (dict, list, tuple), f"{what}: the model's output is a {structure.__name__} "
                         f"of tensors: build it on the tensor itself, keras.Model(inputs, outputs)")

@@ -27,6 +27,8 @@ check_conv_output_shape = formula_grader(Formula(
          lambda n, f, p, s: round((n + 2 * p - f) / s) + 1),
         ("rounds up: use floor, e.g. (n + 2*p - f) // s + 1", lambda n, f, p, s: math.ceil((n + 2 * p - f) / s) + 1),
         ("does not round: the output size is floor((n + 2p - f) / s) + 1", lambda n, f, p, s: (n + 2 * p - f) / s + 1),
+        ("adds the 1 before dividing by the stride: floor((n + 2p - f) / s) + 1, the + 1 after the floor",
+         lambda n, f, p, s: (n + 2 * p - f + 1) // s),
         ("forgets the + 1 (the filter's first position)", lambda n, f, p, s: (n + 2 * p - f) // s),
         ("pads one side only: padding p adds 2p (both sides)", lambda n, f, p, s: (n + p - f) // s + 1),
         ("ignores the stride s", lambda n, f, p, s: n + 2 * p - f + 1),

@@ -11,7 +11,8 @@ from cnn_course.grading.vocabulary import read
 _SAME_SIZE = ("the branches are stacked along the channels (Concatenate(axis=-1)), so every branch must keep "
               "n_H and n_W: padding='same' and stride 1, also for the max-pool (MaxPooling2D(3, strides=1, "
               "padding='same'))")
-_FILTERS = "filters are (#1x1, #3x3 reduce, #3x3, #5x5 reduce, #5x5, pool proj)"
+_NAMES = ("#1x1", "#3x3 reduce", "#3x3", "#5x5 reduce", "#5x5", "pool proj")
+_FILTERS = f"filters are ({', '.join(_NAMES)})"
 
 
 def _role(path) -> str:
@@ -26,7 +27,11 @@ def _role(path) -> str:
 def _setting_advice(word, ordinal, setting, got, want, case) -> str:
     if setting in ("padding", "strides"):
         return _SAME_SIZE
-    return _FILTERS if setting == "filters" else "every convolution 'same' with a ReLU, the pool a 3x3 max-pool"
+    if setting != "filters":
+        return "every convolution 'same' with a ReLU, the pool a 3x3 max-pool"
+    named = [name for name, value in zip(_NAMES, case[1][0]) if value == got]  # another layer's number, or its tensor?
+    return (f"{got} is {' and '.join(named)}: is each layer given its own number, and called on its own branch's "
+            f"tensor? " if named else "") + _FILTERS
 
 
 check_inception_module = block_grader(BlockExercise(

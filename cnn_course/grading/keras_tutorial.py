@@ -94,8 +94,10 @@ def check_compiled(model, learning_rate: float, x, y, report: Report, what: str 
     _check_loss_on_probabilities(loss, y, probabilities, want_loss, what, report)
     results = report.attempt(lambda: model.evaluate(x, y, batch_size=len(x), verbose=0, return_dict=True),
                              f"{what}: model.evaluate on integer labels failed; integer labels need the loss "
-                             "'sparse_categorical_crossentropy' and the metric 'accuracy', passed by name (compile's "
-                             "third argument is loss_weights): metrics=['accuracy']")
+                             "'sparse_categorical_crossentropy' and the metric 'accuracy'" + (
+                                 ", passed by name (compile's third argument is loss_weights)" if getattr(getattr(
+                                     model, "_compile_config", None), "config", {}).get("loss_weights") else "")
+                             + ": metrics=['accuracy']")
     report.require(np.isclose(results["loss"], want_loss, rtol=1e-4),
                    "the loss is sparse categorical cross-entropy on probabilities",
                    f"{what}: compiled, the loss is {results['loss']:.4f}, {results['loss'] / want_loss:.3g} times the "
@@ -109,6 +111,11 @@ def check_compiled(model, learning_rate: float, x, y, report: Report, what: str 
                    f"{want_accuracy:.4f} on this batch" + f" (found {shown})" * bool(others) + ": add metrics="
                    "['accuracy'] -- on TensorFlow a metric object made once, outside the function, counts on across "
                    "models")
+    named = [name for name, value in others.items() if np.isclose(value, want_accuracy)]
+    if named:  # the history's key: notebook 00's next cells and plots.learning_curves read history['accuracy']
+        report.require("accuracy" in named, "the accuracy is logged as 'accuracy'", f"{what}: the accuracy is logged "
+                       f"as {named[0]!r}, and the notebook reads history.history['accuracy']: metrics=['accuracy'] (a "
+                       f"metric object needs name='accuracy')")
 
 
 def _one_loss(loss):

@@ -64,6 +64,11 @@ def branches(output, source, report, what, role_of, roles, order_advice) -> dict
     found = [branch(tensor, source) for tensor in inputs]
     report.precondition(all(path is not None for path in found),
                         f"{what}: each input of the Concatenate must be one chain of layers from the module's input")
+    shared = next((layer.name for i, path in enumerate(found) for other in found[i + 1:] for layer in path
+                   if getattr(layer, "weights", None) and any(layer is mine for mine in other)), None)
+    # a layer with weights is called once in a module (the block engine refuses more): in two branches, their start
+    report.precondition(shared is None, f"{what}: {shared} is in two branches: each branch starts from the module's "
+                                        f"input with layers of its own -- check what each layer is called on")
     named = [role_of(path) for path in found]
     report.precondition(sorted(named) == sorted(roles), f"{what}: expected the branches {', '.join(roles)}, found "
                                                         f"{', '.join(named)}")
@@ -80,7 +85,8 @@ def settings(layer) -> dict:
         axis = layer.axis if isinstance(layer.axis, int) else layer.axis[0]
         return {"axis": -1 if axis == 3 else axis, "center": layer.center, "scale": layer.scale,
                 "epsilon": "at most 1e-3" if free_epsilon(layer.epsilon) else layer.epsilon,
-                "momentum": "between 0 and 1" if 0 < layer.momentum < 1 else layer.momentum}
+                "momentum": "between 0 and 1" if 0 < layer.momentum < 1 else layer.momentum,
+                "renorm": getattr(layer, "renorm", False)}
     found = {}
     for name in ("filters", "kernel_size", "strides", "dilation_rate", "use_bias", "depth_multiplier", "groups",
                  "pool_size", "units"):
@@ -113,6 +119,7 @@ def first_setting_difference(steps, reference_steps) -> tuple | None:
 # Advice on settings every model leaves at Keras' defaults, when a description has none of its own.
 KEEP = {"epsilon": "keep BatchNormalization's default epsilon", "dilation_rate": "keep 1",
         "depth_multiplier": "keep 1, one filter per input channel",
+        "renorm": "keep BatchNormalization's default renorm=False: batch renormalization is another method",
         "momentum": "keep a momentum between 0 and 1 (Keras' default is 0.99): at 1 the moving statistics never "
                     "move, at 0 they hold only the last batch's"}
 

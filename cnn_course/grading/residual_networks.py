@@ -54,7 +54,9 @@ def _add_advice(error: str) -> str:
 def _residual_block(exercise, cases, success) -> BlockExercise:
     return BlockExercise(
         exercise=exercise, reference=getattr(blocks, exercise), cases=cases, success=success, paths=paths.residual,
-        advice=_residual_advice, setting_advice=lambda word, ordinal, setting, *values: _SETTING_ADVICE.get(setting),
+        advice=_residual_advice, setting_advice=lambda word, ordinal, setting, got, want, case: _SETTING_ADVICE.get(
+            setting, "") + (" -- and s defaults to 2, def convolutional_block(x, f, filters, s=2)" if setting ==
+                            "strides" and exercise == "convolutional_block" and len(case or ()) == 2 else ""),
         hints=[("incompatible shapes", _add_advice)],
         returns="a block returns its output tensor")
 
@@ -64,7 +66,7 @@ check_identity_block = block_grader(_residual_block(
     "main path 1x1 -> f x f 'same' -> 1x1 with batch norm and ReLUs, the input added, then a ReLU"))
 
 check_convolutional_block = block_grader(_residual_block(
-    "convolutional_block", [((8, 8, 4), (3, (2, 3, 8)), {"s": 2}), ((7, 7, 3), (3, (4, 2, 6)), {"s": 2}),
+    "convolutional_block", [((8, 8, 4), (3, (2, 3, 8))), ((7, 7, 3), (3, (4, 2, 6)), {"s": 2}),  # first: s=2 default
                             ((6, 6, 5), (5, (3, 3, 4)), {"s": 1}), ((9, 9, 2), (3, (2, 2, 4)), {"s": 3})],
     "main path with stride s, a 1x1 convolution with stride s and batch norm on the shortcut, added, then a ReLU"))
 
