@@ -104,9 +104,17 @@ def _answer(answer, spec: Formula, case, report: Report):
     report.precondition(isinstance(got, tuple) and len(got) == count,
                         f"{what} returned {described(got)}: return a tuple of {count} numbers, `return {listed}`")
     report.precondition(all(isinstance(v, numbers.Real) and not isinstance(v, bool) for v in got),
-                        f"{what} returned ({', '.join(type(v).__name__ for v in got)}): return {count} numbers")
+                        f"{what} returned ({', '.join(type(v).__name__ for v in got)}): return {count} numbers"
+                        + _complex_hint(got, spec, case))
     report.precondition(all(_finite(v) for v in got), f"{what} returned {_repr(got)}")
     return got
+
+
+def _complex_hint(got, spec: Formula, case) -> str:
+    """The named mistake that gives these complex numbers (a negative number to a fractional power), else ''."""
+    hint = named(got, spec.mistakes, *case, same=lambda a, b: bool(np.allclose(np.asarray(a, complex),
+                                                                                np.asarray(b, complex))))
+    return f" -- it {hint}" if hint else ""
 
 
 def _equal(got, want, integers: bool) -> bool:

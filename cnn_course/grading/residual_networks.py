@@ -66,8 +66,8 @@ check_identity_block = block_grader(_residual_block(
     "main path 1x1 -> f x f 'same' -> 1x1 with batch norm and ReLUs, the input added, then a ReLU"))
 
 check_convolutional_block = block_grader(_residual_block(
-    "convolutional_block", [((8, 8, 4), (3, (2, 3, 8))), ((7, 7, 3), (3, (4, 2, 6)), {"s": 2}),  # first: s=2 default
-                            ((6, 6, 5), (5, (3, 3, 4)), {"s": 1}), ((9, 9, 2), (3, (2, 2, 4)), {"s": 3})],
+    "convolutional_block", [((7, 7, 3), (3, (4, 2, 6)), {"s": 2}), ((6, 6, 5), (5, (3, 3, 4)), {"s": 1}),
+                            ((9, 9, 2), (3, (2, 2, 4)), {"s": 3}), ((8, 8, 4), (3, (2, 3, 8)))],  # last: s's default
     "main path with stride s, a 1x1 convolution with stride s and batch norm on the shortcut, added, then a ReLU"))
 
 
