@@ -46,6 +46,9 @@ COLOR_WRONG = {
                               if image.dtype == np.uint8 else np.clip(image + np.asarray(shifts), 0, 255)
                               .astype(image.dtype), "wrapped round"),
     "not clipped": (lambda image, shifts: image.astype("float32") + np.asarray(shifts), "not clipped"),
+    "a tensor, not a NumPy array (the notebook calls .reshape on it)": (lambda image, shifts: keras.ops.cast(
+        keras.ops.clip(keras.ops.cast(image, "float32") + np.asarray(shifts, "float32"), 0, 255), image.dtype),
+        "as a NumPy array"),
     "added in float64, converted to uint8 unclipped": (lambda image, shifts: (image.astype("float64") + np.asarray(
         shifts)).astype(image.dtype), "converted back to uint8 unclipped"),
     "clipped before the shifts are added": (lambda image, shifts: np.clip(image.astype("float32"), 0, 255)

@@ -37,7 +37,7 @@ def sequential(input_shape=(64, 64, 3), classes=6, widths=WIDTHS, rescale=True, 
 def functional(input_shape=(64, 64, 3), classes=6, relu=layers.ReLU, swap=False, final_activation="softmax",
                rescale=True, padding="same", use_bias=False, shared_relu=False, return_tensor=False, momentum=0.99):
     inputs = keras.Input(input_shape)
-    x = layers.Rescaling(1 / 255)(inputs) if rescale else inputs
+    x = layers.Rescaling(1 / 255)(inputs) if rescale is True else rescale(inputs) if rescale else inputs
     one_relu = relu()
     for width in WIDTHS:
         activation = one_relu if shared_relu else relu()
@@ -172,6 +172,8 @@ WRONG_FUNCTIONAL = {
         inputs, sequential(input_shape, classes)(inputs)))(keras.Input(input_shape)), "built with the other API"),
     "batch norm with momentum=0.0 (statistics of the last batch only)": (
         lambda input_shape, classes: functional(input_shape, classes, momentum=0.0), "momentum=0.0"),
+    "the rescaling written as arithmetic, inputs / 255": (lambda input_shape, classes: functional(
+        input_shape, classes, rescale=lambda inputs: inputs / 255), "a scaling x * 1/255"),
     "the output in a dict": (lambda input_shape, classes: (lambda model: keras.Model(
         model.inputs, {"predictions": model.outputs[0]}))(functional(input_shape, classes)), "output is a dict"),
     "the output twice, in a list": (lambda input_shape, classes: (lambda model: keras.Model(

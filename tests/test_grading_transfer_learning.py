@@ -13,6 +13,7 @@ from cnn_course.grading.transfer_learning import (
     check_unfreeze_top,
     grading_base,
 )
+from cnn_course.models import ported
 
 
 def transfer_model(base, num_classes, freeze=True, scale=lambda x: x / 127.5 - 1, training=False,
@@ -251,6 +252,8 @@ WRONG_BUILD = {
         base, n, training=True), "wrapped in another that calls it with training=True"),
 }
 RIGHT_BUILD = {
+    "the course's ported.preprocess_input on the input": lambda base, n: transfer_model(
+        base, n, scale=None, front=ported.preprocess_input),
     "Lambda scaling": lambda base, n: transfer_model(base, n),
     "Rescaling layer": lambda base, n: transfer_model(base, n, scale=layers.Rescaling(1 / 127.5, offset=-1)),
     "frozen after building": lambda base, n: transfer_model(base, n, after=True),
@@ -339,6 +342,10 @@ WRONG_CACHE = {
     ANSWER_KEY + "transfer.frozen_features": lambda base, images, path: transfer.frozen_features(base).predict(images),
     "pixels not scaled": lambda base, images, path: features(base, images, path, scale=lambda x: x),
     "pixels scaled to [0, 1]": lambda base, images, path: features(base, images, path, scale=lambda x: x / 255),
+    # keras' preprocess_input divides a float array in place: the notebook's resized images are float32
+    "keras' preprocess_input on the images given": (lambda base, images, path: features(
+        base, keras.applications.mobilenet_v2.preprocess_input(images), path, scale=lambda x: x),
+        "scales a float array in place"),
     "NaN features, saved and returned": (lambda base, images, path: (np.save(path, np.full((len(images), 16), np.nan)),
                                                                      np.full((len(images), 16), np.nan))[1],
                                          "NaN or infinite features"),
@@ -383,6 +390,8 @@ RIGHT_CACHE = {
     "batches by hand": features,
     "a frozen model's predict": by_predict,
     "Path and a list of batches": lambda base, images, path: features(base, images, __import__("pathlib").Path(path)),
+    "keras' preprocess_input on a copy": lambda base, images, path: features(
+        base, keras.applications.mobilenet_v2.preprocess_input(np.array(images, "float32")), path, scale=lambda x: x),
 }
 
 test_cache_features_rejects, test_cache_features_accepts = catalogue(check_cache_features, WRONG_CACHE, RIGHT_CACHE)
@@ -450,8 +459,11 @@ WRONG_UNFREEZE = {
     "every layer's flag set, the base's left False": (lambda model, n, rate: unfreeze(model, n, rate, trainable=False),
                                                       "base.trainable is still False"),
     "the wrong model fine-tuned": lambda model, n, rate: unfreeze(model, n, rate, base=NOTEBOOK_BASE),
-    "the base at a fixed index, model.layers[2]": lambda model, n, rate: unfreeze(model, n, rate,
-                                                                                  base=model.layers[2]),
+    "the base at a fixed index, model.layers[2]": (lambda model, n, rate: unfreeze(model, n, rate,
+                                                                                   base=model.layers[2]),
+                                                   "not a fixed index of model.layers"),
+    "the original assignment's fine_tune_at = 120, n_layers unread": (lambda model, n, rate: unfreeze(
+        model, n, rate, top=lambda ls, n: ls[120:]), "is n_layers read?"),
     "batch norm unfrozen": lambda model, n, rate: unfreeze(model, n, rate, norm=True),
     "base.trainable = True alone, nothing frozen again": (lambda model, n, rate: unfreeze(
         model, n, rate, top=lambda ls, n: ls, norm=True), "every layer of the base trains, its batch-norm layers too"),

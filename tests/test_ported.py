@@ -196,3 +196,12 @@ def test_decode_predictions_wants_a_batch_of_1000():  # more in test_imagenet.py
     with pytest.raises(ValueError, match="1000"):
         decode_predictions(np.zeros((2, 10)))
     assert decode_predictions(np.eye(1000)[[967]], top=1) == [[("n07920052", "espresso", 1.0)]]
+
+
+def test_preprocess_input_scales_arrays_tensors_and_a_models_symbolic_input_alike():
+    pixels = np.array([[[[0, 127.5, 255]]]], "float32")
+    inputs = keras.Input((1, 1, 3))
+    in_a_model = keras.Model(inputs, preprocess_input(inputs))  # as build_transfer_model may use it
+    for scaled in (preprocess_input(pixels), preprocess_input(keras.ops.convert_to_tensor(pixels)),
+                   in_a_model.predict(pixels, verbose=0)):
+        np.testing.assert_allclose(keras.ops.convert_to_numpy(scaled), [[[[-1, 0, 1]]]])

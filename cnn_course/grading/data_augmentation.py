@@ -9,7 +9,7 @@ import warnings
 import numpy as np
 
 from cnn_course import augment
-from cnn_course.grading.array import ArrayExercise, array_grader
+from cnn_course.grading.array import ArrayExercise, array_grader, numpy_only
 from cnn_course.grading.limits import random_states_changed
 from cnn_course.grading.report import described, grader
 
@@ -65,7 +65,7 @@ check_color_shift = array_grader(ArrayExercise(
     describe=lambda case, args: f"color_shift({case[1]} image of {case[2]} channels" + (
         f" in [{case[3][0]}, {case[3][1]})" if len(case) > 3 else "") + f", {case[0]})",
     atol=lambda args: 0.51 if args[0].dtype == np.uint8 else 1e-3, keeps_dtype=True,
-    inputs=("the image", "the shifts"), result="a shifted image",
+    inputs=("the image", "the shifts"), result="a shifted image", as_array=numpy_only,  # the notebook calls .reshape
     leave_advice="return a new array and leave the input as it was",
     dtype_advice="e.g. with .astype(image.dtype) after clipping",
     hints=[("Cannot cast ufunc", "an integer array cannot take float values in place (+=): add in a float type")],

@@ -89,15 +89,18 @@ def check_cache_features(cache_features, report) -> None:
     """``cache_features(base, images, path)``: the frozen part's pooled features, saved with np.save and returned."""
     base = grading_base(seed=2)
     base.trainable = False
-    for count in (37, 5):  # 37: not a multiple of any batch size
-        images = pixels(count, seed=count).astype("uint8")  # as a data set has them
+    # 37: not a multiple of any batch size; uint8 as a data set has them, float32 as the notebook's resized images are
+    # (keras' preprocess_input scales a float array in place)
+    for count, dtype in ((37, "uint8"), (5, "float32")):
+        images = pixels(count, seed=count).astype(dtype)
         before, given, what = snapshot(base), images.copy(), f"cache_features(base, images, path) on {count} images"
         kept = state(base)
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / "features.npy"
             got = report.call(cache_features, base, images, str(path), what=what)
             report.precondition(np.array_equal(images, given), f"{what} changed the images it was given: leave them "
-                                f"as they are (scale a copy, images / 127.5 - 1)")
+                                f"as they are (scale a copy, images / 127.5 - 1; keras' preprocess_input scales a "
+                                f"float array in place)")
             report.precondition(isinstance(got, np.ndarray) or keras.ops.is_tensor(got),
                                 f"{what} returned {described(got)}: return the features, a NumPy array")
             got = np.asarray(got)
@@ -178,7 +181,9 @@ def check_unfreeze_top(unfreeze_top, report) -> None:
         model.compile(optimizer=keras.optimizers.Adam(1e-2), loss=head_loss)
         head_optimizer, what = model.optimizer, f"unfreeze_top(model, {n_layers}, learning_rate={rate})"
         kept = state(model, flags=False)
-        got = report.call(unfreeze_top, model, n_layers, rate, what=what)
+        got = report.call(unfreeze_top, model, n_layers, rate, what=what, hints=[(
+            "has no attribute 'layers'", "find the base as the text says, the layer of `model` that is a keras.Model "
+                                         "(not a fixed index of model.layers)")])
         report.precondition(got is model, f"{what} returned {described(got)}: return the model it was given")
         change = what_changed(kept, model)
         report.require(not change, "the model is left as it was but for trainable flags", f"{what}: {change} -- "
@@ -215,6 +220,10 @@ def check_unfreeze_top(unfreeze_top, report) -> None:
 
 def _unfreeze_hint(found, want, base, n_layers) -> str:
     norms = {w.path for layer in base.layers if isinstance(layer, layers.BatchNormalization) for w in layer.weights}
+    if not found and want and base.trainable:
+        return (f"no layer of the base trains, though base.trainable is True: its top {n_layers} layers must -- is "
+                f"n_layers read? (a fixed count, such as fine_tune_at = 120, is past this base's {len(base.layers)} "
+                f"layers)")
     if not found and want:
         return ("no layer of the model's base became trainable -- set base.trainable = True (True, not None) on the "
                 "base in `model` (its keras.Model layer), then unfreeze the top of base.layers, not of model.layers")

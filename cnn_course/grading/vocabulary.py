@@ -203,6 +203,12 @@ def _named(function, shape) -> str:
     for name, value in known.items():
         if y.shape == value.shape and np.allclose(y, value, atol=1e-5):
             return name
+    if y.shape == x64.shape:  # a scaling written as arithmetic (x / 255, a Lambda): not an activation
+        scale, offset = np.polyfit(x64.ravel(), y.ravel(), 1)
+        if abs(scale) > 1e-6 and np.allclose(y, scale * x64 + offset, atol=1e-5):
+            scale, offset = _number(scale, as_fraction=True), _number(round(offset, 6) + 0.0)
+            settings = scale + ("" if offset == "0" else f", offset={offset}")
+            return f"a scaling x * {scale}{'' if offset == '0' else f' + {offset}'} (as a layer, Rescaling({settings}))"
     top = float(y.max())
     if y.shape == x64.shape and np.allclose(y, np.clip(x64, 0, top), atol=1e-5):
         return f"ReLU capped at {top:g}"

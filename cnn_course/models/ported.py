@@ -68,8 +68,8 @@ class WeightsError(RuntimeError):
 
 def preprocess_input(images):
     """Pixels 0-255 to the checkpoint's [-1, 1]: ``(images - 127.5) / 127.5``, in float32; a tensor stays a
-    tensor, anything else becomes a NumPy array."""
-    if keras.ops.is_tensor(images):
+    tensor (a model's symbolic input too), anything else becomes a NumPy array."""
+    if keras.ops.is_tensor(images) or isinstance(images, keras.KerasTensor):
         return (keras.ops.cast(images, "float32") - 127.5) / 127.5
     return (np.asarray(images, "float32") - 127.5) / 127.5
 
