@@ -346,6 +346,9 @@ WRONG_CACHE = {
     "keras' preprocess_input on the images given": (lambda base, images, path: features(
         base, keras.applications.mobilenet_v2.preprocess_input(images), path, scale=lambda x: x),
         "scales a float array in place"),
+    "keras' preprocess_input on np.asarray(images, 'float32'), no copy of float32 images": (
+        lambda base, images, path: features(base, keras.applications.mobilenet_v2.preprocess_input(
+            np.asarray(images, "float32")), path, scale=lambda x: x), "is no copy"),
     "NaN features, saved and returned": (lambda base, images, path: (np.save(path, np.full((len(images), 16), np.nan)),
                                                                      np.full((len(images), 16), np.nan))[1],
                                          "NaN or infinite features"),

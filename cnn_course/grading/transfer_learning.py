@@ -100,7 +100,8 @@ def check_cache_features(cache_features, report) -> None:
             got = report.call(cache_features, base, images, str(path), what=what)
             report.precondition(np.array_equal(images, given), f"{what} changed the images it was given: leave them "
                                 f"as they are (scale a copy, images / 127.5 - 1; keras' preprocess_input scales a "
-                                f"float array in place)")
+                                f"float array in place, and np.asarray(images, 'float32') of float32 images is no "
+                                f"copy)")
             report.precondition(isinstance(got, np.ndarray) or keras.ops.is_tensor(got),
                                 f"{what} returned {described(got)}: return the features, a NumPy array")
             got = np.asarray(got)
