@@ -31,13 +31,13 @@ def module(order=(0, 1, 2, 3), pool="max", pool_padding="same", pool_stride=1, m
         if create_pool_first:
             pooled = Pool(3, strides=pool_stride, padding=pool_padding)(x)
         b1 = conv(x, n1, 1)
-        reduce3 = conv(x, r3, 1, relu=relu_on_reduce)
-        reduce5 = reduce3 if reductions == "shared" else conv(x, r5, 1, relu=relu_on_reduce)
-        if reductions == "crossed":  # each of the 3x3 and 5x5 convolutions called on the other's reduction
-            reduce3, reduce5 = reduce5, reduce3
+        reduce5 = conv(x, r5, 1, relu=relu_on_reduce)
         if reduce_after:
             b3 = conv(conv(x, n3, 3, padding=middle_padding), r3, 1)
         else:
+            reduce3 = reduce5 if reductions == "shared" else conv(x, r3, 1, relu=relu_on_reduce)
+            if reductions == "crossed":  # each of the 3x3 and 5x5 convolutions called on the other's reduction
+                reduce3, reduce5 = reduce5, reduce3
             b3 = conv(reduce3, n3, 3, padding=middle_padding)
         b5 = conv(reduce5, n5, 5, padding=middle_padding)
         if not create_pool_first:

@@ -112,8 +112,7 @@ def _answer(answer, spec: Formula, case, report: Report):
 
 def _complex_hint(got, spec: Formula, case) -> str:
     """The named mistake that gives these complex numbers (a negative number to a fractional power), else ''."""
-    hint = named(got, spec.mistakes, *case, same=lambda a, b: bool(np.allclose(np.asarray(a, complex),
-                                                                                np.asarray(b, complex))))
+    hint = named(got, spec.mistakes, *case)
     return f" -- it {hint}" if hint else ""
 
 

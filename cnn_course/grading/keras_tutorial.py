@@ -95,9 +95,8 @@ def check_compiled(model, learning_rate: float, x, y, report: Report, what: str 
     results = report.attempt(lambda: model.evaluate(x, y, batch_size=len(x), verbose=0, return_dict=True),
                              f"{what}: model.evaluate on integer labels failed; integer labels need the loss "
                              "'sparse_categorical_crossentropy' and the metric 'accuracy'" + (
-                                 ", passed by name (compile's third argument is loss_weights)" if getattr(getattr(
-                                     model, "_compile_config", None), "config", {}).get("loss_weights") else "")
-                             + ": metrics=['accuracy']")
+                                 ", passed by name (compile's third argument is loss_weights)"
+                                 if _loss_weights(model) else "") + ": metrics=['accuracy']")
     report.require(np.isclose(results["loss"], want_loss, rtol=1e-4),
                    "the loss is sparse categorical cross-entropy on probabilities",
                    f"{what}: compiled, the loss is {results['loss']:.4f}, {results['loss'] / want_loss:.3g} times the "
@@ -116,6 +115,11 @@ def check_compiled(model, learning_rate: float, x, y, report: Report, what: str 
         report.require("accuracy" in named, "the accuracy is logged as 'accuracy'", f"{what}: the accuracy is logged "
                        f"as {named[0]!r}, and the notebook reads history.history['accuracy']: metrics=['accuracy'] (a "
                        f"metric object needs name='accuracy')")
+
+
+def _loss_weights(model):
+    """What compile was given as loss_weights (the metrics, when they were passed third, by position)."""
+    return getattr(getattr(model, "_compile_config", None), "config", {}).get("loss_weights")
 
 
 def _one_loss(loss):

@@ -7,9 +7,10 @@ import numpy as np
 
 
 def same_value(got, want, atol: float = 0.0) -> bool:
-    """Equal numbers, tuples of numbers or arrays (within `atol`); never raises."""
+    """Equal numbers, tuples of numbers or arrays (within `atol`; complex ones too, as a negative number to a
+    fractional power gives); never raises."""
     try:
-        got, want = np.asarray(got, dtype="float64"), np.asarray(want, dtype="float64")
+        got, want = np.asarray(got, dtype="complex128"), np.asarray(want, dtype="complex128")
         return got.shape == want.shape and bool(np.allclose(got, want, rtol=0, atol=atol, equal_nan=False))
     except (TypeError, ValueError, OverflowError):
         return False

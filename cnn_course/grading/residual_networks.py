@@ -4,6 +4,7 @@ blocks and a head."""
 
 from __future__ import annotations
 
+import functools
 import re
 
 import keras
@@ -51,12 +52,17 @@ def _add_advice(error: str) -> str:
             "stride s")
 
 
+def _setting_advice(exercise, word, ordinal, setting, got, want, case) -> str:
+    """The advice on a setting; on a case that leaves `s` to its default (no keyword arguments), that it is 2."""
+    default_s = exercise == "convolutional_block" and case is not None and len(case) == 2
+    return _SETTING_ADVICE.get(setting, "") + (" -- and s defaults to 2, def convolutional_block(x, f, filters, s=2)"
+                                               if setting == "strides" and default_s else "")
+
+
 def _residual_block(exercise, cases, success) -> BlockExercise:
     return BlockExercise(
         exercise=exercise, reference=getattr(blocks, exercise), cases=cases, success=success, paths=paths.residual,
-        advice=_residual_advice, setting_advice=lambda word, ordinal, setting, got, want, case: _SETTING_ADVICE.get(
-            setting, "") + (" -- and s defaults to 2, def convolutional_block(x, f, filters, s=2)" if setting ==
-                            "strides" and exercise == "convolutional_block" and len(case or ()) == 2 else ""),
+        advice=_residual_advice, setting_advice=functools.partial(_setting_advice, exercise),
         hints=[("incompatible shapes", _add_advice)],
         returns="a block returns its output tensor")
 

@@ -50,8 +50,8 @@ def namespaces(network: bool) -> list[str]:
     (--net); the network's alone where a process tree does not work, [] where unshare does not work here."""
     if not shutil.which("unshare"):
         return []
-    tree = ["--pid", "--fork", "--kill-child", "--mount-proc"]
-    for flags in ([*tree, *([] if network else ["--net"])], *([] if network else [["--net"]])):
+    tree, net = ["--pid", "--fork", "--kill-child", "--mount-proc"], [] if network else ["--net"]
+    for flags in [tree + net] + ([net] if net else []):  # both, else the network's alone
         for user in ([], ["--map-root-user"]):
             command = ["unshare", *user, *flags, "sh", "-c", LOOPBACK, "sh"]
             if subprocess.run([*command, "true"], capture_output=True).returncode == 0:
