@@ -123,6 +123,12 @@ def block(num_convs_used=None, filters_used=None, padding="same", activation="re
     return vgg_block
 
 
+def named_vgg_block(x, num_convs, filters):
+    for i in range(num_convs):
+        x = layers.Conv2D(filters, 3, padding="same", activation="relu", name=f"conv{i + 1}")(x)
+    return layers.MaxPooling2D(2, strides=2, name="pool")(x)
+
+
 def vgg_with_ops(x, num_convs, filters):
     for _ in range(num_convs):
         x = keras.activations.relu(layers.Conv2D(filters, 3, padding="same")(x))
@@ -140,6 +146,7 @@ WRONG_VGG_BLOCK = {
     "always two convolutions": block(num_convs_used=2),
     "fixed 64 filters": block(filters_used=64),
     "returns a model": lambda x, num_convs, filters: keras.Model(x, block()(x, num_convs, filters)),
+    "layers with fixed names (VGG-16 calls the block five times)": (named_vgg_block, "clashes with itself"),
 }
 RIGHT_VGG_BLOCK = {
     "fused relu": block(),

@@ -115,6 +115,11 @@ WRONG_SEQUENTIAL = {
         [keras.Input(input_shape), *(layers.BatchNormalization(momentum=1.0) if isinstance(
             layer, layers.BatchNormalization) else layer for layer in sequential(input_shape, classes).layers)]),
         "momentum=1.0"),
+    # notebook 00 reads the model's layers one by one (model.layers[13] is the last convolution)
+    "each stage a Sequential model of its own": (lambda input_shape, classes: keras.Sequential(
+        [keras.Input(input_shape), layers.Rescaling(1 / 255), *(keras.Sequential(stage_layers(width)) for width in
+                                                                WIDTHS), layers.Flatten(),
+         layers.Dense(classes, activation="softmax")]), "nested in this one"),
 }
 
 RIGHT_SEQUENTIAL = {
@@ -178,6 +183,9 @@ WRONG_FUNCTIONAL = {
         model.inputs, {"predictions": model.outputs[0]}))(functional(input_shape, classes)), "output is a dict"),
     "the output twice, in a list": (lambda input_shape, classes: (lambda model: keras.Model(
         model.inputs, [model.outputs[0]] * 2))(functional(input_shape, classes)), "output is a list"),
+    "the layers after the stages a Functional model of their own": (lambda input_shape, classes: (lambda model: (
+        lambda inputs: keras.Model(inputs, model(inputs)))(keras.Input(input_shape)))(functional(
+            input_shape, classes)), "nested in this one"),
 }
 
 RIGHT_FUNCTIONAL = {
@@ -218,6 +226,10 @@ class LogitsLoss(keras.losses.Loss):
 
     def call(self, y, p):
         return keras.losses.sparse_categorical_crossentropy(y, p, from_logits=True)
+
+
+def own_cross_entropy(y, p):
+    return keras.losses.sparse_categorical_crossentropy(y, p)
 
 
 def compile_with(optimizer=None, loss="sparse_categorical_crossentropy", metrics=("accuracy",), give_back=True):
@@ -289,6 +301,10 @@ WRONG_COMPILE = {
         "after one training step"),
     "the training step replaced by one that does nothing": (lambda model, learning_rate=1e-3: compile_with()(
         (setattr(model, "train_step", lambda data: {"loss": 0.0}), model)[1], learning_rate), "training step"),
+    # notebook 00 saves the model and loads it again, which compiles it from its saved settings
+    "the loss in a lambda": (compile_with(loss=lambda y, p: keras.losses.sparse_categorical_crossentropy(y, p)),
+                             "a function of your own"),
+    "the loss a function of one's own": (compile_with(loss=own_cross_entropy), "a function of your own"),
 }
 
 RIGHT_COMPILE = {

@@ -83,6 +83,10 @@ WRONG_IDENTITY = {
     "returns a model": lambda x, f, filters: keras.Model(x, bottleneck_block(x, f, filters)),
     "F2 and F3 swapped": (lambda x, f, filters: bottleneck_block(x, f, (filters[0], filters[2], filters[1])),
                           "different numbers of channels"),
+    # ResNet50 calls the block 16 times in one graph, and notebook 02 counts and tunes its layers one by one
+    "layers with fixed names": (identity(last_conv_options={"name": "conv_c"}), "clashes with itself"),
+    "the block a model of its own, called on x": (lambda x, f, filters: as_a_model(
+        x, lambda u: bottleneck_block(u, f, filters)), "model of its own"),
 }
 RIGHT_IDENTITY = {
     "Activation('relu')": identity(),
@@ -109,6 +113,8 @@ WRONG_CONVOLUTIONAL = {
     "ignores s": lambda x, f, filters, s=2: bottleneck_block(x, f, filters, s=2, shortcut="conv"),
     "s defaults to 1 (the text's signature has s=2)": lambda x, f, filters, s=1: bottleneck_block(
         x, f, filters, s=s, shortcut="conv"),
+    "the block a model of its own, called on x": (lambda x, f, filters, s=2: as_a_model(
+        x, lambda u: bottleneck_block(u, f, filters, s=s, shortcut="conv")), "model of its own"),
 }
 RIGHT_CONVOLUTIONAL = {
     "reference order": convolutional(),

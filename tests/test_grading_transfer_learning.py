@@ -216,7 +216,7 @@ WRONG_BUILD = {
     "a Dense without bias": (lambda base, n: nested(base, n, use_bias=False), "no bias"),
     "a subclassed model": (lambda base, n: Subclassed(base, n), "keras.Model(inputs, outputs)"),
     "two outputs, probabilities and features": (lambda base, n: two_outputs(base, n), "of 2 outputs"),
-    "the base inside a model called with training=True": (base_trained_inside, "model(x) differs"),
+    "the base inside a model called with training=True": (base_trained_inside, "nested in the model"),
     "Dropout called with training=True": (lambda base, n: transfer_model(
         base, n, between=lambda t: layers.Dropout(0.2)(t, training=True), dropout=0), "model(x) differs"),
     "GaussianNoise after the pooling": (lambda base, n: transfer_model(base, n, between=layers.GaussianNoise(1.0)),
@@ -249,7 +249,16 @@ WRONG_BUILD = {
         base, n, front=keras.Sequential([layers.RandomFlip("horizontal"), layers.RandomRotation(0.1)])), "RandomFlip"),
     "the base called with training=0": (lambda base, n: transfer_model(base, n, training=0), "training=0"),
     "the right model wrapped in a model that calls it with training=True": (lambda base, n: wrapped(
-        base, n, training=True), "wrapped in another that calls it with training=True"),
+        base, n, training=True), "nested in the model"),
+    # unfreeze_top finds the base as the model's one layer that is a keras.Model; the notebook copies a trained
+    # softmax onto the model's Dense (transfer.copy_head)
+    "the head as a nested Sequential": (lambda base, n: nested(base, n, head=True), "nested in the model"),
+    "the head as a functional model with a keras.ops softmax": (functional_head, "nested in the model"),
+    "Sequential([Rescaling, base])(inputs, training=False)": (lambda base, n: nested(base, n, front=True),
+                                                              "nested in the model"),
+    "the right model wrapped in keras.Model(i, model(i))": (wrapped, "nested in the model"),
+    "the right model wrapped in keras.Sequential([Input, model])": (lambda base, n: keras.Sequential(
+        [keras.Input(base.input_shape[1:]), transfer_model(base, n)]), "nested in the model"),
 }
 RIGHT_BUILD = {
     "the course's ported.preprocess_input on the input": lambda base, n: transfer_model(
@@ -259,9 +268,6 @@ RIGHT_BUILD = {
     "frozen after building": lambda base, n: transfer_model(base, n, after=True),
     "pooling by keras.ops.mean": lambda base, n: transfer_model(
         base, n, pool=lambda: layers.Lambda(lambda x: keras.ops.mean(x, axis=(1, 2)))),
-    "the head as a nested Sequential": lambda base, n: nested(base, n, head=True),
-    "the head as a functional model with a keras.ops softmax": functional_head,
-    "Sequential([Rescaling, base])(inputs, training=False)": lambda base, n: nested(base, n, front=True),
     "a uint8 Input": lambda base, n: nested(base, n, dtype="uint8"),
     "GlobalAveragePooling2D(keepdims=True), Dropout, Flatten": lambda base, n: transfer_model(
         base, n, pool=lambda: lambda t: layers.GlobalAveragePooling2D(keepdims=True)(t), dropout=0,
@@ -275,9 +281,6 @@ RIGHT_BUILD = {
         base, n, dense_options={"kernel_regularizer": keras.regularizers.L2(0.0)}),
     "the base called with training=np.False_ (a comparison's result)": lambda base, n: transfer_model(
         base, n, training=np.False_),
-    "the right model wrapped in keras.Model(i, model(i))": wrapped,
-    "the right model wrapped in keras.Sequential([Input, model])": lambda base, n: keras.Sequential(
-        [keras.Input(base.input_shape[1:]), transfer_model(base, n)]),
 }
 
 
@@ -331,7 +334,7 @@ def in_training_mode(base, images, path):
 
 
 def saved_by(base, images, path, save):
-    result = features(base, images, path + ".first.npy")
+    result = features(base, images, str(path) + ".first.npy")
     save(result, path)
     return result
 
@@ -358,7 +361,7 @@ WRONG_CACHE = {
     "flattened": lambda base, images, path: features(base, images, path, pool="flatten"),
     "saved elsewhere": lambda base, images, path: features(base, images, path, save_to=lambda p: str(p) + ".bak"),
     "saved before pooling": saved_before_pooling,
-    "not saved": lambda base, images, path: features(base, images, path + ".tmp.npy"),
+    "not saved": lambda base, images, path: features(base, images, str(path) + ".tmp.npy"),
     "reversed order": lambda base, images, path: features(base, images, path, order=slice(None, None, -1)),
     "returns nothing": lambda base, images, path: (features(base, images, path), None)[1],
     "saved with tofile": (lambda base, images, path: saved_by(base, images, path, lambda a, p: a.tofile(p)),
@@ -388,11 +391,15 @@ WRONG_CACHE = {
         base.get_layer("dropout"), "rate", 0.0), features(base, images, path))[1], "rate went from 0.5 to 0.0"),
     "2 * images / 255 - 1 on uint8 pixels (2 * images wraps round)": (lambda base, images, path: features(
         base, images, path, scale=lambda x: 2 * x.astype("uint8") / 255 - 1), "uint8 arithmetic"),
+    # the notebook gives a pathlib.Path
+    "the path joined to a string as if it were one": (lambda base, images, path: (features(base, images, path), print(
+        "features saved to " + path))[0], "pathlib.Path"),
 }
 RIGHT_CACHE = {
     "batches by hand": features,
     "a frozen model's predict": by_predict,
-    "Path and a list of batches": lambda base, images, path: features(base, images, __import__("pathlib").Path(path)),
+    "the path's folder made first": lambda base, images, path: (path.parent.mkdir(parents=True, exist_ok=True),
+                                                                 features(base, images, path))[1],
     "keras' preprocess_input on a copy": lambda base, images, path: features(
         base, keras.applications.mobilenet_v2.preprocess_input(np.array(images, "float32")), path, scale=lambda x: x),
 }

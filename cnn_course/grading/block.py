@@ -36,6 +36,7 @@ class BlockExercise:
     shape_advice: Callable | None = None  # (got, want) -> advice when the output's shape differs
     hints: Sequence[tuple] = ()  # (text, advice) for errors the answer raises
     returns: str = "a block returns the output tensor of its last layer (x = layer(x) ... return x)"
+    nested: str | None = None  # advice for a block written as a model and called on x; None: it is read through
 
 
 def block_grader(spec: BlockExercise, answer_key=()):
@@ -68,6 +69,8 @@ def grade_case(answer, spec: BlockExercise, case, seed: int, report: Report) -> 
     reused = ", ".join(layer.name for layer in reused_layers([output]) if layer.weights)  # a ReLU may serve twice
     report.precondition(not reused, f"{what}: one layer object is used in several places ({reused}): create a new "
                                     f"layer at each step -- a layer called twice shares its weights")
+    report.precondition(not (spec.nested and isinstance(producer(output)[0], keras.Model)),
+                        f"{what}: the block is a model of its own, called on x -- {spec.nested}")
     found = spec.paths(*unwrapped(output, inputs), report, what)
     reference_inputs = keras.Input(input_shape)
     reference_output = spec.reference(reference_inputs, *args, **kwargs)
@@ -92,6 +95,10 @@ def grade_case(answer, spec: BlockExercise, case, seed: int, report: Report) -> 
                            fixed_inputs((2, *input_shape), seed=seed, low=-1, high=1), report, seed=seed,
                            paths=([want[r] for r in roles], [found[r] for r in roles]), what=what,
                            advice="check the filters of each convolution")
+    if seed == 0:  # a network calls its block many times
+        again = report.call(answer, inputs, *args, what=what, hints=spec.hints, **kwargs)
+        report.attempt(lambda: keras.Model(inputs, [output, again]), f"{what}: called twice in one model, the block "
+                       f"clashes with itself -- leave out name= (Keras names each layer): networks call it many times")
 
 
 def reference_paths(spec: BlockExercise, output, source) -> dict:

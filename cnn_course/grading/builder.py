@@ -60,10 +60,12 @@ def grade_case(answer, spec: BuilderExercise, case, number: int, report: Report)
                        "built with keras.Sequential: this exercise asks for the Functional API (keras.Input, calling "
                        "layers on tensors, keras.Model(inputs, outputs))" if sequential else
                        "not a keras.Sequential model: this exercise asks for the Sequential API")
-        other = [inner.name for inner in every_layer(model) if isinstance(inner, keras.Model) and
-                 isinstance(inner, keras.Sequential) != sequential]
-        report.precondition(not other, f"the layers are inside {', '.join(other)}, a model built with the other API: "
-                            f"this exercise asks for the {spec.api} API layer by layer, not a model wrapped in one")
+        nested = [inner for inner in every_layer(model) if isinstance(inner, keras.Model) and inner is not model]
+        names = ", ".join(inner.name for inner in nested)
+        mixed = any(isinstance(inner, keras.Sequential) != sequential for inner in nested)
+        report.precondition(not nested, f"the layers are inside models nested in this one ({names})"
+                            f"{', built with the other API' if mixed else ''}: this exercise asks for the "
+                            f"{spec.api} API layer by layer: the layers themselves in the model")
     reference = _reference(spec.reference, input_shape, classes)
     report.require(tuple(model.input_shape[1:]) == input_shape and tuple(model.output_shape) == (None, classes),
                    f"input {input_shape} and output (None, {classes}) for classes={classes}",

@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+from keras.ops import is_tensor
 
 from cnn_course.grading.mistakes import named, named_everywhere
 from cnn_course.grading.report import Report, described, described_by
@@ -62,11 +63,11 @@ def _what(spec: Formula, case) -> str:
 
 
 def _plain(value):
-    """Numbers as Python's own ints and floats (from 0-d arrays and tensors, NumPy scalars, subclasses), in a tuple
-    too."""
+    """Numbers as Python's own ints and floats (from 0-d arrays, NumPy scalars, subclasses), in a tuple too; a
+    tensor is left as it is (and refused)."""
     if isinstance(value, tuple):
         return tuple(_plain(item) for item in value)
-    if getattr(value, "ndim", None) == 0 and hasattr(value, "__array__"):
+    if getattr(value, "ndim", None) == 0 and hasattr(value, "__array__") and not is_tensor(value):
         value = np.asarray(value).item()
     if isinstance(value, numbers.Rational) and not isinstance(value, numbers.Integral) and value.denominator == 1:
         value = value.numerator  # a whole Fraction: an int, however large
@@ -90,6 +91,9 @@ def _answer(answer, spec: Formula, case, report: Report):
     """The answer's value for one case, of the exercise's form (or grading stops)."""
     what = _what(spec, case)
     got = report.call(answer, *spec.call(case), what=what, read=_plain)
+    tensors = [type(value).__name__ for value in (got if isinstance(got, tuple) else (got,)) if is_tensor(value)]
+    report.precondition(not tensors, f"{what} returned a tensor ({tensors[0] if tensors else ''}): return plain "
+                        f"numbers, float(...) or int(...) of it -- the notebook computes and prints with them")
     number = isinstance(got, numbers.Real) and not isinstance(got, bool)
     if not spec.parts:
         report.precondition(number, f"{what} returned {described(got)}: return one number" +

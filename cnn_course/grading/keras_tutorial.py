@@ -115,6 +115,10 @@ def check_compiled(model, learning_rate: float, x, y, report: Report, what: str 
         report.require("accuracy" in named, "the accuracy is logged as 'accuracy'", f"{what}: the accuracy is logged "
                        f"as {named[0]!r}, and the notebook reads history.history['accuracy']: metrics=['accuracy'] (a "
                        f"metric object needs name='accuracy')")
+    report.attempt(lambda: keras.saving.deserialize_keras_object(model.get_compile_config()),
+                   f"{what}: the loss is a function of your own, which keras.models.load_model cannot compile a saved "
+                   f"model with (notebook 00 saves and reloads it): pass Keras' own, loss='sparse_categorical_"
+                   f"crossentropy'")
 
 
 def _loss_weights(model):

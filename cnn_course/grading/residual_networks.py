@@ -64,7 +64,8 @@ def _residual_block(exercise, cases, success) -> BlockExercise:
         exercise=exercise, reference=getattr(blocks, exercise), cases=cases, success=success, paths=paths.residual,
         advice=_residual_advice, setting_advice=functools.partial(_setting_advice, exercise),
         hints=[("incompatible shapes", _add_advice)],
-        returns="a block returns its output tensor")
+        returns="a block returns its output tensor", nested="build its layers on x itself: ResNet50 puts 16 blocks in "
+        "one graph, whose layers the notebook counts and tunes one by one")
 
 
 check_identity_block = block_grader(_residual_block(

@@ -8,7 +8,7 @@ import itertools
 import numpy as np
 
 from cnn_course.evaluate import TEN_CROP_VIEWS, crop_corners, ensemble_predict, ten_crop
-from cnn_course.grading.array import ArrayExercise, array_grader
+from cnn_course.grading.array import ArrayExercise, array_grader, shaped
 from cnn_course.grading.grading_base import softmax
 from cnn_course.grading.mistakes import named, same_value
 
@@ -106,7 +106,7 @@ check_ten_crop = array_grader(ArrayExercise(
     cases=[(2, 9, 11, 3, 4, "uint8"), (3, 8, 6, 1, 3, "float32"), (2, 7, 12, 3, 4, "float32")],
     draw=_draw_crop_case, arguments=_images,
     describe=lambda case, args: f"ten_crop(images of shape {args[0].shape}, {args[1]})",
-    atol=0, keeps_dtype=True, inputs=("the images", "crop_size"), result="views",
+    atol=0, keeps_dtype=True, inputs=("the images", "crop_size"), result="views", as_array=shaped,  # views[:, 0]
     leave_advice="crop and flip copies (slices, np.flip), never assign into the input",
     dtype_advice="stack the slices; np.zeros would need dtype=images.dtype",
     ragged_advice="a slice that runs past the edge of an image is cut short -- check each view's rows and columns",

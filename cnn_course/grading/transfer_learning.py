@@ -19,7 +19,7 @@ from cnn_course.grading.mistakes import precision_lost
 from cnn_course.grading.report import described, grader
 from cnn_course.grading.transfer_head import check_outputs, check_training_mode, head_hint
 from cnn_course.grading.vocabulary import expand
-from cnn_course.graph import call_arguments, head_layers, path_to, training_written
+from cnn_course.graph import head_layers, path_to, training_written
 
 _CALL_BASE, _INPUT = "x = base(x, training=False)", "keras.Input(shape=base.input_shape[1:])"
 _FLOATS = "features are real numbers, keep the floats the base computes"
@@ -36,11 +36,11 @@ def check_build_transfer_model(build_transfer_model, report) -> None:
         outputs = len(getattr(model, "outputs", None) or []) if isinstance(model, keras.Model) else 0
         report.precondition(outputs == 1, f"{what} returned {described(model)}" + f" of {outputs} outputs" * (
             outputs > 1) + ": return the model, keras.Model(inputs, outputs), with one output, built on keras.Input")
-        model = _unwrapped(model, base, what, report)
         path = path_to(model, base)
         report.require(path is not None, "the base is one layer of the model",
                        f"{what}: the base given is not a layer of the model -- call it, {_CALL_BASE} (a model "
                        f"built on base.input/base.output cannot scale its pixels first)")
+        report.precondition(len(path) == 1, _nested(path[:-1], what))
         report.require(not moved(before, base), "the base is left as it was",
                        f"{what}: the base's weights changed -- leave them as they are: the new softmax is trained on "
                        f"what the ImageNet weights compute")
@@ -63,20 +63,17 @@ def check_build_transfer_model(build_transfer_model, report) -> None:
         report.require(_false(written), "the base is called with training=False",
                        f"{what}: the base is called with training={written} -- "
                        f"{_CALL_BASE}, as the lecture's recipe and Keras' transfer-learning guide write it")
+        nested = [layer for layer in model.layers if isinstance(layer, keras.Model) and layer is not base]
+        report.require(not nested, "the base and the head's layers are the model's own", _nested(nested, what))
     report.success("global average pooling, dropout and softmax on the frozen base, for 4 and 7 classes, two sizes")
 
 
-def _unwrapped(model, base, what, report):
-    """The model inside one that only wraps it (keras.Sequential([Input, model]), keras.Model(i, model(i))): the same
-    model, unless the wrapper fixes `training`."""
-    inner = [layer for layer in model.layers if not isinstance(layer, layers.InputLayer)]
-    if len(inner) == 1 and isinstance(inner[0], keras.Model) and inner[0] is not base:
-        fixed = [arguments["training"] for arguments in call_arguments(inner[0], within=model)
-                 if arguments.get("training") is not None]
-        report.precondition(not fixed, f"{what}: the model is wrapped in another that calls it with training="
-                            f"{fixed[0] if fixed else None}: return the model itself, and leave `training` to Keras")
-        return _unwrapped(inner[0], base, what, report)
-    return model
+def _nested(models, what: str) -> str:
+    """Why models nested in the transfer model are refused."""
+    return (f"{what}: {', '.join(model.name for model in models)} is a model nested in the model -- call the base and "
+            f"each layer of the head on the tensor itself ({_CALL_BASE}, then the pooling, the dropout and the "
+            f"Dense): unfreeze_top finds the base as the model's one layer that is a keras.Model, and the notebook "
+            f"puts a trained softmax on the model's Dense")
 
 
 def _false(training) -> bool:
@@ -97,7 +94,8 @@ def check_cache_features(cache_features, report) -> None:
         kept = state(base)
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / "features.npy"
-            got = report.call(cache_features, base, images, str(path), what=what)
+            got = report.call(cache_features, base, images, path, what=what, hints=[(  # a Path, as the notebook's
+                "PosixPath", "path is a pathlib.Path, as the notebook gives it: np.save(path, features) takes it")])
             report.precondition(np.array_equal(images, given), f"{what} changed the images it was given: leave them "
                                 f"as they are (scale a copy, images / 127.5 - 1; keras' preprocess_input scales a "
                                 f"float array in place, and np.asarray(images, 'float32') of float32 images is no "
