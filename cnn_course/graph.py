@@ -174,17 +174,6 @@ def path_to(model, base):
     return None
 
 
-def training_written(model, path) -> list:
-    """The `training` argument of the calls of `path`'s last layer as written in `model`, else of the nested model
-    around it (``Sequential([Rescaling, base])(x, training=False)``); [None] when none is given. A call outside the
-    model (a probe, ``base(keras.Input(...))``) is not the model's."""
-    for parent, layer in reversed(list(zip([model, *path[:-1]], path))):
-        calls = [arguments.get("training") for arguments in call_arguments(layer, within=parent)]
-        if any(training is not None for training in calls):
-            return calls
-    return [None]
-
-
 def head_layers(model, below) -> list:
     """The layers between `below`'s output and the model's output, in the model's order (input side first), through
     operations of several inputs too (a softmax written with keras.ops); [] for a subclassed model, which has no

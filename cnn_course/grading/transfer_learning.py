@@ -19,7 +19,7 @@ from cnn_course.grading.mistakes import precision_lost
 from cnn_course.grading.report import described, grader
 from cnn_course.grading.transfer_head import check_outputs, check_training_mode, head_hint
 from cnn_course.grading.vocabulary import expand
-from cnn_course.graph import head_layers, path_to, training_written
+from cnn_course.graph import call_arguments, head_layers, path_to
 
 _CALL_BASE, _INPUT = "x = base(x, training=False)", "keras.Input(shape=base.input_shape[1:])"
 _FLOATS = "features are real numbers, keep the floats the base computes"
@@ -59,7 +59,8 @@ def check_build_transfer_model(build_transfer_model, report) -> None:
         check_training_mode(model, base, head, what, report)
         # Keras 2 needed training=False to keep a trainable base's batch norm in inference mode; in Keras 3 fit's
         # training=True overrides it (keras-team/keras issue 20285), so it is checked as written, not by outputs.
-        written = next((training for training in training_written(model, path) if not _false(training)), False)
+        written = next((training for training in (arguments.get("training") for arguments in call_arguments(
+            base, within=model)) if not _false(training)), False)  # None: a call that leaves it unsaid
         report.require(_false(written), "the base is called with training=False",
                        f"{what}: the base is called with training={written} -- "
                        f"{_CALL_BASE}, as the lecture's recipe and Keras' transfer-learning guide write it")
