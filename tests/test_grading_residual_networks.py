@@ -85,6 +85,8 @@ WRONG_IDENTITY = {
                           "different numbers of channels"),
     # ResNet50 calls the block 16 times in one graph, and notebook 02 counts and tunes its layers one by one
     "layers with fixed names": (identity(last_conv_options={"name": "conv_c"}), "clashes with itself"),
+    "Keras' names restarted first (clear_session), so that two calls repeat them": (
+        lambda x, f, filters: (keras.backend.clear_session(), bottleneck_block(x, f, filters))[1], "clear_session"),
     "the block a model of its own, called on x": (lambda x, f, filters: as_a_model(
         x, lambda u: bottleneck_block(u, f, filters)), "model of its own"),
 }

@@ -458,6 +458,19 @@ def model_layers(model, n_layers, learning_rate, frozen_below):
     return model
 
 
+def model_top(model, n_layers, learning_rate):
+    """The base made trainable with every layer frozen, then the model's top layers (its head) unfrozen instead."""
+    base = base_in(model)
+    base.trainable = True
+    for layer in base.layers:
+        layer.trainable = False
+    for layer in model.layers[len(model.layers) - n_layers:] if n_layers else []:
+        layer.trainable = layer is not base
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="sparse_categorical_crossentropy",
+                  metrics=["accuracy"])
+    return model
+
+
 NOTEBOOK_BASE = grading_base(seed=5)  # a base the notebook might hold in a variable: "the wrong model fine-tuned"
 
 WRONG_UNFREEZE = {
@@ -474,6 +487,7 @@ WRONG_UNFREEZE = {
                                                    "not a fixed index of model.layers"),
     "the original assignment's fine_tune_at = 120, n_layers unread": (lambda model, n, rate: unfreeze(
         model, n, rate, top=lambda ls, n: ls[120:]), "is n_layers read?"),
+    "the model's top layers unfrozen, not the base's": (model_top, "not of model.layers"),
     "batch norm unfrozen": lambda model, n, rate: unfreeze(model, n, rate, norm=True),
     "base.trainable = True alone, nothing frozen again": (lambda model, n, rate: unfreeze(
         model, n, rate, top=lambda ls, n: ls, norm=True), "every layer of the base trains, its batch-norm layers too"),

@@ -98,7 +98,8 @@ def grade_case(answer, spec: BlockExercise, case, seed: int, report: Report) -> 
     if seed == 0:  # a network calls its block many times
         again = report.call(answer, inputs, *args, what=what, hints=spec.hints, **kwargs)
         report.attempt(lambda: keras.Model(inputs, [output, again]), f"{what}: called twice in one model, the block "
-                       f"clashes with itself -- leave out name= (Keras names each layer): networks call it many times")
+                       f"clashes with itself -- leave out name= and keras.backend.clear_session() (Keras names each "
+                       f"layer anew): networks call it many times")
 
 
 def reference_paths(spec: BlockExercise, output, source) -> dict:

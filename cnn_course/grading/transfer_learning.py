@@ -71,10 +71,10 @@ def check_build_transfer_model(build_transfer_model, report) -> None:
 
 def _nested(models, what: str) -> str:
     """Why models nested in the transfer model are refused."""
-    return (f"{what}: {', '.join(model.name for model in models)} is a model nested in the model -- call the base and "
-            f"each layer of the head on the tensor itself ({_CALL_BASE}, then the pooling, the dropout and the "
-            f"Dense): unfreeze_top finds the base as the model's one layer that is a keras.Model, and the notebook "
-            f"puts a trained softmax on the model's Dense")
+    return (f"{what}: {', '.join(model.name for model in models)} is a model nested in the model -- call each layer "
+            f"on the tensor itself: the scaling, the base ({_CALL_BASE}), the pooling, the dropout and the Dense: "
+            f"unfreeze_top finds the base as the model's one layer that is a keras.Model, and the notebook puts a "
+            f"trained softmax on the model's Dense")
 
 
 def _false(training) -> bool:
@@ -221,9 +221,9 @@ def check_unfreeze_top(unfreeze_top, report) -> None:
 def _unfreeze_hint(found, want, base, n_layers) -> str:
     norms = {w.path for layer in base.layers if isinstance(layer, layers.BatchNormalization) for w in layer.weights}
     if not found and want and base.trainable:
-        return (f"no layer of the base trains, though base.trainable is True: its top {n_layers} layers must -- is "
-                f"n_layers read? (a fixed count, such as fine_tune_at = 120, is past this base's {len(base.layers)} "
-                f"layers)")
+        return (f"no layer of the base trains, though base.trainable is True: its top {n_layers} layers must -- the "
+                f"top of base.layers, not of model.layers; and is n_layers read? (a fixed count, such as fine_tune_at "
+                f"= 120, is past this base's {len(base.layers)} layers)")
     if not found and want:
         return ("no layer of the model's base became trainable -- set base.trainable = True (True, not None) on the "
                 "base in `model` (its keras.Model layer), then unfreeze the top of base.layers, not of model.layers")
