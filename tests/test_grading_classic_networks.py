@@ -129,6 +129,13 @@ def named_vgg_block(x, num_convs, filters):
     return layers.MaxPooling2D(2, strides=2, name="pool")(x)
 
 
+def shape_named_vgg_block(x, num_convs, filters):
+    size = "x".join(map(str, x.shape[1:]))
+    for i in range(num_convs):
+        x = layers.Conv2D(filters, 3, padding="same", activation="relu", name=f"conv{i + 1}_{size}")(x)
+    return layers.MaxPooling2D(2, strides=2, name=f"pool_{size}")(x)
+
+
 def vgg_with_ops(x, num_convs, filters):
     for _ in range(num_convs):
         x = keras.activations.relu(layers.Conv2D(filters, 3, padding="same")(x))
@@ -146,12 +153,13 @@ WRONG_VGG_BLOCK = {
     "always two convolutions": block(num_convs_used=2),
     "fixed 64 filters": block(filters_used=64),
     "returns a model": lambda x, num_convs, filters: keras.Model(x, block()(x, num_convs, filters)),
-    "layers with fixed names (VGG-16 calls the block five times)": (named_vgg_block, "clashes with itself"),
+    "layers with fixed names (VGG-16 calls the block five times)": (named_vgg_block, "clash"),
 }
 RIGHT_VGG_BLOCK = {
     "fused relu": block(),
     "separate ReLU layers": block(separate_relu=True),
     "keras.activations.relu": lambda x, num_convs, filters: vgg_with_ops(x, num_convs, filters),
+    "layers named after the block's input shape (each block of VGG-16 has its own)": shape_named_vgg_block,
 }
 
 

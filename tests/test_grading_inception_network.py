@@ -79,6 +79,9 @@ RIGHT = {
     "ReLU as separate layers": module(separate_relu=True),
     "pool layer created first": module(create_pool_first=True),
     "keras.ops.concatenate and keras.activations.relu": module(join=keras.ops.concatenate, relu_function=True),
+    # notebook 06 puts one module in a model: a fixed name is no clash there
+    "the concatenation given a fixed name": module(join=lambda tensors, axis: layers.Concatenate(
+        axis=axis, name="inception_output")(tensors)),
 }
 
 HINTS = {"branches concatenated in another order": "table's order", "pool without padding": "padding='same'",

@@ -84,7 +84,9 @@ WRONG_IDENTITY = {
     "F2 and F3 swapped": (lambda x, f, filters: bottleneck_block(x, f, (filters[0], filters[2], filters[1])),
                           "different numbers of channels"),
     # ResNet50 calls the block 16 times in one graph, and notebook 02 counts and tunes its layers one by one
-    "layers with fixed names": (identity(last_conv_options={"name": "conv_c"}), "clashes with itself"),
+    "layers with fixed names": (identity(last_conv_options={"name": "conv_c"}), "clash"),
+    "each ReLU a Sequential model of its own": (identity(relu=lambda: keras.Sequential([layers.Activation("relu")])),
+                                                "model of its own"),
     "Keras' names restarted first (clear_session), so that two calls repeat them": (
         lambda x, f, filters: (keras.backend.clear_session(), bottleneck_block(x, f, filters))[1], "clear_session"),
     "the block a model of its own, called on x": (lambda x, f, filters: as_a_model(
@@ -99,6 +101,8 @@ RIGHT_IDENTITY = {
     "keras.activations.relu": identity(final_relu=keras.activations.relu),
     "keras.ops.relu everywhere": identity(relu=lambda: keras.ops.relu),
     "batch-norm epsilon of keras.applications": identity(bn_options={"epsilon": 1.001e-5}),
+    "a layer named after the block's input tensor (a name of its own in every block)": lambda x, f, filters: (
+        bottleneck_block(x, f, filters, last_conv_options={"name": f"{x.name}_conv_c"})),
 }
 
 WRONG_CONVOLUTIONAL = {
@@ -223,6 +227,8 @@ WRONG_RESNET = {
     "each block a keras.Model of its own (the grader reads one graph)": (resnet(nest=True),
                                                                           "inside models of their own"),
     "the first stage's blocks keras.Models of their own": (resnet(nest="first stage"), "inside models of their own"),
+    "the stem's max-pool inside a Sequential of its own": (resnet(stem_pool=lambda *args, **kwargs: keras.Sequential(
+        [layers.MaxPooling2D(*args, **kwargs)])), "inside models of their own"),
     "five blocks in stage 4": resnet(stages=((64, 3, 1), (128, 4, 2), (256, 5, 2), (512, 3, 2))),
     "stride 1 in stage 3": (resnet(stages=((64, 3, 1), (128, 4, 1), (256, 6, 2), (512, 3, 2))),
                             "block 4 opens its stage with stride 1, expected 2"),

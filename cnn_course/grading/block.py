@@ -14,7 +14,7 @@ from cnn_course.grading import paths
 from cnn_course.grading.compare import check_trainable, compare_with_reference
 from cnn_course.grading.report import Report, Stop, case_by_case, described_by
 from cnn_course.grading.vocabulary import read
-from cnn_course.graph import output_index, producer, reused_layers
+from cnn_course.graph import every_layer, output_index, producer, reused_layers
 
 ROLES = {"chain": "block", "main": "main path", "shortcut": "shortcut"}
 
@@ -36,7 +36,8 @@ class BlockExercise:
     shape_advice: Callable | None = None  # (got, want) -> advice when the output's shape differs
     hints: Sequence[tuple] = ()  # (text, advice) for errors the answer raises
     returns: str = "a block returns the output tensor of its last layer (x = layer(x) ... return x)"
-    nested: str | None = None  # advice for a block written as a model and called on x; None: it is read through
+    nested: str | None = None  # advice for a block with a model inside (or one called on x); None: read through
+    repeated: str | None = None  # the network that stacks the block in one model: two must not clash; None: unchecked
 
 
 def block_grader(spec: BlockExercise, answer_key=()):
@@ -69,8 +70,6 @@ def grade_case(answer, spec: BlockExercise, case, seed: int, report: Report) -> 
     reused = ", ".join(layer.name for layer in reused_layers([output]) if layer.weights)  # a ReLU may serve twice
     report.precondition(not reused, f"{what}: one layer object is used in several places ({reused}): create a new "
                                     f"layer at each step -- a layer called twice shares its weights")
-    report.precondition(not (spec.nested and isinstance(producer(output)[0], keras.Model)),
-                        f"{what}: the block is a model of its own, called on x -- {spec.nested}")
     found = spec.paths(*unwrapped(output, inputs), report, what)
     reference_inputs = keras.Input(input_shape)
     reference_output = spec.reference(reference_inputs, *args, **kwargs)
@@ -89,17 +88,20 @@ def grade_case(answer, spec: BlockExercise, case, seed: int, report: Report) -> 
                    f"{what} gives shape {got_shape}, expected {want_shape}{advice}")
     model = report.attempt(lambda: keras.Model(inputs, output), f"{what}: Keras cannot make a model of the block "
                            f"(two layers of one name?)")
+    nested = [layer.name for layer in every_layer(model) if layer is not model and isinstance(layer, keras.Model)]
+    report.precondition(not (spec.nested and nested), f"{what}: the block holds a model of its own "
+                        f"({', '.join(nested)}) -- {spec.nested}")
     check_trainable(model, report, what)
     roles = [role for role in want if want[role]]
     compare_with_reference(model, keras.Model(reference_inputs, reference_output),
                            fixed_inputs((2, *input_shape), seed=seed, low=-1, high=1), report, seed=seed,
                            paths=([want[r] for r in roles], [found[r] for r in roles]), what=what,
                            advice="check the filters of each convolution")
-    if seed == 0:  # a network calls its block many times
-        again = report.call(answer, inputs, *args, what=what, hints=spec.hints, **kwargs)
-        report.attempt(lambda: keras.Model(inputs, [output, again]), f"{what}: called twice in one model, the block "
-                       f"clashes with itself -- leave out name= and keras.backend.clear_session() (Keras names each "
-                       f"layer anew): networks call it many times")
+    if spec.repeated and seed == 0:  # a second block on the first's output, as the network stacks them
+        again = report.call(answer, output, *args, what=what, hints=spec.hints, **kwargs)
+        report.attempt(lambda: keras.Model(inputs, again), f"{what}: two of these blocks stacked in one model clash "
+                       f"-- leave out name= and keras.backend.clear_session() (Keras names each layer anew): "
+                       f"{spec.repeated}")
 
 
 def reference_paths(spec: BlockExercise, output, source) -> dict:

@@ -51,4 +51,5 @@ check_vgg_block = block_grader(BlockExercise(
         "every convolution of the block has `filters` filters" if setting == "filters" else
         "'same' 3x3 convolutions keep n_H, n_W; the 2x2 max-pool with stride 2 halves them"),
     advice=lambda role, index, expected, found, case: f"{case[1][0]} 3x3 convolutions with ReLU, then a 2x2 max-pool",
+    repeated="VGG-16 stacks five of these blocks in one model",
     success="num_convs 3x3 'same' convolutions with ReLU, then a 2x2 max-pool with stride 2"))

@@ -64,8 +64,9 @@ def _residual_block(exercise, cases, success) -> BlockExercise:
         exercise=exercise, reference=getattr(blocks, exercise), cases=cases, success=success, paths=paths.residual,
         advice=_residual_advice, setting_advice=functools.partial(_setting_advice, exercise),
         hints=[("incompatible shapes", _add_advice)],
-        returns="a block returns its output tensor", nested="build its layers on x itself: ResNet50 puts 16 blocks in "
-        "one graph, whose layers the notebook counts and tunes one by one")
+        returns="a block returns its output tensor", repeated="ResNet50 stacks 16 of these blocks in one model",
+        nested="build its layers on x itself: ResNet50 puts 16 blocks in one graph, whose layers the notebook counts "
+               "and tunes one by one")
 
 
 check_identity_block = block_grader(_residual_block(
@@ -86,8 +87,7 @@ def _parts(model, report, what):
     """A residual network as stem layers, blocks (main path, shortcut) and head layers, found from its additions."""
     source, adds = model.inputs[0], [operation for operation in operations(model) if is_addition(operation)]
     if not adds:
-        report.fail(f"{what} has no Add layer: build it from your identity and convolutional blocks"
-                    + _nested_blocks(model))
+        report.fail(f"{what} has no Add layer: build it from your identity and convolutional blocks")
     parts, block_inputs = [], []
     for number, add in enumerate(adds, start=1):
         following = next_output(add)
@@ -110,20 +110,16 @@ def _parts(model, report, what):
     return branch(block_inputs[0], source) or [], parts, head
 
 
-def _nested_blocks(model) -> str:
-    """Advice when additions hide inside models nested in `model` (at any depth), else ''."""
-    nested = [layer.name for layer in every_layer(model) if layer is not model and isinstance(layer, keras.Model)
-              and any(is_addition(operation) for operation in operations(layer))]
-    return (f" -- additions are inside models of their own ({', '.join(nested[:3])}): call the block functions on "
-            f"tensors, x = identity_block(x, ...), so that the network is one graph") if nested else ""
-
-
 def _compare_resnet(model, reference, report, what):
     """Stem and head layer by layer, 16 blocks of the right kinds, each block's paths by role, its output shape."""
+    nested = [layer.name for layer in every_layer(model) if layer is not model and isinstance(layer, keras.Model)]
+    report.precondition(not nested, f"{what}: layers are inside models of their own ({', '.join(nested[:3])}): call "
+                        f"the block functions on tensors, x = identity_block(x, ...), each building its layers on x, "
+                        f"so that the network is one graph -- the notebook counts and tunes its layers one by one")
     stem, parts, head = _parts(model, report, what)
     reference_stem, reference_parts, reference_head = _parts(reference, Report("the reference"), "the reference")
     if len(parts) != len(reference_parts):
-        report.fail(f"{what} has {len(parts)} residual blocks, expected 16 (3 + 4 + 6 + 3)" + _nested_blocks(model))
+        report.fail(f"{what} has {len(parts)} residual blocks, expected 16 (3 + 4 + 6 + 3)")
     report.success("16 residual blocks (3 + 4 + 6 + 3)")
     kinds, want_kinds = ([["identity", "conv"]["Conv2D" in words(shortcut)] for _, shortcut in blocks_]
                          for blocks_ in (parts, reference_parts))
