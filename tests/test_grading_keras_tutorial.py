@@ -305,6 +305,8 @@ WRONG_COMPILE = {
     "the loss in a lambda": (compile_with(loss=lambda y, p: keras.losses.sparse_categorical_crossentropy(y, p)),
                              "a function of your own"),
     "the loss a function of one's own": (compile_with(loss=own_cross_entropy), "a function of your own"),
+    "the loss in a dict keyed by the output's name (fit raises)": (lambda model, learning_rate=1e-3: compile_with(
+        loss={model.layers[-1].name: "sparse_categorical_crossentropy"})(model, learning_rate), "a dict of losses"),
 }
 
 RIGHT_COMPILE = {

@@ -94,7 +94,8 @@ def check_compiled(model, learning_rate: float, x, y, report: Report, what: str 
     _check_loss_on_probabilities(loss, y, probabilities, want_loss, what, report)
     results = report.attempt(lambda: model.evaluate(x, y, batch_size=len(x), verbose=0, return_dict=True),
                              f"{what}: model.evaluate on integer labels failed; integer labels need the loss "
-                             "'sparse_categorical_crossentropy' and the metric 'accuracy'" + (
+                             "'sparse_categorical_crossentropy'" + " (alone: Keras cannot train this model with a dict "
+                             "of losses)" * isinstance(model.loss, dict) + " and the metric 'accuracy'" + (
                                  ", passed by name (compile's third argument is loss_weights)"
                                  if _loss_weights(model) else "") + ": metrics=['accuracy']")
     report.require(np.isclose(results["loss"], want_loss, rtol=1e-4),
