@@ -160,6 +160,13 @@ def every_layer(layer):
         yield from every_layer(inner)
 
 
+def nested_models(model) -> list:
+    """The models inside `model`, at any depth (`model` itself left out)."""
+    import keras
+
+    return [layer for layer in every_layer(model) if layer is not model and isinstance(layer, keras.Model)]
+
+
 def path_to(model, base):
     """The layers from one of `model`'s down to `base`, through nested models (``[base]`` when it is one of `model`'s
     own), or None when the model does not hold it."""

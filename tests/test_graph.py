@@ -51,7 +51,7 @@ def test_operations_include_plus_and_activation_functions():
     assert not any(graph.is_addition(layer) for layer in model.layers if layer.name != "join")
 
 
-def test_path_to_and_head_layers_read_a_base_nested_in_a_model():
+def test_path_to_nested_models_and_head_layers_read_a_base_nested_in_a_model():
     inputs = keras.Input((8, 8, 3))
     base = keras.Sequential([keras.Input((8, 8, 3)), layers.Conv2D(4, 3, name="conv")], name="base")
     wrapper = keras.Sequential([keras.Input((8, 8, 3)), layers.Rescaling(1 / 255), base], name="wrapper")
@@ -60,6 +60,7 @@ def test_path_to_and_head_layers_read_a_base_nested_in_a_model():
     outputs = layers.Dense(2, name="dense")(layers.Dropout(0.2, name="drop")(pooled))
     model = keras.Model(inputs, outputs)
     assert graph.path_to(model, base) == [wrapper, base] and graph.path_to(model, layers.Dense(2)) is None
+    assert graph.nested_models(model) == [wrapper, base] and graph.nested_models(base) == []
     assert [layer.name for layer in graph.head_layers(model, wrapper)] == ["pool", "drop", "dense"]
     wrapper(keras.Input((8, 8, 3)))  # a call outside the model (a look at the output's shape) is not the model's
     assert [arguments.get("training") for arguments in graph.call_arguments(wrapper, within=model)] == [False]

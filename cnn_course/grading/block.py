@@ -14,7 +14,7 @@ from cnn_course.grading import paths
 from cnn_course.grading.compare import check_trainable, compare_with_reference
 from cnn_course.grading.report import Report, Stop, case_by_case, described_by
 from cnn_course.grading.vocabulary import read
-from cnn_course.graph import every_layer, output_index, producer, reused_layers
+from cnn_course.graph import nested_models, output_index, producer, reused_layers
 
 ROLES = {"chain": "block", "main": "main path", "shortcut": "shortcut"}
 
@@ -88,7 +88,7 @@ def grade_case(answer, spec: BlockExercise, case, seed: int, report: Report) -> 
                    f"{what} gives shape {got_shape}, expected {want_shape}{advice}")
     model = report.attempt(lambda: keras.Model(inputs, output), f"{what}: Keras cannot make a model of the block "
                            f"(two layers of one name?)")
-    nested = [layer.name for layer in every_layer(model) if layer is not model and isinstance(layer, keras.Model)]
+    nested = [layer.name for layer in nested_models(model)]
     report.precondition(not (spec.nested and nested), f"{what}: the block holds a model of its own "
                         f"({', '.join(nested)}) -- {spec.nested}")
     check_trainable(model, report, what)

@@ -16,7 +16,7 @@ from cnn_course.grading.compare import check_trainable, compare_with_reference
 from cnn_course.grading.paths import setting_difference
 from cnn_course.grading.report import Report, case_by_case, described_by
 from cnn_course.grading.vocabulary import read
-from cnn_course.graph import every_layer, operations, reused_layers
+from cnn_course.graph import nested_models, operations, reused_layers
 
 
 @dataclass(frozen=True)
@@ -60,7 +60,7 @@ def grade_case(answer, spec: BuilderExercise, case, number: int, report: Report)
                        "built with keras.Sequential: this exercise asks for the Functional API (keras.Input, calling "
                        "layers on tensors, keras.Model(inputs, outputs))" if sequential else
                        "not a keras.Sequential model: this exercise asks for the Sequential API")
-        nested = [inner for inner in every_layer(model) if isinstance(inner, keras.Model) and inner is not model]
+        nested = nested_models(model)
         names = ", ".join(inner.name for inner in nested)
         mixed = any(isinstance(inner, keras.Sequential) != sequential for inner in nested)
         report.precondition(not nested, f"the layers are inside models nested in this one ({names})"

@@ -15,7 +15,16 @@ from cnn_course.grading.block import BlockExercise, block_grader, compare_path
 from cnn_course.grading.builder import BuilderExercise, builder_grader, describe_difference
 from cnn_course.grading.report import Report
 from cnn_course.grading.vocabulary import read, tokens, words
-from cnn_course.graph import branch, chain_back, every_layer, inputs_of, is_addition, next_output, operations, producer
+from cnn_course.graph import (
+    branch,
+    chain_back,
+    inputs_of,
+    is_addition,
+    nested_models,
+    next_output,
+    operations,
+    producer,
+)
 from cnn_course.models.resnet import ResNet50
 
 _SETTING_ADVICE = {
@@ -112,7 +121,7 @@ def _parts(model, report, what):
 
 def _compare_resnet(model, reference, report, what):
     """Stem and head layer by layer, 16 blocks of the right kinds, each block's paths by role, its output shape."""
-    nested = [layer.name for layer in every_layer(model) if layer is not model and isinstance(layer, keras.Model)]
+    nested = [layer.name for layer in nested_models(model)]
     report.precondition(not nested, f"{what}: layers are inside models of their own ({', '.join(nested[:3])}): call "
                         f"the block functions on tensors, x = identity_block(x, ...), each building its layers on x, "
                         f"so that the network is one graph -- the notebook counts and tunes its layers one by one")
