@@ -74,7 +74,7 @@ test_compound_scaling_rejects, test_compound_scaling_accepts = catalogue(check_c
 
 
 def rounding(rule="half up", ten_percent=True, floor=True, against="value", fixed_divisor=None, cast=int,
-             below=lambda new, limit: new < limit):
+             below=lambda new, limit: new < limit, lift=lambda new, divisor: new + divisor):
     """A learner's round_filters with one knob per plausible mistake (defaults: keras.applications' rule)."""
 
     def round_filters(filters, width_coefficient, divisor=8):
@@ -90,7 +90,7 @@ def rounding(rule="half up", ten_percent=True, floor=True, against="value", fixe
                    "no rounding": lambda: value}[rule]()
         new = max(divisor, nearest) if floor else nearest
         if ten_percent and below(new, 0.9 * (value if against == "value" else filters)):
-            new += divisor
+            new = lift(new, divisor)
         return cast(new) if cast else new
 
     return round_filters
@@ -143,6 +143,8 @@ WRONG_ROUND = {
         below=lambda new, limit: limit / 0.9 - new > 0.1 * new), "against the rounded value"),
     "an enormous Fraction": (lambda f, w, d=8: Fraction(10 ** 400), "about 400 digits"),
     "a divisor added at exactly 90% too": (rounding(below=lambda new, limit: new <= limit), "exactly 90%"),
+    "the 10% rule doubles the rounded value": rounding(lift=lambda new, divisor: 2 * new),
+    "the 10% rule gives two divisors": rounding(lift=lambda new, divisor: 2 * divisor),
     ANSWER_KEY + "the course's round_filters, called when the grader reads the int": lambda f, w, d=8: LazyNumber(
         lambda: efficientnet.round_filters(f, w, d)),
 }
