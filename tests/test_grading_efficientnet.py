@@ -145,6 +145,8 @@ WRONG_ROUND = {
     "a divisor added at exactly 90% too": (rounding(below=lambda new, limit: new <= limit), "exactly 90%"),
     "the 10% rule doubles the rounded value": rounding(lift=lambda new, divisor: 2 * new),
     "the 10% rule gives two divisors": rounding(lift=lambda new, divisor: 2 * divisor),
+    "a floor of half a filter, not one divisor": lambda f, w, d=8: int((lambda v, n: n + d if n < 0.9 * v else n)(
+        f * w, max(0.5, int(f * w + d / 2) // d * d))),
     ANSWER_KEY + "the course's round_filters, called when the grader reads the int": lambda f, w, d=8: LazyNumber(
         lambda: efficientnet.round_filters(f, w, d)),
 }

@@ -63,11 +63,11 @@ check_round_filters = formula_grader(Formula(
     # 7 x 1.28 = 8.96, whose 10% rule adds a divisor (16) that truncating it to 8 first does not; 76 = 9.5 x 8, which
     # rounds half up to 80 (round() too, half to even); an odd divisor, 5 (27.5 rounds to 30); 20 -> 18 and 40 -> 36,
     # exactly 90%, which the 10% rule keeps; 18 -> 16 and 27 -> 24, below 90% two and three divisors up, where the
-    # rule adds one divisor (24, 32), not one per divisor already there.
+    # rule adds one divisor (24, 32), not one per divisor already there; 1 x 0.5, where only the floor gives 8.
     cases=[(32, 1.0, 8), (20, 1.0, 8), (68, 1.0, 8), (32, 1.1, 8), (112, 1.1, 8), (40, 1.2, 8), (7, 1.7, 8),
            (32, 0.35, 8), (3, 1.0, 8), (2, 1.5, 8), (1280, 1.8, 8), (23, 1.0, 16), (100, 1.4, 16), (6, 1.0, 4),
            (13, 1.5, 4), (100, 1.0, 6), (45, 1.5, 8), (7, 1.28, 8), (76, 1.0, 8), (25, 1.1, 5), (20, 1.0, 6),
-           (40, 1.0, 12), (18, 1.0, 8), (27, 1.0, 8)],
+           (40, 1.0, 12), (18, 1.0, 8), (27, 1.0, 8), (1, 0.5, 8)],
     draw=_draw_filters,
     call=lambda case: case[:2] if case[2] == 8 else case,  # the divisor only when it is not the default 8
     mistakes=[
