@@ -10,7 +10,7 @@ import pytest
 
 from cnn_course import results
 from cnn_course.config import REPO_ROOT
-from cnn_course.notebooks import benchmark, readme
+from cnn_course.notebooks import benchmark, contract, readme
 
 README = (REPO_ROOT / "README.md").read_text()
 
@@ -20,7 +20,7 @@ def test_two_commands_and_ci_uses_the_test_one():
     assert "course.py test" in (REPO_ROOT / ".ci" / "run").read_text()
 
 
-@pytest.mark.parametrize("name", ["notebooks", "experiments", "fingers", "backends", "floors"])
+@pytest.mark.parametrize("name", ["notebooks", "experiments", "fingers", "backends", "floors", "mutants"])
 def test_generated_blocks_match_the_measurements(name):
     blocks = readme.blocks()
     assert name in blocks, f"results/ lacks the measurements behind the README's {name} block"
@@ -75,6 +75,17 @@ def test_recorded_measurements_meet_the_course_targets():
     for name, entry in measured().items():
         assert all(run["seconds"] < 60 and not run["errors"] for run in entry["quick"]), name
         assert all(run["seconds"] <= 15 * 60 and not run["errors"] for run in entry["full"]), name
+
+
+def test_the_recorded_mutants_cover_every_exercise_and_no_grader_passed_a_hole():
+    """scripts/mutants.py's last run: every graded exercise, each mutant rejected or equivalent (with why)."""
+    figures = results.read("mutants")
+    course = {(path.stem, name) for path in (REPO_ROOT / "solutions").glob("*.ipynb")
+              for _, name in contract.exercises(nbformat.read(path, as_version=4))}
+    assert {(row["notebook"], row["exercise"]) for row in figures["exercises"]} == course
+    for row in figures["exercises"]:
+        assert row["holes"] == [] and row["rejected"] + len(row["equivalent"]) == row["mutants"], row["exercise"]
+        assert all(why for why in row["equivalent"].values()) and row["rejected"] > 0.8 * row["mutants"]
 
 
 def measured() -> dict:

@@ -114,6 +114,19 @@ def colab_paragraph(run: dict) -> str:
             + (f"; run again, it took at most {again:.2f} s and installed nothing." if again is not None else "."))
 
 
+def mutants_paragraph(figures: dict) -> str:
+    """What the last scripts/mutants.py run found, from results/mutants.json."""
+    rows = figures["exercises"]
+    total, rejected = (sum(row[key] for row in rows) for key in ("mutants", "rejected"))
+    equivalent, holes = (sum(len(row[key]) for row in rows) for key in ("equivalent", "holes"))
+    passed = (f"the {equivalent} they passed all compute what the solution computes" if not holes else
+              f"of the {equivalent + holes} they passed, {equivalent} compute what the solution computes")
+    return (f"Last run: {total:,} mutants of the solutions' {len(rows)} answers; the graders rejected {rejected:,} "
+            f"({rejected / total:.1%}), and {passed} (`results/mutants.json` says why for each)"
+            + (f"; {holes} {'is a hole' if holes == 1 else 'are holes'}" if holes else ": no hole")
+            + f". It took {figures['seconds'] / 60:.0f} min, {figures['jobs']} at a time, on {figures['machine']}.")
+
+
 def site_line() -> str:
     """Where the course's website is published, from the repository's URL."""
     url = website.address(repository_url())
@@ -123,7 +136,8 @@ def site_line() -> str:
 RENDERERS = {"notebooks": (results.BENCHMARKS, notebook_table),
              "experiments": (results.BENCHMARKS, experiments_list), "fingers": ("fingers_difficulty", fingers_table),
              "backends": ("step_times", step_times_table),
-             "colab": ("colab", colab_paragraph)}  # block: (results/<name>.json, how it reads)
+             "colab": ("colab", colab_paragraph),
+             "mutants": ("mutants", mutants_paragraph)}  # block: (results/<name>.json, how it reads)
 
 
 def blocks() -> dict[str, str]:
