@@ -7,10 +7,10 @@ a branch always or never taken, a layer skipped. Most mutants compute something 
 them. A few compute the same (``padding="valid"`` on a 1x1 convolution) and are listed in `EQUIVALENT` with why.
 A mutant the grader passes that is not listed there is a hole in the grader: the script names it and exits 1.
 
-    python scripts/mutants.py --out results/mutants.json   # every notebook (about 15 minutes on 2 cores)
+    python scripts/mutants.py --out results/mutants.json   # every notebook (17 minutes on 2 cores)
     python scripts/mutants.py 07 12                        # notebooks 07 and 12 only, nothing written
 
-Each exercise is graded in a process of its own, with the notebook's import cell and the solution's other answers
+The mutants are graded `CHUNK` to a process, with the notebook's import cell and the solution's other answers
 (ResNet50 calls the blocks).
 """
 
