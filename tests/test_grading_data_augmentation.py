@@ -219,6 +219,9 @@ PCA_WRONG = {
             scale, size=size)), "first argument is the mean"),
     "np.corrcoef instead of np.cov": (lambda images, alpha_std=0.1, seed=None: pca(
         images, alpha_std, seed, covariance=lambda pixels: np.corrcoef(pixels, rowvar=False)), "np.corrcoef"),
+    "one mean for the three channels (pixels.mean() without an axis)": (lambda images, alpha_std=0.1, seed=None: pca(
+        images, alpha_std, seed, covariance=lambda pixels: (lambda c: c.T @ c / (len(c) - 1))(pixels - pixels.mean())),
+        "one mean for the three channels"),
     "an endless loop": (lambda images, alpha_std=0.1, seed=None: endless(), "did not finish"),
     "Python's random module (random.seed)": (python_random, "Python's global random state"),
     "np.random.seed, then a generator of its own": (lambda images, alpha_std=0.1, seed=None: (

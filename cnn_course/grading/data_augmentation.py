@@ -98,7 +98,7 @@ def _colour_batch(n: int, seed: int = 0, texture: float = 0.004) -> np.ndarray:
     one pixel per image), plus a little noise. Few pixels: an answer's covariance of pixels by pixels stays small."""
     rng = np.random.default_rng(seed)
     rotation, _ = np.linalg.qr(rng.normal(size=(3, 3)))
-    colours = 0.5 + (rng.normal(size=(n, 3)) * [0.12, 0.06, 0.025]) @ rotation.T
+    colours = [0.42, 0.5, 0.58] + (rng.normal(size=(n, 3)) * [0.12, 0.06, 0.025]) @ rotation.T
     gradient = np.array([[-1, 0], [0, 1]])  # from the top left to the bottom right
     inside = gradient[None, :, :, None] * texture * rng.choice([-1, 1], size=(n, 1, 1, 1)) * [0.3, -0.9, 0.3] \
         + rng.normal(0, 0.004, size=(n, 2, 2, 3))
@@ -199,6 +199,8 @@ def _check_alphas(report, images, per_image, alpha_std) -> None:
                        f"{correlation:.2f}): draw three independent alphas per image, one per axis")
         return
     correlation_values, correlation_vectors = np.linalg.eigh(np.corrcoef(pixels, rowvar=False))
+    one_mean = pixels - pixels.mean()  # the three channels centred by one mean
+    one_mean_values, one_mean_vectors = np.linalg.eigh(one_mean.T @ one_mean / len(pixels))
     variance = "the alphas' spread matches alpha_std ** 2 or sqrt(alpha_std): alpha_std is the standard deviation"
     spreads = [  # (a mistake, the spread of the alphas over alpha_std, about 1 when it is that mistake)
         ("the shift is scaled by sqrt(lambda_i) (a standard deviation); AlexNet scales p_i by alpha_i * lambda_i",
@@ -206,6 +208,8 @@ def _check_alphas(report, images, per_image, alpha_std) -> None:
         ("the principal axes are those of np.corrcoef, which scales each colour to variance 1: use the covariance, "
          "np.cov(pixels, rowvar=False)",
          (per_image @ correlation_vectors / correlation_values).std(axis=0) / alpha_std),
+        ("the pixels are centred by one mean for the three channels: each channel by its own, pixels.mean(axis=0), "
+         "as np.cov(pixels, rowvar=False) does", (per_image @ one_mean_vectors / one_mean_values).std(0) / alpha_std),
         (variance, stds / alpha_std**2), (variance, stds / np.sqrt(alpha_std)),
         ("the alphas have standard deviation 1: rng.normal's first argument is the mean -- rng.normal(0, alpha_std, "
          "size)", stds)]
