@@ -5,7 +5,8 @@ swapped (``+`` for ``-``, ``<`` for ``<=``), a constant moved (``n + 1``, ``"sam
 or an argument dropped, two arguments or two statements swapped, one name read for another, a statement deleted,
 a branch always or never taken, a layer skipped. Most mutants compute something else, and the grader must reject
 them. A few compute the same (``padding="valid"`` on a 1x1 convolution) and are listed in `EQUIVALENT` with why.
-A mutant the grader passes that is not listed there is a hole in the grader: the script names it and exits 1.
+A mutant the grader passes that is not listed there is a hole in the grader, and so is one it cannot finish grading
+("please report this"): the script names it and exits 1.
 
     python scripts/mutants.py --out results/mutants.json   # every notebook (17 minutes on 2 cores)
     python scripts/mutants.py 07 12                        # notebooks 07 and 12 only, nothing written
@@ -269,7 +270,8 @@ def grade_all(notebook: str, exercise: str, start: int, stop: int) -> dict:
             report = namespace[f"check_{exercise}"](scope[exercise])
         except Exception as error:  # a grader never raises: a hole of its own
             return True, f"the grader raised {type(error).__name__}"
-        return report.passed, report.first_failure
+        crashed = "please report this" in report.first_failure  # the grader's own failure, not the learner's mistake
+        return report.passed or crashed, report.first_failure
 
     assert grade(source)[0], f"{exercise}: the solution fails its grader"
     survivors, changes = [], mutants(source)
@@ -284,8 +286,8 @@ def triaged(exercise: str, survivors: list[str]) -> tuple[dict, list]:
     """The survivors split into equivalent ones (with why) and holes."""
     equivalent, holes = {}, []
     for what in survivors:
-        why = next((why for name, line, why in EQUIVALENT if re.fullmatch(name, exercise)
-                    and re.search(line, what)), None)
+        why = None if "please report this" in what else next(
+            (why for name, line, why in EQUIVALENT if re.fullmatch(name, exercise) and re.search(line, what)), None)
         if why:
             equivalent[what] = why
         else:

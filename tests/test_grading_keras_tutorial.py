@@ -241,6 +241,10 @@ def compile_with(optimizer=None, loss="sparse_categorical_crossentropy", metrics
 
 
 WRONG_COMPILE = {
+    "the model as Adam's learning rate": (lambda model, learning_rate=1e-3: compile_with(
+        lambda rate: keras.optimizers.Adam(model))(model, learning_rate), "settings cannot be read"),
+    "a function as Adam's learning rate": (compile_with(lambda rate: keras.optimizers.Adam(lambda: rate)),
+                                           "pass the number learning_rate"),
     "stub": stub,
     "forgets to return": compile_with(give_back=False),
     "never compiles": lambda model, learning_rate=1e-3: model,

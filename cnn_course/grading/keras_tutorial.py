@@ -74,12 +74,15 @@ def check_compiled(model, learning_rate: float, x, y, report: Report, what: str 
                    f"{what}: the model is not compiled: call model.compile(...)")
     report.require(type(optimizer) is keras.optimizers.Adam, "the optimizer is Adam",
                    f"{what}: the optimizer is {type(optimizer).__name__}; use keras.optimizers.Adam")
-    report.precondition(not isinstance(optimizer.get_config()["learning_rate"], dict),
-                        f"{what}: the learning rate is a schedule: pass the number learning_rate to Adam")
+    number = "pass the number learning_rate to Adam"
+    config = report.attempt(optimizer.get_config, f"{what}: Adam's settings cannot be read: {number}")
+    report.precondition(not isinstance(config["learning_rate"], dict),
+                        f"{what}: the learning rate is a schedule: {number}")
     changed = _changed_settings(optimizer)
     report.precondition(not changed, f"{what}: Adam has {', '.join(changed)}: this exercise asks for Adam with the "
                                      f"given learning rate and its other settings left at their defaults")
-    rate = float(np.asarray(optimizer.learning_rate))
+    rate = report.attempt(lambda: float(np.asarray(optimizer.learning_rate)), f"{what}: Adam's learning rate is not "
+                          f"a number: {number}")
     report.require(np.isclose(rate, learning_rate, rtol=1e-5), f"learning rate {learning_rate} as asked",
                    f"{what}: learning rate {rate:g} instead of {learning_rate:g}: pass the learning_rate argument "
                    f"to keras.optimizers.Adam (the string 'adam' and Adam() always use 0.001)")
