@@ -8,7 +8,7 @@ them. A few compute the same (``padding="valid"`` on a 1x1 convolution) and are 
 A mutant the grader passes that is not listed there is a hole in the grader, and so is one it cannot finish grading
 ("please report this"): the script names it and exits 1.
 
-    python scripts/mutants.py --out results/mutants.json   # every notebook (17 minutes on 2 cores)
+    python scripts/mutants.py --out results/mutants.json   # every notebook (18 minutes on 2 cores)
     python scripts/mutants.py 07 12                        # notebooks 07 and 12 only, nothing written
 
 The mutants are graded `CHUNK` to a process, with the notebook's import cell and the solution's other answers
