@@ -78,7 +78,7 @@ def check_compiled(model, learning_rate: float, x, y, report: Report, what: str 
     config = report.attempt(optimizer.get_config, f"{what}: Adam's settings cannot be read: {number}")
     report.precondition(not isinstance(config["learning_rate"], dict),
                         f"{what}: the learning rate is a schedule: {number}")
-    changed = _changed_settings(optimizer)
+    changed = _changed_settings(config)
     report.precondition(not changed, f"{what}: Adam has {', '.join(changed)}: this exercise asks for Adam with the "
                                      f"given learning rate and its other settings left at their defaults")
     rate = report.attempt(lambda: float(np.asarray(optimizer.learning_rate)), f"{what}: Adam's learning rate is not "
@@ -138,10 +138,9 @@ def _one_loss(loss):
     return entries[0] if len(entries) == 1 else loss
 
 
-def _changed_settings(optimizer) -> list[str]:
-    """Adam's settings that differ from the defaults, the learning rate apart."""
+def _changed_settings(config: dict) -> list[str]:
+    """The settings in Adam's `config` that differ from the defaults, the learning rate apart."""
     defaults = keras.optimizers.Adam().get_config()
-    config = optimizer.get_config()
     return [f"{key}={value!r}" for key, value in config.items()
             if key not in ("name", "learning_rate") and value != defaults.get(key)]
 
