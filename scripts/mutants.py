@@ -32,7 +32,10 @@ from pathlib import Path
 
 import nbformat
 
-SOLUTIONS = Path(__file__).resolve().parents[1] / "solutions"
+from cnn_course.notebooks import contract
+from cnn_course.notebooks.contract import SOLUTIONS
+from cnn_course.notebooks.readme import report_figures
+
 CHUNK = 60  # mutants graded per process
 OPERATORS = {ast.Add: (ast.Sub, ast.Mult), ast.Sub: (ast.Add,), ast.Mult: (ast.Div, ast.Add, ast.Pow),
              ast.Div: (ast.Mult, ast.FloorDiv), ast.FloorDiv: (ast.Div, ast.Mult), ast.Pow: (ast.Mult,),
@@ -185,8 +188,8 @@ class _Replace(ast.NodeTransformer):
 def mutants(source: str) -> list[tuple[str, str]]:
     """(description, source) of every distinct one-change mutant of the exercise cell's solution region."""
     lines = source.splitlines()
-    first = next(i for i, line in enumerate(lines) if "### BEGIN SOLUTION" in line) + 1
-    last = next(i for i, line in enumerate(lines) if "### END SOLUTION" in line) + 1
+    first = next(i for i, line in enumerate(lines) if contract.BEGIN in line) + 1
+    last = next(i for i, line in enumerate(lines) if contract.END in line) + 1
     tree = ast.parse(source)
     original = ast.unparse(tree)
     function = next(node for node in tree.body if isinstance(node, ast.FunctionDef))
@@ -243,10 +246,11 @@ def _written(statement) -> set[str]:
 
 def exercises(notebook: Path) -> list[tuple[str, str, str]]:
     """(exercise, its solution cell, the notebook's import cell) of every graded exercise of the notebook."""
-    cells = [cell.source for cell in nbformat.read(notebook, as_version=4).cells if cell.cell_type == "code"]
+    read = nbformat.read(notebook, as_version=4)
+    cells = [cell.source for cell in read.cells if cell.cell_type == "code"]
     imports = next((source for source in cells if "from cnn_course.grading" in source), "")  # 03 has no exercise
-    return [(next(n.name for n in ast.parse(source).body if isinstance(n, ast.FunctionDef)), source, imports)
-            for source in cells if "### BEGIN SOLUTION" in source]
+    return [(name, next(source for source in cells if contract.defines(source, name) and contract.BEGIN in source),
+             imports) for _, name in contract.exercises(read)]
 
 
 def grade_all(notebook: str, exercise: str, start: int, stop: int) -> dict:
@@ -267,7 +271,7 @@ def grade_all(notebook: str, exercise: str, start: int, stop: int) -> dict:
         exec(text, scope)
         keras.backend.clear_session()
         try:
-            report = namespace[f"check_{exercise}"](scope[exercise])
+            report = namespace[contract.grader_name(exercise)](scope[exercise])
         except Exception as error:  # a grader never raises: a hole of its own
             return True, f"the grader raised {type(error).__name__}"
         crashed = "please report this" in report.first_failure  # the grader's own failure, not the learner's mistake
@@ -345,9 +349,6 @@ def main() -> int:
               f"{len(row['equivalent'])} equivalent, {len(row['holes'])} holes" +
               "".join(f"\n    hole: {what}" for what in row["holes"]))
     if arguments.out:
-        sys.path.insert(0, str(SOLUTIONS.parent))
-        from cnn_course.notebooks.readme import report_figures
-
         report_figures({"exercises": figures, "seconds": round(time.time() - began), "jobs": arguments.jobs},
                        arguments.out)
     return 1 if any(row["holes"] for row in figures) else 0
