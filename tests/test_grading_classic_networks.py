@@ -142,6 +142,13 @@ def vgg_with_ops(x, num_convs, filters):
     return layers.MaxPooling2D(2, strides=2)(x)
 
 
+def counter_never_moves(x, num_convs, filters):
+    i = 0
+    while i < num_convs:  # i += 1 forgotten: layers are built until the time limit
+        x = layers.Conv2D(filters, 3, padding="same", activation="relu")(x)
+    return layers.MaxPooling2D(2, strides=2)(x)
+
+
 WRONG_VGG_BLOCK = {
     "answer key: the course's vgg_block": lambda x, num_convs, filters: blocks.vgg_block(x, num_convs, filters),
     "stub": stub,
@@ -154,6 +161,7 @@ WRONG_VGG_BLOCK = {
     "fixed 64 filters": block(filters_used=64),
     "returns a model": lambda x, num_convs, filters: keras.Model(x, block()(x, num_convs, filters)),
     "layers with fixed names (VGG-16 calls the block five times)": (named_vgg_block, "clash"),
+    "a while loop whose counter never moves": (counter_never_moves, "did not finish"),
 }
 RIGHT_VGG_BLOCK = {
     "fused relu": block(),

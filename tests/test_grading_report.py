@@ -192,6 +192,53 @@ def test_the_time_limit_covers_the_whole_grading_and_survives_a_bare_except():
     assert check_demo(lambda: None).passed
 
 
+def test_an_alarm_that_lands_where_python_ignores_exceptions_rings_again(monkeypatch):
+    """Python ignores an exception raised in a gc callback (JAX has one, where an answer that builds layers in a loop
+    that never ends spends much of its time), and stops tracing when the limit raises on a line that ignores it:
+    past the limit, the alarm rings again every RETRY seconds."""
+    import gc
+    import time
+
+    @grader("demo", seconds=0.3)
+    def check_demo(answer, report):
+        report.call(answer)
+
+    def collecting(phase, info):  # the first alarm rings in here, and is lost
+        if not slept:
+            slept.append(phase)
+            time.sleep(0.5)
+
+    def next_callback(phase, info):  # the limit raised on its line, lost too, and tracing stops
+        return phase
+
+    def allocating():
+        while True:
+            [[] for _ in range(1000)]
+
+    slept = []
+    monkeypatch.setattr(sys, "unraisablehook", id)  # Python would print each lost one
+    gc.callbacks.extend([collecting, next_callback])
+    started = time.monotonic()
+    try:
+        assert "did not finish within 0.3 s" in check_demo(allocating).first_failure
+    finally:
+        gc.callbacks[-2:] = []
+    assert time.monotonic() - started < 5 and slept
+    assert signal.getsignal(signal.SIGALRM) == signal.SIG_DFL and signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+
+
+def test_python_s_frozen_modules_are_not_the_learner_s_code():
+    """The limit raises on the learner's lines only: not in Python's frozen modules (codecs, importlib), whose
+    files are named "<frozen ...>", nor in the machinery's or a library's."""
+    import codecs
+
+    from cnn_course.grading.answer_key import library_code
+
+    assert codecs.getincrementaldecoder.__code__.co_filename.startswith("<frozen")
+    assert library_code(codecs.getincrementaldecoder.__code__.co_filename) and library_code(pytest.__file__)
+    assert not library_code(__file__) and not library_code("<string>")
+
+
 def test_a_copy_of_the_answer_key_or_a_reload_trips_too():
     import importlib
     import types

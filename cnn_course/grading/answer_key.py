@@ -100,7 +100,7 @@ def _tripwire(path: str, watch: Watch):
 
 def library_code(filename: str) -> bool:
     """Python's or an installed library's code, or the grader's own machinery: not the learner's."""
-    return filename.startswith(LIBRARIES) or filename in MACHINERY
+    return filename.startswith((*LIBRARIES, "<frozen")) or filename in MACHINERY  # "<frozen codecs>": Python's too
 
 
 @contextlib.contextmanager

@@ -17,6 +17,8 @@ import numpy as np
 
 from cnn_course.grading.answer_key import LIBRARIES, library_code
 
+RETRY = 0.25  # seconds between alarms past the limit: Python ignores one that lands in a gc callback or a __del__
+
 
 class TimeLimit(BaseException):
     """Raised in a learner's call past its time limit (a BaseException: ``except Exception`` cannot swallow it)."""
@@ -26,11 +28,12 @@ class TimeLimit(BaseException):
 def time_limit(seconds: float, boundary=None):
     """Interrupt the ``with`` block after `seconds` with `TimeLimit` (on POSIX, in the main thread; elsewhere it runs
     unlimited), raised again on every line below `boundary` (the ``with``'s frame) so that a bare ``except:`` cannot
-    swallow it. Limits nest. A long NumPy call stops only when it returns: graders try small inputs first."""
+    swallow it; the alarm rings again every `RETRY` seconds until the block is left. Limits nest. A long NumPy call
+    stops only when it returns: graders try small inputs first."""
     if not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
         yield
         return
-    boundary = boundary or sys._getframe(2)
+    boundary, own = boundary or sys._getframe(2), sys._getframe().f_code
 
     def below(frame) -> bool:
         while frame is not None and frame is not boundary:
@@ -43,6 +46,8 @@ def time_limit(seconds: float, boundary=None):
         return stop_line
 
     def expire(signum, frame):
+        if frame is not None and (frame.f_code is own or frame.f_code.co_filename == contextlib.__file__):
+            return  # the block is being left: its cleanup runs, and the next alarm, if any, raises
         while frame is not None and frame is not boundary:
             frame.f_trace, frame.f_trace_lines, frame = stop_line, True, frame.f_back
         sys.settrace(lambda frame, event, arg: stop_line if below(frame) else None)
@@ -50,7 +55,7 @@ def time_limit(seconds: float, boundary=None):
 
     outer, started = signal.getitimer(signal.ITIMER_REAL)[0], time.monotonic()
     previous, tracing = signal.signal(signal.SIGALRM, expire), sys.gettrace()
-    signal.setitimer(signal.ITIMER_REAL, min(seconds, outer) if outer else seconds)
+    signal.setitimer(signal.ITIMER_REAL, min(seconds, outer) if outer else seconds, RETRY)
     try:
         yield
     finally:  # builtins first: the Python behind signal.signal must run untraced
@@ -58,7 +63,7 @@ def time_limit(seconds: float, boundary=None):
         sys.settrace(tracing)
         signal.signal(signal.SIGALRM, previous)
         if outer:
-            signal.setitimer(signal.ITIMER_REAL, max(outer - (time.monotonic() - started), 1e-3))
+            signal.setitimer(signal.ITIMER_REAL, max(outer - (time.monotonic() - started), 1e-3), RETRY)
 
 
 def raised_by_the_answer(error: BaseException) -> bool:
