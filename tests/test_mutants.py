@@ -1,9 +1,11 @@
-"""scripts/mutants.py: the one-change mutants it makes of a solution's answer, and how it sorts the ones a grader
-passes into equivalent ones and holes."""
+"""scripts/mutants.py: the one-change mutants it makes of a right answer (the solution's, or the other one in
+scripts/other_answers.py), and how it sorts the ones a grader passes into equivalent ones and holes."""
 
+import ast
 import importlib.util
 
 from cnn_course.config import REPO_ROOT
+from cnn_course.notebooks import contract
 
 _spec = importlib.util.spec_from_file_location("mutants", REPO_ROOT / "scripts" / "mutants.py")
 mutants = importlib.util.module_from_spec(_spec)
@@ -42,7 +44,20 @@ def test_a_survivor_is_equivalent_only_by_a_listed_reason():
     pointwise = "'same' -> 'valid': x = layers.Conv2D(filters, 1, padding='valid', use_bias=False)(x)"
     depthwise = "'same' -> 'valid': x = layers.DepthwiseConv2D(3, strides=stride, padding='valid', use_bias=False)(x)"
     equivalent, holes = mutants.triaged("depthwise_separable_conv", [pointwise, depthwise])
-    assert equivalent == {pointwise: "a 1x1 convolution pads nothing"} and holes == [depthwise]
-    assert mutants.triaged("round_filters", ["c -> crop_size: x = c"]) == ({}, ["c -> crop_size: x = c"])
+    assert equivalent == [[pointwise, "a 1x1 convolution pads nothing, at any stride"]] and holes == [depthwise]
+    assert mutants.triaged("round_filters", ["c -> crop_size: x = c"]) == ([], ["c -> crop_size: x = c"])
     crashed = f"{pointwise} (the grader could not finish (RecursionError: ...); please report this with your code)"
-    assert mutants.triaged("depthwise_separable_conv", [crashed]) == ({}, [crashed])
+    assert mutants.triaged("depthwise_separable_conv", [crashed]) == ([], [crashed])
+
+
+def test_every_exercise_has_another_right_answer_with_its_signature_and_not_the_solutions_code():
+    others = mutants.other_answers()
+    for path in sorted(contract.SOLUTIONS.glob("*.ipynb")):
+        for name, solution, _ in mutants.exercises(path):
+            other = others.pop(name)
+            assert other.rstrip().endswith(contract.END) and mutants.mutants(other), name
+            signature, theirs = (next(node for node in ast.parse(text).body if isinstance(node, ast.FunctionDef))
+                                 for text in (solution, other))
+            assert ast.dump(signature.args) == ast.dump(theirs.args), name
+            assert ast.dump(ast.Module(signature.body, [])) != ast.dump(ast.Module(theirs.body, [])), name
+    assert not others, f"answers to no exercise: {sorted(others)}"

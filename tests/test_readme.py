@@ -78,14 +78,15 @@ def test_recorded_measurements_meet_the_course_targets():
 
 
 def test_the_recorded_mutants_cover_every_exercise_and_no_grader_passed_a_hole():
-    """scripts/mutants.py's last run: every graded exercise, each mutant rejected or equivalent (with why)."""
+    """scripts/mutants.py's last run: every graded exercise's solution and other answer, each mutant rejected or
+    equivalent (with why)."""
     figures = results.read("mutants")
-    course = {(path.stem, name) for path in (REPO_ROOT / "solutions").glob("*.ipynb")
-              for _, name in contract.exercises(nbformat.read(path, as_version=4))}
-    assert {(row["notebook"], row["exercise"]) for row in figures["exercises"]} == course
+    course = {(path.stem, name, answer) for path in (REPO_ROOT / "solutions").glob("*.ipynb")
+              for _, name in contract.exercises(nbformat.read(path, as_version=4)) for answer in ("solution", "other")}
+    assert {(row["notebook"], row["exercise"], row["answer"]) for row in figures["exercises"]} == course
     for row in figures["exercises"]:
         assert row["holes"] == [] and row["rejected"] + len(row["equivalent"]) == row["mutants"], row["exercise"]
-        assert all(why for why in row["equivalent"].values()) and row["rejected"] > 0.8 * row["mutants"]
+        assert all(why for _, why in row["equivalent"]) and row["rejected"] > 0.8 * row["mutants"]
 
 
 def measured() -> dict:

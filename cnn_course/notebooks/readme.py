@@ -119,9 +119,11 @@ def mutants_paragraph(figures: dict) -> str:
     rows = figures["exercises"]
     total, rejected = (sum(row[key] for row in rows) for key in ("mutants", "rejected"))
     equivalent, holes = (sum(len(row[key]) for row in rows) for key in ("equivalent", "holes"))
-    passed = (f"the {equivalent} they passed all compute what the solution computes" if not holes else
-              f"of the {equivalent + holes} they passed, {equivalent} compute what the solution computes")
-    return (f"Last run: {total:,} mutants of the solutions' {len(rows)} answers; the graders rejected {rejected:,} "
+    passed = (f"the {equivalent} they passed all compute what their answer computes" if not holes else
+              f"of the {equivalent + holes} they passed, {equivalent} compute what their answer computes")
+    solutions = sum(row["answer"] == "solution" for row in rows)
+    return (f"Last run: {total:,} mutants of {len(rows)} right answers (the {solutions} solutions and "
+            f"{len(rows) - solutions} other answers); the graders rejected {rejected:,} "
             f"({rejected / total:.1%}), and {passed} (`results/mutants.json` says why for each)"
             + (f"; {holes} {'is a hole' if holes == 1 else 'are holes'}" if holes else ": no hole")
             + f". It took {figures['seconds'] / 60:.0f} min, {figures['jobs']} at a time, on {figures['machine']}.")
