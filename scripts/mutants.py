@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import ast
 import copy
+import functools
 import json
 import os
 import re
@@ -310,6 +311,7 @@ def exercises(notebook: Path) -> list[tuple[str, str, str]]:
              imports) for _, name in contract.exercises(read)]
 
 
+@functools.cache
 def other_answers() -> dict[str, str]:
     """Each exercise's other right answer: its function's source in `OTHER_ANSWERS`, down to the END marker."""
     lines = OTHER_ANSWERS.read_text().splitlines(keepends=True)
@@ -318,11 +320,12 @@ def other_answers() -> dict[str, str]:
             for node in ast.parse("".join(lines)).body if isinstance(node, ast.FunctionDef)}
 
 
-def answer_of(notebook: str, exercise: str, answer: str) -> str:
-    """The source of the exercise's `answer`: ``"solution"`` (the solution notebook's cell) or ``"other"``."""
+def answer_of(answers: list, exercise: str, answer: str) -> str:
+    """The source of the exercise's `answer`: ``"solution"`` (its cell among the notebook's `answers`, as
+    `exercises` reads them) or ``"other"``."""
     if answer == "other":
         return other_answers()[exercise]
-    return next(source for name, source, _ in exercises(SOLUTIONS / f"{notebook}.ipynb") if name == exercise)
+    return next(source for name, source, _ in answers if name == exercise)
 
 
 def grade_all(notebook: str, exercise: str, answer: str, start: int, stop: int) -> dict:
@@ -336,7 +339,7 @@ def grade_all(notebook: str, exercise: str, answer: str, start: int, stop: int) 
     for name, source, _ in answers:
         if name != exercise:  # a later exercise may call an earlier one
             exec(source, namespace)
-    source = answer_of(notebook, exercise, answer)
+    source = answer_of(answers, exercise, answer)
 
     def grade(text: str) -> tuple[bool, str]:
         scope = dict(namespace)
@@ -412,9 +415,9 @@ def main() -> int:
         print(json.dumps(grade_all(notebook, exercise, answer, int(start), int(stop))))
         return 0
     work = [(path.stem, name, answer, start) for path in sorted(SOLUTIONS.glob("*.ipynb"))
-            if not arguments.notebooks or path.stem[:2] in arguments.notebooks for name, _, _ in exercises(path)
-            for answer in ("solution", "other")
-            for start in range(0, len(mutants(answer_of(path.stem, name, answer))), CHUNK)]
+            if not arguments.notebooks or path.stem[:2] in arguments.notebooks for answers in [exercises(path)]
+            for name, _, _ in answers for answer in ("solution", "other")
+            for start in range(0, len(mutants(answer_of(answers, name, answer))), CHUNK)]
     began = time.time()
     with ThreadPoolExecutor(arguments.jobs) as pool:
         chunks = dict(zip(work, pool.map(lambda job: graded(*job), work)))
