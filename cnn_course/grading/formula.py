@@ -63,9 +63,9 @@ def _what(spec: Formula, case) -> str:
 
 
 def _plain(value):
-    """Numbers as Python's own ints and floats (from 0-d arrays, NumPy scalars, subclasses), in a tuple too; a
-    tensor is left as it is (and refused)."""
-    if isinstance(value, tuple):
+    """Numbers as Python's own ints and floats (from 0-d arrays, NumPy scalars, subclasses), in a tuple too -- a list
+    or a 1-D NumPy array is read as one, since the notebook unpacks it; a tensor is left as it is (and refused)."""
+    if isinstance(value, (tuple, list)) or (isinstance(value, np.ndarray) and value.ndim == 1):
         return tuple(_plain(item) for item in value)
     if getattr(value, "ndim", None) == 0 and hasattr(value, "__array__") and not is_tensor(value):
         value = np.asarray(value).item()
