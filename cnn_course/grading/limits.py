@@ -28,8 +28,8 @@ class TimeLimit(BaseException):
 def time_limit(seconds: float, boundary=None):
     """Interrupt the ``with`` block after `seconds` with `TimeLimit` (on POSIX, in the main thread; elsewhere it runs
     unlimited), raised again on every line below `boundary` (the ``with``'s frame) so that a bare ``except:`` cannot
-    swallow it; the alarm rings again every `RETRY` seconds until the block is left. Limits nest. A long NumPy call
-    stops only when it returns: graders try small inputs first."""
+    swallow it; the alarm rings again every `RETRY` seconds until the block is left, and the rings Python ignores are
+    not printed. Limits nest. A long NumPy call stops only when it returns: graders try small inputs first."""
     if not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
         yield
         return
@@ -54,7 +54,8 @@ def time_limit(seconds: float, boundary=None):
         raise TimeLimit
 
     outer, started = signal.getitimer(signal.ITIMER_REAL)[0], time.monotonic()
-    previous, tracing = signal.signal(signal.SIGALRM, expire), sys.gettrace()
+    previous, tracing, unraisable = signal.signal(signal.SIGALRM, expire), sys.gettrace(), sys.unraisablehook
+    sys.unraisablehook = lambda lost: None if isinstance(lost.exc_value, TimeLimit) else unraisable(lost)
     signal.setitimer(signal.ITIMER_REAL, min(seconds, outer) if outer else seconds, RETRY)
     try:
         yield
@@ -62,6 +63,7 @@ def time_limit(seconds: float, boundary=None):
         signal.setitimer(signal.ITIMER_REAL, 0)
         sys.settrace(tracing)
         signal.signal(signal.SIGALRM, previous)
+        sys.unraisablehook = unraisable
         if outer:
             signal.setitimer(signal.ITIMER_REAL, max(outer - (time.monotonic() - started), 1e-3), RETRY)
 
