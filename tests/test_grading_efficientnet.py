@@ -1,6 +1,7 @@
 """Wrong-answer catalogue of notebook 08's graders: compound scaling and the rounding of channel counts."""
 
 import math
+from decimal import Decimal
 from fractions import Fraction
 
 import keras
@@ -38,7 +39,6 @@ WRONG_SCALING = {
     "the FLOPS factor": lambda phi: 2 ** phi,
     "two multipliers": lambda phi: (1.2 ** phi, 1.1 ** phi),
     "a loop (integer phi only)": by_loop,
-    "strings": lambda phi: tuple(f"{c ** phi:.3f}" for c in (1.2, 1.1, 1.15)),
     "an enormous depth": lambda phi: (10 ** 400, 1.1 ** phi, 1.15 ** phi),
     "an enormous Fraction": (lambda phi: (Fraction(10 ** 400), 1.1 ** phi, 1.15 ** phi), "about 400 digits"),
     "the growth, alpha ** phi - 1 (not multiplied by phi)": (
@@ -71,10 +71,19 @@ RIGHT_SCALING = {
     # the text asks for a tuple; notebook 08 unpacks the answer, which a list or an array serves as well
     "a list": lambda phi: [1.2 ** phi, 1.1 ** phi, 1.15 ** phi],
     "a NumPy array": lambda phi: np.array([1.2, 1.1, 1.15]) ** phi,
+    "decimal.Decimal powers (a number, though not registered as a Real)": lambda phi: tuple(
+        Decimal(c) ** Decimal(repr(float(phi))) for c in ("1.2", "1.1", "1.15")),
 }
 
 test_compound_scaling_rejects, test_compound_scaling_accepts = catalogue(check_compound_scaling, WRONG_SCALING,
                                                                          RIGHT_SCALING)
+
+
+def test_values_that_are_no_numbers_are_not_told_a_mistake_of_values():
+    """Strings are told to be numbers, and no more: "it grows linearly", which gives (1, 1, 1) at phi = 0 as the
+    right answer does, is named only for complex numbers (a negative phi to a fractional power)."""
+    failure = check_compound_scaling(lambda phi: tuple(f"{c ** phi:.3f}" for c in (1.2, 1.1, 1.15))).first_failure
+    assert failure.endswith("returned (str, str, str): return 3 numbers"), failure
 
 
 def rounding(rule="half up", ten_percent=True, floor=True, against="value", fixed_divisor=None, cast=int,

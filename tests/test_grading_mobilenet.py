@@ -1,6 +1,7 @@
 """Wrong-answer catalogue of notebook 07's graders: the depthwise-separable cost, MobileNet v1's block
 and MobileNetV2's inverted residual block."""
 
+import decimal
 import importlib
 import math
 import time
@@ -112,6 +113,7 @@ RIGHT_COST = {
     # the text asks for a tuple; notebook 07 unpacks the answer, which a list or an array serves as well
     "a list": lambda n, f, c, o: [n * n * f * f * c, n * n * c * o],
     "a NumPy array of int64": lambda n, f, c, o: np.array([f * f * c, c * o], dtype=np.int64) * n * n,
+    "decimal.Decimal counts": lambda n, f, c, o: (decimal.Decimal(n * n * f * f * c), decimal.Decimal(n * n * c * o)),
 }
 
 test_separable_conv_multiplies_rejects, test_separable_conv_multiplies_accepts = catalogue(

@@ -4,6 +4,8 @@ is checked, then its values, and the likely mistake is named: the description's,
 
 from __future__ import annotations
 
+import decimal
+import fractions
 import itertools
 import math
 import numbers
@@ -69,6 +71,8 @@ def _plain(value):
         return tuple(_plain(item) for item in value)
     if getattr(value, "ndim", None) == 0 and hasattr(value, "__array__") and not is_tensor(value):
         value = np.asarray(value).item()
+    if isinstance(value, decimal.Decimal) and value.is_finite():  # not registered as a Real, but a number all the same
+        value = fractions.Fraction(value)
     if isinstance(value, numbers.Rational) and not isinstance(value, numbers.Integral) and value.denominator == 1:
         value = value.numerator  # a whole Fraction: an int, however large
     try:
@@ -116,7 +120,7 @@ def _answer(answer, spec: Formula, case, report: Report):
 
 def _complex_hint(got, spec: Formula, case) -> str:
     """The named mistake that gives these complex numbers (a negative number to a fractional power), else ''."""
-    hint = named(got, spec.mistakes, *case)
+    hint = any(isinstance(v, complex) for v in got) and named(got, spec.mistakes, *case)
     return f" -- it {hint}" if hint else ""
 
 
