@@ -90,6 +90,8 @@ COLOR_WRONG = {
         np.uint8), "fractions are lost"),
     "rounded to one decimal": (lambda image, shifts: np.round(np.clip(image + np.asarray(shifts), 0, 255), 1).astype(
         image.dtype), "fractions are lost"),
+    "rounded to three decimals": (lambda image, shifts: np.round(np.clip(image + np.asarray(shifts), 0, 255), 3)
+                                  .astype(image.dtype), "fractions are lost"),
 }
 COLOR_RIGHT = {
     "float, clip, astype": shift_right,
@@ -240,6 +242,19 @@ PCA_WRONG = {
     "returned in float16": (lambda images, alpha_std=0.1, seed=None: pca(images, alpha_std, seed).astype("float16"),
                             "float16 rounds"),
 }
+
+
+def clipped_to_own_range(axes):
+    """AlexNet's shift clipped to the range of the images' values over `axes` (None: the whole batch's), not to
+    [0, 1]."""
+    def answer(images, alpha_std=0.1, seed=None):
+        low, high = np.min(images, axes, keepdims=True), np.max(images, axes, keepdims=True)
+        return pca(images, alpha_std, seed, clip=lambda out: np.clip(out, low, high))
+    return answer
+
+
+PCA_WRONG.update({f"clipped to {whose} own range": (clipped_to_own_range(axes), "the images' own range")
+                  for whose, axes in [("the batch's", None), ("each image's", (1, 2, 3)), ("each channel's", (1, 2))]})
 
 
 class UniformAlphas:

@@ -43,12 +43,12 @@ def _shifted(image, shifts, rounding=lambda v: v):
 
 def _fractions_cut(got, image, shifts) -> bool:
     """A float image's result in whole numbers only (computed in an integer type), shifted from the image cut to whole
-    numbers, or the right one cut or rounded to 0-2 decimals (np.round)."""
+    numbers, or the right one cut or rounded to 0-3 decimals (np.round)."""
     want = _shifted(image, shifts)
     whole = np.array_equal(got, np.round(got)) and not np.array_equal(want, np.round(want))
-    cuts = [_shifted(np.trunc(image), shifts)] + [cut(want * 10**places) / 10**places for places in (0, 1, 2)
+    cuts = [_shifted(np.trunc(image), shifts)] + [cut(want * 10**places) / 10**places for places in (0, 1, 2, 3)
                                                   for cut in (np.trunc, np.round)]
-    return image.dtype != np.uint8 and (whole or any(np.allclose(got, cut, atol=1e-3) for cut in cuts))
+    return image.dtype != np.uint8 and (whole or any(np.allclose(got, cut, atol=1e-4) for cut in cuts))
 
 
 _LOST_FRACTIONS = "the fractions are lost (integer arithmetic, or rounding): keep a float image's values as they are"
@@ -64,7 +64,7 @@ check_color_shift = array_grader(ArrayExercise(
     draw=_draw_shift_case, arguments=_extreme_image,
     describe=lambda case, args: f"color_shift({case[1]} image of {case[2]} channels" + (
         f" in [{case[3][0]}, {case[3][1]})" if len(case) > 3 else "") + f", {case[0]})",
-    atol=lambda args: 0.51 if args[0].dtype == np.uint8 else 1e-3, keeps_dtype=True,
+    atol=lambda args: 0.51 if args[0].dtype == np.uint8 else 1e-4, keeps_dtype=True,
     inputs=("the image", "the shifts"), result="a shifted image", as_array=numpy_only,  # the notebook calls .reshape
     leave_advice="return a new array and leave the input as it was",
     dtype_advice="e.g. with .astype(image.dtype) after clipping",
@@ -107,9 +107,8 @@ def _colour_batch(n: int, seed: int = 0, texture: float = 0.004) -> np.ndarray:
 
 def _augmented(report, pca_color_augmentation, images, what, *args, **kwargs) -> np.ndarray:
     """The answer's output for `images`, an array of their shape (or grading stops)."""
-    answer = report.call(pca_color_augmentation, images, *args, what=what, **kwargs, hints=[(
-        "broadcast", "np.cov reads each row as one variable: for an (n, 3) array of pixels use np.cov(pixels, "
-                     "rowvar=False), a 3 x 3 covariance")])
+    hint = ("broadcast", "np.cov reads each row as one variable: np.cov(pixels, rowvar=False) for (n, 3) pixels")
+    answer = report.call(pca_color_augmentation, images, *args, what=what, **kwargs, hints=[hint])
     report.precondition(hasattr(answer, "shape"), f"{what} returned {described(answer)}: return the augmented images")
     kind = getattr(getattr(answer, "dtype", None), "kind", "f")  # NumPy's; a tensor's dtype has none
     report.precondition(kind in "biuf", f"{what} returned an array of {getattr(answer, 'dtype', '?')}: return numbers")
@@ -121,8 +120,8 @@ def _augmented(report, pca_color_augmentation, images, what, *args, **kwargs) ->
     report.precondition(got.shape == images.shape, f"{what} has shape {got.shape}, expected {images.shape}")
     report.precondition(np.isfinite(got).all(), f"{what} returns {np.sum(~np.isfinite(got))} NaN or infinite values: "
                         "every step is finite on these images -- look for a division by zero or a NaN carried along")
-    report.precondition(got.max() <= 10, f"{what} returns values up to {got.max():.4g}: the images are in [0, 1], and "
-                        "the augmented ones too -- no scaling to 0-255")
+    report.precondition(got.max() <= 10, f"{what} returns values up to {got.max():.4g}: the images are in [0, 1], "
+                        "and stay there")
     native = np.asarray(answer).dtype
     report.precondition(native.kind == "f" and native.itemsize >= 4, f"{what} returns {native}: the images are floats "
                         "in [0, 1], return the augmented ones as float32 (or float64)" +
@@ -150,6 +149,10 @@ def check_pca_color_augmentation(pca_color_augmentation, report) -> None:
                         "larger than AlexNet's -- the covariance of the pixels in [0, 1] (np.cov, not np.corrcoef), "
                         "its eigenvalues as they are")
     spread_in_image, per_image = _shift_per_image(shifts, got)
+    own_range = any(np.allclose(got, np.clip(got, images.min(axes, keepdims=True), images.max(axes, keepdims=True)),
+                                rtol=0, atol=1e-6) for axes in (None, (1, 2, 3), (1, 2)))  # batch, image, channel
+    report.precondition(spread_in_image < 1e-4 or not own_range, f"{what} keeps the values within the images' own "
+                        "range (AlexNet's shifts take half the images beyond it): clip to [0, 1]")
     report.require(spread_in_image < 1e-4, "each image gets one colour shift, the same at every pixel",
                    f"the shift differs between pixels of one image (by up to {spread_in_image:.3f}): draw the alphas "
                    "once per image, not per pixel")

@@ -117,11 +117,12 @@ def check_compiled(model, learning_rate: float, x, y, report: Report, what: str 
     named = [name for name, value in others.items() if np.isclose(value, want_accuracy)]
     if named:  # the history's key: notebook 00's next cells and plots.learning_curves read history['accuracy']
         report.require("accuracy" in named, "the accuracy is logged as 'accuracy'", f"{what}: the accuracy is logged "
-                       f"as {named[0]!r}, and the notebook reads history.history['accuracy']: metrics=['accuracy'] (a "
-                       f"metric object needs name='accuracy')")
+                       f"as {named[0]!r}, and the text asks for the metric 'accuracy', the name history.history and "
+                       f"the course's learning curves read: metrics=['accuracy'] (a metric object needs "
+                       f"name='accuracy')")
     report.attempt(lambda: keras.saving.deserialize_keras_object(model.get_compile_config()),
-                   f"{what}: the loss is a function of your own, which keras.models.load_model cannot compile a saved "
-                   f"model with (notebook 00 saves and reloads it): pass Keras' own, loss='sparse_categorical_"
+                   f"{what}: the loss is a function of your own, with which keras.models.load_model cannot compile "
+                   f"a saved model again (notebook 00 reloads one): pass Keras' own, loss='sparse_categorical_"
                    f"crossentropy'")
 
 
