@@ -70,6 +70,9 @@ RIGHT_BOTTLENECK = {
     "ReLU layers": bottleneck_layer(separate_relu=True),
     "keras.ops.relu": lambda x, reduce, filters, f: keras.ops.relu(layers.Conv2D(filters, f, padding="same")(
         keras.ops.relu(layers.Conv2D(reduce, 1)(x)))),
+    # a convolution's call takes no `training`: Keras drops it, and the layer computes the same
+    "Conv2D(...)(x, training=False)": lambda x, reduce, filters, f: layers.Conv2D(filters, f, padding="same",
+        activation="relu")(layers.Conv2D(reduce, 1, activation="relu")(x, training=False), training=False),
 }
 
 test_conv_multiplies_rejects, test_conv_multiplies_accepts = catalogue(check_conv_multiplies, WRONG_COST, RIGHT_COST)

@@ -95,14 +95,16 @@ def _input_and_weight_gradients(network, inputs, targets, variables) -> list:
 
 
 def check_trainable(model, report: Report, what: str) -> None:
-    """Every weight trains (a batch norm's moving statistics apart), and no layer with weights is called with a fixed
-    `training` (a weightless layer's own default, ``call(x, training=False)``, is what Keras records there)."""
+    """Every weight trains (a batch norm's moving statistics apart), and no layer with weights whose call takes
+    `training` is called with a fixed one (a weightless layer's own default, ``call(x, training=False)``, is what Keras
+    records there; a convolution's call takes none, and Keras drops it)."""
     statistics = {id(v) for layer in every_layer(model) if isinstance(layer, keras.layers.BatchNormalization)
                   for v in (layer.moving_mean, layer.moving_variance)}
     frozen = [v.path for v in model.weights if not v.trainable and id(v) not in statistics]
     report.precondition(not frozen, f"{what}: {', '.join(frozen)} {'is' if len(frozen) == 1 else 'are'} frozen "
                                     f"(trainable=False): every layer trains")
-    for layer in (layer for layer in expand(model.layers) if getattr(layer, "weights", None)):
+    for layer in (layer for layer in expand(model.layers) if getattr(layer, "weights", None)
+                  and "training" in getattr(layer, "call_signature_parameters", ["training"])):
         for arguments in call_arguments(layer):
             report.precondition(arguments.get("training") is None, f"{what}: {layer.name} is called with training="
                                 f"{arguments.get('training')}: leave `training` out -- Keras passes the mode, batch "
