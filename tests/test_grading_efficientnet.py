@@ -39,8 +39,8 @@ WRONG_SCALING = {
     "the FLOPS factor": lambda phi: 2 ** phi,
     "two multipliers": lambda phi: (1.2 ** phi, 1.1 ** phi),
     "a loop (integer phi only)": by_loop,
-    "an enormous depth": lambda phi: (10 ** 400, 1.1 ** phi, 1.15 ** phi),
-    "an enormous Fraction": (lambda phi: (Fraction(10 ** 400), 1.1 ** phi, 1.15 ** phi), "about 400 digits"),
+    "an enormous depth": (lambda phi: (10 ** 400, 1.1 ** phi, 1.15 ** phi), "about 400 digits"),
+    "an enormous Fraction": (lambda phi: (Fraction(10 ** 400), 1.1 ** phi, 1.15 ** phi), "returned a Fraction"),
     "the growth, alpha ** phi - 1 (not multiplied by phi)": (
         lambda phi: tuple(c ** phi - 1 for c in (1.2, 1.1, 1.15)), "the depth is 0, expected 1"),
     "alpha ** (phi + 1) (not ignoring phi)": (lambda phi: tuple(c ** (phi + 1) for c in (1.2, 1.1, 1.15)),
@@ -154,7 +154,7 @@ WRONG_ROUND = {
     "half the divisor added with //": (rounding(rule="half the divisor by //"), "odd divisor"),
     "the 10% measured against the rounded value": (rounding(
         below=lambda new, limit: limit / 0.9 - new > 0.1 * new), "against the rounded value"),
-    "an enormous Fraction": (lambda f, w, d=8: Fraction(10 ** 400), "about 400 digits"),
+    "an enormous Fraction": (lambda f, w, d=8: Fraction(10 ** 400), "returned a Fraction"),
     "a divisor added at exactly 90% too": (rounding(below=lambda new, limit: new <= limit), "exactly 90%"),
     "the 10% rule doubles the rounded value": rounding(lift=lambda new, divisor: 2 * new),
     "the 10% rule gives two divisors": rounding(lift=lambda new, divisor: 2 * divisor),

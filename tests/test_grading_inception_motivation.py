@@ -1,5 +1,7 @@
 """check_conv_multiplies and check_bottleneck_layer must reject plausible wrong answers and accept right ones."""
 
+from fractions import Fraction
+
 import keras
 import numpy as np
 import tensorflow as tf
@@ -24,6 +26,8 @@ WRONG_COST = {
     "no output positions": lambda h, w, c, f, p: c * f * f * p,
     "multiplications and additions": lambda h, w, c, f, p: 2 * h * w * c * f * f * p,
     "float": (lambda h, w, c, f, p: float(h * w * c * f * f * p), "an int"),
+    # whole, but notebook 05 prints it with f"{n:,}", a format a Fraction lacks
+    "a whole Fraction": (lambda h, w, c, f, p: Fraction(h * w * c * f * f * p), "returned a Fraction"),
     "answer key: the course's costs.conv_multiplies": lambda h, w, c, f, p: costs.conv_multiplies(h, w, c, f, p),
     "a table of the grader's fixed cases": lambda h, w, c, f, p: TABLE.get((h, w, c, f, p), 0),
     "answer key: tf.autograph's copy of costs.conv_multiplies": tf.autograph.to_graph(costs.conv_multiplies),

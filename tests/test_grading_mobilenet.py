@@ -74,7 +74,7 @@ class Subclassed(keras.Model):
 WRONG_COST = {
     "answer key: a copy of costs.separable_conv_multiplies made beforehand": clone(costs.separable_conv_multiplies),
     "answer key: the module reloaded": lambda *case: importlib.reload(costs).separable_conv_multiplies(*case),
-    "an enormous count": lambda n, f, c, o: (10 ** 400, n * n * c * o),
+    "an enormous count": (lambda n, f, c, o: (10 ** 400, n * n * c * o), "about 400 digits"),
     "a count of 5000 digits": (lambda n, f, c, o: (10 ** 5000, n * n * c * o), "about 5000 digits"),
     "ints that say they equal everything": lambda n, f, c, o: (EqualToAll(1), EqualToAll(1)),
     "a loop whose bare except swallows every error": (retry_forever, "did not finish"),
@@ -89,7 +89,7 @@ WRONG_COST = {
     "swapped": (lambda n, f, c, o: (n * n * c * o, n * n * f * f * c), "swapped"),
     "f once in the depthwise count": lambda n, f, c, o: (n * n * f * c, n * n * c * o),
     "n_c forgotten in the depthwise count": (lambda n, f, c, o: (n * n * f * f, n * n * c * o), "forgets n_c"),
-    "an enormous Fraction": (lambda n, f, c, o: (Fraction(10 ** 400), n * n * c * o), "about 400 digits"),
+    "an enormous Fraction": (lambda n, f, c, o: (Fraction(10 ** 400), n * n * c * o), "returned a Fraction"),
     "depthwise times n_c_out": lambda n, f, c, o: (n * n * f * f * c * o, n * n * c * o),
     "n_c_out filters in the depthwise count": (lambda n, f, c, o: (n * n * f * f * o, n * n * c * o), "counts n_c_out"),
     "pointwise times f*f": (lambda n, f, c, o: (n * n * f * f * c, n * n * f * f * c * o), "1x1"),

@@ -65,20 +65,20 @@ def _what(spec: Formula, case) -> str:
 
 
 def _plain(value):
-    """Numbers as Python's own ints and floats (from 0-d arrays, NumPy scalars, subclasses), in a tuple too -- a list
-    or a 1-D NumPy array is read as one, since the notebook unpacks it; a tensor is left as it is (and refused)."""
+    """Numbers as Python's own ints and floats (from 0-d arrays, NumPy scalars, subclasses, a Decimal), in a tuple too
+    -- a list or a 1-D NumPy array is read as one, since the notebook unpacks it; a tensor or a Fraction is left as it
+    is (and refused)."""
     if isinstance(value, (tuple, list)) or (isinstance(value, np.ndarray) and value.ndim == 1):
         return tuple(_plain(item) for item in value)
     if getattr(value, "ndim", None) == 0 and hasattr(value, "__array__") and not is_tensor(value):
         value = np.asarray(value).item()
-    if isinstance(value, decimal.Decimal) and value.is_finite():  # not registered as a Real, but a number all the same
-        value = fractions.Fraction(value)
-    if isinstance(value, numbers.Rational) and not isinstance(value, numbers.Integral) and value.denominator == 1:
-        value = value.numerator  # a whole Fraction: an int, however large
+    if isinstance(value, decimal.Decimal) and value.is_finite():  # not registered as a Real, but printed as one
+        value = int(value) if value == value.to_integral_value() else float(value)
     try:
         if isinstance(value, numbers.Integral) and not isinstance(value, bool):
             return int(value)
-        return float(value) if isinstance(value, numbers.Real) and not isinstance(value, bool) else value
+        plain = isinstance(value, numbers.Real) and not isinstance(value, (bool, numbers.Rational))
+        return float(value) if plain else value
     except (TypeError, ValueError, OverflowError):  # registered as a number, but not one Python can convert
         return value
 
@@ -87,7 +87,7 @@ def _finite(value) -> bool:
     """A finite number; an int always is (``math.isfinite`` would overflow converting a large one)."""
     try:
         return isinstance(value, numbers.Integral) or math.isfinite(value)
-    except OverflowError:  # a Fraction too large for a float
+    except OverflowError:  # a Real of its own kind too large for a float
         return False
 
 
@@ -95,9 +95,13 @@ def _answer(answer, spec: Formula, case, report: Report):
     """The answer's value for one case, of the exercise's form (or grading stops)."""
     what = _what(spec, case)
     got = report.call(answer, *spec.call(case), what=what, read=_plain)
-    tensors = [type(value).__name__ for value in (got if isinstance(got, tuple) else (got,)) if is_tensor(value)]
+    values = got if isinstance(got, tuple) else (got,)
+    tensors = [type(value).__name__ for value in values if is_tensor(value)]
     report.precondition(not tensors, f"{what} returned a tensor ({tensors[0] if tensors else ''}): return plain "
                         f"numbers, float(...) or int(...) of it -- the notebook computes and prints with them")
+    report.precondition(not any(isinstance(value, fractions.Fraction) for value in values), f"{what} returned a "
+                        f"Fraction: return {'int' if spec.integers else 'float'}(...) of it -- the notebook prints it "
+                        f"with a format a Fraction lacks")
     number = isinstance(got, numbers.Real) and not isinstance(got, bool)
     if not spec.parts:
         report.precondition(number, f"{what} returned {described(got)}: return one number" +
