@@ -32,7 +32,7 @@ def producer_name(tensor, default: str = "input") -> str:
 
 
 def inputs_of(layer, call: int = 0) -> list:
-    """The tensors `layer` was called on, at its `call`-th call."""
+    """The tensors `layer` was called on, at its `call`-th call (-1: its last)."""
     return list(layer._inbound_nodes[call].input_tensors)
 
 
