@@ -27,7 +27,9 @@ def module(order=(0, 1, 2, 3), pool="max", pool_padding="same", pool_stride=1, m
                 return layers.ReLU()(t) if relu else t
             return layers.Conv2D(n, k, padding=padding, activation="relu" if relu else None)(t)
 
-        Pool = layers.MaxPooling2D if pool == "max" else layers.AveragePooling2D
+        Pool = {"max": layers.MaxPooling2D, "avg": layers.AveragePooling2D,  # or keras.ops' pools, on a tensor
+                "ops max": lambda *a, **k: lambda t: keras.ops.max_pool(t, *a, **k),
+                "ops avg": lambda *a, **k: lambda t: keras.ops.average_pool(t, *a, **k)}[pool]
         if create_pool_first:
             pooled = Pool(3, strides=pool_stride, padding=pool_padding)(x)
         b1 = conv(x, n1, 1)
@@ -61,6 +63,8 @@ WRONG = {
     "branches concatenated in another order": module(order=(0, 2, 1, 3)),
     "pool before the 1x1 branch": module(order=(3, 0, 1, 2)),
     "average pooling instead of max": module(pool="avg"),
+    "keras.ops.average_pool instead of max": (module(pool="ops avg"), "AveragePooling2D"),
+    "keras.ops.max_pool without padding": (module(pool="ops max", pool_padding="valid"), "padding='same'"),
     "pool without padding": module(pool_padding="valid"),
     "pool with stride 2": module(pool_stride=2),
     "valid 3x3 and 5x5": module(middle_padding="valid"),
@@ -77,6 +81,7 @@ WRONG = {
 RIGHT = {
     "the reference layout": module(),
     "ReLU as separate layers": module(separate_relu=True),
+    "keras.ops.max_pool, read as the pooling it is": module(pool="ops max"),
     "pool layer created first": module(create_pool_first=True),
     "keras.ops.concatenate and keras.activations.relu": module(join=keras.ops.concatenate, relu_function=True),
     # notebook 06 puts one module in a model: a fixed name is no clash there

@@ -19,6 +19,7 @@ STRUCTURAL = (layers.Conv2D, layers.DepthwiseConv2D, layers.SeparableConv2D, lay
                layers.MaxPooling2D, layers.AveragePooling2D, layers.GlobalAveragePooling2D, layers.GlobalMaxPooling2D,
                layers.ZeroPadding2D, layers.Flatten, layers.Dropout, layers.Rescaling, layers.InputLayer,
                layers.Reshape)
+_POOLS = {"MaxPool": "MaxPooling2D", "AveragePool": "AveragePooling2D"}  # keras.ops.max_pool, keras.ops.average_pool
 _PROBE_SIZE = 97
 
 
@@ -96,6 +97,8 @@ def word(layer) -> str:
         return steps[0].word if steps else "linear"
     if zero_padding(layer) is not None:
         return "ZeroPadding2D"
+    if pooling(layer):
+        return pooling(layer)[0]
     if isinstance(layer, layers.Conv2D) and getattr(layer, "groups", 1) > 1:
         return "grouped Conv2D"
     for kind in (layers.SeparableConv2D, layers.DepthwiseConv2D, layers.Conv2D, layers.BatchNormalization):
@@ -114,8 +117,9 @@ def token(layer) -> str:
                 f"{conv_padding(layer)}, bias={layer.use_bias})")
     if isinstance(layer, layers.Dense):
         return f"Dense({layer.units})"
-    if isinstance(layer, (layers.MaxPooling2D, layers.AveragePooling2D)):
-        return f"{type(layer).__name__}({pair(layer.pool_size)}, strides {pair(layer.strides)}, {layer.padding})"
+    if pooling(layer):
+        kind, size, strides, padding = pooling(layer)
+        return f"{kind}({pair(size)}, strides {pair(strides)}, {padding})"
     pads = zero_padding(layer)
     if pads is not None:
         sides = {side for pair_ in pads for side in pair_}
@@ -141,6 +145,17 @@ def zero_padding(layer) -> tuple | None:
     return None if width[0].any() or width[3].any() else tuple(map(tuple, width[1:3].tolist()))
 
 
+def pooling(layer) -> tuple | None:
+    """(the layer's word, pool size, strides, padding) of a 2-D pooling layer or a ``keras.ops`` pool, else None."""
+    if isinstance(layer, (layers.MaxPooling2D, layers.AveragePooling2D)):
+        return type(layer).__name__, tuple(layer.pool_size), tuple(layer.strides), layer.padding
+    if op_name(layer) not in _POOLS:
+        return None
+    size = tuple(np.broadcast_to(layer.pool_size, 2).tolist())
+    strides = size if layer.strides is None else tuple(np.broadcast_to(layer.strides, 2).tolist())
+    return _POOLS[op_name(layer)], size, strides, layer.padding.lower()
+
+
 def conv_padding(layer) -> str:
     """A convolution's padding as far as it matters: a 1x1 window needs none, so "same" is "valid" there."""
     return "valid" if tuple(layer.kernel_size) == (1, 1) else layer.padding
@@ -149,7 +164,7 @@ def conv_padding(layer) -> str:
 # -- activations, by what they compute -------------------------------------------------------------
 def is_activation(layer) -> bool:
     """A weightless, non-structural operation (or model) with one input that keeps its shape."""
-    if isinstance(layer, STRUCTURAL) or getattr(layer, "weights", None):
+    if isinstance(layer, STRUCTURAL) or pooling(layer) or getattr(layer, "weights", None):
         return False
     try:
         inputs, outputs = call_tensors(layer)
