@@ -36,11 +36,6 @@ def inputs_of(layer, call: int = 0) -> list:
     return list(layer._inbound_nodes[call].input_tensors)
 
 
-def next_output(layer):
-    """The output of the first layer called on `layer`'s output, or None when nothing follows it."""
-    return layer._outbound_nodes[0].output_tensors[0] if layer._outbound_nodes else None
-
-
 def calls_back(outputs, stop=None):
     """Each call met on the way back from `outputs`, as (layer, call index, the tensors it was called on), every
     tensor once; not through the calls of `stop`."""
@@ -108,12 +103,14 @@ def chain_back(tensor, stop=None) -> list:
 
 def weightless_merge(tensor, stop=None, most: int = 8):
     """The one tensor that `tensor` is computed from by at most `most` weightless operations, some of several inputs
-    (an activation spelled ``keras.ops.where(x > 6, 6, keras.ops.relu(x))``), else None."""
+    (an activation spelled ``keras.ops.where(x > 6, 6, keras.ops.relu(x))``), else None. The sum or concatenation of
+    a block's paths is a source: an activation after it is not read through it."""
     sources, stack, steps = {}, list(producer(tensor)[1]), 0
     while stack and steps <= most:
         current = stack.pop()
         layer, inputs = producer(current)
-        if current is stop or not inputs or getattr(layer, "weights", None):
+        if current is stop or not inputs or getattr(layer, "weights", None) or is_addition(layer) or \
+                is_concatenation(layer):
             sources[id(current)] = current
         else:
             steps += 1

@@ -190,6 +190,9 @@ WRONG_FUNCTIONAL = {
 
 RIGHT_FUNCTIONAL = {
     "ReLU layers": lambda input_shape, classes: functional(input_shape, classes),
+    # an activation of several operations is read as one: it computes ReLU
+    "keras.ops.where(x > 0, x, 0) as the ReLU": lambda input_shape, classes: functional(
+        input_shape, classes, relu=lambda: lambda t: keras.ops.where(t > 0, t, 0.0)),
     "Activation('relu')": lambda input_shape, classes: functional(input_shape, classes,
                                                                   relu=lambda: layers.Activation("relu")),
     "keras.ops.relu and keras.activations.softmax": lambda input_shape, classes: functional_with_ops(

@@ -47,6 +47,11 @@ def bottleneck_block(x, f, filters, s=1, shortcut="identity", order=("conv", "bn
     return (final_relu or (lambda t: relu()(t)))(out) if relu_after_add else out
 
 
+def where_relu(t):
+    """ReLU spelled as two operations, a comparison and a choice."""
+    return keras.ops.where(t > 0, t, 0.0)
+
+
 def identity(**options):
     def identity_block(x, f, filters):
         return bottleneck_block(x, f, filters, **options)
@@ -99,6 +104,7 @@ RIGHT_IDENTITY = {
     "1x1 convolutions with padding='same'": identity(one_by_one_padding="same"),
     "x + shortcut": identity(join=lambda tensors: tensors[0] + tensors[1]),
     "keras.activations.relu": identity(final_relu=keras.activations.relu),
+    "keras.ops.where(t > 0, t, 0) after the addition": identity(final_relu=where_relu),
     "keras.ops.relu everywhere": identity(relu=lambda: keras.ops.relu),
     "batch-norm epsilon of keras.applications": identity(bn_options={"epsilon": 1.001e-5}),
     "a layer named after the block's input tensor (a name of its own in every block)": lambda x, f, filters: (
@@ -248,6 +254,7 @@ RIGHT_RESNET = {
     "blocks with Add inputs swapped": resnet(swap_add=True),
     "shortcut built after the main path": resnet(shortcut_first=False),
     "1x1 convolutions with padding='same'": resnet(one_by_one_padding="same"),
+    "keras.ops.where(t > 0, t, 0) after every addition": resnet(final_relu=where_relu),
 }
 
 RESNET_HINTS = {  # the part of the network that differs is named

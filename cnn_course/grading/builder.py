@@ -16,7 +16,7 @@ from cnn_course.grading.compare import check_trainable, compare_with_reference
 from cnn_course.grading.paths import setting_difference
 from cnn_course.grading.report import Report, case_by_case, described_by
 from cnn_course.grading.vocabulary import read
-from cnn_course.graph import nested_models, operations, reused_layers
+from cnn_course.graph import branch, nested_models, operations, reused_layers
 
 
 @dataclass(frozen=True)
@@ -98,7 +98,7 @@ _reference = _references()
 def compare_layers(model, reference, report: Report, what: str):
     """The model's layers, read as steps, equal the reference's in order, their settings too (batch norm's);
     weights are then copied in order."""
-    steps, reference_steps = read(operations(model)), read(operations(reference))
+    steps, reference_steps = _steps(model), _steps(reference)
     difference = describe_difference([step.token for step in steps], [step.token for step in reference_steps])
     if difference and reused_layers(model.outputs):
         difference += (" -- one layer object is used in several places (e.g. a single ReLU() for every stage); "
@@ -106,6 +106,14 @@ def compare_layers(model, reference, report: Report, what: str):
     report.require(not difference, "layers in the right order with the right settings", difference)
     setting = setting_difference(steps, reference_steps, "model")
     report.precondition(not setting, f"{what}: {setting}")
+
+
+def _steps(model) -> list:
+    """The model's layers read as steps: along its one chain from input to output, an activation of several
+    operations as one (``keras.ops.where(x > 0, x, 0)``); operation by operation, each layer once, for a model that
+    is no chain or that calls a layer object in several places (the notebook reads ``model.layers``)."""
+    chain = None if reused_layers(model.outputs) else branch(model.outputs[0], model.inputs[0])
+    return read(chain or operations(model))
 
 
 def describe_difference(answer_tokens: list[str], reference_tokens: list[str]) -> str:

@@ -33,8 +33,7 @@ def residual(output, source, report, what, after=("ReLU",), optional=False) -> d
                                             f"with layers.Add()([shortcut, x]) (or shortcut + x)")
     report.precondition(len(inputs) == 2, f"{what}: the addition has {len(inputs)} inputs; add exactly the two "
                                           f"paths, layers.Add()([shortcut, x])")
-    following = [producer(tensor)[0] for tensor in reversed(tensors[:-1])]
-    found = words(following)
+    found = words(branch(output, tensors[-1]))  # an activation of several operations as one
     if list(found) != list(after):
         report.fail(f"{what}: after the addition the block " + (
             f"should apply exactly one {after[0]}, a[l+2] = g(z[l+2] + a[l]), found {' -> '.join(found) or 'nothing'}"

@@ -21,9 +21,7 @@ from cnn_course.graph import (
     inputs_of,
     is_addition,
     nested_models,
-    next_output,
     operations,
-    producer,
 )
 from cnn_course.models.resnet import ResNet50
 
@@ -99,10 +97,6 @@ def _parts(model, report, what):
         report.fail(f"{what} has no Add layer: build it from your identity and convolutional blocks")
     parts, block_inputs = [], []
     for number, add in enumerate(adds, start=1):
-        following = next_output(add)
-        after = words([producer(following)[0]]) if following is not None else []
-        report.precondition(after == ["ReLU"], f"{what}, block {number}: after the addition apply a ReLU, a[l+2] = "
-                                               f"g(z[l+2] + a[l]); found {' -> '.join(after) or 'nothing'}")
         report.precondition(len(inputs_of(add)) == 2, f"{what}, block {number}: the addition has "
                             f"{len(inputs_of(add))} inputs; add exactly the two paths, layers.Add()([shortcut, x])")
         a, b = inputs_of(add)
@@ -113,9 +107,12 @@ def _parts(model, report, what):
         main, shortcut = sorted([branch(a, block_input), branch(b, block_input)], key=paths.weight, reverse=True)
         parts.append((main, shortcut))
         block_inputs.append(block_input)
-    last = next_output(adds[-1])
-    head = branch(model.outputs[0], last) if last is not None else None
+    head = branch(model.outputs[0], adds[-1].output)  # the last block's ReLU, then the head
     report.precondition(head is not None, f"{what}: after the last block expect the ReLU's output to feed the head")
+    for number, (add, ends) in enumerate(zip(adds, [*block_inputs[1:], None]), start=1):
+        after = words(branch(ends, add.output) or []) if ends is not None else words(head)[:1]
+        report.precondition(after == ["ReLU"], f"{what}, block {number}: after the addition apply a ReLU, a[l+2] = "
+                                               f"g(z[l+2] + a[l]); found {' -> '.join(after) or 'nothing'}")
     return branch(block_inputs[0], source) or [], parts, head
 
 
