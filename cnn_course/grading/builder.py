@@ -74,10 +74,12 @@ def grade_case(answer, spec: BuilderExercise, case, number: int, report: Report)
     report.require(model.count_params() == reference.count_params(), f"{reference.count_params():,} parameters",
                    f"{what} has {model.count_params():,} parameters, expected {reference.count_params():,}")
     check_trainable(model, report, what)
-    smallest = min(spec.cases, key=lambda other: math.prod(other[0]))  # a whole model is differentiated once
-    compare_with_reference(model, reference, fixed_inputs((2, *input_shape), seed=number, low=-1, high=1), report,
-                           seed=number, paths=role_paths, what=what, advice="check the filters of each layer",
-                           differentiate=case == smallest)
+    # a whole model is differentiated once, on its smallest case, in a batch of 4: there ResNet-50's last stage has
+    # 1 x 1 pixels, and a batch norm of 2 values makes them -1 and 1 whatever they are, its gradient rounding noise
+    smallest = min(spec.cases, key=lambda other: math.prod(other[0]))
+    inputs = fixed_inputs((4 if case == smallest else 2, *input_shape), seed=number, low=-1, high=1)
+    compare_with_reference(model, reference, inputs, report, seed=number, paths=role_paths, what=what,
+                           advice="check the filters of each layer", differentiate=case == smallest)
 
 
 def _references(size: int = 4):
