@@ -20,7 +20,10 @@ def stage_layers(width, order=("conv", "bn", "relu", "pool"), pool=layers.MaxPoo
                  use_bias=False, strides=1):
     make = {"conv": lambda: layers.Conv2D(width, 3, strides=strides, padding=padding, use_bias=use_bias),
             "conv_relu": lambda: layers.Conv2D(width, 3, padding=padding, use_bias=use_bias, activation="relu"),
-            "bn": layers.BatchNormalization, "relu": layers.ReLU, "pool": lambda: pool(2)}
+            "bn": layers.BatchNormalization, "relu": layers.ReLU, "pool": lambda: pool(2),
+            "Lambda(keras.ops.relu)": lambda: layers.Lambda(keras.ops.relu),  # a named function: reloaded
+            "Lambda(lambda)": lambda: layers.Lambda(lambda t: keras.ops.relu(t)),  # not reloaded in safe mode
+            "Activation(lambda)": lambda: layers.Activation(lambda t: keras.ops.maximum(t, 0.0))}
     return [make[kind]() for kind in order]
 
 
@@ -79,6 +82,11 @@ class Subclassed(keras.Model):
 
 
 WRONG_SEQUENTIAL = {
+    # notebook 00 saves the model and loads it back: keras.models.load_model refuses a Python lambda
+    "ReLU as Lambda(lambda t: keras.ops.relu(t))": (lambda input_shape, classes: sequential(
+        input_shape, classes, order=("conv", "bn", "Lambda(lambda)", "pool")), "load_model cannot load"),
+    "ReLU as Activation(lambda t: keras.ops.maximum(t, 0))": (lambda input_shape, classes: sequential(
+        input_shape, classes, order=("conv", "bn", "Activation(lambda)", "pool")), "load_model cannot load"),
     "keras.Input with a batch size": lambda input_shape, classes: keras.Sequential(
         [keras.Input(input_shape, batch_size=32), *sequential(input_shape, classes, with_input=False).layers]),
     "Flatten after the classifier": lambda input_shape, classes: keras.Sequential(
@@ -124,6 +132,8 @@ WRONG_SEQUENTIAL = {
 
 RIGHT_SEQUENTIAL = {
     "the notebook's layout": lambda input_shape, classes: sequential(input_shape, classes),
+    "ReLU as Lambda(keras.ops.relu), a named function load_model finds": lambda input_shape, classes: sequential(
+        input_shape, classes, order=("conv", "bn", "Lambda(keras.ops.relu)", "pool")),
     "Activation('relu') and .add()": lambda input_shape, classes: _built_with_add(input_shape, classes),
     "Softmax() layer after a linear Dense": lambda input_shape, classes: sequential(
         input_shape, classes, softmax_layer=layers.Softmax),

@@ -31,6 +31,7 @@ class BuilderExercise:
     # (model, reference, report, what) -> None to copy the weights in order, or (reference paths, answer paths) to
     # copy them by role, after checking the structure; by default the layer lists are compared step by step
     compare: Callable | None = None
+    saved: bool = False  # the notebook saves the model and loads it back (keras.models.load_model, safe mode)
 
 
 def builder_grader(spec: BuilderExercise, answer_key=(), seconds: float = 120):
@@ -74,6 +75,10 @@ def grade_case(answer, spec: BuilderExercise, case, number: int, report: Report)
     report.require(model.count_params() == reference.count_params(), f"{reference.count_params():,} parameters",
                    f"{what} has {model.count_params():,} parameters, expected {reference.count_params():,}")
     check_trainable(model, report, what)
+    if spec.saved and number == 0:
+        report.attempt(lambda: keras.saving.deserialize_keras_object(keras.saving.serialize_keras_object(model)),
+                       f"{what}: keras.models.load_model cannot load this model back once saved (the notebook does): "
+                       f"a Python lambda in a layer is not reloaded -- use Keras' layers, ReLU() or Activation('relu')")
     # a whole model is differentiated once, on its smallest case, in a batch of 4: there ResNet-50's last stage has
     # 1 x 1 pixels, and a batch norm of 2 values makes them -1 and 1 whatever they are, its gradient rounding noise
     smallest = min(spec.cases, key=lambda other: math.prod(other[0]))

@@ -17,7 +17,7 @@ _BUILD_CASES = [((64, 64, 3), 6), ((32, 32, 1), 4)]
 _SMALL_CNN = "four stages of 3x3 convolution, batch norm, ReLU and 2x2 max-pool, then Flatten and a softmax Dense"
 
 check_sequential_cnn = builder_grader(BuilderExercise(
-    exercise="sequential_cnn", reference=SmallCNN, cases=_BUILD_CASES, api="Sequential",
+    exercise="sequential_cnn", reference=SmallCNN, cases=_BUILD_CASES, api="Sequential", saved=True,
     success=f"with keras.Sequential: {_SMALL_CNN}"))
 
 check_functional_cnn = builder_grader(BuilderExercise(
