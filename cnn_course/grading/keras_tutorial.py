@@ -121,8 +121,8 @@ def check_compiled(model, learning_rate: float, x, y, report: Report, what: str 
                        f"the course's learning curves read: metrics=['accuracy'] (a metric object needs "
                        f"name='accuracy')")
     report.attempt(lambda: keras.saving.deserialize_keras_object(model.get_compile_config()),
-                   f"{what}: the loss is a function of your own, with which keras.models.load_model cannot compile "
-                   f"a saved model again (notebook 00 reloads one): pass Keras' own, loss='sparse_categorical_"
+                   f"{what}: the loss is a function of your own, and a model compiled with it cannot be saved and "
+                   f"loaded back (notebook 00 does both): pass Keras' own, loss='sparse_categorical_"
                    f"crossentropy'")
 
 
