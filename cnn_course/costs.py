@@ -23,7 +23,7 @@ from math import prod
 import keras
 from keras import layers
 
-from cnn_course.graph import inputs_of, producer_name
+from cnn_course.graph import inputs_within, producer_name
 
 _WEIGHTED = (layers.Dense, layers.Conv1D, layers.Conv2D, layers.Conv3D, layers.DepthwiseConv1D,
              layers.DepthwiseConv2D, layers.SeparableConv1D, layers.SeparableConv2D)
@@ -77,7 +77,7 @@ def count_multiplies(layer_or_model, input_shape=None) -> int:
         The number of multiplications of all weighted sums (see the module docstring).
     """
     if isinstance(layer_or_model, keras.Model):
-        return sum(count_multiplies(_sized(layer)) for layer in layer_or_model.layers
+        return sum(count_multiplies(_sized(layer, layer_or_model)) for layer in layer_or_model.layers
                    if not isinstance(layer, layers.InputLayer))
     layer = layer_or_model
     if not isinstance(layer, _WEIGHTED):
@@ -92,14 +92,14 @@ def count_multiplies(layer_or_model, input_shape=None) -> int:
     return _layer_multiplies(layer, in_shape, out_shape)
 
 
-def _sized(layer):
+def _sized(layer, model):
     """`layer`, or a copy of it when it is a model built for any image size (its layers' shapes leave the positions
-    unknown) and called on a known size in the model being counted: rebuilt on that size."""
+    unknown) and called on a known size in `model`: rebuilt on that size."""
     own = getattr(layer, "inputs", None) if isinstance(layer, keras.Model) else None  # a subclassed model has none
-    if not own or len(own) > 1 or None not in own[0].shape[1:]:
+    called_on = inputs_within(layer, model)
+    if not own or len(own) > 1 or None not in own[0].shape[1:] or len(called_on) != 1:
         return layer
-    called_on = inputs_of(layer, -1)[0].shape  # its last call: the one in the model being counted
-    return keras.models.clone_model(layer, input_tensors=keras.Input(batch_shape=called_on))
+    return keras.models.clone_model(layer, input_tensors=keras.Input(batch_shape=called_on[0].shape))
 
 
 def _shapes(layer):

@@ -32,7 +32,7 @@ def producer_name(tensor, default: str = "input") -> str:
 
 
 def inputs_of(layer, call: int = 0) -> list:
-    """The tensors `layer` was called on, at its `call`-th call (-1: its last)."""
+    """The tensors `layer` was called on, at its `call`-th call."""
     return list(layer._inbound_nodes[call].input_tensors)
 
 
@@ -103,19 +103,23 @@ def chain_back(tensor, stop=None) -> list:
 
 def weightless_merge(tensor, stop=None, most: int = 8):
     """The one tensor that `tensor` is computed from by at most `most` weightless operations, some of several inputs
-    (an activation spelled ``keras.ops.where(x > 6, 6, keras.ops.relu(x))``), else None. The sum or concatenation of
-    a block's paths is a source: an activation after it is not read through it."""
-    sources, stack, steps = {}, list(producer(tensor)[1]), 0
-    while stack and steps <= most:
-        current = stack.pop()
-        layer, inputs = producer(current)
-        if current is stop or not inputs or getattr(layer, "weights", None) or is_addition(layer) or \
-                is_concatenation(layer):
-            sources[id(current)] = current
-        else:
-            steps += 1
-            stack += inputs
-    return next(iter(sources.values())) if len(sources) == 1 and steps <= most else None
+    (an activation spelled ``keras.ops.where(x > 6, 6, keras.ops.relu(x))`` or ``t * (keras.ops.sign(t) + 1) / 2``),
+    else None. When reading through every operation meets several sources, a sum or a concatenation of several
+    tensors is a source itself: the activation after a block's sum of its paths."""
+    for through_merges in (True, False):
+        sources, stack, steps = {}, list(producer(tensor)[1]), 0
+        while stack and steps <= most:
+            current = stack.pop()
+            layer, inputs = producer(current)
+            merge = not through_merges and (is_addition(layer) or is_concatenation(layer)) and len(inputs) > 1
+            if current is stop or not inputs or getattr(layer, "weights", None) or merge:
+                sources[id(current)] = current
+            else:
+                steps += 1
+                stack += inputs
+        if len(sources) == 1 and steps <= most:
+            return next(iter(sources.values()))
+    return None
 
 
 def branch(tensor, source) -> list | None:
@@ -133,13 +137,23 @@ def branch(tensor, source) -> list | None:
     return layers
 
 
+def _calls(layer, within=None) -> list:
+    """The symbolic calls of `layer`, in order; with `within`, a model, only those in its graph (when it has one)."""
+    graph = getattr(within, "_functional", None) or within
+    nodes = {id(node) for depth in getattr(graph, "_nodes_by_depth", {}).values() for node in depth}
+    return [node for node in getattr(layer, "_inbound_nodes", []) if not nodes or id(node) in nodes]
+
+
 def call_arguments(layer, within=None) -> list[dict]:
     """The keyword arguments of each symbolic call of `layer`, in order (e.g. ``{"training": False, ...}``); with
     `within`, a model, only the calls in its graph (when it has one)."""
-    graph = getattr(within, "_functional", None) or within
-    nodes = {id(node) for depth in getattr(graph, "_nodes_by_depth", {}).values() for node in depth}
-    return [dict(node.arguments.kwargs) for node in getattr(layer, "_inbound_nodes", [])
-            if not nodes or id(node) in nodes]
+    return [dict(node.arguments.kwargs) for node in _calls(layer, within)]
+
+
+def inputs_within(layer, within) -> list:
+    """The tensors `layer` was called on in the model `within` (its first call there; [] when it has none)."""
+    calls = _calls(layer, within)
+    return list(calls[0].input_tensors) if calls else []
 
 
 def call_tensors(operation) -> tuple[list, list]:

@@ -32,15 +32,17 @@ def test_bottleneck_costs_12_4_million():
 @pytest.mark.parametrize("api", ["functional", "sequential"])
 def test_a_nested_model_built_for_any_image_size_is_counted_at_the_size_it_is_called_on(api):
     """The bottleneck written as a model for any image size (as a learner's block, or keras.applications' base with
-    input_shape=None), called on 28 x 28 x 192: its layers' own shapes leave the positions unknown."""
+    input_shape=None), called on 28 x 28 x 192: its layers' own shapes leave the positions unknown. Called in
+    another model on 14 x 14 x 192 too, each model counts it at its own size."""
     if api == "functional":
         inputs = keras.Input((None, None, 192))
         bottleneck = keras.Model(inputs, layers.Conv2D(32, 5, padding="same")(layers.Conv2D(16, 1)(inputs)))
     else:
         bottleneck = keras.Sequential([keras.Input((None, None, 192)), layers.Conv2D(16, 1),
                                        layers.Conv2D(32, 5, padding="same")])
-    x = keras.Input((28, 28, 192))
-    assert costs.count_multiplies(keras.Model(x, bottleneck(x))) == 12_443_648
+    x, half = keras.Input((28, 28, 192)), keras.Input((14, 14, 192))
+    model, smaller = keras.Model(x, bottleneck(x)), keras.Model(half, bottleneck(half))
+    assert costs.count_multiplies(model) == 12_443_648 and costs.count_multiplies(smaller) == 12_443_648 // 4
 
 
 def test_depthwise_separable_example_2160_vs_672():

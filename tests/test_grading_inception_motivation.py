@@ -28,6 +28,7 @@ WRONG_COST = {
     "float": (lambda h, w, c, f, p: float(h * w * c * f * f * p), "an int"),
     # whole, but notebook 05 prints it with f"{n:,}", a format a Fraction lacks
     "a whole Fraction": (lambda h, w, c, f, p: Fraction(h * w * c * f * f * p), "returned a Fraction"),
+    "the count in a list": (lambda h, w, c, f, p: [h * w * c * f * f * p], "returned a list"),
     "answer key: the course's costs.conv_multiplies": lambda h, w, c, f, p: costs.conv_multiplies(h, w, c, f, p),
     "a table of the grader's fixed cases": lambda h, w, c, f, p: TABLE.get((h, w, c, f, p), 0),
     "answer key: tf.autograph's copy of costs.conv_multiplies": tf.autograph.to_graph(costs.conv_multiplies),

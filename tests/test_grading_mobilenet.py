@@ -101,6 +101,7 @@ WRONG_COST = {
     "n_out and f swapped": lambda f, n, c, o: (n * n * f * f * c, n * n * c * o),
     "floats": (lambda n, f, c, o: (math.pow(n, 2) * f * f * c, math.pow(n, 2) * c * o), "ints"),
     "a dict": lambda n, f, c, o: {"depthwise": n * n * f * f * c, "pointwise": n * n * c * o},
+    "one count in an array": (lambda n, f, c, o: np.array([n * n * f * f * c]), "returned a ndarray"),
     "None (printed instead of returned)": lambda n, f, c, o: print(n * n * f * f * c, n * n * c * o),
     ANSWER_KEY + "costs.separable_conv_multiplies, called when the grader reads the ints": lambda *case: tuple(
         LazyNumber(lambda i=i: costs.separable_conv_multiplies(*case)[i]) for i in range(2)),

@@ -105,6 +105,8 @@ RIGHT_IDENTITY = {
     "x + shortcut": identity(join=lambda tensors: tensors[0] + tensors[1]),
     "keras.activations.relu": identity(final_relu=keras.activations.relu),
     "keras.ops.where(t > 0, t, 0) after the addition": identity(final_relu=where_relu),
+    "t * (sign(t) + 1) / 2 as the main path's ReLU (an addition inside the activation)": identity(
+        relu=lambda: lambda t: t * (keras.ops.sign(t) + 1) / 2),
     "keras.ops.relu everywhere": identity(relu=lambda: keras.ops.relu),
     "batch-norm epsilon of keras.applications": identity(bn_options={"epsilon": 1.001e-5}),
     "a layer named after the block's input tensor (a name of its own in every block)": lambda x, f, filters: (

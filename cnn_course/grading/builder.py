@@ -78,7 +78,7 @@ def grade_case(answer, spec: BuilderExercise, case, number: int, report: Report)
     if spec.saved and number == 0:
         report.attempt(lambda: keras.saving.deserialize_keras_object(keras.saving.serialize_keras_object(model)),
                        f"{what}: keras.models.load_model cannot load this model back once saved (the notebook does): "
-                       f"a Python lambda in a layer is not reloaded -- use Keras' layers, ReLU() or Activation('relu')")
+                       f"it finds no Python lambda, nor a function or layer of your own -- use Keras' layers, ReLU()")
     # a whole model is differentiated once, on its smallest case, in a batch of 4: there ResNet-50's last stage has
     # 1 x 1 pixels, and a batch norm of 2 values makes them -1 and 1 whatever they are, its gradient rounding noise
     smallest = min(spec.cases, key=lambda other: math.prod(other[0]))

@@ -152,7 +152,7 @@ def check_pca_color_augmentation(pca_color_augmentation, report) -> None:
     own_range = any(np.allclose(got, np.clip(got, images.min(axes, keepdims=True), images.max(axes, keepdims=True)),
                                 rtol=0, atol=1e-6) for axes in (None, (1, 2, 3), (1, 2)))  # batch, image, channel
     report.precondition(spread_in_image < 1e-4 or not own_range, f"{what} keeps the values within the images' own "
-                        "range (AlexNet's shifts take half the images beyond it): clip to [0, 1]")
+                        "range (AlexNet's shifts take images beyond it): clip to [0, 1]")
     report.require(spread_in_image < 1e-4, "each image gets one colour shift, the same at every pixel",
                    f"the shift differs between pixels of one image (by up to {spread_in_image:.3f}): draw the alphas "
                    "once per image, not per pixel")

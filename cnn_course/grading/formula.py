@@ -5,7 +5,6 @@ is checked, then its values, and the likely mistake is named: the description's,
 from __future__ import annotations
 
 import decimal
-import fractions
 import itertools
 import math
 import numbers
@@ -94,17 +93,19 @@ def _finite(value) -> bool:
 def _answer(answer, spec: Formula, case, report: Report):
     """The answer's value for one case, of the exercise's form (or grading stops)."""
     what = _what(spec, case)
-    got = report.call(answer, *spec.call(case), what=what, read=_plain)
+    returned, got = report.call(answer, *spec.call(case), what=what, read=lambda value: (value, _plain(value)))
     values = got if isinstance(got, tuple) else (got,)
     tensors = [type(value).__name__ for value in values if is_tensor(value)]
     report.precondition(not tensors, f"{what} returned a tensor ({tensors[0] if tensors else ''}): return plain "
                         f"numbers, float(...) or int(...) of it -- the notebook computes and prints with them")
-    report.precondition(not any(isinstance(value, fractions.Fraction) for value in values), f"{what} returned a "
-                        f"Fraction: return {'int' if spec.integers else 'float'}(...) of it -- the notebook prints it "
-                        f"with a format a Fraction lacks")
+    ratios = [type(value).__name__ for value in values if isinstance(value, numbers.Rational)
+              and not isinstance(value, numbers.Integral)]  # a Fraction, sympy's or gmpy2's: no float
+    report.precondition(not ratios, f"{what} returned a {ratios[0] if ratios else ''}: return "
+                        f"{'int' if spec.integers else 'float'}(...) of it -- the notebook prints it with a format a "
+                        f"fraction lacks")
     number = isinstance(got, numbers.Real) and not isinstance(got, bool)
     if not spec.parts:
-        report.precondition(number, f"{what} returned {described(got)}: return one number" +
+        report.precondition(number, f"{what} returned {described(returned)}: return one number" +
                             (", an int" if spec.integers else ""))
         report.precondition(_finite(got), f"{what} returned {_repr(got)}")
         return got
@@ -114,7 +115,7 @@ def _answer(answer, spec: Formula, case, report: Report):
         report.fail(f"{what} returned one number, {_repr(got)}" + (f": that is {hint}" if hint else "") +
                     f"; return the {count} as a tuple, `return {listed}`")
     report.precondition(isinstance(got, tuple) and len(got) == count,
-                        f"{what} returned {described(got)}: return a tuple of {count} numbers, `return {listed}`")
+                        f"{what} returned {described(returned)}: return a tuple of {count} numbers, `return {listed}`")
     report.precondition(all(isinstance(v, numbers.Real) and not isinstance(v, bool) for v in got),
                         f"{what} returned ({', '.join(type(v).__name__ for v in got)}): return {count} numbers"
                         + _complex_hint(got, spec, case))
