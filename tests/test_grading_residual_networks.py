@@ -255,6 +255,9 @@ WRONG_RESNET = {
     "average pooling in the stem": resnet(stem_pool=layers.AveragePooling2D),
     "a learner identity_block with a ReLU on the shortcut": resnet(shortcut_relu=True),
 }
+ONE_ADD = layers.Add()  # one layer object for every block's sum
+WRONG_RESNET["one Add layer for every block"] = (resnet(join=ONE_ADD), "one Add layer")
+
 RIGHT_RESNET = {
     "blocks with Add inputs swapped": resnet(swap_add=True),
     "shortcut built after the main path": resnet(shortcut_first=False),

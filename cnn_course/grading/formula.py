@@ -65,7 +65,7 @@ def _what(spec: Formula, case) -> str:
 
 def _plain(value):
     """Numbers as Python's own ints and floats (from 0-d arrays, NumPy scalars, subclasses, a Decimal), in a tuple too
-    -- a list or a 1-D NumPy array is read as one, since the notebook unpacks it; a tensor or a Fraction is left as it
+    -- a list or a 1-D NumPy array is read as one, since the notebook unpacks it; a tensor or a fraction is left as it
     is (and refused)."""
     if isinstance(value, (tuple, list)) or (isinstance(value, np.ndarray) and value.ndim == 1):
         return tuple(_plain(item) for item in value)

@@ -22,6 +22,7 @@ from cnn_course.graph import (
     is_addition,
     nested_models,
     operations,
+    reused_layers,
 )
 from cnn_course.models.resnet import ResNet50
 
@@ -95,6 +96,9 @@ def _parts(model, report, what):
     source, adds = model.inputs[0], [operation for operation in operations(model) if is_addition(operation)]
     if not adds:
         report.fail(f"{what} has no Add layer: build it from your identity and convolutional blocks")
+    shared = [layer.name for layer in reused_layers(model.outputs) if is_addition(layer)]
+    report.precondition(not shared, f"{what}: one Add layer ({shared[0] if shared else ''}) joins several blocks: "
+                                    f"create a new layers.Add() in each block, as the notebook reads it layer by layer")
     parts, block_inputs = [], []
     for number, add in enumerate(adds, start=1):
         report.precondition(len(inputs_of(add)) == 2, f"{what}, block {number}: the addition has "
