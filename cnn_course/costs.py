@@ -96,8 +96,10 @@ def _sized(layer, model):
     """`layer`, or a copy of it when it is a model built for any image size (its layers' shapes leave the positions
     unknown) and called on a known size in `model`: rebuilt on that size."""
     own = getattr(layer, "inputs", None) if isinstance(layer, keras.Model) else None  # a subclassed model has none
-    called_on = inputs_within(layer, model)
-    if not own or len(own) > 1 or None not in own[0].shape[1:] or len(called_on) != 1:
+    if not own or len(own) > 1 or None not in own[0].shape[1:]:
+        return layer
+    called_on = inputs_within(layer, model)  # read only for such a model: it walks `model`'s graph
+    if len(called_on) != 1:
         return layer
     return keras.models.clone_model(layer, input_tensors=keras.Input(batch_shape=called_on[0].shape))
 

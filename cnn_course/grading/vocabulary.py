@@ -97,8 +97,8 @@ def word(layer) -> str:
         return steps[0].word if steps else "linear"
     if zero_padding(layer) is not None:
         return "ZeroPadding2D"
-    if pooling(layer):
-        return pooling(layer)[0]
+    if pool := pooling(layer):
+        return pool[0]
     if isinstance(layer, layers.Conv2D) and getattr(layer, "groups", 1) > 1:
         return "grouped Conv2D"
     for kind in (layers.SeparableConv2D, layers.DepthwiseConv2D, layers.Conv2D, layers.BatchNormalization):
@@ -117,8 +117,8 @@ def token(layer) -> str:
                 f"{conv_padding(layer)}, bias={layer.use_bias})")
     if isinstance(layer, layers.Dense):
         return f"Dense({layer.units})"
-    if pooling(layer):
-        kind, size, strides, padding = pooling(layer)
+    if pool := pooling(layer):
+        kind, size, strides, padding = pool
         return f"{kind}({pair(size)}, strides {pair(strides)}, {padding})"
     pads = zero_padding(layer)
     if pads is not None:
