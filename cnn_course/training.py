@@ -52,7 +52,10 @@ def zero_init_residuals(model) -> int:
     for add in (operation for operation in operations(model) if is_addition(operation)):
         # back to the block's input, the main path passes more layers than the shortcut
         main_path_end = max(inputs_of(add), key=lambda tensor: len(chain_back(tensor)))
-        last, _ = producer(main_path_end)
+        last, inputs = producer(main_path_end)
+        while isinstance(last, layers.Identity) or isinstance(last, layers.Activation) and \
+                last.activation is keras.activations.linear:  # a step that changes nothing: read through it
+            last, inputs = producer(inputs[0])
         if isinstance(last, layers.BatchNormalization):
             last.gamma.assign(keras.ops.zeros(last.gamma.shape, dtype=last.gamma.dtype))
             changed += 1

@@ -39,6 +39,41 @@ class LazyNumber(Lazy):
 numbers.Integral.register(LazyNumber)
 
 
+def pretender(kind, **attributes):
+    """An object that says it is a `kind` (its ``__class__``), with `attributes`, and is none: what a grader reads of
+    it must go by its type."""
+    return type("Pretender", (), {"__class__": property(lambda self: kind), **attributes})()
+
+
+class BrokenMessage(Exception):
+    """A learner's exception whose message itself raises (its ``__str__`` reads an attribute never set)."""
+
+    def __str__(self):
+        return f"bad value {self.value}"
+
+
+def raises_a_broken_message(*args, **kwargs):
+    raise BrokenMessage()
+
+
+BROKEN_MESSAGE = "its message cannot be shown"  # the hint of `raises_a_broken_message`
+
+
+class Anything:
+    """Registered as an integer, equal to everything, and no number int() can read: it computes nothing."""
+
+    __hash__ = object.__hash__
+
+    def __eq__(self, other):
+        return True
+
+    def __int__(self):
+        raise TypeError("not a number")
+
+
+numbers.Integral.register(Anything)
+
+
 def stub(*args, **kwargs):
     """The learner's untouched exercise."""
     raise NotImplementedError()

@@ -1,6 +1,7 @@
 """Wrong-answer catalogue of notebook 01's graders."""
 
 import math
+import numbers
 
 import keras
 from catalogue import catalogue, stub
@@ -22,11 +23,23 @@ def endless():
         pass
 
 
+class NotAFloat:
+    """Registered as a real number, but with no value Python can read."""
+
+
+numbers.Real.register(NotAFloat)
+
+
 WRONG_SHAPE = {
     "answer key: a Conv2D's compute_output_shape": lambda n, f, p, s: layers.Conv2D(
         1, f, strides=s).compute_output_shape((1, n + 2 * p, n + 2 * p, 1))[1],
     "answer key: a MaxPooling2D's compute_output_shape": lambda n, f, p, s: layers.MaxPooling2D(
         f, strides=s).compute_output_shape((1, n + 2 * p, n + 2 * p, 1))[1],
+    "answer key: the shape a MaxPooling2D gives zeros": lambda n, f, p, s: layers.MaxPooling2D(f, strides=s)(
+        keras.ops.zeros((1, n + 2 * p, n + 2 * p, 1))).shape[1],
+    "answer key: the shape keras.ops.average_pool gives zeros": lambda n, f, p, s: keras.ops.average_pool(
+        keras.ops.zeros((1, n + 2 * p, n + 2 * p, 1)), f, strides=s).shape[1],
+    "a number type Python cannot read": (lambda n, f, p, s: NotAFloat(), "returned <"),
     "answer key: the shape of keras.ops.conv on zeros": lambda n, f, p, s: keras.ops.conv(
         keras.ops.zeros((1, n + 2 * p, n + 2 * p, 1)), keras.ops.zeros((f, f, 1, 1)), strides=s).shape[1],
     "round": (lambda n, f, p, s: round((n + 2 * p - f) / s) + 1, "nearest"),
@@ -97,6 +110,13 @@ WRONG_LENET = {
     "missing the 84 layer": lambda input_shape, classes: lenet(input_shape, classes, hidden=(120,)),
     "no softmax": lambda input_shape, classes: lenet(input_shape, classes, final=None),
     "hard-coded": lambda input_shape, classes: lenet(),
+    "one input channel whatever input_shape says": (lambda input_shape, classes: lenet(
+        (*input_shape[:2], 1), classes), "from the input_shape argument"),
+    "the height read for the width too": (lambda input_shape, classes: lenet(
+        (input_shape[0], input_shape[0], input_shape[2]), classes), "from the input_shape argument"),
+    "every kernel starting at zero": (lambda input_shape, classes: keras.Sequential([keras.Input(input_shape), *(
+        type(layer).from_config({**layer.get_config(), "kernel_initializer": "zeros"}) if layer.weights else layer
+        for layer in lenet(input_shape, classes).layers)]), "kernel_initializer"),
 }
 RIGHT_LENET = {
     "Functional API, as the package writes it": lambda input_shape, classes: functional_lenet(input_shape, classes),
@@ -110,13 +130,14 @@ test_lenet5_rejects, test_lenet5_accepts = catalogue(check_LeNet5, WRONG_LENET, 
 
 
 def block(num_convs_used=None, filters_used=None, padding="same", activation="relu", pool=layers.MaxPooling2D,
-          pool_strides=2, pool_first=False, separate_relu=False):
+          pool_strides=2, pool_first=False, separate_relu=False, kernel_initializer="glorot_uniform"):
     def vgg_block(x, num_convs, filters):
         if pool_first:
             x = pool(2, strides=pool_strides)(x)
         for _ in range(num_convs if num_convs_used is None else num_convs_used):
             x = layers.Conv2D(filters if filters_used is None else filters_used, 3, padding=padding,
-                              activation=None if separate_relu else activation)(x)
+                              activation=None if separate_relu else activation,
+                              kernel_initializer=kernel_initializer)(x)
             if separate_relu:
                 x = layers.ReLU()(x)
         return x if pool_first else pool(2, strides=pool_strides)(x)
@@ -162,6 +183,10 @@ WRONG_VGG_BLOCK = {
     "returns a model": lambda x, num_convs, filters: keras.Model(x, block()(x, num_convs, filters)),
     "layers with fixed names (VGG-16 calls the block five times)": (named_vgg_block, "clash"),
     "a while loop whose counter never moves": (counter_never_moves, "did not finish"),
+    "convolutions starting at zero": (block(kernel_initializer="zeros"), "kernel_initializer"),
+    "keras.ops.max_pool with padding='same' (odd sizes round up)": (lambda x, num_convs, filters: keras.ops.max_pool(
+        block(pool=lambda *args, **kwargs: lambda t: t)(x, num_convs, filters), 2, 2, padding="same"),
+        "padding='same', expected 'valid'"),
 }
 RIGHT_VGG_BLOCK = {
     "fused relu": block(),

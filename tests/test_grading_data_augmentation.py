@@ -37,6 +37,19 @@ def shifted_in_an_integer_copy(image, shifts):
     return np.clip(out, 0, 255).astype(image.dtype)
 
 
+class SaysItsDtype(np.ndarray):
+    """An array whose dtype property says what `claimed` holds, not what it is."""
+
+    claimed = None
+    dtype = property(lambda self: self.claimed)
+
+
+def float64_saying_uint8(image, shifts):
+    out = np.clip(image.astype("float64") + np.asarray(shifts), 0, 255).view(SaysItsDtype)
+    out.claimed = image.dtype
+    return out
+
+
 COLOR_WRONG = {
     "not implemented": stub,
     ANSWER_KEY + "augment.color_shift": augment.color_shift,
@@ -92,6 +105,7 @@ COLOR_WRONG = {
         image.dtype), "fractions are lost"),
     "rounded to three decimals": (lambda image, shifts: np.round(np.clip(image + np.asarray(shifts), 0, 255), 3)
                                   .astype(image.dtype), "fractions are lost"),
+    "float64 values in an array that says it is the image's dtype": (float64_saying_uint8, "keep its dtype"),
 }
 COLOR_RIGHT = {
     "float, clip, astype": shift_right,
@@ -131,6 +145,13 @@ def pca(images, alpha_std=0.1, seed=None, *, root=False, per_pixel=False, per_ba
         shifts = shift_of(pixels, len(images))[:, None, None, :]
     out = images + shifts
     return out if no_clip else clip(out)
+
+
+def global_state_for_none(images, alpha_std=0.1, seed=None):
+    """seed=None drawn from NumPy's global state, any other seed from default_rng(seed)."""
+    values, vectors = np.linalg.eigh(np.cov(np.reshape(images, (-1, 3)), rowvar=False))
+    alphas = (np.random if seed is None else np.random.default_rng(seed)).normal(0, alpha_std, (len(images), 3))
+    return np.clip(images + ((alphas * values) @ vectors.T)[:, None, None, :], 0, 1)
 
 
 def endless():
@@ -241,6 +262,7 @@ PCA_WRONG = {
     "NaN": (lambda images, alpha_std=0.1, seed=None: np.full(np.shape(images), np.nan), "NaN"),
     "returned in float16": (lambda images, alpha_std=0.1, seed=None: pca(images, alpha_std, seed).astype("float16"),
                             "float16 rounds"),
+    "seed=None drawn from NumPy's global state": (global_state_for_none, "with seed=None it changed"),
 }
 
 

@@ -6,7 +6,7 @@ from fractions import Fraction
 
 import keras
 import numpy as np
-from catalogue import ANSWER_KEY, LazyNumber, catalogue, stub
+from catalogue import ANSWER_KEY, BROKEN_MESSAGE, LazyNumber, catalogue, raises_a_broken_message, stub
 
 from cnn_course import costs
 from cnn_course.grading.efficientnet import check_compound_scaling, check_round_filters
@@ -61,6 +61,7 @@ WRONG_SCALING = {
     "a 1-D Keras tensor": (lambda phi: keras.ops.power(keras.ops.convert_to_tensor([1.2, 1.1, 1.15], "float64"), phi),
                            "returned a tensor"),
     "a 2-D NumPy array": lambda phi: np.array([[1.2, 1.1, 1.15]]) ** phi,
+    "raises an error whose message raises": (raises_a_broken_message, BROKEN_MESSAGE),
 }
 RIGHT_SCALING = {
     "0-d NumPy arrays": lambda phi: tuple(np.asarray(c ** phi) for c in (1.2, 1.1, 1.15)),

@@ -5,11 +5,23 @@ from fractions import Fraction
 import keras
 import numpy as np
 import tensorflow as tf
-from catalogue import catalogue, stub
+from catalogue import Anything, catalogue, stub
 from keras import layers
 
 from cnn_course import blocks, costs
 from cnn_course.grading.inception_motivation import check_bottleneck_layer, check_conv_multiplies
+
+SPIN = """
+def spin(*args):
+    while True:
+        try:
+            while True:
+                pass
+        except BaseException:
+            pass
+"""
+FROZEN = {}  # an endless loop that swallows the time limit, compiled under a file name like Python's frozen modules'
+exec(compile(SPIN, "<frozen spin>", "exec"), FROZEN)
 
 TABLE = {case: costs.conv_multiplies(*case) for case in check_conv_multiplies.spec.cases}  # typed in by hand
 
@@ -36,6 +48,8 @@ WRONG_COST = {
                              "float32"),
     "a product in int32 (as np.prod on Windows)": (
         lambda h, w, c, f, p: int(np.prod([h, w, c, f, f, p], dtype=np.int32)), "int32"),
+    "an integer equal to everything, that int() cannot read": (lambda h, w, c, f, p: Anything(), "returned"),
+    "an endless loop compiled under a frozen module's kind of file name": (FROZEN["spin"], "did not finish"),
 }
 RIGHT_COST = {
     "product": lambda h, w, c, f, p: h * w * c * f * f * p,

@@ -38,13 +38,14 @@ def sequential(input_shape=(64, 64, 3), classes=6, widths=WIDTHS, rescale=True, 
 
 
 def functional(input_shape=(64, 64, 3), classes=6, relu=layers.ReLU, swap=False, final_activation="softmax",
-               rescale=True, padding="same", use_bias=False, shared_relu=False, return_tensor=False, momentum=0.99):
+               rescale=True, padding="same", use_bias=False, shared_relu=False, return_tensor=False, momentum=0.99,
+               kernel_initializer="glorot_uniform"):
     inputs = keras.Input(input_shape)
     x = layers.Rescaling(1 / 255)(inputs) if rescale is True else rescale(inputs) if rescale else inputs
     one_relu = relu()
     for width in WIDTHS:
         activation = one_relu if shared_relu else relu()
-        x = layers.Conv2D(width, 3, padding=padding, use_bias=use_bias)(x)
+        x = layers.Conv2D(width, 3, padding=padding, use_bias=use_bias, kernel_initializer=kernel_initializer)(x)
         x = activation(x) if swap else layers.BatchNormalization(momentum=momentum)(x)
         x = layers.BatchNormalization(momentum=momentum)(x) if swap else activation(x)
         x = layers.MaxPooling2D(2)(x)
@@ -124,6 +125,21 @@ WRONG_SEQUENTIAL = {
             layer, layers.BatchNormalization) else layer for layer in sequential(input_shape, classes).layers)]),
         "momentum=1.0"),
     # notebook 00 reads the model's layers one by one (model.layers[13] is the last convolution)
+    # the grader copies its own weights in: how the model starts is read before
+    "every convolution starting at zero (kernel_initializer='zeros')": (lambda input_shape, classes: keras.Sequential(
+        [keras.Input(input_shape), *(layers.Conv2D(layer.filters, 3, padding="same", use_bias=False,
+                                                   kernel_initializer="zeros") if isinstance(layer, layers.Conv2D)
+                                     else layer for layer in sequential(input_shape, classes).layers)]),
+        "kernel_initializer"),
+    "the height read for the width too (input_shape[0] twice)": (lambda input_shape, classes: sequential(
+        (input_shape[0], input_shape[0], input_shape[2]), classes), "from the input_shape argument"),
+    "keras.Input(input_shape, dtype='uint8'), the dtype of the notebook's images": (
+        lambda input_shape, classes: keras.Sequential([keras.Input(input_shape, dtype="uint8"), *sequential(
+            input_shape, classes, with_input=False).layers]), "the input is uint8"),
+    "the grader's cached reference, taken out of its cache": (lambda input_shape, classes: builder._reference.
+                                                              __closure__[0].cell_contents(
+                                                                  SmallCNN, tuple(input_shape), classes),
+                                                              "grader's own reference layers"),
     "each stage a Sequential model of its own": (lambda input_shape, classes: keras.Sequential(
         [keras.Input(input_shape), layers.Rescaling(1 / 255), *(keras.Sequential(stage_layers(width)) for width in
                                                                 WIDTHS), layers.Flatten(),
@@ -131,6 +147,10 @@ WRONG_SEQUENTIAL = {
 }
 
 RIGHT_SEQUENTIAL = {
+    # a softmax classifier starting at zero still learns: each class's row gets its own gradient
+    "the classifier starting at zero": lambda input_shape, classes: keras.Sequential(
+        [keras.Input(input_shape), *sequential(input_shape, classes).layers[:-1],
+         layers.Dense(classes, activation="softmax", kernel_initializer="zeros")]),
     "the notebook's layout": lambda input_shape, classes: sequential(input_shape, classes),
     "ReLU as Lambda(keras.ops.relu), a named function load_model finds": lambda input_shape, classes: sequential(
         input_shape, classes, order=("conv", "bn", "Lambda(keras.ops.relu)", "pool")),
@@ -193,6 +213,8 @@ WRONG_FUNCTIONAL = {
         model.inputs, {"predictions": model.outputs[0]}))(functional(input_shape, classes)), "output is a dict"),
     "the output twice, in a list": (lambda input_shape, classes: (lambda model: keras.Model(
         model.inputs, [model.outputs[0]] * 2))(functional(input_shape, classes)), "output is a list"),
+    "every convolution starting at zero (kernel_initializer='zeros')": (lambda input_shape, classes: functional(
+        input_shape, classes, kernel_initializer="zeros"), "kernel_initializer"),
     "the layers after the stages a Functional model of their own": (lambda input_shape, classes: (lambda model: (
         lambda inputs: keras.Model(inputs, model(inputs)))(keras.Input(input_shape)))(functional(
             input_shape, classes)), "nested in this one"),
@@ -322,6 +344,10 @@ WRONG_COMPILE = {
     "the loss in a lambda": (compile_with(loss=lambda y, p: keras.losses.sparse_categorical_crossentropy(y, p)),
                              "a function of your own"),
     "the loss a function of one's own": (compile_with(loss=own_cross_entropy), "a function of your own"),
+    "the loss class itself, without parentheses (the model cannot be saved)": (compile_with(
+        loss=keras.losses.SparseCategoricalCrossentropy), "with parentheses"),
+    "ignore_class=5: the notebook's sixth class counts for nothing": (compile_with(
+        loss=keras.losses.SparseCategoricalCrossentropy(ignore_class=5)), "ignore_class=5"),
     "the loss in a dict keyed by the output's name (fit raises)": (lambda model, learning_rate=1e-3: compile_with(
         loss={model.layers[-1].name: "sparse_categorical_crossentropy"})(model, learning_rate), "a dict of losses"),
 }
@@ -333,6 +359,10 @@ RIGHT_COMPILE = {
                                                                   name="accuracy"),))(model, learning_rate),
     "a function as the loss": compile_with(loss=keras.losses.sparse_categorical_crossentropy),
     "the loss in a one-entry list (one per output)": compile_with(loss=["sparse_categorical_crossentropy"]),
+    "ignore_class=None said aloud": compile_with(loss=keras.losses.SparseCategoricalCrossentropy(ignore_class=None)),
+    "Adam whose get_config was emptied (its settings read from the optimizer)": lambda model, learning_rate=1e-3: (
+        lambda optimizer: (setattr(optimizer, "get_config", dict), compile_with(lambda rate: optimizer)(
+            model, learning_rate))[1])(keras.optimizers.Adam(learning_rate)),
 }
 
 
@@ -361,7 +391,7 @@ def test_layer_list_messages_say_only_what_applies():
     assert "several places" in check_functional_cnn(WRONG_FUNCTIONAL["one ReLU object for all stages"]).first_failure
     assert "Flatten" in check_sequential_cnn(WRONG_SEQUENTIAL["no flatten"]).first_failure
     hard_coded = check_sequential_cnn(WRONG_SEQUENTIAL["hard-coded shapes"]).first_failure
-    assert "(None, 32, 32, 1)" in hard_coded and "*(" not in hard_coded and "input_shape" in hard_coded
+    assert "(None, 32, 24, 1)" in hard_coded and "*(" not in hard_coded and "input_shape" in hard_coded
     assert "Flatten" not in check_functional_cnn(WRONG_FUNCTIONAL["hard-coded classes"]).first_failure
     assert "batch_size" in check_sequential_cnn(WRONG_SEQUENTIAL["keras.Input with a batch size"]).first_failure
     after = check_sequential_cnn(WRONG_SEQUENTIAL["Flatten after the classifier"]).first_failure

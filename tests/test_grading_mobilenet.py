@@ -10,7 +10,7 @@ from fractions import Fraction
 
 import keras
 import numpy as np
-from catalogue import ANSWER_KEY, LazyNumber, catalogue, stub
+from catalogue import ANSWER_KEY, BROKEN_MESSAGE, LazyNumber, catalogue, raises_a_broken_message, stub
 from keras import layers
 
 from cnn_course import blocks, costs
@@ -106,6 +106,8 @@ WRONG_COST = {
     ANSWER_KEY + "costs.separable_conv_multiplies, called when the grader reads the ints": lambda *case: tuple(
         LazyNumber(lambda i=i: costs.separable_conv_multiplies(*case)[i]) for i in range(2)),
     "right only while n_out < 30": lambda n, f, c, o: (n * n * f * f * c, n * n * c * o) if n < 30 else (1, 1),
+    "products in int32 (np.prod's on Windows): past 2**31 they wrap round": (lambda n, f, c, o: (
+        int(np.prod([n, n, f, f, c], dtype=np.int32)), int(np.prod([n, n, c, o], dtype=np.int32))), "int32"),
 }
 RIGHT_COST = {
     "products": lambda n, f, c, o: (n * n * f * f * c, n * n * c * o),
@@ -351,6 +353,9 @@ WRONG_SEPARABLE = {
                                                                     "between 0 and 1"),
     "a model of two outputs, the wrong one taken": (two_outputs(separable()), "found ReLU"),
     "two layers of one explicit name": (named_alike, "two layers of one name"),
+    "a depthwise layer with a fixed name (MobileNet stacks 13 blocks)": (separable(depthwise_options={"name": "dw"}),
+                                                                         "clash"),
+    "raises an error whose message raises": (raises_a_broken_message, BROKEN_MESSAGE),
 }
 RIGHT_SEPARABLE = {
     "explicit ZeroPadding2D(((0, 1), (0, 1))) before the stride 2": separable(),
@@ -446,6 +451,18 @@ def valid_at_stride_1(x, filters, stride=1, expansion=6):
     return layers.Add()([inputs, x]) if stride == 1 and filters == channels else x
 
 
+def shortcut_after_the_expansion(x, filters, stride=1, expansion=6):
+    """The input kept for the shortcut only after the 1x1 expansion (the addition's rule right)."""
+    channels = x.shape[-1]
+    if expansion != 1:
+        x = layers.ReLU(6.0)(layers.BatchNormalization()(layers.Conv2D(expansion * channels, 1, use_bias=False)(x)))
+    kept = x
+    x = layers.ReLU(6.0)(layers.BatchNormalization()(layers.DepthwiseConv2D(3, strides=stride, padding="same",
+                                                                            use_bias=False)(x)))
+    x = layers.BatchNormalization()(layers.Conv2D(filters, 1, use_bias=False)(x))
+    return layers.Add()([kept, x]) if stride == 1 and filters == channels else x
+
+
 def keras_inverted_block(x, filters, stride=1, expansion=6):
     from keras.src.applications.mobilenet_v2 import _inverted_res_block
 
@@ -507,6 +524,9 @@ WRONG_INVERTED = {
     "the depthwise convolution at padding='valid' for stride 1": (valid_at_stride_1, "padding='same'"),
     "the main path a subclassed model, Add()([inputs, x])": (lambda x, filters, stride=1, expansion=6: layers.Add()(
         [x, Subclassed(filters, stride)(x)]), "found Subclassed"),
+    "a projection with a fixed name (MobileNetV2 stacks 17 blocks)": (inverted(project_options={"name": "project"}),
+                                                                      "clash"),
+    "the shortcut kept after the expansion": (shortcut_after_the_expansion, "not its expansion"),
 }
 
 INVERTED_HINTS = {

@@ -2,7 +2,7 @@
 
 import keras
 import numpy as np
-from catalogue import catalogue, stub
+from catalogue import catalogue, pretender, stub
 
 from cnn_course.grading.one_by_one_convolutions import check_one_by_one_as_dense
 
@@ -60,6 +60,12 @@ WRONG = {
                                    "changed the bias it was given (its shape: reshape or convert a copy)"),
     "a table of the fixed cases' shapes only": lambda v, w, b: np.maximum(v @ w + b, 0) if (*v.shape, w.shape[1]) in
     check_one_by_one_as_dense.spec.cases else np.zeros(v.shape[:-1] + w.shape[1:]),
+    "an object that says it is an ndarray, a Keras Conv2D computing when it is read": (lambda v, w, b: pretender(
+        np.ndarray, shape=(*v.shape[:-1], w.shape[1]), dtype=np.dtype("float32"),
+        __array__=lambda self, dtype=None, copy=None: keras_conv(v, w, b, to_numpy=True)), "returned a Pretender"),
+    "an object that says it is an ndarray, with a shape no comparison reads": (lambda v, w, b: pretender(
+        np.ndarray, dtype=np.dtype("float32"), shape=type("Shape", (), {"__eq__": None, "__ne__": None})()),
+        "returned a Pretender"),
 }
 RIGHT = {
     "matmul on the channel axis": lambda v, w, b: np.maximum(v @ w + b, 0),

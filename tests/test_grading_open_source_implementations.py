@@ -2,7 +2,7 @@
 
 import keras
 import numpy as np
-from catalogue import ANSWER_KEY, Lazy, catalogue, stub
+from catalogue import ANSWER_KEY, BROKEN_MESSAGE, Lazy, catalogue, raises_a_broken_message, stub
 
 from cnn_course.grading.open_source_implementations import check_to_keras_kernel
 from cnn_course.models import ported
@@ -54,6 +54,11 @@ WRONG = {
     "cast to float16": (lambda w, depthwise=False: right(w, depthwise).astype("float16"), "in float16"),
     ANSWER_KEY + "ported.to_keras_layout, called when the grader reads the array": lambda w, depthwise=False: Lazy(
         lambda: answer_key(w, depthwise)),
+    # the fixed cases' values are the same at every grading, the fresh ones' not
+    "the weight's values drawn again with the grader's seed 0": (lambda weight, depthwise=False: np.transpose(
+        np.random.default_rng(0).normal(size=weight.shape).astype("float32"), (2, 3, 0, 1) if depthwise else (
+            2, 3, 1, 0)), "differs from the expected result"),
+    "raises an error whose message raises": (raises_a_broken_message, BROKEN_MESSAGE),
 }
 RIGHT = {
     "transpose": right,

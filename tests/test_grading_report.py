@@ -7,6 +7,7 @@ import signal
 import sys
 
 import pytest
+from catalogue import BROKEN_MESSAGE, raises_a_broken_message
 
 import cnn_course.grading
 from cnn_course.config import REPO_ROOT
@@ -141,7 +142,8 @@ class Booby:
 
 ODD_ANSWERS = {"None": None, "a number": 42, "returns a string": lambda *a, **k: "model",
                "raises inside": _raises, "a random stack of layers": _random_stack,
-               "returns an object whose reading raises": lambda *a, **k: Booby()}
+               "returns an object whose reading raises": lambda *a, **k: Booby(),
+               "raises an error whose message raises": raises_a_broken_message}
 
 
 @pytest.mark.parametrize("answer", ODD_ANSWERS)
@@ -239,6 +241,7 @@ def test_python_s_frozen_modules_are_not_the_learner_s_code():
     assert codecs.getincrementaldecoder.__code__.co_filename.startswith("<frozen")
     assert library_code(codecs.getincrementaldecoder.__code__.co_filename) and library_code(pytest.__file__)
     assert not library_code(__file__) and not library_code("<string>")
+    assert not library_code("<frozen spin>")  # an answer's code compiled under such a name is the learner's
 
 
 def test_a_copy_of_the_answer_key_or_a_reload_trips_too():
@@ -259,6 +262,33 @@ def test_a_copy_of_the_answer_key_or_a_reload_trips_too():
 
         assert config.pick(full=1, quick=2) in (1, 2) and callable(plots.image_grid)
     assert copy(1, 2, 3, 1, 1) == costs.conv_multiplies(1, 2, 3, 1, 1) == 6
+
+
+def test_the_key_s_source_read_or_its_code_copied_while_the_answer_runs_trips():
+    """inspect.getsource (its lines cached or not) and open() of a key file, and code.replace, from the answer's own
+    code; Python's import and the learner's own files stay free."""
+    import inspect
+    import linecache
+    import types
+
+    from cnn_course import costs
+    from cnn_course.grading.answer_key import out_of_reach, tripped
+
+    calls = {"getsource": lambda: inspect.getsource(costs.conv_multiplies),
+             "getsource, cached": lambda: (linecache.getlines(costs.__file__), inspect.getsource(costs))[1],
+             "open": lambda: open(costs.__file__).read(),
+             "code.replace": lambda: costs.conv_multiplies.__code__.replace(co_filename="mine.py")}
+    for name, call in calls.items():
+        linecache.clearcache()
+        with out_of_reach(), pytest.raises(RuntimeError) as caught:
+            call()
+        assert tripped(caught.value) and "cnn_course.costs" in tripped(caught.value), name
+    with out_of_reach():
+        assert inspect.getsource(test_idioms) and open(__file__).read()
+        importlib.reload(importlib.import_module("cnn_course.grading.mistakes"))  # the key read by an import
+    relabelled = types.FunctionType(costs.conv_multiplies.__code__.replace(co_filename="mine.py"), {})
+    with out_of_reach():  # made before the answer ran: as the source pasted, the learner's own
+        assert relabelled(1, 2, 3, 1, 1) == 6
 
 
 def test_an_answer_that_catches_the_trip_and_goes_on_is_still_caught():
@@ -465,7 +495,8 @@ def test_the_key_cannot_be_hidden_by_renaming_or_removing_its_module(monkeypatch
 
 @pytest.mark.parametrize("tampering", ["signal.setitimer(signal.ITIMER_REAL, 0)", "signal.alarm(0)",
                                        "signal.signal(signal.SIGALRM, signal.SIG_IGN)", "sys.setprofile(None)",
-                                       "sys.settrace(None)", "threading.setprofile(None)"])
+                                       "sys.settrace(None)", "threading.setprofile(None)",
+                                       "signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})"])
 def test_an_answer_cannot_switch_the_time_limit_or_the_watch_off(tampering):
     import signal
     import sys
@@ -486,3 +517,29 @@ def test_an_answer_cannot_switch_the_time_limit_or_the_watch_off(tampering):
     report = check_demo(sabotage)
     assert "would switch the grader's watch off" in report.first_failure and time.monotonic() - started < 3
     assert sys.getprofile() is None and signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+
+
+def test_an_error_whose_message_hangs_is_named_within_the_limit():
+    """A learner's exception whose __str__ raises another, whose own __str__ never returns."""
+    import time
+
+    class Stuck(Exception):
+        def __str__(self):
+            while True:
+                time.sleep(0.01)
+
+    class Outer(Exception):
+        def __str__(self):
+            raise Stuck()
+
+    @grader("demo", seconds=1)
+    def check_demo(answer, report):
+        report.call(answer)
+
+    def answer():
+        raise Outer()
+
+    started = time.monotonic()
+    report = check_demo(answer)
+    assert BROKEN_MESSAGE in report.first_failure and "Outer" in report.first_failure, str(report)
+    assert time.monotonic() - started < 5 and report.status != "error"

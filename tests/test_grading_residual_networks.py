@@ -2,7 +2,7 @@
 
 import keras
 import tensorflow as tf
-from catalogue import catalogue, stub
+from catalogue import catalogue, pretender, stub
 from keras import layers
 
 from cnn_course import blocks, models
@@ -52,6 +52,28 @@ def where_relu(t):
     return keras.ops.where(t > 0, t, 0.0)
 
 
+_KEPT = {}  # the layers of every block size made so far
+
+
+def identity_kept_between_calls(x, f, filters):
+    """Each size's layers made once and kept: a second block of that size calls the same layer objects."""
+    steps = _KEPT.setdefault((f, filters, x.shape[-1]), [
+        layers.Conv2D(filters[0], 1), layers.BatchNormalization(), layers.ReLU(),
+        layers.Conv2D(filters[1], f, padding="same"), layers.BatchNormalization(), layers.ReLU(),
+        layers.Conv2D(filters[2], 1), layers.BatchNormalization()])
+    shortcut = x
+    for step in steps:
+        x = step(x)
+    return layers.ReLU()(layers.Add()([shortcut, x]))
+
+
+def shortcut_from_the_main_path(x, f, filters, s=2):
+    """The shortcut's 1x1 convolution built on x after the main path has replaced it."""
+    x = bottleneck_block(x, f, filters, s=s, shortcut="conv", relu_after_add=False, join=lambda tensors: tensors[1])
+    shortcut = layers.BatchNormalization()(layers.Conv2D(filters[2], 1, strides=s)(x))
+    return layers.Activation("relu")(layers.Add()([shortcut, x]))
+
+
 def identity(**options):
     def identity_block(x, f, filters):
         return bottleneck_block(x, f, filters, **options)
@@ -96,6 +118,9 @@ WRONG_IDENTITY = {
         lambda x, f, filters: (keras.backend.clear_session(), bottleneck_block(x, f, filters))[1], "clear_session"),
     "the block a model of its own, called on x": (lambda x, f, filters: as_a_model(
         x, lambda u: bottleneck_block(u, f, filters)), "model of its own"),
+    # ResNet50 stacks blocks of one size: kept layers would share their weights
+    "its layers kept between calls for blocks of the same size": (identity_kept_between_calls,
+                                                                   "a second call uses the first one's layers"),
 }
 RIGHT_IDENTITY = {
     "Activation('relu')": identity(),
@@ -111,6 +136,8 @@ RIGHT_IDENTITY = {
     "batch-norm epsilon of keras.applications": identity(bn_options={"epsilon": 1.001e-5}),
     "a layer named after the block's input tensor (a name of its own in every block)": lambda x, f, filters: (
         bottleneck_block(x, f, filters, last_conv_options={"name": f"{x.name}_conv_c"})),
+    "Activation('linear') between the last batch norm and the addition": identity(
+        join=lambda tensors: layers.Add()([tensors[0], layers.Activation("linear")(tensors[1])])),
 }
 
 WRONG_CONVOLUTIONAL = {
@@ -129,6 +156,7 @@ WRONG_CONVOLUTIONAL = {
         x, f, filters, s=s, shortcut="conv"),
     "the block a model of its own, called on x": (lambda x, f, filters, s=2: as_a_model(
         x, lambda u: bottleneck_block(u, f, filters, s=s, shortcut="conv")), "model of its own"),
+    "the shortcut built on x after the main path replaced it": (shortcut_from_the_main_path, "shortcut = x first"),
 }
 RIGHT_CONVOLUTIONAL = {
     "reference order": convolutional(),
@@ -254,6 +282,8 @@ WRONG_RESNET = {
     "stem 7x7 convolution with padding='same' instead of ZeroPadding2D(3)": resnet(stem_conv_same=True),
     "average pooling in the stem": resnet(stem_pool=layers.AveragePooling2D),
     "a learner identity_block with a ReLU on the shortcut": resnet(shortcut_relu=True),
+    "an object that says it is a keras.Model (its __class__)": (lambda input_shape, classes: pretender(keras.Model),
+                                                                 "got Pretender"),
 }
 ONE_ADD = layers.Add()  # one layer object for every block's sum
 WRONG_RESNET["one Add layer for every block"] = (resnet(join=ONE_ADD), "one Add layer")

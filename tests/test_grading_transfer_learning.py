@@ -388,12 +388,16 @@ WRONG_CACHE = {
     "the base unfrozen on the way": (lambda base, images, path: (setattr(base, "trainable", True), features(
         base, images, path))[1], "trainable went from False to True"),
     "the base's Dropout rate set to 0 first": (lambda base, images, path: (setattr(
-        base.get_layer("dropout"), "rate", 0.0), features(base, images, path))[1], "rate went from 0.5 to 0.0"),
+        base.get_layer("stage0_e"), "rate", 0.0), features(base, images, path))[1], "rate went from 0.5 to 0.0"),
     "2 * images / 255 - 1 on uint8 pixels (2 * images wraps round)": (lambda base, images, path: features(
         base, images, path, scale=lambda x: 2 * x.astype("uint8") / 255 - 1), "uint8 arithmetic"),
     # the notebook gives a pathlib.Path
     "the path joined to a string as if it were one": (lambda base, images, path: (features(base, images, path), print(
         "features saved to " + path))[0], "pathlib.Path"),
+    "the pixels cut to whole numbers (int32) before scaling": (lambda base, images, path: features(
+        base, np.asarray(images).astype("int32"), path), "features differ"),
+    "an earlier run's file at the path returned instead": (lambda base, images, path: np.load(path) if path.exists()
+                                                           else features(base, images, path), "features differ"),
 }
 RIGHT_CACHE = {
     "batches by hand": features,
@@ -527,6 +531,11 @@ WRONG_UNFREEZE = {
         m, "optimizer")), "not compiled"),
     "the head's Dropout rate changed": (lambda model, n, rate: unfreeze(model, n, rate, after=lambda m: setattr(
         m.get_layer(transfer.HEAD_NAMES[1]), "rate", 0.5)), "rate went from 0.2 to 0.5"),
+    # EfficientNet-Lite0, the notebook's base, names its batch norms stem_bn, block1a_bn, ...
+    "batch norm told by a name starting with 'bn'": (lambda model, n, rate: unfreeze(
+        model, n, rate, top=lambda base_layers, n: [layer for layer in base_layers[len(base_layers) - n:] if n
+                                                     and not layer.name.startswith("bn")], norm=True),
+        "keep every BatchNormalization frozen"),
 }
 RIGHT_UNFREEZE = {
     "as in the lecture": unfreeze,

@@ -46,6 +46,8 @@ def test_zero_init_residuals_finds_the_main_path_whatever_the_add_order_and_skip
     assert zero_init_residuals(model) == 1 and _zero_gamma_layers(model) == ["bn1"]
     written_with_plus = keras.Model(inputs, shortcut + x)
     assert zero_init_residuals(written_with_plus) == 1
+    through_linear = keras.Model(inputs, keras.layers.Add()([shortcut, keras.layers.Activation("linear")(x)]))
+    assert zero_init_residuals(through_linear) == 1  # a step that changes nothing is read through
     plain = CifarResNet(8, plain=True)
     assert zero_init_residuals(plain) == 0 and _zero_gamma_layers(plain) == []
 

@@ -9,11 +9,13 @@ import contextlib
 import functools
 import importlib
 import importlib.util
+import linecache
 import os
 import signal
 import sys
 import sysconfig
 import threading
+import types
 from pathlib import Path
 
 MARK = "cnn-course answer key"
@@ -28,10 +30,15 @@ FREE_MODULES = ("cnn_course.config", "cnn_course.fixtures", "cnn_course.graph", 
                 "keras.src.applications.imagenet_utils")
 FREE_NAMES = {"preprocess_input", "decode_predictions", "count_params"}
 # What would switch the grader's watch off: its profile hook, its time limit.
-TAMPERING = (sys.setprofile, sys.settrace, signal.signal, signal.setitimer, signal.alarm, threading.setprofile,
+TAMPERING = (sys.setprofile, sys.settrace, signal.signal, signal.setitimer, signal.alarm, signal.pthread_sigmask,
+             threading.setprofile,
              *filter(None, [getattr(threading, "setprofile_all_threads", None)]))
 _TAMPERING_CODES = {function.__code__ for function in TAMPERING if hasattr(function, "__code__")}
 _TAMPERING_IDS = {id(function) for function in TAMPERING if not hasattr(function, "__code__")}
+# What reads a file's source for inspect.getsource, cached or not; an audit hook sees every file opened.
+_SOURCE_READERS = {linecache.getlines.__code__, linecache.updatecache.__code__}
+_OPENED = []  # the watch in force is told of every file opened (an audit hook, once added, stays)
+sys.addaudithook(lambda event, args: _OPENED[-1](args[0], sys._getframe(1)) if event == "open" and _OPENED else None)
 LIBRARIES = tuple({sysconfig.get_paths()[key] for key in ("stdlib", "platstdlib", "purelib", "platlib")})
 MACHINERY = tuple(os.path.join(os.path.dirname(__file__), f"{name}.py") for name in ("answer_key", "limits"))
 
@@ -100,26 +107,46 @@ def _tripwire(path: str, watch: Watch):
 
 def library_code(filename: str) -> bool:
     """Python's or an installed library's code, or the grader's own machinery: not the learner's."""
-    return filename.startswith((*LIBRARIES, "<frozen")) or filename in MACHINERY  # "<frozen codecs>": Python's too
+    return filename.startswith(LIBRARIES) or filename in MACHINERY or _frozen(filename)
+
+
+@functools.cache
+def _frozen(filename: str) -> bool:
+    """A module frozen into Python, "<frozen codecs>" (not code an answer compiled under such a name)."""
+    spec = getattr(sys.modules.get(filename[8:-1]), "__spec__", None) if filename.startswith("<frozen ") else None
+    return getattr(spec, "origin", None) == "frozen"
 
 
 @contextlib.contextmanager
 def _watched(files: dict, named: dict, watch: Watch):
     """Trip on a call of code from `files` (unless a function of `FREE_NAMES` makes it) or compiled into one of their
     modules' namespaces (tf.autograph.to_graph's copy, a function made from a key function's code), of a code in
-    `named` {code: path}, and of `TAMPERING` from the answer's code."""
-    seen, special = {}, {*named, *_TAMPERING_CODES}  # seen: a code's file name as written -> its key module, or ""
+    `named` {code: path}, of `TAMPERING` from the answer's code, and on the answer copying a key function's code or
+    reading the source of its file (inspect.getsource, open)."""
+    seen, special = {}, {*named, *_TAMPERING_CODES, *_SOURCE_READERS}  # seen: a file name -> its key module, or ""
     modules = set(files.values())
 
-    def module_of(frame) -> str:
-        code = frame.f_code
-        if code.co_filename not in seen:
+    def key_module(filename) -> str:
+        if filename not in seen:
             try:
-                seen[code.co_filename] = files.get(os.path.realpath(code.co_filename), "")
-            except (ValueError, OSError):  # a file name no path can have (a NUL in it): a hook that raised would go
-                seen[code.co_filename] = ""
-        home = frame.f_globals.get("__name__")
-        return seen[code.co_filename] or (home if home in modules and not library_code(code.co_filename) else "")
+                seen[filename] = files.get(os.path.realpath(filename), "")
+            except (ValueError, OSError, TypeError):  # no path (a NUL in it, a file descriptor): a hook that raised
+                seen[filename] = ""  # would go
+        return seen[filename]
+
+    def module_of(frame) -> str:
+        code, home = frame.f_code, frame.f_globals.get("__name__")
+        return key_module(code.co_filename) or (home if home in modules and not library_code(code.co_filename)
+                                                else "")
+
+    def source_read(filename, frame, at=None) -> None:
+        """A key file read by a library called from the answer's own code (not by an import, nor by the key)."""
+        while frame is not None and library_code(frame.f_code.co_filename):
+            if frame.f_code.co_filename.startswith("<frozen importlib"):
+                return
+            frame = frame.f_back
+        if live and key_module(filename) and frame is not None and not module_of(frame):
+            trip(f"{key_module(filename)}, its source read", at)
 
     def freed(frame) -> bool:
         """A function of `FREE_NAMES`, or a private helper (``_index``, a lambda) of its module that one runs, with
@@ -143,7 +170,9 @@ def _watched(files: dict, named: dict, watch: Watch):
         sys.settrace(_raiser(None))  # frames' trace functions run only while a global one is set
 
     def check_call(frame, code) -> None:
-        if code in named:
+        if code in _SOURCE_READERS:
+            source_read(frame.f_locals.get("filename"), frame.f_back, frame)
+        elif code in named:
             trip(named[code], frame)
         elif code in _TAMPERING_CODES and not library_code(frame.f_back.f_code.co_filename):
             trip(f"{code.co_name}, which would switch the grader's watch off", frame)
@@ -159,15 +188,20 @@ def _watched(files: dict, named: dict, watch: Watch):
                 check_call(frame, code)
         elif event == "c_call" and id(arg) in _TAMPERING_IDS and not library_code(frame.f_code.co_filename):
             trip(f"{arg.__name__}, which would switch the grader's watch off")
+        elif event == "c_call" and isinstance(getattr(arg, "__self__", None), types.CodeType) and \
+                key_module(arg.__self__.co_filename):  # code.replace(co_filename=...): the key under a new name
+            trip(f"{key_module(arg.__self__.co_filename)}.{arg.__self__.co_name}, its code copied")
 
     previous, threads, live = sys.getprofile(), threading.getprofile(), True
     sys.setprofile(profile)
     threading.setprofile(profile)  # and in the threads the answer starts
+    _OPENED.append(source_read)
     try:
         yield
     finally:
         sys.setprofile(previous)
         threading.setprofile(threads)
+        _OPENED.remove(source_read)
         live = False
 
 
@@ -184,7 +218,8 @@ def _raiser(path: str | None):
 def tripped(error: BaseException) -> str | None:
     """The dotted path of the key function that `error` (or one it was raised from) comes from, else None."""
     while error is not None:
-        if isinstance(error, RuntimeError) and str(error).startswith(MARK):
-            return str(error)[len(MARK) + 2:] or "the answer key"
+        text = error.args[0] if isinstance(error, RuntimeError) and error.args else ""  # not str(): it may not print
+        if isinstance(text, str) and text.startswith(MARK):
+            return text[len(MARK) + 2:] or "the answer key"
         error = error.__cause__ or error.__context__
     return None

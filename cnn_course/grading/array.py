@@ -48,16 +48,18 @@ def array_grader(spec: ArrayExercise, answer_key=(), seconds: float = 30):
 
     def check(answer, report: Report) -> None:
         rng = np.random.default_rng()
-        for case in [*spec.cases, *(spec.draw(rng) for _ in range(FRESH_CASES))]:
-            grade_case(answer, spec, case, report)
+        for case in spec.cases:  # their arguments the same at every grading
+            grade_case(answer, spec, case, np.random.default_rng(0), report)
+        for _ in range(FRESH_CASES):  # fresh shapes, and fresh values
+            grade_case(answer, spec, spec.draw(rng), rng, report)
         report.success(spec.success)
 
     return described_by(spec, check, answer_key, seconds)
 
 
-def grade_case(answer, spec: ArrayExercise, case, report: Report) -> None:
-    """Every check of one case; stops at the first that fails."""
-    arguments = spec.arguments(case, np.random.default_rng(0))  # a fixed case's arguments: the same at every grading
+def grade_case(answer, spec: ArrayExercise, case, rng, report: Report) -> None:
+    """Every check of one case, its arguments drawn with `rng`; stops at the first that fails."""
+    arguments = spec.arguments(case, rng)
     originals, what = [snapshot(argument) for argument in arguments], spec.describe(case, arguments)
     want = np.asarray(spec.reference(*arguments))  # before the answer runs: nothing it does to the inputs counts
     returned, got = report.call(answer, *arguments, what=what, hints=spec.hints,
@@ -108,13 +110,18 @@ def to_array(answer):
 
 
 def numpy_only(answer):
-    """A NumPy array as it is, anything else None (an exercise that asks for NumPy)."""
-    return answer if isinstance(answer, np.ndarray) else None
+    """A NumPy array as NumPy holds it (a subclass's own dtype or __class__ aside), anything else None (an exercise
+    that asks for NumPy)."""
+    return np.asarray(answer) if issubclass(type(answer), np.ndarray) else None
 
 
 def shaped(answer):
-    """`to_array` of an answer that has a shape (an array or a tensor, not a list), else None."""
-    return to_array(answer) if hasattr(answer, "shape") else None
+    """`to_array` of an array or a tensor, else None: not a list, nor an object that only has a shape (read all the
+    same, as the answer is watched)."""
+    import keras
+
+    array = to_array(answer) if hasattr(answer, "shape") else None
+    return array if issubclass(type(answer), np.ndarray) or keras.ops.is_tensor(answer) else None
 
 
 class Model(NamedTuple):

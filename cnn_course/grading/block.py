@@ -65,7 +65,7 @@ def grade_case(answer, spec: BlockExercise, case, seed: int, report: Report) -> 
     what = f"{spec.exercise}(x, {shown}) on x of shape {input_shape}"
     inputs = keras.Input(input_shape)
     output = report.call(answer, inputs, *args, what=what, hints=spec.hints, **kwargs)
-    report.require(isinstance(output, keras.KerasTensor), "returns a tensor",
+    report.require(issubclass(type(output), keras.KerasTensor), "returns a tensor",
                    f"{what} returned {type(output).__name__}: {spec.returns}")
     reused = ", ".join(layer.name for layer in reused_layers([output]) if layer.weights)  # a ReLU may serve twice
     report.precondition(not reused, f"{what}: one layer object is used in several places ({reused}): create a new "
@@ -102,6 +102,10 @@ def grade_case(answer, spec: BlockExercise, case, seed: int, report: Report) -> 
         report.attempt(lambda: keras.Model(inputs, again), f"{what}: two of these blocks stacked in one model clash "
                        f"-- leave out name= and keras.backend.clear_session() (Keras names each layer anew): "
                        f"{spec.repeated}")
+        kept = ", ".join(layer.name for layer in reused_layers([again]) if layer.weights)
+        report.precondition(not kept, f"{what}: a second call uses the first one's layers again ({kept}), so stacked "
+                                      f"blocks would share their weights: create new layers at each call -- "
+                                      f"{spec.repeated}")
 
 
 def reference_paths(spec: BlockExercise, output, source) -> dict:

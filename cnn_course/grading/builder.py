@@ -42,7 +42,7 @@ def grade_case(answer, spec: BuilderExercise, case, number: int, report: Report)
     input_shape, classes = case
     what = f"{spec.exercise}(input_shape={input_shape}, classes={classes})"
     model = report.call(answer, input_shape=input_shape, classes=classes, what=what)
-    report.require(isinstance(model, keras.Model), "returns a Keras model",
+    report.require(issubclass(type(model), keras.Model), "returns a Keras model",  # an object can say any __class__
                    "returned a tensor: wrap it in keras.Model(inputs, outputs) and return the model"
                    if isinstance(model, keras.KerasTensor) else
                    f"should return a keras.Model, got {type(model).__name__} (did you forget `return model`?)")
@@ -71,6 +71,9 @@ def grade_case(answer, spec: BuilderExercise, case, number: int, report: Report)
     report.require(tuple(model.input_shape[1:]) == input_shape and tuple(model.output_shape) == (None, classes),
                    f"input {input_shape} and output (None, {classes}) for classes={classes}",
                    _shape_advice(model, input_shape, classes))
+    dtype = str(getattr(model.inputs[0], "dtype", keras.config.floatx()))
+    report.require(dtype == keras.config.floatx(), f"{keras.config.floatx()} inputs", f"{what}: the input is {dtype}: "
+                   f"build keras.Input(input_shape) without dtype= -- the network computes in {keras.config.floatx()}")
     role_paths = (spec.compare or compare_layers)(model, reference, report, what)
     report.require(model.count_params() == reference.count_params(), f"{reference.count_params():,} parameters",
                    f"{what} has {model.count_params():,} parameters, expected {reference.count_params():,}")

@@ -35,18 +35,18 @@ check_conv_output_shape = formula_grader(Formula(
         ("ignores the padding p", lambda n, f, p, s: (n - f) // s + 1),
     ],
     success="right on the lecture's cases, strides that need the floor and fresh random ones"),
-    answer_key=["keras.src.ops.operation_utils.compute_conv_output_shape", "keras.ops.conv",
-                "keras.src.ops.operation_utils.compute_pooling_output_shape"])
+    answer_key=["keras.src.ops.operation_utils.compute_conv_output_shape", "keras.ops.conv", "keras.ops.max_pool",
+                "keras.src.ops.operation_utils.compute_pooling_output_shape", "keras.ops.average_pool"])
 
 check_LeNet5 = builder_grader(BuilderExercise(
     exercise="LeNet5", reference=LeNet5,
-    cases=[((32, 32, 1), 10), ((28, 28, 1), 5)],  # the lecture's LeNet-5, and another size that catches fixed numbers
+    cases=[((32, 32, 1), 10), ((28, 32, 3), 5)],  # the lecture's, and a colour non-square image
     success="the lecture's LeNet-5: tanh convolutions, average pooling, two hidden Dense layers and a softmax"))
 
 check_vgg_block = block_grader(BlockExercise(
     exercise="vgg_block", reference=blocks.vgg_block,
-    # (input shape, (num_convs, filters)): more than one of each, to catch fixed numbers.
-    cases=[((16, 16, 3), (2, 8)), ((8, 8, 5), (3, 4)), ((6, 6, 2), (1, 6))],
+    # (input shape, (num_convs, filters)): more than one of each, to catch fixed numbers; an odd size the pool floors.
+    cases=[((16, 16, 3), (2, 8)), ((8, 8, 5), (3, 4)), ((7, 7, 2), (1, 6))],
     setting_advice=lambda word, ordinal, setting, got, want, case: (
         "every convolution of the block has `filters` filters" if setting == "filters" else
         "'same' 3x3 convolutions keep n_H, n_W; the 2x2 max-pool with stride 2 halves them"),

@@ -21,6 +21,7 @@ def compare_with_reference(model, reference, inputs, report: Report, seed: int =
                            advice: str = "", differentiate: bool = True) -> None:
     """The reference's random weights copied into `model` (in order, or by role with `paths`); outputs compared,
     then, with `differentiate`, the gradients of one loss (`compare_gradients`), once per grading."""
+    check_own_start(model, reference, report, what)
     randomize_weights(reference, seed=seed)
     if paths is None:
         pairs = copy_weights(reference, model, report)
@@ -39,6 +40,21 @@ def compare_with_reference(model, reference, inputs, report: Report, seed: int =
     if differentiate and not report.differentiated and not any(map(_hits_a_onednn_fault, (model, reference))):
         compare_gradients(model, reference, inputs, pairs, report, what)
         report.differentiated = True
+
+
+def check_own_start(model, reference, report: Report, what: str) -> None:
+    """The network is the learner's own (not the grader's reference) and no kernel but the last layer's starts with
+    all its values equal: every filter would compute the same and get the same gradient (none at all before a ReLU),
+    so the network could not learn."""
+    shared = {id(layer) for layer in every_layer(reference)} & {id(layer) for layer in every_layer(model)}
+    report.precondition(not shared, f"{what}: the model is made of the grader's own reference layers: build yours")
+    weighted = [layer for layer in every_layer(model) if layer.weights and not isinstance(layer, keras.Model)]
+    for layer in weighted[:-1]:
+        for kernel in (np.asarray(weight) for weight in layer.trainable_weights):
+            report.precondition(kernel.ndim < 2 or kernel.size < 2 or np.ptp(kernel) > 0, f"{what}: {layer.name}'s "
+                                f"kernel starts with all its values equal (kernel_initializer='zeros'?): every filter "
+                                f"would compute the same thing and the network could not learn -- leave "
+                                f"kernel_initializer at its default")
 
 
 def refuse_additions(model, report: Report, what: str, lecture: str) -> None:

@@ -40,6 +40,15 @@ class Formula:
     call: Callable = tuple  # case -> the arguments the answer is called with (e.g. a default left out)
 
 
+IN_INT32 = ("computed in int32 (np.prod's integers on Windows), which wraps round above 2,147,483,647: multiply "
+            "Python ints")
+
+
+def product_in(dtype: str, *factors) -> int:
+    """The product as np.prod computes it in `dtype`: int32 wraps round past 2**31, float32 keeps 24 bits."""
+    return int(np.prod(factors, dtype=dtype))
+
+
 def formula_grader(spec: Formula, answer_key=()):
 
     def check(answer, report: Report) -> None:
@@ -83,10 +92,11 @@ def _plain(value):
 
 
 def _finite(value) -> bool:
-    """A finite number; an int always is (``math.isfinite`` would overflow converting a large one)."""
+    """A finite number; an int always is (``math.isfinite`` would overflow converting a large one), and an integral
+    `_plain` could not make an int is none."""
     try:
-        return isinstance(value, numbers.Integral) or math.isfinite(value)
-    except OverflowError:  # a Real of its own kind too large for a float
+        return isinstance(value, int) or not isinstance(value, numbers.Integral) and math.isfinite(value)
+    except (OverflowError, TypeError, ValueError):  # a Real of its own kind too large for a float, or none at all
         return False
 
 

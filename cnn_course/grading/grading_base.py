@@ -16,12 +16,12 @@ def grading_base(stages=(8, 12, 16), seed: int = 0, input_shape=(32, 32, 3)):
     mode show, and sits below every top-n border `check_unfreeze_top` uses (its top 4 layers are a whole stage)."""
     inputs = x = keras.Input(input_shape)
     for i, filters in enumerate(stages):
-        x = layers.Conv2D(filters, 3, strides=2 if i < 3 else 1, padding="same", use_bias=False, name=f"conv{i}")(x)
-        x = layers.BatchNormalization(name=f"bn{i}")(x)
-        x = layers.Activation("relu", name=f"relu{i}")(x)
-        x = layers.Conv2D(filters, 1, name=f"pointwise{i}")(x)
+        x = layers.Conv2D(filters, 3, strides=2 if i < 3 else 1, padding="same", use_bias=False, name=f"stage{i}_a")(x)
+        x = layers.BatchNormalization(name=f"stage{i}_b")(x)  # names that say no kind: a layer is told by its class
+        x = layers.Activation("relu", name=f"stage{i}_c")(x)
+        x = layers.Conv2D(filters, 1, name=f"stage{i}_d")(x)
         if i == 0:
-            x = layers.Dropout(0.5, name="dropout")(x)
+            x = layers.Dropout(0.5, name="stage0_e")(x)
     base = keras.Model(inputs, x, name=f"grading_base_{seed}")
     randomize_weights(base, seed=seed)
     return base

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import numpy as np
-
 from cnn_course import blocks, costs
 from cnn_course.grading.block import BlockExercise, block_grader
-from cnn_course.grading.formula import Formula, formula_grader
+from cnn_course.grading.formula import IN_INT32, Formula, formula_grader, product_in
 
 check_conv_multiplies = formula_grader(Formula(
     exercise="conv_multiplies", reference=costs.conv_multiplies, arguments=("n_H", "n_W", "n_C", "f", "n_C_prev"),
@@ -26,9 +24,8 @@ check_conv_multiplies = formula_grader(Formula(
         ("forgets the n_H x n_W output positions", lambda h, w, c, f, p: c * f * f * p),
         ("counts the additions too: count only the multiplications", lambda h, w, c, f, p: 2 * h * w * c * f * f * p),
         ("computed in float32, whose 24 bits lose the last digits of counts above 16,777,216: multiply Python ints",
-         lambda h, w, c, f, p: int(np.prod(np.array([h, w, c, f, f, p], dtype="float32")))),
-        ("computed in int32 (np.prod's integers on Windows), which wraps round above 2,147,483,647: multiply Python "
-         "ints", lambda h, w, c, f, p: int(np.prod([h, w, c, f, f, p], dtype="int32"))),
+         lambda h, w, c, f, p: product_in("float32", h, w, c, f, f, p)),
+        (IN_INT32, lambda h, w, c, f, p: product_in("int32", h, w, c, f, f, p)),
     ],
     success="right on the lecture's cases (120,422,400 for the 5x5 convolution) and fresh random ones"))
 

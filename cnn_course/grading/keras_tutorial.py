@@ -12,8 +12,8 @@ from cnn_course.grading.grading_base import state, what_changed
 from cnn_course.grading.report import Report, grader
 from cnn_course.models.baseline import SmallCNN
 
-# Two calls per builder: the notebook's shapes, and others that catch hard-coded numbers.
-_BUILD_CASES = [((64, 64, 3), 6), ((32, 32, 1), 4)]
+# Two calls per builder: the notebook's shapes, and a non-square gray image that catches hard-coded numbers.
+_BUILD_CASES = [((64, 64, 3), 6), ((32, 24, 1), 4)]
 _SMALL_CNN = "four stages of 3x3 convolution, batch norm, ReLU and 2x2 max-pool, then Flatten and a softmax Dense"
 
 check_sequential_cnn = builder_grader(BuilderExercise(
@@ -75,10 +75,10 @@ def check_compiled(model, learning_rate: float, x, y, report: Report, what: str 
     report.require(type(optimizer) is keras.optimizers.Adam, "the optimizer is Adam",
                    f"{what}: the optimizer is {type(optimizer).__name__}; use keras.optimizers.Adam")
     number = "pass the number learning_rate to Adam"
-    config = report.attempt(optimizer.get_config, f"{what}: Adam's settings cannot be read: {number}")
-    report.precondition(not isinstance(config["learning_rate"], dict),
+    config = report.attempt(lambda: dict(optimizer.get_config()), f"{what}: Adam's settings cannot be read: {number}")
+    report.precondition(not isinstance(config.get("learning_rate"), dict),
                         f"{what}: the learning rate is a schedule: {number}")
-    changed = _changed_settings(config)
+    changed = _changed_settings(config, keras.optimizers.Adam().get_config(), free=("name", "learning_rate"))
     report.precondition(not changed, f"{what}: Adam has {', '.join(changed)}: this exercise asks for Adam with the "
                                      f"given learning rate and its other settings left at their defaults")
     rate = report.attempt(lambda: float(np.asarray(optimizer.learning_rate)), f"{what}: Adam's learning rate is not "
@@ -139,11 +139,19 @@ def _one_loss(loss):
     return entries[0] if len(entries) == 1 else loss
 
 
-def _changed_settings(config: dict) -> list[str]:
-    """The settings in Adam's `config` that differ from the defaults, the learning rate apart."""
-    defaults = keras.optimizers.Adam().get_config()
-    return [f"{key}={value!r}" for key, value in config.items()
-            if key not in ("name", "learning_rate") and value != defaults.get(key)]
+def _changed_settings(config: dict, defaults: dict, free: tuple) -> list[str]:
+    """The settings in `config` that differ from the `defaults`, those `free` (or checked on their own) apart."""
+    return [f"{key}={value!r}" for key, value in config.items() if key not in free and value != defaults.get(key)]
+
+
+def _loss_settings(loss) -> list[str]:
+    """The settings of a Keras loss object that differ from its class's defaults (from_logits and the reduction are
+    checked on their own); none read for a loss that is no such object, whose values are checked."""
+    try:
+        config, defaults = dict(loss.get_config()), type(loss)().get_config()
+    except Exception:  # a function, or a class that needs arguments
+        return []
+    return _changed_settings(config, defaults, free=("name", "from_logits", "reduction"))
 
 
 def _check_loss_on_probabilities(loss, y, probabilities, want_loss, what, report) -> None:
@@ -151,8 +159,15 @@ def _check_loss_on_probabilities(loss, y, probabilities, want_loss, what, report
     quietly read the softmax's logits and hide from_logits=True), and require one number: the mean cross-entropy."""
     loss_function = report.attempt(lambda: keras.losses.get(loss) if isinstance(loss, str) else loss,
                                    f"{what}: Keras knows no loss {loss!r}: use 'sparse_categorical_crossentropy'")
-    value = report.attempt(lambda: np.asarray(loss_function(keras.ops.convert_to_tensor(y),
-                                                            keras.ops.convert_to_tensor(probabilities))),
+    name = getattr(loss_function, "__name__", "")
+    report.precondition(not isinstance(loss_function, type), f"{what}: the loss is the class {name} itself: make one, "
+                        f"{name}() with parentheses -- a model compiled with the class cannot be saved (notebook 00 "
+                        f"saves it)")
+    changed = _loss_settings(loss_function)
+    report.precondition(not changed, f"{what}: the loss has {', '.join(changed)}: leave its settings at their defaults "
+                                     f"(ignore_class drops every example of that class from the loss)")
+    value = report.attempt(lambda: np.asarray(loss_function(keras.ops.convert_to_tensor(y), keras.ops.convert_to_tensor(
+                           probabilities)), dtype=np.float64),
                            f"{what}: the loss cannot be applied to integer labels and probabilities: use "
                            "'sparse_categorical_crossentropy'")
     if isinstance(loss_function, keras.losses.Loss):

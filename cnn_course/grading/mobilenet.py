@@ -7,16 +7,18 @@ from __future__ import annotations
 from cnn_course import blocks, costs
 from cnn_course.grading import paths
 from cnn_course.grading.block import BlockExercise, block_grader
-from cnn_course.grading.formula import Formula, formula_grader
+from cnn_course.grading.formula import IN_INT32, Formula, formula_grader, product_in
 
 check_separable_conv_multiplies = formula_grader(Formula(
     exercise="separable_conv_multiplies", reference=costs.separable_conv_multiplies,
     arguments=("n_out", "f", "n_c", "n_c_out"), parts=("depthwise", "pointwise"),
     # The lecture's 4x4x5 output from 3 channels, then cases whose four numbers all differ; f = 9 (MixNet's largest
     # kernel), so that f * f looked up for the usual 3, 5 and 7 fails on every grading, not only on a lucky draw
-    cases=[(4, 3, 3, 5), (5, 3, 4, 7), (6, 5, 2, 9), (7, 3, 16, 8), (2, 5, 6, 3), (3, 9, 2, 4)],
+    cases=[(4, 3, 3, 5), (5, 3, 4, 7), (6, 5, 2, 9), (7, 3, 16, 8), (2, 5, 6, 3), (3, 9, 2, 4),
+           (224, 3, 512, 1024)],  # a count past 2**32: 32-bit integers (np.prod's on Windows) wrap around
     draw=lambda rng: (int(rng.integers(1, 120)), int(rng.integers(1, 10)),
                       *(int(v) for v in rng.integers(1, 300, 2))),
+    mistakes=[(IN_INT32, lambda n, f, c, o: (product_in("int32", n, n, f, f, c), product_in("int32", n, n, c, o)))],
     one_number=[("the cost of a normal convolution", lambda n, f, c, o: n * n * f * f * c * o),
                 ("the sum of the two", lambda n, f, c, o: n * n * f * f * c + n * n * c * o)],
     part_mistakes={
@@ -82,6 +84,7 @@ check_depthwise_separable_conv = block_grader(_mobile_block(
     # (input shape, (filters, stride)); with stride 2 the sizes are even, as in MobileNet, where padding="same"
     # pads what keras.applications' ZeroPadding2D(((0, 1), (0, 1))) does.
     cases=[((8, 8, 3), (5, 1)), ((8, 6, 4), (6, 2)), ((7, 5, 2), (3, 1)), ((6, 10, 5), (8, 2))],
+    repeated="MobileNet stacks 13 of these blocks in one model",
     success="depthwise 3x3 -> BN -> ReLU6 -> pointwise 1x1 -> BN -> ReLU6, as in MobileNet"))
 
 
@@ -102,11 +105,13 @@ check_inverted_residual_block = block_grader(_mobile_block(
     ("the input is added, but only blocks with stride 1 and filters equal to the input's channels have the shortcut, "
      "which is the input itself", "the input is not added -- with stride 1 and filters equal to the input's channels "
                                   "the block adds its input to the projection"),
-    [(text, "add the block's input only when the shapes match: stride 1 and filters equal to the input's channels; "
-            "and at stride 1 the depthwise convolution keeps the size, padding='same'")
+    [(text, "add the block's input itself (x as it came in, not its expansion) only when the shapes match: stride 1 "
+            "and filters equal to the input's channels; and at stride 1 the depthwise convolution keeps the size, "
+            "padding='same'")
      for text in ("incompatible shapes", "Cannot broadcast")],
     # (input shape, (filters, stride, expansion)): with and without the addition, expansion 6, 3 and 1; stride 2 on
     # an odd input, and stride 1 with fewer filters than input channels.
     cases=[((6, 6, 4), (4, 1, 6)), ((8, 8, 3), (5, 2, 6)), ((7, 5, 4), (6, 1, 3)), ((6, 6, 5), (5, 1, 1)),
            ((8, 6, 4), (4, 2, 1)), ((7, 5, 3), (4, 2, 2)), ((6, 6, 8), (4, 1, 2))],
+    repeated="MobileNetV2 stacks 17 of these blocks in one model",
     success="expansion -> depthwise -> linear projection, the input added when the shapes match"))

@@ -6,7 +6,7 @@ from __future__ import annotations
 from keras import layers
 
 from cnn_course.grading.compare import free_epsilon
-from cnn_course.grading.vocabulary import STRUCTURAL, conv_padding, expand, padded, words, zero_padding
+from cnn_course.grading.vocabulary import STRUCTURAL, conv_padding, expand, padded, pooling, words, zero_padding
 from cnn_course.graph import branch, chain_back, inputs_of, is_addition, is_concatenation, producer
 
 
@@ -86,6 +86,8 @@ def settings(layer) -> dict:
                 "epsilon": "at most 1e-3" if free_epsilon(layer.epsilon) else layer.epsilon,
                 "momentum": "between 0 and 1" if 0 < layer.momentum < 1 else layer.momentum,
                 "renorm": getattr(layer, "renorm", False)}
+    if pooling(layer):  # a pooling layer, or keras.ops' pool
+        return dict(zip(("pool_size", "strides", "padding"), pooling(layer)[1:]))
     found = {}
     for name in ("filters", "kernel_size", "strides", "dilation_rate", "use_bias", "depth_multiplier", "groups",
                  "pool_size", "units"):
@@ -105,7 +107,7 @@ def first_setting_difference(steps, reference_steps) -> tuple | None:
     count = {}
     for step, reference_step in zip(steps, reference_steps):
         layer, reference = step.layers[0], reference_step.layers[0]
-        if step.fused or not isinstance(layer, STRUCTURAL):
+        if step.fused or not (isinstance(layer, STRUCTURAL) or pooling(layer)):
             continue
         count[step.word] = count.get(step.word, 0) + 1
         got, want = settings(layer), settings(reference)

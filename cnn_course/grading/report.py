@@ -98,6 +98,7 @@ class Report:
             raise
         except BaseException as error:  # a crash in the learner's code is a finding, not a grader failure
             self._refuse_the_key(tripped(error) or watch.tripped, what)
+            message = message_of(error)
             if isinstance(error, TimeLimit):
                 self.fail(f"{what} did not finish within {self.seconds:g} s" + (
                     " (each call)" if left > self.seconds else f" (the grading's {3 * self.seconds:g} s in all)") +
@@ -105,15 +106,15 @@ class Report:
                     "could do at once?")
             if isinstance(error, NotImplementedError) and _stub(error, function):
                 self.status = "not implemented"
-                earlier = _STUB.search(str(error))
+                earlier = _STUB.search(message)
                 if earlier and earlier.group(2) != self.exercise:
                     self.fail(f"{what} calls {earlier.group(2)}, and {earlier.group(1)} is not written yet: finish "
                               f"that exercise first")
                 self.fail("not implemented yet: replace the `raise NotImplementedError` stub" if earlier or not
-                          str(error) else f"{what} raised NotImplementedError: {first_line(error)} -- a part of the "
+                          message else f"{what} raised NotImplementedError: {first_line(error)} -- a part of the "
                           f"exercise this call needs is not written yet")
-            advice = "".join(f" -- {advice(str(error)) if callable(advice) else advice}" for text, advice in hints
-                             if text in str(error))
+            advice = "".join(f" -- {advice(message) if callable(advice) else advice}" for text, advice in hints
+                             if text in message)
             self.fail(f"{what} raised {type(error).__name__}: {first_line(error)}{advice}")
         self._refuse_the_key(watch.tripped, what)  # tripped, caught by the answer, which went on
         return returned
@@ -154,12 +155,24 @@ def _stub(error: NotImplementedError, function) -> bool:
     trace = error.__traceback__
     while trace.tb_next is not None:
         trace = trace.tb_next
-    return trace.tb_frame.f_code is getattr(function, "__code__", None) or bool(_STUB.search(str(error)))
+    return trace.tb_frame.f_code is getattr(function, "__code__", None) or bool(_STUB.search(message_of(error)))
+
+
+def message_of(error: BaseException) -> str:
+    """An error's message; a placeholder when the message itself raises or hangs (a learner's exception class with a
+    broken ``__str__``)."""
+    try:
+        with time_limit(2, sys._getframe()):
+            return str(error)
+    except KeyboardInterrupt:
+        raise
+    except BaseException:
+        return "(its message cannot be shown: the exception's __str__ fails)"
 
 
 def first_line(error: BaseException) -> str:
     """The first line of an error's message, at most 300 characters."""
-    text = str(error).strip().splitlines()
+    text = message_of(error).strip().splitlines()
     return text[0][:300] if text else "(no message)"
 
 

@@ -55,9 +55,9 @@ def _add_advice(error: str) -> str:
         return (f"the paths end with different numbers of channels ({first[-1]} and {second[-1]}), both F3: the main "
                 f"path's last 1x1 convolution has F3 filters; the shortcut is the block's input itself (identity "
                 f"block) or a 1x1 convolution with F3 filters (convolutional block)")
-    return ("both paths must have the same shape at the Add: the middle f x f convolution needs padding='same', and "
-            "in the convolutional block both the first 1x1 convolution and the shortcut's 1x1 convolution take "
-            "stride s")
+    return ("both paths must have the same shape at the Add: the shortcut starts from the block's input, kept before "
+            "the main path changes x (shortcut = x first); the middle f x f convolution needs padding='same'; and in "
+            "the convolutional block both the first 1x1 convolution and the shortcut's 1x1 convolution take stride s")
 
 
 def _setting_advice(exercise, word, ordinal, setting, got, want, case) -> str:
@@ -161,5 +161,5 @@ def _first_stride(path):
 
 
 check_ResNet50 = builder_grader(BuilderExercise(
-    exercise="ResNet50", reference=ResNet50, cases=[((64, 64, 3), 6), ((32, 32, 3), 4)], compare=_compare_resnet,
+    exercise="ResNet50", reference=ResNet50, cases=[((64, 64, 3), 6), ((32, 48, 1), 4)], compare=_compare_resnet,
     success="ResNet-50 as keras.applications builds it: stem, 3 + 4 + 6 + 3 bottleneck blocks, pooled softmax head"))

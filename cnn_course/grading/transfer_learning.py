@@ -87,14 +87,15 @@ def check_cache_features(cache_features, report) -> None:
     """``cache_features(base, images, path)``: the frozen part's pooled features, saved with np.save and returned."""
     base = grading_base(seed=2)
     base.trainable = False
-    # 37: not a multiple of any batch size; uint8 as a data set has them, float32 as the notebook's resized images are
-    # (keras' preprocess_input scales a float array in place)
-    for count, dtype in ((37, "uint8"), (5, "float32")):
-        images = pixels(count, seed=count).astype(dtype)
+    # 37: not a multiple of any batch size; uint8 as a data set has them, float32 with fractions as the notebook's
+    # resized images are (keras' preprocess_input scales a float array in place)
+    for count, dtype, fraction in ((37, "uint8", 0), (5, "float32", 0.375)):
+        images = (pixels(count, seed=count) + fraction).astype(dtype)
         before, given, what = snapshot(base), images.copy(), f"cache_features(base, images, path) on {count} images"
         kept = state(base)
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / "features.npy"
+            np.save(path, np.ones((count, 16), "float32"))  # a file of an earlier run: overwritten, never read back
             got = report.call(cache_features, base, images, path, what=what, hints=[(  # a Path, as the notebook's
                 "PosixPath", "path is a pathlib.Path, as the notebook gives it: np.save(path, features) takes it")])
             report.precondition(np.array_equal(images, given), f"{what} changed the images it was given: leave them "
