@@ -83,6 +83,10 @@ WRONG_BOTTLENECK = {
     "1x1 after the f x f": bottleneck_layer(order="reduce last"),
     "reduce and filters swapped": bottleneck_layer(swap=True),
     "no bottleneck": lambda x, reduce, filters, f: layers.Conv2D(filters, f, padding="same", activation="relu")(x),
+    # TensorFlow's own ReLU: right where Keras runs on TensorFlow, a network JAX cannot run elsewhere
+    **({"activation=tf.nn.relu on JAX": (lambda x, reduce, filters, f: layers.Conv2D(filters, f, padding="same",
+        activation=tf.nn.relu)(layers.Conv2D(reduce, 1, activation=tf.nn.relu)(x)), "fails when it runs")}
+       if keras.backend.backend() == "jax" else {}),
 }
 RIGHT_BOTTLENECK = {
     "fused ReLU": bottleneck_layer(),
@@ -92,6 +96,9 @@ RIGHT_BOTTLENECK = {
     # a convolution's call takes no `training`: Keras drops it, and the layer computes the same
     "Conv2D(...)(x, training=False)": lambda x, reduce, filters, f: layers.Conv2D(filters, f, padding="same",
         activation="relu")(layers.Conv2D(reduce, 1, activation="relu")(x, training=False), training=False),
+    **({"activation=tf.nn.relu on TensorFlow": lambda x, reduce, filters, f: layers.Conv2D(
+        filters, f, padding="same", activation=tf.nn.relu)(layers.Conv2D(reduce, 1, activation=tf.nn.relu)(x))}
+       if keras.backend.backend() == "tensorflow" else {}),
 }
 
 test_conv_multiplies_rejects, test_conv_multiplies_accepts = catalogue(check_conv_multiplies, WRONG_COST, RIGHT_COST)

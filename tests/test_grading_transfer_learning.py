@@ -397,7 +397,7 @@ WRONG_CACHE = {
     "the pixels cut to whole numbers (int32) before scaling": (lambda base, images, path: features(
         base, np.asarray(images).astype("int32"), path), "features differ"),
     "an earlier run's file at the path returned instead": (lambda base, images, path: np.load(path) if path.exists()
-                                                           else features(base, images, path), "features differ"),
+                                                           else features(base, images, path), "an earlier run"),
 }
 RIGHT_CACHE = {
     "batches by hand": features,

@@ -28,7 +28,10 @@ def compare_with_reference(model, reference, inputs, report: Report, seed: int =
     else:
         pairs = copy_weights_by_role(*paths, report, what, advice)
     for mode, training in (("inference", False), ("training", True)):
-        got, want = (np.asarray(network(inputs, training=training)) for network in (model, reference))
+        got = np.asarray(report.attempt(lambda t=training: model(inputs, training=t), f"{what}: the network fails when "
+                                        f"it runs ({mode} mode, on {keras.backend.backend()}): build it from Keras' "
+                                        f"layers and keras.ops, which every backend runs"))
+        want = np.asarray(reference(inputs, training=training))
         if got.shape != want.shape:
             report.fail(f"outputs in {mode} mode have shape {got.shape}, expected {want.shape}")
         error = float(np.max(np.abs(got - want))) if got.size else 0.0

@@ -121,8 +121,9 @@ class Report:
 
     def _refuse_the_key(self, key: str | None, what: str) -> None:
         if key:
-            self.fail(f"{what} calls {key}, a ready-made answer to this exercise or a part of it: write it yourself "
-                      f"-- that is the exercise")
+            self.fail(f"{what} calls {key}" + (": leave the grader's limits as they are" if key.endswith("watch off")
+                      else ", a ready-made answer to this exercise or a part of it: write it yourself -- that is the "
+                           "exercise"))
 
     def attempt(self, function, failed: str):
         """Run grader code on what the answer produced; an exception there is the answer's: `failed` and stop."""

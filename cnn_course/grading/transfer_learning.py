@@ -99,13 +99,14 @@ def check_cache_features(cache_features, report) -> None:
             got = report.call(cache_features, base, images, path, what=what, hints=[(  # a Path, as the notebook's
                 "PosixPath", "path is a pathlib.Path, as the notebook gives it: np.save(path, features) takes it")])
             report.precondition(np.array_equal(images, given), f"{what} changed the images it was given: leave them "
-                                f"as they are (scale a copy, images / 127.5 - 1; keras' preprocess_input scales a "
-                                f"float array in place, and np.asarray(images, 'float32') of float32 images is no "
-                                f"copy)")
+                                f"as they are (scale a copy, images / 127.5 - 1; preprocess_input scales a float array "
+                                f"in place, and np.asarray(images, 'float32') of float32 images is no copy)")
             report.precondition(isinstance(got, np.ndarray) or keras.ops.is_tensor(got),
                                 f"{what} returned {described(got)}: return the features, a NumPy array")
             got = np.asarray(got)
             report.precondition(got.dtype.kind in "iuf", f"{what} returned an array of {got.dtype}: {_FLOATS}")
+            report.precondition(not np.all(got == 1), f"{what} returned the file an earlier run left at the path: "
+                                                      f"compute the features anew, and overwrite it")
             report.precondition(np.isfinite(got).all(), f"{what} returned NaN or infinite features: the frozen "
                                 f"part's features are finite numbers")
             hint = (": average over the positions, GlobalAveragePooling2D, as the model's head does" if got.ndim == 4
