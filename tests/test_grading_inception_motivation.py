@@ -85,7 +85,7 @@ WRONG_BOTTLENECK = {
     "no bottleneck": lambda x, reduce, filters, f: layers.Conv2D(filters, f, padding="same", activation="relu")(x),
     # TensorFlow's own ReLU: right where Keras runs on TensorFlow, a network JAX cannot run elsewhere
     **({"activation=tf.nn.relu on JAX": (lambda x, reduce, filters, f: layers.Conv2D(filters, f, padding="same",
-        activation=tf.nn.relu)(layers.Conv2D(reduce, 1, activation=tf.nn.relu)(x)), "fails when it runs")}
+        activation=tf.nn.relu)(layers.Conv2D(reduce, 1, activation=tf.nn.relu)(x)), "every backend")}
        if keras.backend.backend() == "jax" else {}),
 }
 RIGHT_BOTTLENECK = {
