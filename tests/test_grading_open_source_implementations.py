@@ -60,8 +60,15 @@ WRONG = {
             2, 3, 1, 0)), "differs from the expected result"),
     "raises an error whose message raises": (raises_a_broken_message, BROKEN_MESSAGE),
 }
+def jax_transpose(w, depthwise=False):
+    import jax.numpy as jnp
+
+    return jnp.transpose(w, (2, 3, 0, 1) if depthwise else (2, 3, 1, 0))
+
+
 RIGHT = {
     "transpose": right,
+    "a JAX array, jax.numpy.transpose (it has a shape and can be indexed)": jax_transpose,
     "np.transpose with axes": lambda w, depthwise=False: np.transpose(w, (2, 3, 0, 1) if depthwise else (2, 3, 1, 0)),
     "moveaxis": lambda w, depthwise=False: np.moveaxis(w, (0, 1), (2, 3) if depthwise else (3, 2)),
     "keras.ops": lambda w, depthwise=False: keras.ops.transpose(w, (2, 3, 0, 1) if depthwise else (2, 3, 1, 0)),

@@ -116,12 +116,10 @@ def numpy_only(answer):
 
 
 def shaped(answer):
-    """`to_array` of an array or a tensor, else None: not a list, nor an object that only has a shape (read all the
-    same, as the answer is watched)."""
-    import keras
-
+    """`to_array` of an array or a tensor of any library (a shape, and indexing), else None: not a list, nor an object
+    that only has a shape and values, which the notebook cannot index (read all the same, as the answer is watched)."""
     array = to_array(answer) if hasattr(answer, "shape") else None
-    return array if issubclass(type(answer), np.ndarray) or keras.ops.is_tensor(answer) else None
+    return array if hasattr(type(answer), "__getitem__") else None
 
 
 class Model(NamedTuple):
