@@ -291,6 +291,25 @@ def test_the_key_s_source_read_or_its_code_copied_while_the_answer_runs_trips():
         assert relabelled(1, 2, 3, 1, 1) == 6
 
 
+def test_reading_the_stack_inside_an_answer_is_free():
+    """A traceback of the stack (JAX's error filter makes one) reads the grader's own files: not the answer key."""
+    import linecache
+    import traceback
+
+    from keras import layers
+
+    from cnn_course.grading.classic_networks import check_vgg_block
+
+    def vgg_block(x, num_convs, filters):
+        linecache.clearcache()
+        traceback.extract_stack()
+        for _ in range(num_convs):
+            x = layers.Conv2D(filters, 3, padding="same", activation="relu")(x)
+        return layers.MaxPooling2D(2, strides=2)(x)
+
+    assert check_vgg_block(vgg_block).passed
+
+
 def test_an_answer_that_catches_the_trip_and_goes_on_is_still_caught():
     from cnn_course import costs
 

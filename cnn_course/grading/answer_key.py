@@ -140,13 +140,17 @@ def _watched(files: dict, named: dict, watch: Watch):
                                                 else "")
 
     def source_read(filename, frame, at=None) -> None:
-        """A key file read by a library called from the answer's own code (not by an import, nor by the key)."""
-        while frame is not None and library_code(frame.f_code.co_filename):
-            if frame.f_code.co_filename.startswith("<frozen importlib"):
+        """A key file read by a library called from the answer's own code; not by an import, nor to show the stack
+        (a traceback, JAX's error filter), which reads the files of the frames on it."""
+        module, caller = key_module(filename), None
+        while live and module and frame is not None:
+            name = frame.f_code.co_filename
+            if key_module(name) == module or caller is None and name.startswith("<frozen importlib"):
                 return
+            caller = caller or (None if library_code(name) else frame)
             frame = frame.f_back
-        if live and key_module(filename) and frame is not None and not module_of(frame):
-            trip(f"{key_module(filename)}, its source read", at)
+        if caller is not None and not module_of(caller):
+            trip(f"{module}, its source read", at)
 
     def freed(frame) -> bool:
         """A function of `FREE_NAMES`, or a private helper (``_index``, a lambda) of its module that one runs, with
@@ -189,7 +193,7 @@ def _watched(files: dict, named: dict, watch: Watch):
         elif event == "c_call" and id(arg) in _TAMPERING_IDS and not library_code(frame.f_code.co_filename):
             trip(f"{arg.__name__}, which would switch the grader's watch off")
         elif event == "c_call" and isinstance(getattr(arg, "__self__", None), types.CodeType) and \
-                key_module(arg.__self__.co_filename):  # code.replace(co_filename=...): the key under a new name
+                arg.__name__ == "replace" and key_module(arg.__self__.co_filename):  # the key under a new name
             trip(f"{key_module(arg.__self__.co_filename)}.{arg.__self__.co_name}, its code copied")
 
     previous, threads, live = sys.getprofile(), threading.getprofile(), True
