@@ -199,13 +199,13 @@ def _watched(files: dict, named: dict, watch: Watch):
     previous, threads, live = sys.getprofile(), threading.getprofile(), True
     sys.setprofile(profile)
     threading.setprofile(profile)  # and in the threads the answer starts
-    _OPENED.append(source_read)
     try:
+        _OPENED.append(source_read)  # inside: an alarm landing before it leaves nothing behind
         yield
     finally:
         sys.setprofile(previous)
         threading.setprofile(threads)
-        _OPENED.remove(source_read)
+        _OPENED[:] = [reader for reader in _OPENED if reader is not source_read]
         live = False
 
 
