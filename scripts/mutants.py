@@ -124,9 +124,6 @@ EQUIVALENT = [
     (r"cache_features", r"^'float32' -> 'float64': |^last argument dropped: maps = base\.predict\(np\.asarray\(|"
                         r"^keyword dtype dropped: batch = np\.asarray\(",
      "dividing by 127.5 makes floats of any pixels; float64 pixels give the same features"),
-    (r"cache_features", r"^'float32' -> '(uint8|int32)': ",
-     "the grader's pixels are whole numbers, which a cast to integers keeps; the notebook's resized images lose "
-     "their fractions, and its head on those features still predicts what the model predicts (3.8e-6 apart)"),
     (r"cache_features|ensemble_predict", r"^keyword training dropped: |^False -> None: .*\(.*training=None\)",
      "a model called outside fit runs in inference mode unless told training=True"),
     (r"compile_classifier", r"^keyword from_logits dropped: |^False -> None: .*from_logits=None",
