@@ -164,8 +164,9 @@ def _check_loss_on_probabilities(loss, y, probabilities, want_loss, what, report
                         f"{name}() with parentheses -- a model compiled with the class cannot be saved (notebook 00 "
                         f"saves it)")
     changed = _loss_settings(loss_function)
-    report.precondition(not changed, f"{what}: the loss has {', '.join(changed)}: leave its settings at their defaults "
-                                     f"(ignore_class drops every example of that class from the loss)")
+    report.precondition(not changed, f"{what}: the loss has {', '.join(changed)}: leave its settings at their defaults"
+                        + " (ignore_class drops every example of that class from the loss)" * any(
+                            setting.startswith("ignore_class=") for setting in changed))
     value = report.attempt(lambda: np.asarray(loss_function(keras.ops.convert_to_tensor(y), keras.ops.convert_to_tensor(
                            probabilities)), dtype=np.float64),
                            f"{what}: the loss cannot be applied to integer labels and probabilities: use "

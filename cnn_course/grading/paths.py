@@ -86,8 +86,8 @@ def settings(layer) -> dict:
                 "epsilon": "at most 1e-3" if free_epsilon(layer.epsilon) else layer.epsilon,
                 "momentum": "between 0 and 1" if 0 < layer.momentum < 1 else layer.momentum,
                 "renorm": getattr(layer, "renorm", False)}
-    if pooling(layer):  # a pooling layer, or keras.ops' pool
-        return dict(zip(("pool_size", "strides", "padding"), pooling(layer)[1:]))
+    if pool := pooling(layer):  # a pooling layer, or keras.ops' pool
+        return dict(zip(("pool_size", "strides", "padding"), pool[1:]))
     found = {}
     for name in ("filters", "kernel_size", "strides", "dilation_rate", "use_bias", "depth_multiplier", "groups",
                  "pool_size", "units"):

@@ -104,18 +104,18 @@ class Report:
                     " (each call)" if left > self.seconds else f" (the grading's {3 * self.seconds:g} s in all)") +
                     ": is there a loop that never ends, or work done pixel by pixel in Python that NumPy or Keras "
                     "could do at once?")
-            if isinstance(error, NotImplementedError) and _stub(error, function):
+            if isinstance(error, NotImplementedError) and _stub(error, function, message):
                 self.status = "not implemented"
                 earlier = _STUB.search(message)
                 if earlier and earlier.group(2) != self.exercise:
                     self.fail(f"{what} calls {earlier.group(2)}, and {earlier.group(1)} is not written yet: finish "
                               f"that exercise first")
                 self.fail("not implemented yet: replace the `raise NotImplementedError` stub" if earlier or not
-                          message else f"{what} raised NotImplementedError: {first_line(error)} -- a part of the "
-                          f"exercise this call needs is not written yet")
+                          message else f"{what} raised NotImplementedError: {first_line(error, message)} -- a part of "
+                          f"the exercise this call needs is not written yet")
             advice = "".join(f" -- {advice(message) if callable(advice) else advice}" for text, advice in hints
                              if text in message)
-            self.fail(f"{what} raised {type(error).__name__}: {first_line(error)}{advice}")
+            self.fail(f"{what} raised {type(error).__name__}: {first_line(error, message)}{advice}")
         self._refuse_the_key(watch.tripped, what)  # tripped, caught by the answer, which went on
         return returned
 
@@ -151,12 +151,12 @@ class Report:
                 MIME_TYPE: json.dumps(summary)}
 
 
-def _stub(error: NotImplementedError, function) -> bool:
-    """Raised by the learner's function itself (not by a library it called), or naming an exercise."""
+def _stub(error: NotImplementedError, function, message: str) -> bool:
+    """Raised by the learner's function itself (not by a library it called), or naming an exercise in its `message`."""
     trace = error.__traceback__
     while trace.tb_next is not None:
         trace = trace.tb_next
-    return trace.tb_frame.f_code is getattr(function, "__code__", None) or bool(_STUB.search(message_of(error)))
+    return trace.tb_frame.f_code is getattr(function, "__code__", None) or bool(_STUB.search(message))
 
 
 def message_of(error: BaseException) -> str:
@@ -171,9 +171,9 @@ def message_of(error: BaseException) -> str:
         return "(its message cannot be shown: the exception's __str__ fails)"
 
 
-def first_line(error: BaseException) -> str:
-    """The first line of an error's message, at most 300 characters."""
-    text = message_of(error).strip().splitlines()
+def first_line(error: BaseException, message: str | None = None) -> str:
+    """The first line of an error's message (`message_of`, unless already read), at most 300 characters."""
+    text = (message_of(error) if message is None else message).strip().splitlines()
     return text[0][:300] if text else "(no message)"
 
 

@@ -95,7 +95,7 @@ def check_cache_features(cache_features, report) -> None:
         kept = state(base)
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / "features.npy"
-            np.save(path, np.ones((count, 16), "float32"))  # a file of an earlier run: overwritten, never read back
+            np.save(path, stale := np.ones((count, 16), "float32"))  # an earlier run's file: overwritten, not read
             got = report.call(cache_features, base, images, path, what=what, hints=[(  # a Path, as the notebook's
                 "PosixPath", "path is a pathlib.Path, as the notebook gives it: np.save(path, features) takes it")])
             report.precondition(np.array_equal(images, given), f"{what} changed the images it was given: leave them "
@@ -105,8 +105,8 @@ def check_cache_features(cache_features, report) -> None:
                                 f"{what} returned {described(got)}: return the features, a NumPy array")
             got = np.asarray(got)
             report.precondition(got.dtype.kind in "iuf", f"{what} returned an array of {got.dtype}: {_FLOATS}")
-            report.precondition(not np.all(got == 1), f"{what} returned the file an earlier run left at the path: "
-                                                      f"compute the features anew, and overwrite it")
+            report.precondition(not np.array_equal(got, stale), f"{what} returned the file an earlier run left at "
+                                                                f"the path: compute the features anew and overwrite it")
             report.precondition(np.isfinite(got).all(), f"{what} returned NaN or infinite features: the frozen "
                                 f"part's features are finite numbers")
             hint = (": average over the positions, GlobalAveragePooling2D, as the model's head does" if got.ndim == 4
